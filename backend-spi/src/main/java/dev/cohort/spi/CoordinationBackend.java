@@ -1,0 +1,50 @@
+package dev.cohort.spi;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A coordination service: a tree of znodes shared by the sessions it opens.
+ *
+ * <p>A backend is thread-safe. Closing it closes every session it opened (their ephemeral nodes are
+ * removed when the backend owns the data, as the in-memory backends do; a client of a remote service
+ * such as ZooKeeper only closes its own sessions). After {@link #close()}, {@link #openSession}
+ * fails with {@link SessionClosedException}.
+ *
+ * <h2>Implementation notes</h2>
+ * A backend declares its optional features in {@link #capabilities()}; an operation that needs a
+ * capability the backend lacks fails with {@link UnimplementedException}. Every backend must pass
+ * the conformance suite in {@code dev.cohort.tck} for the capabilities it declares.
+ */
+public interface CoordinationBackend extends AutoCloseable {
+
+  /**
+   * Opens a new session. The future completes once the session is established and in state
+   * {@link SessionState#CONNECTED}, or fails with {@link ConnectionLossException} if the service
+   * cannot be reached in time, or with {@link SessionClosedException} if this backend is closed.
+   */
+  CompletableFuture<Session> openSession(SessionConfig config);
+
+  /** The default limit on a node's data: 1 MiB. Backends may let users configure another. */
+  int DEFAULT_MAX_DATA_BYTES = 1024 * 1024;
+
+  /** Opens a session with {@link SessionConfig#defaults()}. */
+  default CompletableFuture<Session> openSession() {
+    return openSession(SessionConfig.defaults());
+  }
+
+  /** The optional features this backend supports. Never changes during the backend's life. */
+  Set<Capability> capabilities();
+
+  /** Whether this backend supports {@code capability}. */
+  default boolean has(Capability capability) {
+    return capabilities().contains(capability);
+  }
+
+  /** A short human-readable name for logs and reports, such as {@code "in-memory"}. */
+  String name();
+
+  /** Closes every session this backend opened and releases its resources. Idempotent. */
+  @Override
+  void close();
+}

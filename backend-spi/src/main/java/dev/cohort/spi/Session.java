@@ -1,0 +1,149 @@
+package dev.cohort.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client session with a coordination service: the unit of liveness. Ephemeral nodes live
+ * exactly as long as the session that created them; watches belong to the session that set them.
+ *
+ * <h2>Ordering</h2>
+ * Operations take effect in the order they are issued on this session, and their futures complete
+ * in that order, on the session's event thread. Watch events of this session are delivered on the
+ * same thread, interleaved in order with completions: a session sees the event of a watch it set
+ * before any completion whose result shows the change. Do not block that thread for long: use the
+ * {@code *Async} forms of {@link CompletableFuture} to move heavy work elsewhere.
+ *
+ * <h2>Errors</h2>
+ * Each operation completes exceptionally with a {@link CoordinationException} subclass on failure,
+ * and then has changed nothing (except {@link ConnectionLossException}, whose outcome is unknown).
+ * Only a null argument makes a method throw, with {@link NullPointerException}. Versions: {@code -1}
+ * matches any version.
+ *
+ * <h2>Implementation notes</h2>
+ * Validate paths with {@link Paths}. Fail operations issued while {@link SessionState#SUSPENDED}
+ * with {@link ConnectionLossException}, and operations in flight when the connection drops too.
+ * Deliver state changes to listeners on the event thread, once per transition.
+ */
+public interface Session extends AutoCloseable {
+
+  /** The service-assigned id, never 0; the {@code ephemeralOwner} of this session's ephemerals. */
+  long id();
+
+  /** The current state. */
+  SessionState state();
+
+  /** The session timeout the service granted, which may differ from the one asked for. */
+  Duration sessionTimeout();
+
+  /** Registers a listener for state transitions from now on. Idempotent per listener. */
+  void addStateListener(SessionStateListener listener);
+
+  /** Removes a state listener; a no-op if it was not registered. */
+  void removeStateListener(SessionStateListener listener);
+
+  /**
+   * Creates a node.
+   *
+   * <p>Fails with {@link NodeExistsException} if the path exists (never for sequential modes),
+   * {@link NoNodeException} if the parent does not, {@link NoChildrenForEphemeralsException} if the
+   * parent is ephemeral, {@link InvalidPathException}, {@link DataTooLargeException}, or
+   * {@link UnimplementedException} for a mode the backend lacks. TTL modes need {@link
+   * #create(String, byte[], CreateMode, Duration)}.
+   *
+   * @param path the node's path; for sequential modes, the prefix of its name (it may end in
+   *     {@code /}, giving names made of the suffix alone)
+   * @param data the node's data, copied; may be empty
+   */
+  CompletableFuture<Created> create(String path, byte[] data, CreateMode mode);
+
+  /**
+   * Creates a node with a time to live; {@code mode} must be a TTL mode and {@code ttl} positive,
+   * else the future fails with {@link BadArgumentsException}.
+   */
+  CompletableFuture<Created> create(String path, byte[] data, CreateMode mode, Duration ttl);
+
+  /**
+   * Deletes a node if its version matches. Fails with {@link NoNodeException}, {@link
+   * BadVersionException}, {@link NotEmptyException}, or {@link BadArgumentsException} for the root
+   * and the reserved {@code /zookeeper} subtree.
+   */
+  CompletableFuture<Void> delete(String path, int version);
+
+  /**
+   * The node's stat, or {@code null} if it does not exist. With a watcher, a data watch is set
+   * either way: it fires NODE_CREATED for a missing node, or NODE_DATA_CHANGED / NODE_DELETED.
+   *
+   * @param watcher one-shot watcher, or null for none
+   */
+  CompletableFuture<Stat> exists(String path, Watcher watcher);
+
+  /** {@link #exists(String, Watcher)} without a watch. */
+  default CompletableFuture<Stat> exists(String path) {
+    return exists(path, null);
+  }
+
+  /**
+   * The node's data and stat. Fails with {@link NoNodeException} if it does not exist, and then sets
+   * no watch. With a watcher, a one-shot data watch is set (NODE_DATA_CHANGED or NODE_DELETED).
+   */
+  CompletableFuture<NodeData> getData(String path, Watcher watcher);
+
+  /** {@link #getData(String, Watcher)} without a watch. */
+  default CompletableFuture<NodeData> getData(String path) {
+    return getData(path, null);
+  }
+
+  /**
+   * Replaces all of the node's data if its version matches; returns the new stat. Fails with
+   * {@link NoNodeException}, {@link BadVersionException} or {@link DataTooLargeException}.
+   */
+  CompletableFuture<Stat> setData(String path, byte[] data, int version);
+
+  /**
+   * The node's children and stat. Fails with {@link NoNodeException} (no watch set). With a watcher,
+   * a one-shot child watch is set (NODE_CHILDREN_CHANGED, or NODE_DELETED when the node goes).
+   */
+  CompletableFuture<Children> getChildren(String path, Watcher watcher);
+
+  /** {@link #getChildren(String, Watcher)} without a watch. */
+  default CompletableFuture<Children> getChildren(String path) {
+    return getChildren(path, null);
+  }
+
+  /**
+   * Brings this session's view up to date: once the future completes, a read on this session sees
+   * every write that had completed (on any session) before sync was issued.
+   */
+  CompletableFuture<Void> sync(String path);
+
+  /**
+   * Runs {@code ops} atomically: all writes ({@link Op.Create}, {@link Op.Delete}, {@link Op.SetData},
+   * {@link Op.Check}) or all reads ({@link Op.GetData}, {@link Op.GetChildren}). A mix, or an empty
+   * list, fails with {@link BadArgumentsException}. Writes succeed whole or fail whole; on failure
+   * the future fails with the exception of the first op that failed, whose {@link
+   * CoordinationException#opIndex()} says which one. Results come in op order.
+   */
+  CompletableFuture<List<OpResult>> multi(List<Op> ops);
+
+  /**
+   * Adds a persistent watch, which stays until removed or the session ends. Needs {@link
+   * Capability#PERSISTENT_WATCHES}; the node need not exist.
+   */
+  CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher);
+
+  /**
+   * Removes every registration of {@code watcher} on {@code path}, one-shot or persistent. Completes
+   * normally whether or not one existed; the watcher receives no event for the removal.
+   */
+  CompletableFuture<Void> removeWatches(String path, Watcher watcher);
+
+  /**
+   * Closes the session: its ephemeral nodes are deleted and its watches dropped; pending operations
+   * fail with {@link SessionClosedException}. Blocks until the service has acknowledged or the
+   * session timeout has passed. Idempotent.
+   */
+  @Override
+  void close();
+}
