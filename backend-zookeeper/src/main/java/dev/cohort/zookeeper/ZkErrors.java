@@ -23,7 +23,7 @@ final class ZkErrors {
    *     reports for requests cut off by the close read as {@code SESSION_CLOSED}
    */
   static CoordinationException toException(int rc, String path, boolean closedByClient) {
-    Code code = Code.get(rc);
+    Code code = codeOf(rc);
     KeeperException cause = KeeperException.create(code == null ? Code.SYSTEMERROR : code, path);
     ErrorCode spiCode = toErrorCode(code);
     if (closedByClient
@@ -31,6 +31,14 @@ final class ZkErrors {
       spiCode = ErrorCode.SESSION_CLOSED;
     }
     return CoordinationException.of(spiCode, path, cause.getMessage(), -1, cause);
+  }
+
+  private static Code codeOf(int rc) {
+    try {
+      return Code.get(rc);
+    } catch (IllegalArgumentException unknown) {
+      return null; // a code from a newer server than this client knows
+    }
   }
 
   /** The SPI code for a ZooKeeper code; unknown and unexpected codes are backend failures. */
