@@ -42,16 +42,17 @@ final class QueueDecisions {
   }
 
   /**
-   * The order in which a worker tries to claim jobs: every unclaimed job, oldest first, except that
-   * the first {@code spread} candidates are rotated by {@code salt} so that workers that read the
-   * same snapshot at the same moment start on different jobs instead of all racing for the oldest.
-   * Every unclaimed job appears exactly once, so no job is skipped; a job outside the first {@code
-   * spread} is never tried before an older one.
+   * The order in which a worker tries to claim jobs from one snapshot. Workers that read the same
+   * snapshot would all race for the oldest job; instead the oldest jobs are dealt round-robin into
+   * {@code spread} shares, and a worker tries its own share first ({@code salt mod spread}), oldest
+   * first, then every other job, oldest first. So every unclaimed job is offered exactly once, the
+   * first job offered is among the {@code spread} oldest, and workers with different salts start
+   * on different jobs. With {@code spread} 1 the order is plain oldest-first.
    *
-   * @param jobs names of the job nodes, in any order; names without a sequence are ignored
+   * @param jobs names of the job nodes, in any order; names without a sequence suffix are ignored
    * @param claimed names of jobs that have a claim node
    * @param salt any number that differs between workers (e.g. a worker index)
-   * @param spread how many of the oldest jobs to spread workers over; at least 1
+   * @param spread how many shares to deal the jobs into; at least 1
    */
   static List<String> claimOrder(Collection<String> jobs, Set<String> claimed, long salt, int spread) {
     if (spread < 1) {
@@ -59,21 +60,21 @@ final class QueueDecisions {
     }
     List<String> open = new ArrayList<>();
     for (String job : jobs) {
-      if (job.startsWith(JOB_PREFIX) && sequence(job) != Long.MAX_VALUE && !claimed.contains(job)) {
+      if (job.contains(JOB_PREFIX) && sequence(job) != Long.MAX_VALUE && !claimed.contains(job)) {
         open.add(job);
       }
     }
     open.sort(Comparator.comparingLong(QueueDecisions::sequence).thenComparing(name -> name));
-    int window = Math.min(spread, open.size());
-    if (window <= 1) {
+    if (spread == 1) {
       return open;
     }
-    int shift = (int) Math.floorMod(salt, (long) window);
+    int share = (int) Math.floorMod(salt, (long) spread);
     List<String> ordered = new ArrayList<>(open.size());
-    for (int i = 0; i < window; i++) {
-      ordered.add(open.get((i + shift) % window));
+    List<String> rest = new ArrayList<>(open.size());
+    for (int i = 0; i < open.size(); i++) {
+      (i % spread == share ? ordered : rest).add(open.get(i));
     }
-    ordered.addAll(open.subList(window, open.size()));
+    ordered.addAll(rest);
     return ordered;
   }
 

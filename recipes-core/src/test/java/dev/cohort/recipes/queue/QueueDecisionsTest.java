@@ -47,7 +47,7 @@ class QueueDecisionsTest {
   }
 
   @Property(tries = 300)
-  void outsideTheSpreadWindowOlderJobsAlwaysComeFirst(
+  void theWorkersShareComesFirstAndEachPartIsOldestFirst(
       @ForAll @IntRange(min = 0, max = 60) int jobCount,
       @ForAll long salt,
       @ForAll @IntRange(min = 1, max = 8) int spread) {
@@ -58,12 +58,22 @@ class QueueDecisionsTest {
 
     List<String> order = QueueDecisions.claimOrder(jobs, Set.of(), salt, spread);
 
-    int window = Math.min(spread, order.size());
-    for (int i = 0; i < window; i++) {
-      assertTrue(QueueDecisions.sequence(order.get(i)) < window, "the first tries are among the oldest");
+    long share = Math.floorMod(salt, (long) spread);
+    int shareSize = 0;
+    while (shareSize < order.size() && QueueDecisions.sequence(order.get(shareSize)) % spread == share) {
+      shareSize++;
     }
-    for (int i = window; i < order.size(); i++) {
-      assertEquals(i, QueueDecisions.sequence(order.get(i)));
+    for (int i = shareSize; i < order.size(); i++) {
+      assertTrue(QueueDecisions.sequence(order.get(i)) % spread != share, "the share is not split");
+    }
+    for (int i = 1; i < order.size(); i++) {
+      if (i != shareSize) {
+        assertTrue(QueueDecisions.sequence(order.get(i - 1)) < QueueDecisions.sequence(order.get(i)),
+            "oldest first within each part: " + order);
+      }
+    }
+    if (!order.isEmpty()) {
+      assertTrue(QueueDecisions.sequence(order.get(0)) < spread, "the first try is among the oldest");
     }
   }
 
@@ -80,11 +90,11 @@ class QueueDecisionsTest {
   }
 
   @Test
-  void foreignNodesAreNeverOffered() {
+  void foreignNodesAreNeverOfferedAndProtectedNamesSortBySequence() {
     List<String> order =
-        QueueDecisions.claimOrder(List.of("readme", job(2), "job-abc", job(1)), Set.of(), 0, 1);
+        QueueDecisions.claimOrder(List.of("readme", job(2), "job-abc", "_c_1234-" + job(0)), Set.of(), 0, 1);
 
-    assertEquals(List.of(job(1), job(2)), order);
+    assertEquals(List.of("_c_1234-" + job(0), job(2)), order);
   }
 
   @Test
