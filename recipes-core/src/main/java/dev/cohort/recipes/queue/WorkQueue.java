@@ -112,6 +112,8 @@ public final class WorkQueue implements AutoCloseable {
   private final ConnectionStateListener stateListener = this::connectionChanged;
   /** Wake-ups delivered to waiting takes by watches; the herd test counts them. */
   private final AtomicLong watchWakeUps = new AtomicLong();
+  /** Takes blocked waiting for a wake-up right now. */
+  private final java.util.concurrent.atomic.AtomicInteger waitingTakes = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private WorkQueue(Builder b) {
@@ -225,12 +227,15 @@ public final class WorkQueue implements AutoCloseable {
           if (remaining <= 0) {
             return Optional.empty();
           }
+          waitingTakes.incrementAndGet();
           try {
             wake.get(remaining, TimeUnit.NANOSECONDS);
           } catch (TimeoutException e) {
             return Optional.empty();
           } catch (ExecutionException e) {
             throw new IllegalStateException("wake-ups never fail", e);
+          } finally {
+            waitingTakes.decrementAndGet();
           }
         } finally {
           sleepers.remove(wake);
@@ -481,6 +486,10 @@ public final class WorkQueue implements AutoCloseable {
     closed = true;
     client.removeConnectionStateListener(stateListener);
     wake(sleepers);
+  }
+
+  int waitingTakes() {
+    return waitingTakes.get();
   }
 
   long watchWakeUps() {
