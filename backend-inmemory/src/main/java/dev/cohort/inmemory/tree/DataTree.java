@@ -578,7 +578,7 @@ public final class DataTree {
     out.writeLong(node.kind());
     out.writeInt(node.version);
     out.writeInt(node.cversion);
-    List<String> names = node.children == null ? List.of() : new ArrayList<>(node.children.keySet());
+    List<String> names = node.children == null ? new ArrayList<>() : new ArrayList<>(node.children.keySet());
     Collections.sort(names);
     out.writeInt(names.size());
     for (String name : names) {
