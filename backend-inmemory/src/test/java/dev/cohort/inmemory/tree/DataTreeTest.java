@@ -64,13 +64,14 @@ class DataTreeTest {
   }
 
   @Test
-  void deleteReportsTheNodeAndItsParentAndBumpsParentCversion() {
+  void deleteReportsTheNodeAndItsParentAndMovesOnlyTheParentPzxid() {
     d.create("/p");
     d.create("/p/c");
     ApplyResult r = d.apply(new TxnOp.DeleteNode("/p/c", 0));
     assertEquals(List.of(new Change(WatchEvent.Type.NODE_DELETED, "/p/c"),
         new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, "/p")), r.changes());
-    assertEquals(2, d.tree.stat("/p").cversion());
+    assertEquals(1, d.tree.stat("/p").cversion(), "a delete does not count in cversion, as on the real server");
+    assertEquals(d.zxid, d.tree.stat("/p").pzxid());
     assertEquals(0, d.tree.stat("/p").numChildren());
   }
 
@@ -149,8 +150,9 @@ class DataTreeTest {
     assertEquals("/q/job-0000000000", ((Outcome.Created) d.create("/q/job-", CreateMode.PERSISTENT_SEQUENTIAL)).path());
     d.create("/q/other");
     d.apply(new TxnOp.DeleteNode("/q/other", -1));
-    assertEquals("/q/job-0000000003", ((Outcome.Created) d.create("/q/job-", CreateMode.PERSISTENT_SEQUENTIAL)).path());
-    assertEquals("/q/0000000004", ((Outcome.Created) d.create("/q/", CreateMode.PERSISTENT_SEQUENTIAL)).path());
+    assertEquals("/q/job-0000000002", ((Outcome.Created) d.create("/q/job-", CreateMode.PERSISTENT_SEQUENTIAL)).path(),
+        "the create of /q/other took number 1; its delete took none");
+    assertEquals("/q/0000000003", ((Outcome.Created) d.create("/q/", CreateMode.PERSISTENT_SEQUENTIAL)).path());
   }
 
   @Test
