@@ -59,11 +59,12 @@ final class ModelHarness implements AutoCloseable {
   private final Session driver;
   private final Actor[] actors = new Actor[3];
   private final List<Long> endedSessions = new ArrayList<>();
-  private TreeModel model = new TreeModel();
+  private TreeModel model;
   private long lastZxid;
 
-  ModelHarness(BackendFixture fixture) {
+  ModelHarness(BackendFixture fixture, boolean childDeleteIncrementsCversion) {
     this.fixture = fixture;
+    this.model = new TreeModel(childDeleteIncrementsCversion);
     this.driver = fixture.openSession();
     for (int i = 0; i < actors.length; i++) {
       actors[i] = new Actor(fixture.openSession());

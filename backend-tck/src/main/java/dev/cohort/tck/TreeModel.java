@@ -56,9 +56,18 @@ final class TreeModel {
   }
 
   private final TreeMap<String, Node> nodes = new TreeMap<>();
+  private final boolean childDeleteIncrementsCversion;
+
+  /**
+   * @param childDeleteIncrementsCversion false for ZooKeeper's rule (a child delete moves the
+   *     parent's pzxid only), true for the project checklist's (it also increments cversion)
+   */
+  TreeModel(boolean childDeleteIncrementsCversion) {
+    this.childDeleteIncrementsCversion = childDeleteIncrementsCversion;
+  }
 
   TreeModel copy() {
-    TreeModel m = new TreeModel();
+    TreeModel m = new TreeModel(childDeleteIncrementsCversion);
     nodes.forEach((path, node) -> m.nodes.put(path, node.copy()));
     return m;
   }
@@ -154,8 +163,10 @@ final class TreeModel {
     nodes.remove(path);
     Node parent = nodes.get(Paths.parent(path));
     if (parent != null) {
-      // ZooKeeper moves the parent's pzxid on a child delete but leaves its cversion alone
       parent.pzxid = -1;
+      if (childDeleteIncrementsCversion) {
+        parent.cversion++;
+      }
     }
   }
 }
