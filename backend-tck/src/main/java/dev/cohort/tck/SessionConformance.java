@@ -115,6 +115,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session other = open();
     create(s, "/p", "");
     create(s, "/p/e", "", CreateMode.EPHEMERAL);
+    get(other.sync("/p"));
     create(other, "/p/mine", "", CreateMode.EPHEMERAL);
     fixture.expire(s);
     waitFor().untilAsserted(() -> {
@@ -133,6 +134,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     create(s, "/p/e", "", CreateMode.EPHEMERAL);
     RecordingWatcher node = new RecordingWatcher();
     RecordingWatcher parent = new RecordingWatcher();
+    get(other.sync("/p"));
     get(other.getData("/p/e", node));
     get(other.getChildren("/p", parent));
     fixture.expire(s);
@@ -245,6 +247,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/a", "v0");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.getData("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -263,6 +266,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/a", "v0");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.exists("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -294,6 +298,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/p", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/p"));
     get(s.getChildren("/p", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -311,6 +316,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     create(writer, "/a", "");
     create(writer, "/other", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.getData("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -332,6 +338,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session other = open();
     create(s, "/e", "", CreateMode.EPHEMERAL);
     RecordingWatcher w = new RecordingWatcher();
+    get(other.sync("/e"));
     get(other.exists("/e", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
