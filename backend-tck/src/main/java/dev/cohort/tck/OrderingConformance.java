@@ -3,6 +3,7 @@ package dev.cohort.tck;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DATA_CHANGED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.spi.CreateMode;
@@ -102,6 +103,14 @@ public abstract class OrderingConformance extends ConformanceSuite {
       get(reader.sync("/a"));
       assertEquals("v" + i, read(reader, "/a"));
     }
+  }
+
+  @Test
+  public void syncNeedsNoNodeAtItsPath() {
+    Session s = open();
+    get(s.sync("/not-there"));
+    get(s.sync("/"));
+    assertNull(get(s.exists("/not-there")));
   }
 
   @Test

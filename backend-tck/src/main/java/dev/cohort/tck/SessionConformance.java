@@ -169,6 +169,28 @@ public abstract class SessionConformance extends ConformanceSuite {
     assertEquals(SessionState.EXPIRED, states.get(states.size() - 1), states::toString);
   }
 
+  @Test
+  public void disconnectedSessionExpiredByTheServiceLearnsItOnReconnect() {
+    requireFault(fixture, FaultControl.DISCONNECT, FaultControl.EXPIRE);
+    Session s = open();
+    Session other = open();
+    create(s, "/e", "", CreateMode.EPHEMERAL);
+    RecordingStateListener listener = new RecordingStateListener();
+    s.addStateListener(listener);
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    fixture.expire(s);
+    waitFor().untilAsserted(() -> {
+      get(other.sync("/e"));
+      assertNull(get(other.exists("/e")), "the service deleted the ephemerals at expiry");
+    });
+    assertEquals(SessionState.SUSPENDED, s.state(), "a client cut off from the service cannot know yet");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.EXPIRED);
+    assertFails(ErrorCode.SESSION_EXPIRED, s.getData("/e"));
+    waitFor().until(() -> listener.states().equals(List.of(SessionState.SUSPENDED, SessionState.EXPIRED)));
+  }
+
   // ------------------------------------------------------------------ disconnect and reconnect
 
   @Test

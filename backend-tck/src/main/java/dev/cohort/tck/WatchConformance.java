@@ -344,6 +344,49 @@ public abstract class WatchConformance extends ConformanceSuite {
   }
 
   @Test
+  public void refusedWriteFiresNoWatchAndLeavesItArmed() {
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "");
+    create(writer, "/a/c", "");
+    RecordingWatcher data = new RecordingWatcher();
+    RecordingWatcher children = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.getData("/a", data));
+    get(s.getChildren("/a", children));
+    assertFails(ErrorCode.BAD_VERSION, writer.setData("/a", bytes("x"), 5));
+    assertFails(ErrorCode.NOT_EMPTY, writer.delete("/a", -1));
+    assertFails(ErrorCode.NODE_EXISTS, writer.create("/a/c", bytes(""), CreateMode.PERSISTENT));
+    settle(s, "/a", "/a/c");
+    assertEquals(List.of(), data.events());
+    assertEquals(List.of(), children.events());
+    get(writer.setData("/a", bytes("x"), -1));
+    assertEvents(data, s, List.of(event(NODE_DATA_CHANGED, "/a")), "/a");
+  }
+
+  @Test
+  public void failedMultiFiresNoWatchAndLeavesItArmed() {
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "");
+    create(writer, "/p", "");
+    RecordingWatcher data = new RecordingWatcher();
+    RecordingWatcher children = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.getData("/a", data));
+    get(s.getChildren("/p", children));
+    assertFails(ErrorCode.NO_NODE, writer.multi(List.of(
+        Op.setData("/a", bytes("x"), -1),
+        Op.create("/p/c", bytes(""), CreateMode.PERSISTENT),
+        Op.delete("/missing", -1))));
+    settle(s, "/a", "/p");
+    assertEquals(List.of(), data.events());
+    assertEquals(List.of(), children.events());
+    create(writer, "/p/c", "");
+    assertEvents(children, s, List.of(event(NODE_CHILDREN_CHANGED, "/p")), "/p");
+  }
+
+  @Test
   public void closingAnEphemeralsSessionFiresOtherSessionsWatches() {
     Session owner = open();
     Session s = open();
