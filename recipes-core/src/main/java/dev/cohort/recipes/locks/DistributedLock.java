@@ -76,6 +76,14 @@ public final class DistributedLock implements InterProcessLock {
     return acquire(Math.max(0, timeout.toNanos()));
   }
 
+  @Override
+  public Optional<FencingToken> tryLock() throws InterruptedException {
+    return acquire(NO_WAIT_TIMEOUT);
+  }
+
+  /** A timeout value that {@link #acquire(long)} turns into {@link LockEngine#NO_WAIT}. */
+  private static final long NO_WAIT_TIMEOUT = Long.MIN_VALUE;
+
   private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
     Thread me = Thread.currentThread();
     Hold hold = holds.get(me);
@@ -86,7 +94,8 @@ public final class DistributedLock implements InterProcessLock {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    OwnedNode node = engine.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, engine.deadline(timeoutNanos));
+    long deadline = timeoutNanos == NO_WAIT_TIMEOUT ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
+    OwnedNode node = engine.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, deadline);
     if (node == null) {
       return Optional.empty();
     }

@@ -279,6 +279,33 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
   }
 
   @Test
+  void tryLockTakesAFreeLockAndLeavesNoNodeWhenItIsTaken() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    FencingToken aToken = a.tryLock().orElseThrow();
+    assertTrue(inThread(b::tryLock).get(10, TimeUnit.SECONDS).isEmpty());
+    awaitChildren(LOCK, 1);
+    a.release();
+    awaitChildren(LOCK, 0);
+    assertTrue(inThread(b::tryLock).get(10, TimeUnit.SECONDS).orElseThrow().isNewerThan(aToken));
+  }
+
+  @Test
+  void closingTheClientWakesItsWaiterWithAClearErrorAndLeavesNoNode() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    Cohort bClient = newClient();
+    DistributedLock b = new DistributedLock(bClient, LOCK);
+    a.acquire();
+    CompletableFuture<FencingToken> waiting = inThread(b::acquire);
+    await().until(() -> b.parkedWaiters() == 1);
+    bClient.close();
+    ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+    awaitChildren(LOCK, 1);
+    assertTrue(a.isHeldByCurrentThread());
+  }
+
+  @Test
   void aLockWithAnInvalidPathIsRefusedAndCreatesNothing() {
     Cohort client = newClient();
     assertThrows(dev.cohort.spi.InvalidPathException.class, () -> new DistributedLock(client, "no-slash"));
