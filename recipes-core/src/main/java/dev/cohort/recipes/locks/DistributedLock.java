@@ -88,6 +88,7 @@ public final class DistributedLock implements InterProcessLock {
     Thread me = Thread.currentThread();
     Hold hold = holds.get(me);
     if (hold != null) {
+      requireAlive(hold.node);
       hold.count++;
       return Optional.of(hold.node.fencingToken());
     }
@@ -102,6 +103,14 @@ public final class DistributedLock implements InterProcessLock {
     holds.put(me, new Hold(node));
     tracker.held(node);
     return Optional.of(node.fencingToken());
+  }
+
+  /** A reentrant acquire must not extend a hold that ended with its session. */
+  private void requireAlive(OwnedNode node) {
+    if (!client.isLiveSession(node.sessionId())) {
+      throw new IllegalStateException("this thread's hold of " + path()
+          + " ended with its session; release it before acquiring again");
+    }
   }
 
   @Override

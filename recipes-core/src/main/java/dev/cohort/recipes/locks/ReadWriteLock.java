@@ -108,6 +108,10 @@ public final class ReadWriteLock {
       Thread me = Thread.currentThread();
       Hold hold = holds.get(me);
       if (hold != null) {
+        if (!client.isLiveSession(hold.node.sessionId())) {
+          throw new IllegalStateException("this thread's hold of " + path()
+              + " ended with its session; release it before acquiring again");
+        }
         if (write && !hold.writerNode) {
           throw new IllegalStateException("cannot upgrade a read hold to a write hold: release the read first");
         }

@@ -168,6 +168,9 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     assertFalse(a.isHeldByCurrentThread(), "a knows its hold ended with its session");
     assertThrows(StaleTokenException.class, () -> resource.accept(aToken), "a's late write must be rejected");
     assertEquals(bToken.value(), resource.highestSeen());
+    assertThrows(IllegalStateException.class, a::acquire, "a reentrant acquire must not revive a lost hold");
+    assertTrue(a.release());
+    assertEquals(1, childrenOf(LOCK).size(), "b's node survives a's release after the loss");
   }
 
   @Test
