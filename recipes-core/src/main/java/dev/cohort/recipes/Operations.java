@@ -13,6 +13,7 @@ import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -167,6 +168,21 @@ final class Operations implements AsyncOps {
   public CompletableFuture<Void> sync(String path) {
     String full = full(path);
     return retrying(s -> s.sync(full));
+  }
+
+  @Override
+  public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+    String full = full(path);
+    Objects.requireNonNull(mode, "mode");
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.addWatch(full, mode, w));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.removeWatches(full, w));
   }
 
   @Override
