@@ -282,6 +282,10 @@ public final class Cohort implements AutoCloseable {
   /** The backend path of a namespace-relative path. */
   String fullPath(String path) {
     Objects.requireNonNull(path, "path");
+    if (!path.startsWith(Paths.ROOT)) {
+      // checked on the relative path: glued to a namespace it could look valid
+      throw new dev.cohort.spi.InvalidPathException(path, "a path must start with /");
+    }
     if (namespace.isEmpty()) {
       return path;
     }

@@ -137,6 +137,11 @@ public final class DistributedLock implements InterProcessLock {
     return engine.wakeups();
   }
 
+  /** Threads waiting on this lock object's watches right now; for herd tests. */
+  int parkedWaiters() {
+    return engine.parked();
+  }
+
   @Override
   public String toString() {
     return "DistributedLock[" + path() + "]";

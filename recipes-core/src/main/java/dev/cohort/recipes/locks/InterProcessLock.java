@@ -34,7 +34,7 @@ public interface InterProcessLock {
    * background if the connection is down. Idempotent: a thread that holds nothing changes nothing.
    * Never deletes a node this incarnation did not create.
    *
-   * @return true if this call ended the thread's last hold
+   * @return true if this call ended the thread's last hold (of this side, for a read-write lock)
    */
   boolean release();
 

@@ -44,10 +44,12 @@ final class LockEngine {
   private final String dir;
   /** Times a waiting thread of this engine was woken by its watch or a session loss. */
   private final AtomicLong wakeups = new AtomicLong();
+  /** Threads of this engine parked on a watch right now. */
+  private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
 
   LockEngine(Cohort client, String dir) {
     this.client = client;
-    Paths.validate(client.namespace().equals(Paths.ROOT) ? dir : client.namespace() + dir);
+    Paths.validate(dir); // relative to the namespace, and itself a valid absolute path
     this.dir = dir;
   }
 
@@ -57,6 +59,10 @@ final class LockEngine {
 
   long wakeups() {
     return wakeups.get();
+  }
+
+  int parked() {
+    return parked.get();
   }
 
   /** The deadline {@code timeoutNanos} from now, or {@link Long#MAX_VALUE} for a negative timeout. */
@@ -139,7 +145,13 @@ final class LockEngine {
       if (stat == null) {
         return true;
       }
-      boolean woken = waiter.await(client.timeSource(), deadline);
+      parked.incrementAndGet();
+      boolean woken;
+      try {
+        woken = waiter.await(client.timeSource(), deadline);
+      } finally {
+        parked.decrementAndGet();
+      }
       if (woken) {
         wakeups.incrementAndGet();
       }

@@ -139,18 +139,13 @@ public final class ReadWriteLock {
       if (hold == null || (write ? hold.writes : hold.reads) == 0) {
         return false;
       }
-      if (write) {
-        hold.writes--;
-      } else {
-        hold.reads--;
+      int left = write ? --hold.writes : --hold.reads;
+      if (hold.reads + hold.writes == 0) {
+        holds.remove(me);
+        tracker.released(hold.node);
+        client.async().deleteIfOwned(hold.node);
       }
-      if (hold.reads + hold.writes > 0) {
-        return false;
-      }
-      holds.remove(me);
-      tracker.released(hold.node);
-      client.async().deleteIfOwned(hold.node);
-      return true;
+      return left == 0;
     }
 
     @Override
