@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * choice drawn from the one RNG so a simulation replays exactly. Loop thread only.
  */
 final class SimNetwork {
+  /** Endpoint ids from here on are sessions; below are replicas. */
+  static final int FIRST_SESSION_ENDPOINT = 1000;
+
   private final EventLoop loop;
   private final Random random;
   private LinkConfig defaults = LinkConfig.PERFECT;
@@ -76,7 +79,9 @@ final class SimNetwork {
     if (cut.contains(key(from, to))) {
       return;
     }
-    LinkConfig cfg = links.getOrDefault(key(from, to), defaults);
+    // session links behave like TCP: ordered and lossless unless cut
+    LinkConfig cfg = from >= FIRST_SESSION_ENDPOINT || to >= FIRST_SESSION_ENDPOINT
+        ? LinkConfig.PERFECT : links.getOrDefault(key(from, to), defaults);
     if (cfg == LinkConfig.PERFECT) {
       loop.execute(() -> arrive(from, to, message, deliver));
       return;
