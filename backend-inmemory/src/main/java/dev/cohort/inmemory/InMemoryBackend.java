@@ -242,12 +242,15 @@ public final class InMemoryBackend implements CoordinationBackend {
           error = e;
         }
         session.lastZxidSeen = tree.lastZxid();
+        // Events first: when this session watches what its own write changed, the event must
+        // reach it before the completion that shows the change (ZooKeeper sends the
+        // notification ahead of the reply on the same connection).
+        others = dispatchFired();
         if (replyLost) {
           loseReply(session, future, path);
         } else {
           session.enqueueCompletion(future, value, error);
         }
-        others = dispatchFired();
       }
     } finally {
       lock.unlock();
