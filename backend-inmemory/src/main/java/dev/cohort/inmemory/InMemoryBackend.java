@@ -513,26 +513,6 @@ public final class InMemoryBackend implements CoordinationBackend {
     }
   }
 
-  /** Sessions the client has not yet seen end, for tests of this package. */
-  int openSessionCount() {
-    lock.lock();
-    try {
-      return sessions.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Runs {@code reader} on the tree under the lock, for tests of this package. */
-  <T> T inspect(java.util.function.Function<DataTree, T> reader) {
-    lock.lock();
-    try {
-      return reader.apply(tree);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * Configures an {@link InMemoryBackend}. Defaults: {@link TimeSource#system()}, 1 MiB data limit,
    * session timeouts clamped into [4 s, 40 s], every capability, callbacks on the calling thread,
