@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its own session (its own {@link Cohort} client), as in the anchor figure for Curator's
  * SimpleDistributedQueue (595 takes/s on ZooKeeper).
  *
- * <p>Three figures per round: puts/s by one producer into an empty queue; takes/s (take + process +
- * complete) by 3 workers draining the 1000 jobs; and end to end, producer and workers running at
- * once, from the first put to the last completion. Prints the median of the measured rounds.
+ * <p>Four figures per round: puts/s by one producer into an empty queue; takes/s (take + process +
+ * complete) by 3 workers draining the 1000 jobs; end to end, producer and workers running at once,
+ * from the first put to the last completion; and, for reference, one worker draining 1000 jobs on
+ * the caller's thread (the recipe's own cost without contention or thread handoffs). Prints the
+ * median of the measured rounds.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.cohort.bench.queue.QueueThroughput [rounds [warm-up rounds]]}
  */
@@ -36,12 +38,14 @@ public final class QueueThroughput {
     double[] puts = new double[rounds];
     double[] takes = new double[rounds];
     double[] endToEnd = new double[rounds];
+    double[] single = new double[rounds];
     for (int round = -warmups; round < rounds; round++) {
       double[] r = round();
       if (round >= 0) {
         puts[round] = r[0];
         takes[round] = r[1];
         endToEnd[round] = r[2];
+        single[round] = r[3];
       }
     }
     System.out.printf("work queue, in-memory, %d jobs, %d workers, median of %d rounds (after %d warm-up):%n",
@@ -50,6 +54,8 @@ public final class QueueThroughput {
     System.out.printf("  take+complete (3 workers)   %,10.0f jobs/s%n", median(takes));
     System.out.printf("  end to end (concurrent)     %,10.0f jobs/s   target >= 50,000; Curator on ZooKeeper: 595%n",
         median(endToEnd));
+    System.out.printf("  take+complete (1 worker, caller's thread) %,10.0f jobs/s   (no contention, no thread handoff)%n",
+        median(single));
   }
 
   /** One round on a fresh backend: {puts/s, takes/s, end-to-end jobs/s}. */
@@ -85,7 +91,23 @@ public final class QueueThroughput {
         for (Thread t : threads) {
           t.join();
         }
-        return new double[] {putRate, takeRate, endToEndRate};
+
+        for (int i = 0; i < JOBS; i++) {
+          producer.put(payload(i));
+        }
+        WorkQueue alone = workers.get(0);
+        start = System.nanoTime();
+        int taken = 0;
+        while (taken < JOBS) {
+          Optional<Job> job = alone.take(Duration.ofMillis(20));
+          if (job.isPresent()) {
+            consume(job.get());
+            alone.complete(job.get());
+            taken++;
+          }
+        }
+        double singleRate = JOBS / seconds(System.nanoTime() - start);
+        return new double[] {putRate, takeRate, endToEndRate, singleRate};
       } finally {
         clients.forEach(Cohort::close);
       }
