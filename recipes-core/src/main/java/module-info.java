@@ -1,0 +1,13 @@
+/**
+ * Cohort recipes: the {@link dev.cohort.recipes.Cohort} client (one session at a time, retries,
+ * namespace, one connection-state model) and the coordination recipes built on it. Depends only on
+ * the backend SPI; works on every backend.
+ */
+module dev.cohort.recipes {
+  requires transitive dev.cohort.spi;
+  requires org.slf4j;
+
+  exports dev.cohort.recipes;
+  exports dev.cohort.recipes.leader;
+  exports dev.cohort.recipes.locks;
+}
