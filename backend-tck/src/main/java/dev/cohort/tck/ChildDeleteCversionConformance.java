@@ -30,18 +30,6 @@ public abstract class ChildDeleteCversionConformance extends ConformanceSuite {
     assertEquals(2, get(s.exists("/p")).cversion());
   }
 
-  /**
-   * Not a test: kept only so that subclasses written against the first version of this suite, which
-   * override it, still compile. That version claimed a child delete leaves cversion alone, which the
-   * server contradicts; this now checks the server's rule. Remove it together with those overrides.
-   *
-   * @deprecated use {@link #childDeleteIncrementsTheParentsCversion()}
-   */
-  @Deprecated(forRemoval = true)
-  public void childDeleteLeavesParentCversionUnchanged() {
-    childDeleteIncrementsTheParentsCversion();
-  }
-
   @Test
   public void sequenceAfterDeletesCountsOnlyCreates() {
     Session s = open();

@@ -31,17 +31,6 @@ public abstract class ModelBasedConformance {
   /** A fresh fixture over a fresh backend: called once per script. */
   protected abstract BackendFixture newFixture();
 
-  /**
-   * Whether the stat's cversion counts child deletes as well as creates. ZooKeeper's does (its
-   * server derives the visible cversion as creates plus deletes, while sequence suffixes count
-   * creates only; see {@link ChildDeleteCversionConformance}), and that is the default. A backend
-   * that does not follow it yet may override this to {@code false} so that the rest of the model
-   * still checks it; that is a known deviation to fix, not an option.
-   */
-  protected boolean statCversionCountsChildDeletes() {
-    return true;
-  }
-
   /** What one step of a script does. */
   public enum Kind {
     CREATE, DELETE, SET_DATA, GET_DATA, EXISTS, GET_CHILDREN, WATCH, MULTI, READ_MULTI, CLOSE, EXPIRE, DISCONNECT,
@@ -62,7 +51,7 @@ public abstract class ModelBasedConformance {
   @Property(shrinking = ShrinkingMode.BOUNDED)
   @AddLifecycleHook(ConfiguredTries.class)
   public void treeBehavesLikeTheModel(@ForAll("scripts") List<Step> script) {
-    try (BackendFixture fixture = newFixture(); ModelHarness harness = new ModelHarness(fixture, statCversionCountsChildDeletes())) {
+    try (BackendFixture fixture = newFixture(); ModelHarness harness = new ModelHarness(fixture)) {
       for (int i = 0; i < script.size(); i++) {
         harness.apply(script.get(i), "step " + i + " " + script.get(i));
       }

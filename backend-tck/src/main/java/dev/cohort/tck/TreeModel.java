@@ -73,21 +73,18 @@ final class TreeModel {
   record Change(WatchEvent.Type type, String path) {}
 
   private final TreeMap<String, Node> nodes = new TreeMap<>();
-  private final boolean statCversionCountsChildDeletes;
   private final List<Change> changes = new ArrayList<>();
   /** Counts changes; stands in for zxids when deciding what changed while a session was away. */
   private long seq;
 
   /**
-   * @param statCversionCountsChildDeletes true for ZooKeeper's rule (the stat's cversion counts
-   *     child creates and deletes; sequence suffixes count creates only)
+   * An empty model. It follows ZooKeeper's rule, measured against a real server: the stat's cversion
+   * counts child creates and deletes, while sequence suffixes count creates only.
    */
-  TreeModel(boolean statCversionCountsChildDeletes) {
-    this.statCversionCountsChildDeletes = statCversionCountsChildDeletes;
-  }
+  TreeModel() {}
 
   TreeModel copy() {
-    TreeModel m = new TreeModel(statCversionCountsChildDeletes);
+    TreeModel m = new TreeModel();
     nodes.forEach((path, node) -> m.nodes.put(path, node.copy()));
     m.seq = seq;
     m.changes.addAll(changes);
@@ -209,9 +206,7 @@ final class TreeModel {
     if (parent != null) {
       parent.pzxid = -1;
       parent.childSeq = seq;
-      if (statCversionCountsChildDeletes) {
-        parent.cversion++;
-      }
+      parent.cversion++;
     }
     changes.add(new Change(WatchEvent.Type.NODE_DELETED, path));
     changes.add(new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, Paths.parent(path)));
