@@ -1,5 +1,6 @@
 package dev.cohort.recipes;
 
+import dev.cohort.inmemory.InMemoryFixture;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
