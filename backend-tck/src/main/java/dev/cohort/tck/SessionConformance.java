@@ -331,6 +331,60 @@ public abstract class SessionConformance extends ConformanceSuite {
   }
 
   @Test
+  public void dataWatchFiresDataChangedOnReconnectIfItsNodeWasRecreatedMeanwhile() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "first");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
+    get(s.getData("/a", w));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    get(writer.delete("/a", -1));
+    create(writer, "/a", "second");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    // ZooKeeper's SetWatches compares the node's mzxid with the last zxid the client saw
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_DATA_CHANGED, "/a")), "/a");
+  }
+
+  @Test
+  public void childWatchFiresNodeDeletedOnReconnectIfItsNodeWentMeanwhile() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/p", "");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/p"));
+    get(s.getChildren("/p", w));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    get(writer.delete("/p", -1));
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_DELETED, "/p")), "/p");
+  }
+
+  @Test
+  public void existsWatchOnAStillMissingNodeStaysArmedAcrossReconnect() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    RecordingWatcher w = new RecordingWatcher();
+    assertNull(get(s.exists("/a", w)));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    create(writer, "/unrelated", "");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    settle(s, "/a", "/unrelated");
+    assertEquals(List.of(), w.events(), "/a is still missing");
+    create(writer, "/a", "");
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_CREATED, "/a")), "/a");
+  }
+
+  @Test
   public void watchOfAnUnchangedNodeStaysArmedAcrossReconnect() {
     requireFault(fixture, FaultControl.DISCONNECT);
     Session s = open();

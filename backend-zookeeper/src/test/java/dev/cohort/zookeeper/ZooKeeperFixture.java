@@ -28,7 +28,7 @@ import org.apache.zookeeper.ZooKeeper;
  * other sessions' watches fire, and the session's own client learns of it from the server. Lost
  * replies and virtual time cannot be produced against a real server and are not offered.
  */
-final class ZooKeeperFixture implements BackendFixture {
+public final class ZooKeeperFixture implements BackendFixture {
 
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
   static final Set<Capability> CAPABILITIES =
@@ -38,7 +38,7 @@ final class ZooKeeperFixture implements BackendFixture {
   private final LoopbackProxy proxy;
   private final ZooKeeperBackend backend;
 
-  ZooKeeperFixture() {
+  public ZooKeeperFixture() {
     server = EmbeddedZooKeeper.start();
     proxy = new LoopbackProxy(server.port());
     // The capabilities of the embedded server are known; declaring them saves a probe per fixture

@@ -6,6 +6,9 @@ import dev.cohort.recipes.leader.LeaderLatch;
 import dev.cohort.recipes.leader.LeaderLatchListener;
 import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +34,9 @@ public final class RecipeScenarios {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     System.out.printf(Locale.ROOT, "Cohort recipes on the in-memory backend, %d s per figure%n", seconds);
-    uncontended(1); // warm-up
+    rawFloor(1); // warm-up
+    uncontended(1);
+    System.out.printf(Locale.ROOT, "backend floor, raw session create+getChildren+delete: %,.0f cycles/s%n", rawFloor(seconds));
     System.out.printf(Locale.ROOT, "uncontended lock acquire+release: %,.0f cycles/s%n", uncontended(seconds));
     handoffs(4, 1); // warm-up
     for (int sessions : new int[] {4, 16}) {
@@ -41,6 +46,28 @@ public final class RecipeScenarios {
     double[] micros = handover(500);
     System.out.printf(Locale.ROOT, "leader handover on close (3 sessions, %d handovers): median %.3f ms, p99 %.3f ms, max %.3f ms%n",
         micros.length, percentile(micros, 50) / 1000, percentile(micros, 99) / 1000, micros[micros.length - 1] / 1000);
+  }
+
+  /** The same three requests as an uncontended lock cycle, sent raw on a session: the floor. */
+  static double rawFloor(int seconds) throws Exception {
+    try (InMemoryBackend backend = InMemoryBackend.create()) {
+      Session session = backend.openSession().get();
+      session.create("/floor", new byte[0], CreateMode.PERSISTENT).get();
+      long cycles = 0;
+      long start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(seconds);
+      long now;
+      do {
+        for (int i = 0; i < 1000; i++) {
+          Created c = session.create("/floor/lock-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL).get();
+          session.getChildren("/floor").get();
+          session.delete(c.path(), -1).get();
+        }
+        cycles += 1000;
+        now = System.nanoTime();
+      } while (now < end);
+      return cycles / ((now - start) / 1e9);
+    }
   }
 
   static double uncontended(int seconds) throws InterruptedException {

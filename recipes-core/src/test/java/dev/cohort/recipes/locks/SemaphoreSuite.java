@@ -1,5 +1,6 @@
 package dev.cohort.recipes.locks;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@link Semaphore}'s guarantees, on any backend. */
@@ -89,6 +92,41 @@ public abstract class SemaphoreSuite extends RecipeSuiteSupport {
     assertFalse(lease.isValid());
     assertTrue(lease.release(), "releasing a lost lease is harmless");
     assertEquals(1, childrenOf(PATH + "/leases").size(), "b's lease is untouched");
+  }
+
+  @Test
+  void aReleaseWakesOnlyTheGateHolderAndTheNextInLineNoMatterHowManyWait() throws Exception {
+    Assumptions.assumeTrue(watchEventsDelivered().isPresent(), "the backend does not count watch events");
+    Semaphore holder = new Semaphore(newClient(), PATH, 1);
+    Lease held = holder.acquire();
+    List<Semaphore> semaphores = new ArrayList<>();
+    CountDownLatch letGo = new CountDownLatch(1);
+    AtomicInteger granted = new AtomicInteger();
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      Semaphore sem = new Semaphore(newClient(), PATH, 1);
+      semaphores.add(sem);
+      for (int w = 0; w < 10; w++) {
+        waiters.add(inThread(() -> {
+          try (Lease lease = sem.acquire()) {
+            granted.incrementAndGet();
+            letGo.await();
+          }
+          return null;
+        }));
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> semaphores.stream().mapToInt(Semaphore::parkedWaiters).sum() == 20);
+    long before = watchEventsDelivered().getAsLong();
+
+    held.release();
+
+    await().until(() -> granted.get() == 1 && semaphores.stream().mapToInt(Semaphore::parkedWaiters).sum() == 19);
+    assertEquals(2, watchEventsDelivered().getAsLong() - before,
+        "one event for the gate holder (a lease freed), one for the next in line (the gate freed)");
+    letGo.countDown();
+    CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertEquals(20, granted.get());
   }
 
   @Test
