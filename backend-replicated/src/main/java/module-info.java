@@ -5,5 +5,8 @@
  */
 module dev.cohort.replicated {
   requires transitive dev.cohort.spi;
+  requires dev.cohort.inmemory;
   requires org.slf4j;
+
+  exports dev.cohort.replicated;
 }

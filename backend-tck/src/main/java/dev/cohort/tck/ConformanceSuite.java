@@ -80,10 +80,14 @@ public abstract class ConformanceSuite {
 
   @AfterEach
   protected final void checkInvariantsAndCloseFixture() {
+    if (fixture == null) {
+      return;
+    }
     try {
       if (!backendClosed) {
         List<Long> ended = endSessions();
         checkTreeInvariants(ended);
+        observer().close();
       }
     } finally {
       fixture.close();

@@ -18,9 +18,10 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 /**
  * The model-based conformance test (jqwik): random scripts of operations from three sessions — every
  * kind of write and read, multis, closes, and, where the fixture offers them, expiry and
- * disconnect/reconnect — run one at a time against a fresh backend and against {@link TreeModel}.
- * After every step the results, errors and stats must agree; at the end the whole subtree must
- * agree, and once every session is closed no ephemeral may remain.
+ * disconnect/reconnect — run one at a time against a fresh backend and against {@link TreeModel}
+ * (and {@link WatchModel} for the one-shot watches each session sets). After every step the
+ * results, errors, stats and the watch events each connected session received must agree; at the
+ * end the whole subtree must agree, and once every session is closed no ephemeral may remain.
  *
  * <p>The number of scripts per run is the system property {@code cohort.tck.model.tries} (default
  * 150); a failure is shrunk to a short script and printed with jqwik's seed for replay.
@@ -43,7 +44,8 @@ public abstract class ModelBasedConformance {
 
   /** What one step of a script does. */
   public enum Kind {
-    CREATE, DELETE, SET_DATA, GET_DATA, EXISTS, GET_CHILDREN, MULTI, READ_MULTI, CLOSE, EXPIRE, DISCONNECT, RECONNECT
+    CREATE, DELETE, SET_DATA, GET_DATA, EXISTS, GET_CHILDREN, WATCH, MULTI, READ_MULTI, CLOSE, EXPIRE, DISCONNECT,
+    RECONNECT
   }
 
   /**
@@ -73,7 +75,7 @@ public abstract class ModelBasedConformance {
   Arbitrary<List<Step>> scripts() {
     Arbitrary<Kind> kinds = Arbitraries.frequency(
         Tuple.of(12, Kind.CREATE), Tuple.of(6, Kind.DELETE), Tuple.of(6, Kind.SET_DATA),
-        Tuple.of(3, Kind.GET_DATA), Tuple.of(2, Kind.EXISTS), Tuple.of(3, Kind.GET_CHILDREN),
+        Tuple.of(3, Kind.GET_DATA), Tuple.of(2, Kind.EXISTS), Tuple.of(3, Kind.GET_CHILDREN), Tuple.of(8, Kind.WATCH),
         Tuple.of(4, Kind.MULTI), Tuple.of(1, Kind.READ_MULTI), Tuple.of(1, Kind.CLOSE),
         Tuple.of(1, Kind.EXPIRE), Tuple.of(2, Kind.DISCONNECT), Tuple.of(2, Kind.RECONNECT));
     Arbitrary<Integer> choice = Arbitraries.integers().between(0, 999);

@@ -18,6 +18,8 @@ import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
 import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.Watcher;
 import dev.cohort.tck.ModelBasedConformance.Step;
 import dev.cohort.tck.TreeModel.Refused;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +51,22 @@ final class ModelHarness implements AutoCloseable {
   private static final class Actor {
     Session session;
     boolean disconnected;
+    /** The one watcher every watch of this session uses, so one change fires it at most once. */
+    RecordingWatcher watcher = new RecordingWatcher();
+    WatchModel watches = new WatchModel();
+    /** How many of the watcher's events have been checked. */
+    int eventsChecked;
 
     Actor(Session session) {
       this.session = session;
+    }
+
+    void replace(Session fresh) {
+      session = fresh;
+      disconnected = false;
+      watcher = new RecordingWatcher();
+      watches = new WatchModel();
+      eventsChecked = 0;
     }
   }
 
@@ -81,9 +96,10 @@ final class ModelHarness implements AutoCloseable {
       case CREATE -> create(actor, step, context);
       case DELETE -> delete(actor, step, context);
       case SET_DATA -> setData(actor, step, context);
-      case GET_DATA -> getData(actor, pick(step.a()), context);
-      case EXISTS -> exists(actor, pick(step.a()), context);
-      case GET_CHILDREN -> getChildren(actor, pick(step.a()), context);
+      case GET_DATA -> getData(actor, pick(step.a()), null, context);
+      case EXISTS -> exists(actor, pick(step.a()), null, context);
+      case GET_CHILDREN -> getChildren(actor, pick(step.a()), null, context);
+      case WATCH -> watch(actor, step, context);
       case MULTI -> multi(actor, step, context);
       case READ_MULTI -> readMulti(actor, step, context);
       case CLOSE -> end(actor, false, context);
@@ -91,6 +107,32 @@ final class ModelHarness implements AutoCloseable {
       case DISCONNECT -> disconnect(actor);
       case RECONNECT -> reconnect(actor);
     }
+    List<TreeModel.Change> changes = model.drainChanges();
+    for (Actor a : actors) {
+      changes.forEach(a.watches::fire);
+    }
+    checkWatchEvents(context);
+  }
+
+  /** Lets every connected session settle, then compares the events its watcher got with the model's. */
+  private void checkWatchEvents(String context) {
+    for (int i = 0; i < actors.length; i++) {
+      Actor actor = actors[i];
+      if (actor.disconnected) {
+        continue;
+      }
+      value(actor.session.sync(Paths.ROOT), context + ": sync");
+      value(actor.session.exists(BASE), context + ": settle");
+      List<WatchEvent> all = actor.watcher.events();
+      List<String> actual = sortedStrings(all.subList(actor.eventsChecked, all.size()));
+      List<String> expected = sortedStrings(actor.watches.drainExpected());
+      assertEquals(expected, actual, context + ": watch events of session s" + i);
+      actor.eventsChecked = all.size();
+    }
+  }
+
+  private static List<String> sortedStrings(List<WatchEvent> events) {
+    return events.stream().map(e -> e.type() + " " + e.path()).sorted().toList();
   }
 
   // ------------------------------------------------------------------ writes
@@ -248,9 +290,18 @@ final class ModelHarness implements AutoCloseable {
 
   // ------------------------------------------------------------------ reads
 
-  private void getData(Actor actor, String path, String context) {
+  private void watch(Actor actor, Step step, String context) {
+    String path = pick(step.a());
+    switch (step.b() % 3) {
+      case 0 -> getData(actor, path, actor.watcher, context + " (getData watch)");
+      case 1 -> exists(actor, path, actor.watcher, context + " (exists watch)");
+      default -> getChildren(actor, path, actor.watcher, context + " (child watch)");
+    }
+  }
+
+  private void getData(Actor actor, String path, Watcher watcher, String context) {
     syncFirst(actor, path, context);
-    CompletableFuture<NodeData> future = actor.session.getData(path);
+    CompletableFuture<NodeData> future = actor.session.getData(path, watcher);
     if (lostConnection(actor, future, context)) {
       return;
     }
@@ -261,11 +312,14 @@ final class ModelHarness implements AutoCloseable {
     NodeData data = value(future, context);
     assertArrayEquals(model.get(path).data, data.data(), context + ": data of " + path);
     compareStat(path, data.stat(), context);
+    if (watcher != null) {
+      actor.watches.register(WatchModel.Kind.DATA, path);
+    }
   }
 
-  private void exists(Actor actor, String path, String context) {
+  private void exists(Actor actor, String path, Watcher watcher, String context) {
     syncFirst(actor, path, context);
-    CompletableFuture<Stat> future = actor.session.exists(path);
+    CompletableFuture<Stat> future = actor.session.exists(path, watcher);
     if (lostConnection(actor, future, context)) {
       return;
     }
@@ -276,11 +330,14 @@ final class ModelHarness implements AutoCloseable {
       assertTrue(stat != null, context + ": " + path + " should exist");
       compareStat(path, stat, context);
     }
+    if (watcher != null) {
+      actor.watches.register(stat == null ? WatchModel.Kind.EXIST : WatchModel.Kind.DATA, path);
+    }
   }
 
-  private void getChildren(Actor actor, String path, String context) {
+  private void getChildren(Actor actor, String path, Watcher watcher, String context) {
     syncFirst(actor, path, context);
-    CompletableFuture<Children> future = actor.session.getChildren(path);
+    CompletableFuture<Children> future = actor.session.getChildren(path, watcher);
     if (lostConnection(actor, future, context)) {
       return;
     }
@@ -291,6 +348,9 @@ final class ModelHarness implements AutoCloseable {
     Children children = value(future, context);
     assertEquals(new HashSet<>(model.childNames(path)), new HashSet<>(children.names()), context + ": children of " + path);
     compareStat(path, children.stat(), context);
+    if (watcher != null) {
+      actor.watches.register(WatchModel.Kind.CHILD, path);
+    }
   }
 
   private void readMulti(Actor actor, Step step, String context) {
@@ -326,9 +386,8 @@ final class ModelHarness implements AutoCloseable {
       expectRefusal(ErrorCode.SESSION_CLOSED, old.exists(BASE), context + ": op after close");
     }
     endedSessions.add(old.id());
+    actor.replace(fixture.openSession());
     model.removeEphemeralsOf(old.id());
-    actor.session = fixture.openSession();
-    actor.disconnected = false;
   }
 
   private void disconnect(Actor actor) {
@@ -338,6 +397,7 @@ final class ModelHarness implements AutoCloseable {
     fixture.disconnect(actor.session);
     ConformanceSuite.waitFor().until(() -> actor.session.state() == SessionState.SUSPENDED);
     actor.disconnected = true;
+    actor.watches.disconnect(model.seq());
   }
 
   private void reconnect(Actor actor) {
@@ -347,6 +407,7 @@ final class ModelHarness implements AutoCloseable {
     fixture.reconnect(actor.session);
     ConformanceSuite.waitFor().until(() -> actor.session.state() == SessionState.RECONNECTED);
     actor.disconnected = false;
+    actor.watches.reconnect(model);
   }
 
   // ------------------------------------------------------------------ whole-tree checks

@@ -163,6 +163,7 @@ public abstract class MultiConformance extends ConformanceSuite {
     Session writer = open();
     Session reader = open();
     create(writer, "/p", "");
+    get(reader.sync("/p"));
     for (int round = 0; round < 20; round++) {
       String a = "a" + round;
       String b = "b" + round;
@@ -177,6 +178,7 @@ public abstract class MultiConformance extends ConformanceSuite {
       } while (!seen && !multi.isDone());
       get(multi);
     }
+    get(reader.sync("/p"));
     assertEquals(40, get(reader.getChildren("/p")).names().size());
   }
 

@@ -1,6 +1,7 @@
 package dev.cohort.tck;
 
 import static dev.cohort.tck.Requirements.requireCapability;
+import static dev.cohort.tck.Requirements.requireFault;
 import static dev.cohort.tck.Requirements.requireMissingCapability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -56,6 +57,55 @@ public abstract class OptionalNodeTypesConformance extends ConformanceSuite {
     assertEquals("/c/n-0000000000", child);
     assertEquals("data", read(s, "/c"));
     assertEquals(0, get(s.exists("/c")).ephemeralOwner(), "a container belongs to no session");
+  }
+
+  @Test
+  public void containerThatNeverHadAChildIsKept() {
+    requireCapability(fixture, Capability.CONTAINER_NODES);
+    requireFault(fixture, FaultControl.VIRTUAL_TIME);
+    Session s = open();
+    create(s, "/c", "", CreateMode.CONTAINER);
+    fixture.advanceTime(Duration.ofMinutes(10));
+    assertNotNull(get(s.exists("/c")), "a container is only removed once it has had children and lost them");
+    create(s, "/c/child", "");
+    assertEquals(1, get(s.exists("/c")).numChildren());
+  }
+
+  @Test
+  public void containerWithAChildIsKept() {
+    requireCapability(fixture, Capability.CONTAINER_NODES);
+    requireFault(fixture, FaultControl.VIRTUAL_TIME);
+    Session s = open();
+    create(s, "/c", "", CreateMode.CONTAINER);
+    create(s, "/c/a", "");
+    create(s, "/c/b", "");
+    get(s.delete("/c/a", -1));
+    fixture.advanceTime(Duration.ofMinutes(10));
+    assertNotNull(get(s.exists("/c/b")));
+  }
+
+  @Test
+  public void ttlNodeWithAChildIsKept() {
+    requireCapability(fixture, Capability.TTL_NODES);
+    requireFault(fixture, FaultControl.VIRTUAL_TIME);
+    Session s = open();
+    get(s.create("/t", bytes(""), CreateMode.PERSISTENT_WITH_TTL, Duration.ofSeconds(1)));
+    create(s, "/t/child", "");
+    fixture.advanceTime(Duration.ofMinutes(10));
+    assertNotNull(get(s.exists("/t/child")));
+  }
+
+  @Test
+  public void ttlCountsFromTheLastModification() {
+    requireCapability(fixture, Capability.TTL_NODES);
+    requireFault(fixture, FaultControl.VIRTUAL_TIME);
+    Session s = open();
+    get(s.create("/t", bytes("0"), CreateMode.PERSISTENT_WITH_TTL, Duration.ofSeconds(60)));
+    fixture.advanceTime(Duration.ofSeconds(40));
+    get(s.setData("/t", bytes("1"), -1));
+    fixture.advanceTime(Duration.ofSeconds(40));
+    assertNotNull(get(s.exists("/t")), "80 s after the create but 40 s after the last change");
+    awaitRemoved(s, "/t");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.cohort.tck;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DATA_CHANGED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.spi.CreateMode;
@@ -105,10 +106,19 @@ public abstract class OrderingConformance extends ConformanceSuite {
   }
 
   @Test
+  public void syncNeedsNoNodeAtItsPath() {
+    Session s = open();
+    get(s.sync("/not-there"));
+    get(s.sync("/"));
+    assertNull(get(s.exists("/not-there")));
+  }
+
+  @Test
   public void aSessionNeverSeesAnOlderViewThanOneItHasSeen() {
     Session writer = open();
     Session reader = open();
     create(writer, "/a", "");
+    get(reader.sync("/a"));
     List<CompletableFuture<Stat>> writes = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       writes.add(writer.setData("/a", bytes(String.valueOf(i)), -1));
@@ -159,6 +169,7 @@ public abstract class OrderingConformance extends ConformanceSuite {
     Session watcher = open();
     Session writer = open();
     create(writer, "/a", "v0");
+    get(watcher.sync("/a"));
     for (int i = 1; i <= 20; i++) {
       RecordingWatcher w = new RecordingWatcher();
       get(watcher.getData("/a", w));
@@ -195,6 +206,7 @@ public abstract class OrderingConformance extends ConformanceSuite {
       create(writer, path, "");
     }
     List<String> order = new CopyOnWriteArrayList<>();
+    get(s.sync("/"));
     for (String path : paths) {
       get(s.getData(path, event -> order.add(event.path())));
     }
@@ -237,9 +249,11 @@ public abstract class OrderingConformance extends ConformanceSuite {
         outcome.set(e);
       }
     }));
+    get(other.sync("/a"));
     get(other.setData("/a", bytes("x"), -1));
     waitFor().until(() -> outcome.get() != null);
     assertTrue(outcome.get() instanceof Created, () -> "the watcher's operation failed: " + outcome.get());
+    get(s.sync("/from-watcher"));
     assertNotNull(get(s.exists("/from-watcher")));
   }
 
@@ -251,6 +265,7 @@ public abstract class OrderingConformance extends ConformanceSuite {
     List<String> seen = new CopyOnWriteArrayList<>();
     dev.cohort.spi.Watcher[] self = new dev.cohort.spi.Watcher[1];
     self[0] = event -> s.getData("/a", self[0]).thenAccept(d -> seen.add(text(d.data())));
+    get(s.sync("/a"));
     get(s.getData("/a", self[0]));
     for (int i = 1; i <= 3; i++) {
       get(writer.setData("/a", bytes(String.valueOf(i)), -1));

@@ -39,6 +39,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/a", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/a", WatchMode.PERSISTENT, w));
     for (int i = 1; i <= 3; i++) {
       get(writer.setData("/a", bytes("v" + i), -1));
@@ -53,6 +54,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session s = open();
     Session writer = open();
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/a", WatchMode.PERSISTENT, w));
     create(writer, "/a", "");
     get(writer.setData("/a", bytes("x"), -1));
@@ -70,6 +72,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/p", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/p", WatchMode.PERSISTENT, w));
     create(writer, "/p/c", "");
     create(writer, "/p/c/g", "");
@@ -87,6 +90,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/r", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/r", WatchMode.PERSISTENT_RECURSIVE, w));
     create(writer, "/r/a", "");
     create(writer, "/r/a/b", "");
@@ -105,6 +109,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/r", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/r", WatchMode.PERSISTENT_RECURSIVE, w));
     create(writer, "/r/a", "");
     get(writer.delete("/r/a", -1));
@@ -119,6 +124,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/r", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/r", WatchMode.PERSISTENT_RECURSIVE, w));
     create(writer, "/rx", "");
     create(writer, "/r/in", "");
@@ -133,6 +139,7 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     create(writer, "/a", "");
     RecordingWatcher removed = new RecordingWatcher();
     RecordingWatcher kept = new RecordingWatcher();
+    get(s.sync("/"));
     get(s.addWatch("/a", WatchMode.PERSISTENT_RECURSIVE, removed));
     get(s.addWatch("/a", WatchMode.PERSISTENT, kept));
     get(writer.setData("/a", bytes("1"), -1));

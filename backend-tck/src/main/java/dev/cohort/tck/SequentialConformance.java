@@ -97,6 +97,8 @@ public abstract class SequentialConformance extends ConformanceSuite {
     Session b = open();
     Session c = open();
     create(a, "/q", "");
+    get(b.sync("/q"));
+    get(c.sync("/q"));
     List<CompletableFuture<Created>> pending = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       for (Session s : List.of(a, b, c)) {

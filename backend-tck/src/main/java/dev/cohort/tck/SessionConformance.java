@@ -115,6 +115,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session other = open();
     create(s, "/p", "");
     create(s, "/p/e", "", CreateMode.EPHEMERAL);
+    get(other.sync("/p"));
     create(other, "/p/mine", "", CreateMode.EPHEMERAL);
     fixture.expire(s);
     waitFor().untilAsserted(() -> {
@@ -133,6 +134,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     create(s, "/p/e", "", CreateMode.EPHEMERAL);
     RecordingWatcher node = new RecordingWatcher();
     RecordingWatcher parent = new RecordingWatcher();
+    get(other.sync("/p"));
     get(other.getData("/p/e", node));
     get(other.getChildren("/p", parent));
     fixture.expire(s);
@@ -165,6 +167,28 @@ public abstract class SessionConformance extends ConformanceSuite {
     List<SessionState> states = listener.states();
     assertEquals(1, occurrences(states, SessionState.EXPIRED), states::toString);
     assertEquals(SessionState.EXPIRED, states.get(states.size() - 1), states::toString);
+  }
+
+  @Test
+  public void disconnectedSessionExpiredByTheServiceLearnsItOnReconnect() {
+    requireFault(fixture, FaultControl.DISCONNECT, FaultControl.EXPIRE);
+    Session s = open();
+    Session other = open();
+    create(s, "/e", "", CreateMode.EPHEMERAL);
+    RecordingStateListener listener = new RecordingStateListener();
+    s.addStateListener(listener);
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    fixture.expire(s);
+    waitFor().untilAsserted(() -> {
+      get(other.sync("/e"));
+      assertNull(get(other.exists("/e")), "the service deleted the ephemerals at expiry");
+    });
+    assertEquals(SessionState.SUSPENDED, s.state(), "a client cut off from the service cannot know yet");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.EXPIRED);
+    assertFails(ErrorCode.SESSION_EXPIRED, s.getData("/e"));
+    waitFor().until(() -> listener.states().equals(List.of(SessionState.SUSPENDED, SessionState.EXPIRED)));
   }
 
   // ------------------------------------------------------------------ disconnect and reconnect
@@ -245,6 +269,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/a", "v0");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.getData("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -263,6 +288,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/a", "v0");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.exists("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -294,6 +320,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session writer = open();
     create(writer, "/p", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/p"));
     get(s.getChildren("/p", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -304,6 +331,60 @@ public abstract class SessionConformance extends ConformanceSuite {
   }
 
   @Test
+  public void dataWatchFiresDataChangedOnReconnectIfItsNodeWasRecreatedMeanwhile() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "first");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
+    get(s.getData("/a", w));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    get(writer.delete("/a", -1));
+    create(writer, "/a", "second");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    // ZooKeeper's SetWatches compares the node's mzxid with the last zxid the client saw
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_DATA_CHANGED, "/a")), "/a");
+  }
+
+  @Test
+  public void childWatchFiresNodeDeletedOnReconnectIfItsNodeWentMeanwhile() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/p", "");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/p"));
+    get(s.getChildren("/p", w));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    get(writer.delete("/p", -1));
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_DELETED, "/p")), "/p");
+  }
+
+  @Test
+  public void existsWatchOnAStillMissingNodeStaysArmedAcrossReconnect() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    RecordingWatcher w = new RecordingWatcher();
+    assertNull(get(s.exists("/a", w)));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    create(writer, "/unrelated", "");
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    settle(s, "/a", "/unrelated");
+    assertEquals(List.of(), w.events(), "/a is still missing");
+    create(writer, "/a", "");
+    WatchConformance.assertEvents(w, s, List.of(event(NODE_CREATED, "/a")), "/a");
+  }
+
+  @Test
   public void watchOfAnUnchangedNodeStaysArmedAcrossReconnect() {
     requireFault(fixture, FaultControl.DISCONNECT);
     Session s = open();
@@ -311,6 +392,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     create(writer, "/a", "");
     create(writer, "/other", "");
     RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/a"));
     get(s.getData("/a", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);
@@ -332,6 +414,7 @@ public abstract class SessionConformance extends ConformanceSuite {
     Session other = open();
     create(s, "/e", "", CreateMode.EPHEMERAL);
     RecordingWatcher w = new RecordingWatcher();
+    get(other.sync("/e"));
     get(other.exists("/e", w));
     fixture.disconnect(s);
     awaitState(s, SessionState.SUSPENDED);

@@ -3,6 +3,7 @@ package dev.cohort.tck;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.Paths;
+import dev.cohort.spi.WatchEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,9 @@ import java.util.TreeMap;
  * A deliberately simple model of a znode tree for the model-based conformance test: a sorted map of
  * path to data, version, cversion and ephemeral owner, with ZooKeeper's rules for each write. The
  * root {@code /} is implicit and always exists; the model does not track its stat.
+ *
+ * <p>Every change is also recorded as a {@link Change} (what a watch would see) and counted, so the
+ * harness can predict watch events, including those a session gets when it reconnects.
  *
  * <p>Zxids are not predicted (a service spends them on session events too); the model learns a
  * node's czxid, mzxid and pzxid from the first result that shows them and then expects them to stay
@@ -28,6 +32,10 @@ final class TreeModel {
     long czxid = -1;
     long mzxid = -1;
     long pzxid = -1;
+    /** The model's change counter when the node was created or its data last set. */
+    long dataSeq;
+    /** The model's change counter when the node was created or a child last came or went. */
+    long childSeq;
 
     Node(byte[] data, long owner) {
       this.data = data.clone();
@@ -41,6 +49,8 @@ final class TreeModel {
       n.czxid = czxid;
       n.mzxid = mzxid;
       n.pzxid = pzxid;
+      n.dataSeq = dataSeq;
+      n.childSeq = childSeq;
       return n;
     }
   }
@@ -55,8 +65,14 @@ final class TreeModel {
     }
   }
 
+  /** A change the model made, as a watch sees it. */
+  record Change(WatchEvent.Type type, String path) {}
+
   private final TreeMap<String, Node> nodes = new TreeMap<>();
   private final boolean childDeleteIncrementsCversion;
+  private final List<Change> changes = new ArrayList<>();
+  /** Counts changes; stands in for zxids when deciding what changed while a session was away. */
+  private long seq;
 
   /**
    * @param childDeleteIncrementsCversion false for ZooKeeper's rule (a child delete moves the
@@ -69,6 +85,8 @@ final class TreeModel {
   TreeModel copy() {
     TreeModel m = new TreeModel(childDeleteIncrementsCversion);
     nodes.forEach((path, node) -> m.nodes.put(path, node.copy()));
+    m.seq = seq;
+    m.changes.addAll(changes);
     return m;
   }
 
@@ -78,6 +96,18 @@ final class TreeModel {
 
   Map<String, Node> nodes() {
     return nodes;
+  }
+
+  /** The model's change counter: larger after every change. */
+  long seq() {
+    return seq;
+  }
+
+  /** The changes made since the last call, in order. */
+  List<Change> drainChanges() {
+    List<Change> drained = new ArrayList<>(changes);
+    changes.clear();
+    return drained;
   }
 
   List<String> childNames(String path) {
@@ -108,11 +138,17 @@ final class TreeModel {
     if (parent != null && parent.owner != 0) {
       throw new Refused(ErrorCode.NO_CHILDREN_FOR_EPHEMERALS);
     }
-    nodes.put(path, new Node(data, mode.isEphemeral() ? sessionId : 0));
+    Node node = new Node(data, mode.isEphemeral() ? sessionId : 0);
+    node.dataSeq = ++seq;
+    node.childSeq = seq;
+    nodes.put(path, node);
     if (parent != null) {
       parent.cversion++;
       parent.pzxid = -1;
+      parent.childSeq = seq;
     }
+    changes.add(new Change(WatchEvent.Type.NODE_CREATED, path));
+    changes.add(new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, parentPath));
     return path;
   }
 
@@ -130,6 +166,8 @@ final class TreeModel {
     node.data = data.clone();
     node.version++;
     node.mzxid = -1;
+    node.dataSeq = ++seq;
+    changes.add(new Change(WatchEvent.Type.NODE_DATA_CHANGED, path));
     return node;
   }
 
@@ -161,12 +199,16 @@ final class TreeModel {
 
   private void remove(String path) {
     nodes.remove(path);
+    seq++;
     Node parent = nodes.get(Paths.parent(path));
     if (parent != null) {
       parent.pzxid = -1;
+      parent.childSeq = seq;
       if (childDeleteIncrementsCversion) {
         parent.cversion++;
       }
     }
+    changes.add(new Change(WatchEvent.Type.NODE_DELETED, path));
+    changes.add(new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, Paths.parent(path)));
   }
 }

@@ -10,14 +10,4 @@ class InMemoryModelBasedTest extends ModelBasedConformance {
   protected BackendFixture newFixture() {
     return new InMemoryFixture();
   }
-
-  /**
-   * The in-memory DataTree follows the project checklist (line 9) and counts child deletes in
-   * cversion, where ZooKeeper 3.9 does not; reported to the lead, see
-   * ChildDeleteCversionConformance, which is not run here until that is settled.
-   */
-  @Override
-  protected boolean childDeleteIncrementsCversion() {
-    return true;
-  }
 }
