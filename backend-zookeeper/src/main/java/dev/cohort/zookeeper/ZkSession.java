@@ -278,13 +278,20 @@ final class ZkSession implements Session {
 
   @Override
   public void close() {
+    boolean wasOpen;
     synchronized (lock) {
       if (state != null && state.isTerminal()) {
         return;
       }
+      wasOpen = state != null;
       state = SessionState.CLOSED;
     }
-    closeHandle();
+    if (!wasOpen) {
+      // Closed (with its backend) while still connecting: whoever waits for it must hear of it.
+      connectTimeout.cancel(false);
+      opened.completeExceptionally(new SessionClosedException(null, "closed while connecting"));
+    }
+    handleReady.thenAccept(h -> closeHandle());
     backend.forget(this);
     LOG.debug("session 0x{} closed", Long.toHexString(sessionId));
     deliver(SessionState.CLOSED);

@@ -20,7 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * resumes a session, the server's ConnectResponse when it starts one). {@link #block(long)} closes
  * every connection of that session and refuses the session's reconnection attempts until {@link
  * #unblock(long)}; the server itself keeps the session until its timeout passes, exactly as when a
- * network link fails.
+ * network link fails. {@link #loseNextReply(long)} lets the server apply the session's next request
+ * but drops its reply and cuts the connection, as a link failing at that moment would; the client
+ * then reconnects to the same session.
+ *
+ * <p>Server-to-client traffic is relayed frame by frame (a 4-byte length, then a reply header whose
+ * first field is the xid): replies to requests have an xid of 0 or more, while pings (-2), watch
+ * events (-1) and other notices have negative ones.
  */
 final class LoopbackProxy implements AutoCloseable {
 
@@ -28,6 +34,7 @@ final class LoopbackProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Long> blocked = ConcurrentHashMap.newKeySet();
+  private final Set<Long> loseReply = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   LoopbackProxy(int targetPort) {
@@ -61,6 +68,11 @@ final class LoopbackProxy implements AutoCloseable {
 
   void unblock(long sessionId) {
     blocked.remove(sessionId);
+  }
+
+  /** The reply to the next request {@code sessionId} sends is dropped and its connection cut. */
+  void loseNextReply(long sessionId) {
+    loseReply.add(sessionId);
   }
 
   @Override
@@ -134,20 +146,37 @@ final class LoopbackProxy implements AutoCloseable {
           close();
           return;
         }
-        out.write(ByteBuffer.allocate(4).putInt(length).array());
-        out.write(frame);
-        out.flush();
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
+        forward(out, length, frame);
+        if (fromClient) {
+          byte[] buffer = new byte[64 * 1024];
+          int n;
+          while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        } else {
+          while (true) {
+            length = data.readInt();
+            frame = new byte[length];
+            data.readFully(frame);
+            int xid = ByteBuffer.wrap(frame, 0, 4).getInt();
+            if (xid >= 0 && loseReply.remove(sessionId)) {
+              return; // the reply never arrives; the finally block cuts the connection
+            }
+            forward(out, length, frame);
+          }
         }
       } catch (IOException e) {
         // either side went away: tear the pair down below
       } finally {
         close();
       }
+    }
+
+    private void forward(OutputStream out, int length, byte[] frame) throws IOException {
+      out.write(ByteBuffer.allocate(4).putInt(length).array());
+      out.write(frame);
+      out.flush();
     }
 
     void close() {

@@ -14,6 +14,9 @@ import dev.cohort.spi.SessionState;
 import dev.cohort.spi.Stat;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.leader.LeaderLatchListener;
+import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.spi.CoordinationException;
 import java.time.Duration;
@@ -169,5 +172,72 @@ class ZooKeeperFailoverTest {
     for (int i = 1; i < tokens.size(); i++) {
       assertTrue(tokens.get(i).isNewerThan(tokens.get(i - 1)), "fencing tokens grow: " + tokens);
     }
+  }
+
+  @Test
+  void leaderLatchNeverHasTwoLeadersAcrossLeaderLossAndHandsOverAfterIt() throws InterruptedException {
+    List<LeadershipTerm> terms = new CopyOnWriteArrayList<>();
+    List<String> events = new CopyOnWriteArrayList<>();
+    List<Cohort> clients = new ArrayList<>();
+    List<LeaderLatch> latches = new CopyOnWriteArrayList<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    // Samples every latch's own belief continuously: two latches must never both believe they lead.
+    Thread sampler = new Thread(() -> {
+      while (!stop.get()) {
+        if (latches.stream().filter(LeaderLatch::hasLeadership).count() > 1) {
+          overlaps.incrementAndGet();
+        }
+        Thread.onSpinWait();
+      }
+    }, "leadership-sampler");
+    try {
+      for (int i = 0; i < 3; i++) {
+        Cohort client = Cohort.builder(backend).sessionTimeout(SESSION_TIMEOUT).build();
+        client.start();
+        clients.add(client);
+        LeaderLatch latch = LeaderLatch.builder(client, "/election").id("p" + i).build();
+        latch.addListener(new LeaderLatchListener() {
+          @Override
+          public void isLeader(LeadershipTerm term) {
+            events.add("isLeader " + term.participantId() + " " + term.fencingToken().value());
+            terms.add(term);
+          }
+
+          @Override
+          public void notLeader(LeadershipTerm term) {
+            events.add("notLeader " + term.participantId() + " " + term.fencingToken().value());
+          }
+        });
+        latches.add(latch);
+      }
+      sampler.start();
+      latches.forEach(LeaderLatch::start);
+      await().atMost(FAILOVER_WAIT).until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
+
+      ensemble.kill(ensemble.leader());
+      await().atMost(FAILOVER_WAIT).until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
+      LeaderLatch leader = latches.stream().filter(LeaderLatch::hasLeadership).findFirst().orElseThrow();
+      String oldLeader = leader.id();
+      leader.close();
+
+      await().atMost(FAILOVER_WAIT).until(() -> latches.stream()
+          .anyMatch(l -> !l.id().equals(oldLeader) && l.hasLeadership()));
+    } finally {
+      stop.set(true);
+      sampler.join(FAILOVER_WAIT.toMillis());
+      latches.forEach(LeaderLatch::close);
+      clients.forEach(Cohort::close);
+    }
+    assertEquals(0, overlaps.get(), "two latches believed they led at once: " + events);
+    // A term may be announced again after a reconnect; a new participant's term is always newer.
+    for (int i = 1; i < terms.size(); i++) {
+      LeadershipTerm previous = terms.get(i - 1);
+      LeadershipTerm next = terms.get(i);
+      if (!next.participantId().equals(previous.participantId())) {
+        assertTrue(next.fencingToken().isNewerThan(previous.fencingToken()), "terms out of order: " + events);
+      }
+    }
+    assertTrue(terms.stream().map(LeadershipTerm::participantId).distinct().count() >= 2, events.toString());
   }
 }

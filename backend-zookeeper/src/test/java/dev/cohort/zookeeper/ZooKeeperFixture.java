@@ -25,8 +25,9 @@ import org.apache.zookeeper.ZooKeeper;
  * TCP connection and the server keeps the session until its timeout, as in production. {@link
  * #expire} does what the ZooKeeper FAQ suggests: a second client handle attaches to the same session
  * (id and password) and closes it, so the server expires it for real — its ephemerals are deleted,
- * other sessions' watches fire, and the session's own client learns of it from the server. Lost
- * replies and virtual time cannot be produced against a real server and are not offered.
+ * other sessions' watches fire, and the session's own client learns of it from the server. A lost
+ * reply is dropped by the proxy after the server applied the request. Virtual time cannot be
+ * offered: a real server runs on its own clock.
  */
 public final class ZooKeeperFixture implements BackendFixture {
 
@@ -57,7 +58,7 @@ public final class ZooKeeperFixture implements BackendFixture {
 
   @Override
   public Set<FaultControl> faults() {
-    return EnumSet.of(FaultControl.DISCONNECT, FaultControl.EXPIRE);
+    return EnumSet.of(FaultControl.DISCONNECT, FaultControl.EXPIRE, FaultControl.LOSE_REPLY);
   }
 
   /** Returns once the session's client has noticed the cut (SUSPENDED). */
@@ -113,9 +114,14 @@ public final class ZooKeeperFixture implements BackendFixture {
     }
   }
 
+  /**
+   * The server applies the session's next request, but the reply is dropped on the way back and
+   * the connection cut: the caller sees ConnectionLoss, the session goes SUSPENDED, then RECONNECTED
+   * on its own.
+   */
   @Override
   public void loseNextReply(Session session) {
-    throw new UnsupportedOperationException("a real ZooKeeper server cannot lose one reply on demand");
+    proxy.loseNextReply(session.id());
   }
 
   @Override

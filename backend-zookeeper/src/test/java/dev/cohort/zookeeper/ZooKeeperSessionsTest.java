@@ -177,6 +177,24 @@ class ZooKeeperSessionsTest {
   }
 
   @Test
+  void closingTheBackendFailsSessionsStillConnecting() throws IOException {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    ZooKeeperBackend backend = ZooKeeperBackend.builder()
+        .connectString("127.0.0.1:" + deadPort)
+        .connectionTimeout(Duration.ofMinutes(5))
+        .capabilities(Set.of())
+        .build();
+    java.util.concurrent.CompletableFuture<Session> opening = backend.openSession();
+
+    backend.close();
+
+    failure(SessionClosedException.class, opening);
+  }
+
+  @Test
   void closingTheBackendClosesItsSessionsAndRefusesNewOnes() {
     ZooKeeperBackend backend = ZooKeeperBackend.connect(fixture.server().connectString());
     Session session = join(backend.openSession());

@@ -117,6 +117,36 @@ public final class SideBySide {
 
   // ---------------------------------------------------------------- raw operations
 
+  private interface IndexedOp {
+    void run(int i) throws Exception;
+  }
+
+  /**
+   * Times {@code count} calls of each of two operations in alternating chunks, so that the load
+   * other processes put on this noisy machine (fsync above all) falls on both alike.
+   *
+   * @return total nanoseconds spent in {@code a} and in {@code b}
+   */
+  private static long[] alternate(int count, IndexedOp a, IndexedOp b) throws Exception {
+    final int chunk = 25;
+    long[] nanos = new long[2];
+    for (int from = 0; from < count; from += chunk) {
+      int to = Math.min(count, from + chunk);
+      long t0 = System.nanoTime();
+      for (int i = from; i < to; i++) {
+        a.run(i);
+      }
+      long t1 = System.nanoTime();
+      for (int i = from; i < to; i++) {
+        b.run(i);
+      }
+      long t2 = System.nanoTime();
+      nanos[0] += t1 - t0;
+      nanos[1] += t2 - t1;
+    }
+    return nanos;
+  }
+
   private void rawOps(ZooKeeperBackend backend) throws Exception {
     int count = n(1000);
     Cohort cohort = cohort(backend);
@@ -125,52 +155,30 @@ public final class SideBySide {
       BlockingOps ops = cohort.blocking();
       ops.create("/raw-cohort", new byte[0], CreateMode.PERSISTENT);
       curator.create().forPath("/raw-curator");
-      double[] c = new double[4];
-      double[] k = new double[4];
-      // Interleaved rounds so that drift in the machine's load hits both alike.
-      for (int round = 0; round < 2; round++) {
-        String tag = "r" + round + "-";
-        long t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          ops.create("/raw-cohort/" + tag + i, DATA, CreateMode.PERSISTENT);
-        }
-        long t1 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          ops.getData("/raw-cohort/" + tag + i, null);
-        }
-        long t2 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          ops.setData("/raw-cohort/" + tag + i, DATA, -1);
-        }
-        long t3 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          ops.delete("/raw-cohort/" + tag + i, -1);
-        }
-        long t4 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          curator.create().forPath("/raw-curator/" + tag + i, DATA);
-        }
-        long u1 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          curator.getData().forPath("/raw-curator/" + tag + i);
-        }
-        long u2 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          curator.setData().forPath("/raw-curator/" + tag + i, DATA);
-        }
-        long u3 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          curator.delete().forPath("/raw-curator/" + tag + i);
-        }
-        long u4 = System.nanoTime();
-        if (round == 1) { // round 0 warms both up
-          c = new double[] {perSecond(count, t1 - t0), perSecond(count, t2 - t1), perSecond(count, t3 - t2), perSecond(count, t4 - t3)};
-          k = new double[] {perSecond(count, u1 - t4), perSecond(count, u2 - u1), perSecond(count, u3 - u2), perSecond(count, u4 - u3)};
-        }
+      long[][] nanos = new long[4][];
+      for (int round = 0; round < 2; round++) { // round 0 warms both up
+        String c = "/raw-cohort/r" + round + "-";
+        String k = "/raw-curator/r" + round + "-";
+        nanos[0] = alternate(count, i -> ops.create(c + i, DATA, CreateMode.PERSISTENT),
+            i -> curator.create().forPath(k + i, DATA));
+        nanos[1] = alternate(count, i -> ops.getData(c + i, null), i -> curator.getData().forPath(k + i));
+        nanos[2] = alternate(count, i -> ops.setData(c + i, DATA, -1), i -> curator.setData().forPath(k + i, DATA));
+        nanos[3] = alternate(count, i -> ops.delete(c + i, -1), i -> curator.delete().forPath(k + i));
       }
       String[] names = {"create", "getData", "setData", "delete"};
       for (int i = 0; i < 4; i++) {
-        rows.add(new Row("raw " + names[i] + ", 1 client, sync", "ops/s", c[i], k[i], true));
+        rows.add(new Row("raw " + names[i] + ", 1 client, sync", "ops/s",
+            perSecond(count, nanos[i][0]), perSecond(count, nanos[i][1]), true));
+      }
+      // Diagnostic: the backend alone (SPI session, future.get()), without the Cohort client's layers.
+      dev.cohort.spi.Session session = backend.openSession().get(30, TimeUnit.SECONDS);
+      try {
+        session.create("/raw-spi", DATA, CreateMode.PERSISTENT).get();
+        long[] spi = alternate(count, i -> session.getData("/raw-spi").get(), i -> curator.getData().forPath("/raw-curator"));
+        rows.add(new Row("raw getData, backend SPI session only (diagnostic)", "ops/s",
+            perSecond(count, spi[0]), perSecond(count, spi[1]), true));
+      } finally {
+        session.close();
       }
     } finally {
       cohort.close();
@@ -203,21 +211,25 @@ public final class SideBySide {
         mutex.release();
       }
       long p0 = packetsReceived();
-      long t0 = System.nanoTime();
       for (int i = 0; i < cycles; i++) {
         lock.acquire();
         lock.release();
       }
-      long t1 = System.nanoTime();
       long p1 = packetsReceived();
       for (int i = 0; i < cycles; i++) {
         mutex.acquire();
         mutex.release();
       }
-      long t2 = System.nanoTime();
       long p2 = packetsReceived();
+      long[] nanos = alternate(cycles, i -> {
+        lock.acquire();
+        lock.release();
+      }, i -> {
+        mutex.acquire();
+        mutex.release();
+      });
       rows.add(new Row("lock acquire+release, uncontended", "cycles/s",
-          perSecond(cycles, t1 - t0), perSecond(cycles, t2 - t1), true));
+          perSecond(cycles, nanos[0]), perSecond(cycles, nanos[1]), true));
       // Each srvr query is itself one packet; the difference is negligible over hundreds of cycles.
       rows.add(new Row("round trips per lock cycle (server packets)", "requests",
           (p1 - p0) / (double) cycles, (p2 - p1) / (double) cycles, false));
