@@ -60,6 +60,7 @@ final class RaftHost {
   private boolean leading;
   private long leadingTerm;
   private final List<Message> heldWhilePaused = new ArrayList<>();
+  private java.util.function.BiConsumer<Integer, Entry> applyObserver;
 
   RaftHost(int id, int[] members, RaftConfig config, EventLoop loop, SimNetwork network, Random random,
       RaftStorage storage, Supplier<Application> appFactory, IntFunction<RaftHost> directory, long snapshotEvery) {
@@ -102,6 +103,11 @@ final class RaftHost {
 
   boolean isLeader() {
     return status == Status.UP && raft.role() == RaftNode.Role.LEADER;
+  }
+
+  /** Tells {@code observer} of every entry this replica applies (for simulation checks). */
+  void observeApplies(java.util.function.BiConsumer<Integer, Entry> observer) {
+    this.applyObserver = observer;
   }
 
   /** Starts (or restarts after a crash) from what the storage holds. */
@@ -218,6 +224,9 @@ final class RaftHost {
       for (Entry e : rd.committed()) {
         app.apply(e);
         applied = e.index();
+        if (applyObserver != null) {
+          applyObserver.accept(id, e);
+        }
         if (status != Status.UP) {
           return; // the application crashed or paused this replica while applying
         }

@@ -452,7 +452,14 @@ final class ReplicaService implements RaftHost.Application {
 
   private void applyOpen(long zxid, Command.OpenSession o) {
     if (tree.hasSession(o.sessionId()) || lastWseq.containsKey(o.sessionId())) {
-      return; // a resent open: the first one counts
+      // A resent open (the first one counts and already answered the session), or an id that
+      // collides with an earlier session's: then refuse rather than leave the new session hanging.
+      Attached a = attached.get(o.sessionId());
+      if (a != null && a.connecting != null && a.connecting.timeoutMillis() > 0 && o.replica() == id) {
+        attached.remove(o.sessionId());
+        cluster.toSession(id, a.endpoint, new Wire.Expired(o.sessionId()));
+      }
+      return;
     }
     ApplyResult r = tree.apply(new Txn(zxid, o.timeMillis(), o.sessionId(), new TxnOp.CreateSession(o.timeoutMillis())));
     if (!r.outcome().isSuccess()) {
