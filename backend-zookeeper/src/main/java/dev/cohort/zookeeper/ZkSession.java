@@ -1,0 +1,732 @@
+package dev.cohort.zookeeper;
+
+import dev.cohort.spi.BadArgumentsException;
+import dev.cohort.spi.Capability;
+import dev.cohort.spi.Children;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.DataTooLargeException;
+import dev.cohort.spi.InvalidPathException;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Paths;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionClosedException;
+import dev.cohort.spi.SessionExpiredException;
+import dev.cohort.spi.SessionState;
+import dev.cohort.spi.SessionStateListener;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.UnimplementedException;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.Watcher.WatcherType;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.server.EphemeralType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SPI session over one {@link ZooKeeper} handle.
+ *
+ * <h2>How it works</h2>
+ * Every operation is sent with ZooKeeper's asynchronous API, and its future is completed from the
+ * callback, on the handle's single event thread. ZooKeeper delivers watch events and callbacks on
+ * that thread in server order, so the SPI's ordering guarantees (FIFO completions, watch event
+ * before the data that shows the change) come straight from ZooKeeper. Requests the adapter refuses
+ * itself (bad path, data too large, suspended session) are not sent; their futures fail only after
+ * every previously issued operation has completed ({@link #refuse}), so completions stay in issue
+ * order.
+ *
+ * <h2>States</h2>
+ * The handle's default watcher receives only connection-state events and maps them: the first
+ * SyncConnected opens the session (CONNECTED), Disconnected suspends it, SyncConnected after that
+ * is RECONNECTED, Expired is EXPIRED (and the handle is released), and {@link #close()} is CLOSED.
+ * Transitions are decided under {@link #lock} and delivered to listeners after it is released,
+ * through a queue drained by one thread at a time, so listeners see each transition once, in order,
+ * and never under a lock of this class.
+ */
+final class ZkSession implements Session {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ZkSession.class);
+
+  private final ZooKeeperBackend backend;
+  private final ZooKeeperBackend.Settings settings;
+  private final Duration requestedTimeout;
+  private final boolean ttlNodes;
+  private final CompletableFuture<Session> opened = new CompletableFuture<>();
+  /** Completed as soon as the constructor of the handle returns; state events wait for it. */
+  private final CompletableFuture<ZooKeeper> handleReady = new CompletableFuture<>();
+  private final Set<SessionStateListener> listeners = new CopyOnWriteArraySet<>();
+  private final ConcurrentLinkedQueue<SessionState> undelivered = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean delivering = new AtomicBoolean();
+  /** Sequence number of the last operation sent; completions arrive in this order. */
+  private final AtomicLong issuedSeq = new AtomicLong();
+  /** Sequence number of the last operation completed. */
+  private final AtomicLong completedSeq = new AtomicLong();
+  /** Local refusals waiting for earlier operations to complete. */
+  private final ConcurrentLinkedQueue<Refusal> refusals = new ConcurrentLinkedQueue<>();
+
+  private final Object lock = new Object();
+  /** Null until the first SyncConnected. Written under {@link #lock}. */
+  private volatile SessionState state;
+
+  private volatile ZooKeeper zk;
+  private volatile long sessionId;
+  private volatile Duration grantedTimeout;
+  private volatile ScheduledFuture<?> connectTimeout;
+
+  ZkSession(ZooKeeperBackend backend, ZooKeeperBackend.Settings settings, Duration sessionTimeout) {
+    this.backend = backend;
+    this.settings = settings;
+    this.requestedTimeout = sessionTimeout;
+    this.ttlNodes = settings.capabilities().contains(Capability.TTL_NODES);
+  }
+
+  /** Starts connecting; the returned future completes when the session is CONNECTED. */
+  CompletableFuture<Session> start() {
+    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, requestedTimeout.toMillis());
+    // Scheduled first: the handle may connect before its constructor returns.
+    connectTimeout = backend.timer().schedule(this::connectTimedOut,
+        settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ZooKeeper handle;
+    try {
+      handle = new ZooKeeper(settings.connectString(), timeoutMs, this::onStateEvent, new ZKClientConfig());
+    } catch (IOException | RuntimeException e) {
+      connectTimeout.cancel(false);
+      opened.completeExceptionally(
+          new ConnectionLossException(null, "cannot create a ZooKeeper client: " + e));
+      handleReady.completeExceptionally(e);
+      return opened;
+    }
+    zk = handle;
+    handleReady.complete(handle);
+    if (settings.authScheme() != null) {
+      handle.addAuthInfo(settings.authScheme(), settings.authData());
+    }
+    return opened;
+  }
+
+  private void connectTimedOut() {
+    ConnectionLossException e = new ConnectionLossException(null,
+        "no connection to " + settings.connectString() + " within " + settings.connectionTimeout());
+    if (opened.completeExceptionally(e)) {
+      synchronized (lock) {
+        state = SessionState.CLOSED;
+      }
+      handleReady.thenAccept(h -> closeHandle());
+    }
+  }
+
+  /** The password of the session, for tests that expire it through a second handle. */
+  byte[] sessionPassword() {
+    return zk.getSessionPasswd();
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private void onStateEvent(WatchedEvent event) {
+    if (event.getType() != EventType.None) {
+      return;
+    }
+    if (handleReady.isCompletedExceptionally()) {
+      return;
+    }
+    handleReady.join();
+    switch (event.getState()) {
+      case SyncConnected, ConnectedReadOnly -> onConnected();
+      case Disconnected -> moveTo(SessionState.SUSPENDED);
+      case Expired -> onExpired();
+      case AuthFailed -> LOG.warn("session 0x{}: authentication failed", Long.toHexString(sessionId));
+      default -> {
+        // Closed: close() reports CLOSED itself, exactly once.
+      }
+    }
+  }
+
+  private void onConnected() {
+    SessionState next;
+    synchronized (lock) {
+      if (state == null) {
+        sessionId = zk.getSessionId();
+        grantedTimeout = Duration.ofMillis(zk.getSessionTimeout());
+        next = state = SessionState.CONNECTED;
+      } else if (state == SessionState.SUSPENDED) {
+        next = state = SessionState.RECONNECTED;
+      } else {
+        return;
+      }
+    }
+    if (next == SessionState.CONNECTED) {
+      // No listener can exist yet: the session is handed out only now. Listeners added once the
+      // caller has it hear of transitions from then on, so CONNECTED itself is not delivered.
+      connectTimeout.cancel(false);
+      if (opened.complete(this)) {
+        LOG.debug("session 0x{} connected, timeout {}", Long.toHexString(sessionId), grantedTimeout);
+      }
+      return;
+    }
+    deliver(next);
+  }
+
+  private void moveTo(SessionState next) {
+    synchronized (lock) {
+      if (state == null || !state.isConnected()) {
+        return;
+      }
+      state = next;
+    }
+    deliver(next);
+  }
+
+  private void onExpired() {
+    boolean wasOpen;
+    synchronized (lock) {
+      if (state != null && state.isTerminal()) {
+        return;
+      }
+      wasOpen = state != null;
+      state = SessionState.EXPIRED;
+    }
+    if (wasOpen) {
+      LOG.info("session 0x{} expired", Long.toHexString(sessionId));
+      deliver(SessionState.EXPIRED);
+    } else {
+      opened.completeExceptionally(new SessionExpiredException(null, "expired while connecting"));
+    }
+    backend.forget(this);
+    closeHandle();
+  }
+
+  /** Queues a transition and delivers queued transitions unless another thread is already doing so. */
+  private void deliver(SessionState next) {
+    undelivered.add(next);
+    while (!undelivered.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        SessionState s;
+        while ((s = undelivered.poll()) != null) {
+          for (SessionStateListener listener : listeners) {
+            try {
+              listener.stateChanged(this, s);
+            } catch (RuntimeException e) {
+              LOG.warn("state listener {} failed on {}", listener, s, e);
+            }
+          }
+        }
+      } finally {
+        delivering.set(false);
+      }
+    }
+  }
+
+  private void closeHandle() {
+    ZooKeeper handle = zk;
+    if (handle == null) {
+      return;
+    }
+    try {
+      handle.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public long id() {
+    return sessionId;
+  }
+
+  @Override
+  public SessionState state() {
+    return state;
+  }
+
+  @Override
+  public Duration sessionTimeout() {
+    return grantedTimeout;
+  }
+
+  @Override
+  public void addStateListener(SessionStateListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeStateListener(SessionStateListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (state != null && state.isTerminal()) {
+        return;
+      }
+      state = SessionState.CLOSED;
+    }
+    closeHandle();
+    backend.forget(this);
+    LOG.debug("session 0x{} closed", Long.toHexString(sessionId));
+    deliver(SessionState.CLOSED);
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  @Override
+  public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    return doCreate(path, data, mode, null);
+  }
+
+  @Override
+  public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode, Duration ttl) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(ttl, "ttl");
+    return doCreate(path, data, mode, ttl);
+  }
+
+  private CompletableFuture<Created> doCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
+    OpFuture<Created> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkCreate(path, data, mode, ttl);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    org.apache.zookeeper.CreateMode zkMode = ZkConversions.toCreateMode(mode);
+    org.apache.zookeeper.AsyncCallback.Create2Callback cb = (rc, p, ctx, name, stat) -> {
+      if (rc == 0) {
+        f.complete(new Created(name, toStat(stat)));
+      } else {
+        f.completeExceptionally(error(rc, path));
+      }
+    };
+    byte[] copy = data.clone(); // serialized later, on the client's I/O thread
+    if (ttl == null) {
+      zk.create(path, copy, settings.acl(), zkMode, cb, null);
+    } else {
+      zk.create(path, copy, settings.acl(), zkMode, cb, null, ttl.toMillis());
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String path, int version) {
+    Objects.requireNonNull(path, "path");
+    OpFuture<Void> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkDelete(path);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.delete(path, version, (rc, p, ctx) -> completeVoid(f, rc, path), null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    OpFuture<Stat> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.exists(path, adapt(watcher), (rc, p, ctx, stat) -> {
+      if (rc == 0) {
+        f.complete(toStat(stat));
+      } else if (rc == Code.NONODE.intValue()) {
+        f.complete(null);
+      } else {
+        f.completeExceptionally(error(rc, path));
+      }
+    }, null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    OpFuture<NodeData> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.getData(path, adapt(watcher), (rc, p, ctx, data, stat) -> {
+      if (rc == 0) {
+        f.complete(new NodeData(data == null ? new byte[0] : data, toStat(stat)));
+      } else {
+        f.completeExceptionally(error(rc, path));
+      }
+    }, null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    OpFuture<Stat> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused == null) {
+      refused = checkData(path, data.length);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.setData(path, data.clone(), version, (rc, p, ctx, stat) -> {
+      if (rc == 0) {
+        f.complete(toStat(stat));
+      } else {
+        f.completeExceptionally(error(rc, path));
+      }
+    }, null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    OpFuture<Children> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.getChildren(path, adapt(watcher), (rc, p, ctx, children, stat) -> {
+      if (rc == 0) {
+        f.complete(new Children(children, toStat(stat)));
+      } else {
+        f.completeExceptionally(error(rc, path));
+      }
+    }, null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Void> sync(String path) {
+    Objects.requireNonNull(path, "path");
+    OpFuture<Void> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.sync(path, (rc, p, ctx) -> completeVoid(f, rc, path), null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+    Objects.requireNonNull(ops, "ops");
+    ops.forEach(op -> Objects.requireNonNull(op, "op"));
+    OpFuture<List<OpResult>> f = new OpFuture<>();
+    CoordinationException refused = refusal(null);
+    if (refused == null) {
+      refused = checkMulti(ops);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    List<org.apache.zookeeper.Op> zkOps = new ArrayList<>(ops.size());
+    for (Op op : ops) {
+      zkOps.add(ZkConversions.toOp(op, settings.acl()));
+    }
+    zk.multi(zkOps, (rc, p, ctx, results) -> {
+      if (rc == 0) {
+        f.complete(ZkConversions.toResults(results, ttlNodes));
+        return;
+      }
+      int index = ZkConversions.failedOpIndex(results);
+      if (index < 0) {
+        f.completeExceptionally(error(rc, null));
+      } else {
+        int opRc = ZkConversions.errorAt(results, index);
+        f.completeExceptionally(error(opRc, ops.get(index).path()).atOp(index));
+      }
+    }, null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(watcher, "watcher");
+    OpFuture<Void> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null && !settings.capabilities().contains(Capability.PERSISTENT_WATCHES)) {
+      refused = new UnimplementedException(path, "persistent watches are not available on this ensemble");
+    }
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    AddWatchMode zkMode =
+        mode == WatchMode.PERSISTENT ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE;
+    zk.addWatch(path, new WatcherAdapter(watcher), zkMode, (rc, p, ctx) -> completeVoid(f, rc, path), null);
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(watcher, "watcher");
+    OpFuture<Void> f = new OpFuture<>();
+    CoordinationException refused = refusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    if (refused != null) {
+      return refuse(f, refused);
+    }
+    track(f);
+    zk.removeWatches(path, new WatcherAdapter(watcher), WatcherType.Any, false, (rc, p, ctx) -> {
+      // Removing a watch that is not there is a no-op in the SPI, an error in ZooKeeper.
+      completeVoid(f, rc == Code.NOWATCHER.intValue() ? 0 : rc, path);
+    }, null);
+    return f;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private Stat toStat(org.apache.zookeeper.data.Stat stat) {
+    return ZkConversions.toStat(stat, ttlNodes);
+  }
+
+  private static WatcherAdapter adapt(Watcher watcher) {
+    return watcher == null ? null : new WatcherAdapter(watcher);
+  }
+
+  private void completeVoid(CompletableFuture<Void> f, int rc, String path) {
+    if (rc == 0) {
+      f.complete(null);
+    } else {
+      f.completeExceptionally(error(rc, path));
+    }
+  }
+
+  private CoordinationException error(int rc, String path) {
+    return ZkErrors.toException(rc, path, state == SessionState.CLOSED);
+  }
+
+  /** Numbers an operation about to be sent, before it is sent (its callback may run at once). */
+  private void track(OpFuture<?> f) {
+    f.seq = issuedSeq.incrementAndGet();
+  }
+
+  /**
+   * Fails {@code f} with {@code e} once every operation issued before it has completed (and the
+   * dependents of those completions have run), so refusals keep their place in the issue order.
+   */
+  private <T> CompletableFuture<T> refuse(CompletableFuture<T> f, CoordinationException e) {
+    long after = issuedSeq.get();
+    if (completedSeq.get() >= after) {
+      f.completeExceptionally(e);
+      return f;
+    }
+    refusals.add(new Refusal(after, f, e));
+    drainRefusals(); // the operation waited for may have completed while we queued
+    return f;
+  }
+
+  private void completedThrough(long seq) {
+    long done;
+    do {
+      done = completedSeq.get();
+    } while (seq > done && !completedSeq.compareAndSet(done, seq));
+    if (!refusals.isEmpty()) {
+      drainRefusals();
+    }
+  }
+
+  private void drainRefusals() {
+    long done = completedSeq.get();
+    for (Refusal r : refusals) {
+      if (r.after <= done && refusals.remove(r)) {
+        r.future.completeExceptionally(r.error);
+      }
+    }
+  }
+
+  private record Refusal(long after, CompletableFuture<?> future, CoordinationException error) {}
+
+  /**
+   * The future of an operation sent to ZooKeeper. Completing it first runs its dependents, then lets
+   * refusals queued behind it complete.
+   */
+  private final class OpFuture<T> extends CompletableFuture<T> {
+    long seq;
+
+    @Override
+    public boolean complete(T value) {
+      boolean first = super.complete(value);
+      completedThrough(seq);
+      return first;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+      boolean first = super.completeExceptionally(failure);
+      completedThrough(seq);
+      return first;
+    }
+  }
+
+  /** Why the session cannot send anything now, or null if it can. */
+  private CoordinationException refusal(String path) {
+    SessionState s = state;
+    if (s == null || s.isConnected()) {
+      return null;
+    }
+    return switch (s) {
+      case SUSPENDED -> new ConnectionLossException(path, "the session is suspended");
+      case EXPIRED -> new SessionExpiredException(path);
+      default -> new SessionClosedException(path);
+    };
+  }
+
+  private static CoordinationException checkPath(String path, boolean sequential) {
+    String problem = Paths.problem(path, sequential);
+    return problem == null ? null : new InvalidPathException(path, problem);
+  }
+
+  private CoordinationException checkData(String path, int length) {
+    if (length > settings.maxDataBytes()) {
+      return new DataTooLargeException(path,
+          length + " bytes is more than the limit of " + settings.maxDataBytes());
+    }
+    return null;
+  }
+
+  private static CoordinationException checkDelete(String path) {
+    CoordinationException invalid = checkPath(path, false);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (Paths.isProtected(path)) {
+      return new BadArgumentsException(path, "the root and the /zookeeper subtree cannot be deleted");
+    }
+    return null;
+  }
+
+  private CoordinationException checkCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
+    CoordinationException invalid = checkPath(path, mode.isSequential());
+    if (invalid != null) {
+      return invalid;
+    }
+    if (path.equals(Paths.ROOT)) {
+      return new BadArgumentsException(path, "the root always exists");
+    }
+    if (mode.isContainer() && !settings.capabilities().contains(Capability.CONTAINER_NODES)) {
+      return new UnimplementedException(path, "container nodes are not available on this ensemble");
+    }
+    if (mode.isTtl() && !settings.capabilities().contains(Capability.TTL_NODES)) {
+      return new UnimplementedException(path,
+          "TTL nodes are not enabled on this ensemble (zookeeper.extendedTypesEnabled)");
+    }
+    if (mode.isTtl() && ttl == null) {
+      return new BadArgumentsException(path, mode + " needs a TTL");
+    }
+    if (!mode.isTtl() && ttl != null) {
+      return new BadArgumentsException(path, mode + " takes no TTL");
+    }
+    if (ttl != null && (ttl.toMillis() <= 0 || ttl.toMillis() > EphemeralType.TTL.maxValue())) {
+      return new BadArgumentsException(path,
+          "TTL must be between 1 ms and " + EphemeralType.TTL.maxValue() + " ms: " + ttl);
+    }
+    return checkData(path, data.length);
+  }
+
+  private CoordinationException checkMulti(List<Op> ops) {
+    if (ops.isEmpty()) {
+      return new BadArgumentsException(null, "a multi needs at least one op");
+    }
+    boolean reads = ops.get(0).isRead();
+    long totalBytes = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (op.isRead() != reads) {
+        return new BadArgumentsException(op.path(), "a multi may not mix reads and writes").atOp(i);
+      }
+      CoordinationException e = checkOp(op);
+      if (e != null) {
+        return e.atOp(i);
+      }
+      // ZooKeeper sends the whole multi as one packet: its limit applies to the sum.
+      totalBytes += op instanceof Op.Create c ? c.data().length : op instanceof Op.SetData s ? s.data().length : 0;
+      if (totalBytes > settings.maxDataBytes()) {
+        return new DataTooLargeException(op.path(),
+            "the multi carries more than the limit of " + settings.maxDataBytes() + " bytes").atOp(i);
+      }
+    }
+    return null;
+  }
+
+  private CoordinationException checkOp(Op op) {
+    if (op instanceof Op.Create c) {
+      return checkCreate(c.path(), c.data(), c.mode(), c.ttl());
+    } else if (op instanceof Op.Delete d) {
+      return checkDelete(d.path());
+    } else if (op instanceof Op.SetData s) {
+      CoordinationException e = checkPath(s.path(), false);
+      return e != null ? e : checkData(s.path(), s.data().length);
+    }
+    return checkPath(op.path(), false);
+  }
+
+  @Override
+  public String toString() {
+    return "ZooKeeperSession[0x" + Long.toHexString(sessionId) + ", " + state + "]";
+  }
+}

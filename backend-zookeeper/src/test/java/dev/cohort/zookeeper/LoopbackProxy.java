@@ -1,0 +1,167 @@
+package dev.cohort.zookeeper;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay on 127.0.0.1 between ZooKeeper clients and one server, able to cut off one session.
+ *
+ * <p>It reads the session id from each connection's handshake (the client's ConnectRequest when it
+ * resumes a session, the server's ConnectResponse when it starts one). {@link #block(long)} closes
+ * every connection of that session and refuses the session's reconnection attempts until {@link
+ * #unblock(long)}; the server itself keeps the session until its timeout passes, exactly as when a
+ * network link fails.
+ */
+final class LoopbackProxy implements AutoCloseable {
+
+  private final int targetPort;
+  private final ServerSocket listener;
+  private final Set<Link> links = ConcurrentHashMap.newKeySet();
+  private final Set<Long> blocked = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  LoopbackProxy(int targetPort) {
+    this.targetPort = targetPort;
+    try {
+      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Thread acceptor = new Thread(this::acceptLoop, "zk-proxy-accept-" + port());
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return listener.getLocalPort();
+  }
+
+  String connectString() {
+    return "127.0.0.1:" + port();
+  }
+
+  void block(long sessionId) {
+    blocked.add(sessionId);
+    for (Link link : links) {
+      if (link.sessionId == sessionId) {
+        link.close();
+      }
+    }
+  }
+
+  void unblock(long sessionId) {
+    blocked.remove(sessionId);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    links.forEach(Link::close);
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket client = listener.accept();
+        Socket server = new Socket();
+        try {
+          server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
+        } catch (IOException e) {
+          client.close();
+          continue;
+        }
+        Link link = new Link(client, server);
+        links.add(link);
+        link.start();
+      } catch (IOException e) {
+        if (!closed) {
+          continue;
+        }
+        return;
+      }
+    }
+  }
+
+  /** One client connection and its server connection, relayed by two threads. */
+  private final class Link {
+    final Socket client;
+    final Socket server;
+    volatile long sessionId;
+
+    Link(Socket client, Socket server) {
+      this.client = client;
+      this.server = server;
+    }
+
+    void start() {
+      Thread up = new Thread(() -> relay(client, server, true), "zk-proxy-up");
+      Thread down = new Thread(() -> relay(server, client, false), "zk-proxy-down");
+      up.setDaemon(true);
+      down.setDaemon(true);
+      up.start();
+      down.start();
+    }
+
+    private void relay(Socket from, Socket to, boolean fromClient) {
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        // The handshake frame: a 4-byte length then the record. In the client's ConnectRequest the
+        // session id follows protocolVersion (4), lastZxidSeen (8) and timeOut (4); in the server's
+        // ConnectResponse it follows protocolVersion (4) and timeOut (4).
+        DataInputStream data = new DataInputStream(in);
+        int length = data.readInt();
+        byte[] frame = new byte[length];
+        data.readFully(frame);
+        long id = ByteBuffer.wrap(frame, fromClient ? 16 : 8, 8).getLong();
+        if (id != 0) {
+          sessionId = id;
+        }
+        if (id != 0 && blocked.contains(id)) {
+          close();
+          return;
+        }
+        out.write(ByteBuffer.allocate(4).putInt(length).array());
+        out.write(frame);
+        out.flush();
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // either side went away: tear the pair down below
+      } finally {
+        close();
+      }
+    }
+
+    void close() {
+      links.remove(this);
+      try {
+        client.close();
+      } catch (IOException ignored) {
+        // already closed
+      }
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // already closed
+      }
+    }
+  }
+}

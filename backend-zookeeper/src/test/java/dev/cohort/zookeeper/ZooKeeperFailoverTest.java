@@ -1,0 +1,173 @@
+package dev.cohort.zookeeper;
+
+import static dev.cohort.zookeeper.Futures.join;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionConfig;
+import dev.cohort.spi.SessionState;
+import dev.cohort.spi.Stat;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.spi.CoordinationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failover on a real 3-server ensemble: a session outlives the loss of the server it is connected
+ * to and the loss of the leader, keeps its ephemerals, and its writes resume under the new leader.
+ */
+class ZooKeeperFailoverTest {
+
+  private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration FAILOVER_WAIT = Duration.ofSeconds(20);
+
+  private EmbeddedEnsemble ensemble;
+  private ZooKeeperBackend backend;
+
+  @BeforeEach
+  void start() {
+    ensemble = EmbeddedEnsemble.start(3);
+    backend = ZooKeeperBackend.connect(ensemble.connectString());
+  }
+
+  @AfterEach
+  void stop() {
+    if (backend != null) {
+      backend.close();
+    }
+    ensemble.close();
+  }
+
+  private Session open() {
+    return join(backend.openSession(SessionConfig.withTimeout(SESSION_TIMEOUT)));
+  }
+
+  private static List<SessionState> recordStates(Session session) {
+    List<SessionState> states = new CopyOnWriteArrayList<>();
+    session.addStateListener((s, state) -> states.add(state));
+    return states;
+  }
+
+  private static long epochOf(long zxid) {
+    return zxid >>> 32;
+  }
+
+  @Test
+  void sessionKeepsItsEphemeralsWhenItsServerDies() {
+    Session session = open();
+    long id = session.id();
+    join(session.create("/member", new byte[0], CreateMode.EPHEMERAL));
+    List<SessionState> states = recordStates(session);
+    await().atMost(FAILOVER_WAIT).until(() -> ensemble.serverOf(id) >= 0);
+    int itsServer = ensemble.serverOf(id);
+
+    ensemble.kill(itsServer);
+
+    await().atMost(FAILOVER_WAIT).until(() -> session.state() == SessionState.RECONNECTED);
+    assertEquals(List.of(SessionState.SUSPENDED, SessionState.RECONNECTED), states);
+    assertEquals(id, session.id());
+    int newServer = ensemble.serverOf(id);
+    assertNotEquals(itsServer, newServer, "the session moved to a surviving server");
+    assertEquals(id, join(session.exists("/member")).ephemeralOwner());
+    Session observer = open();
+    assertEquals(id, join(observer.exists("/member")).ephemeralOwner(), "other sessions still see it too");
+    assertNotNull(join(session.create("/after", new byte[0], CreateMode.PERSISTENT)));
+  }
+
+  @Test
+  void sessionsSurviveTheLossOfTheLeaderAndWritesResumeUnderANewOne() {
+    Session a = open();
+    Session b = open();
+    join(a.create("/a-lease", new byte[0], CreateMode.EPHEMERAL));
+    join(b.create("/b-lease", new byte[0], CreateMode.EPHEMERAL));
+    Stat before = join(a.create("/before", new byte[0], CreateMode.PERSISTENT)).stat();
+    List<SessionState> statesA = recordStates(a);
+    int oldLeader = ensemble.leader();
+
+    ensemble.kill(oldLeader);
+
+    await().atMost(FAILOVER_WAIT).until(() -> ensemble.leader() >= 0 && ensemble.hasLeaderAndAllFollow());
+    assertNotEquals(oldLeader, ensemble.leader());
+    await().atMost(FAILOVER_WAIT).until(() -> a.state().isConnected() && b.state().isConnected());
+    assertTrue(statesA.isEmpty() || statesA.equals(List.of(SessionState.SUSPENDED, SessionState.RECONNECTED)),
+        "a session either rode through or was suspended then reconnected, never expired: " + statesA);
+    Stat after = join(a.create("/after", new byte[0], CreateMode.PERSISTENT)).stat();
+    assertTrue(epochOf(after.czxid()) > epochOf(before.czxid()), "the write was committed by a new leader");
+    assertEquals(a.id(), join(b.exists("/a-lease")).ephemeralOwner());
+    assertEquals(b.id(), join(a.exists("/b-lease")).ephemeralOwner());
+  }
+
+  @Test
+  void lockNeverHasTwoHoldersAndKeepsHandingOffAcrossLeaderLoss() throws InterruptedException {
+    AtomicInteger holders = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger cycles = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<FencingToken> tokens = new CopyOnWriteArrayList<>();
+    List<Cohort> clients = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Cohort client = Cohort.builder(backend).sessionTimeout(SESSION_TIMEOUT).build();
+        client.start();
+        clients.add(client);
+        DistributedLock lock = new DistributedLock(client, "/lock");
+        Thread worker = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              lock.tryAcquire(Duration.ofSeconds(2)).ifPresent(token -> {
+                try {
+                  if (holders.incrementAndGet() != 1) {
+                    overlaps.incrementAndGet();
+                  }
+                  // Tokens are czxids: each new holder's must exceed every earlier holder's.
+                  tokens.add(token);
+                  cycles.incrementAndGet();
+                  holders.decrementAndGet();
+                } finally {
+                  lock.release();
+                }
+              });
+            } catch (CoordinationException e) {
+              // the ensemble is electing a leader: try again
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "lock-worker-" + i);
+        workers.add(worker);
+        worker.start();
+      }
+      await().atMost(FAILOVER_WAIT).until(() -> cycles.get() >= 20);
+
+      ensemble.kill(ensemble.leader());
+      int atKill = cycles.get();
+
+      await().atMost(FAILOVER_WAIT).until(() -> cycles.get() >= atKill + 20);
+    } finally {
+      stop.set(true);
+      for (Thread worker : workers) {
+        worker.join(FAILOVER_WAIT.toMillis());
+      }
+      clients.forEach(Cohort::close);
+    }
+    assertEquals(0, overlaps.get(), "two holders at once");
+    for (int i = 1; i < tokens.size(); i++) {
+      assertTrue(tokens.get(i).isNewerThan(tokens.get(i - 1)), "fencing tokens grow: " + tokens);
+    }
+  }
+}

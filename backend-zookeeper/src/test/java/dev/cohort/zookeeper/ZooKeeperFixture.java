@@ -1,0 +1,135 @@
+package dev.cohort.zookeeper;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.spi.Capability;
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.FaultControl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.Watcher.Event.KeeperState;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * A {@link BackendFixture} over a real ZooKeeper server started in this JVM for this fixture alone.
+ *
+ * <p>Sessions reach the server through a {@link LoopbackProxy}, so {@link #disconnect} cuts a real
+ * TCP connection and the server keeps the session until its timeout, as in production. {@link
+ * #expire} does what the ZooKeeper FAQ suggests: a second client handle attaches to the same session
+ * (id and password) and closes it, so the server expires it for real — its ephemerals are deleted,
+ * other sessions' watches fire, and the session's own client learns of it from the server. Lost
+ * replies and virtual time cannot be produced against a real server and are not offered.
+ */
+public final class ZooKeeperFixture implements BackendFixture {
+
+  private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
+  static final Set<Capability> CAPABILITIES =
+      EnumSet.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES);
+
+  private final EmbeddedZooKeeper server;
+  private final LoopbackProxy proxy;
+  private final ZooKeeperBackend backend;
+
+  public ZooKeeperFixture() {
+    server = EmbeddedZooKeeper.start();
+    proxy = new LoopbackProxy(server.port());
+    // The capabilities of the embedded server are known; declaring them saves a probe per fixture
+    // (ZooKeeperOperationsTest checks the probe finds the same).
+    backend = ZooKeeperBackend.builder().connectString(proxy.connectString()).capabilities(CAPABILITIES).build();
+  }
+
+  EmbeddedZooKeeper server() {
+    return server;
+  }
+
+  @Override
+  public CoordinationBackend backend() {
+    return backend;
+  }
+
+  @Override
+  public Set<FaultControl> faults() {
+    return EnumSet.of(FaultControl.DISCONNECT, FaultControl.EXPIRE);
+  }
+
+  /** Returns once the session's client has noticed the cut (SUSPENDED). */
+  @Override
+  public void disconnect(Session session) {
+    proxy.block(session.id());
+    await().atMost(CONTROL_TIMEOUT).until(() -> session.state() != null && !session.state().isConnected());
+  }
+
+  /** Returns once the session's client is back (RECONNECTED) or has learned it expired. */
+  @Override
+  public void reconnect(Session session) {
+    proxy.unblock(session.id());
+    await().atMost(CONTROL_TIMEOUT)
+        .until(() -> session.state() == SessionState.RECONNECTED || session.state().isTerminal());
+  }
+
+  /**
+   * Returns once the server has expired the session (its ephemerals are gone) and, if the session
+   * was connected, once its client has seen EXPIRED.
+   */
+  @Override
+  public void expire(Session session) {
+    boolean wasConnected = session.state().isConnected();
+    expireOnServer(server.connectString(), session);
+    if (wasConnected) {
+      await().atMost(CONTROL_TIMEOUT).until(() -> session.state() == SessionState.EXPIRED);
+    }
+  }
+
+  /** Attaches a second handle to {@code session} on the server and closes it: a real expiry. */
+  static void expireOnServer(String connectString, Session session) {
+    ZkSession zk = (ZkSession) session;
+    CountDownLatch connected = new CountDownLatch(1);
+    try {
+      ZooKeeper twin = new ZooKeeper(connectString, (int) session.sessionTimeout().toMillis(), e -> {
+        if (e.getState() == KeeperState.SyncConnected) {
+          connected.countDown();
+        }
+      }, zk.id(), zk.sessionPassword());
+      try {
+        if (!connected.await(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("could not attach to session 0x" + Long.toHexString(zk.id()));
+        }
+      } finally {
+        twin.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void loseNextReply(Session session) {
+    throw new UnsupportedOperationException("a real ZooKeeper server cannot lose one reply on demand");
+  }
+
+  @Override
+  public void advanceTime(Duration duration) {
+    throw new UnsupportedOperationException("a real ZooKeeper server runs on its own clock");
+  }
+
+  @Override
+  public void close() {
+    try {
+      backend.close();
+    } finally {
+      proxy.close();
+      server.close();
+    }
+  }
+}

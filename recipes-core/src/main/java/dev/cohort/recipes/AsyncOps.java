@@ -1,0 +1,95 @@
+package dev.cohort.recipes;
+
+import dev.cohort.spi.Children;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The client's operations, asynchronous form. Paths are relative to the client's namespace (a
+ * path {@code /a} means {@code <namespace>/a}); results and watch events name them the same way.
+ *
+ * <p>Every operation runs on the session current when it is called. When it fails with a lost
+ * connection, it is retried by the client's {@link RetryPolicy} if retrying is safe: reads,
+ * version-checked writes, deletes and non-sequential creates. A plain sequential create is never
+ * retried (a blind retry could leak a node): use {@link #createProtected}. Futures fail with the
+ * {@link dev.cohort.spi.CoordinationException} of the last attempt, and complete on a backend
+ * thread: do not block in their callbacks.
+ */
+public interface AsyncOps {
+
+  /** Creates a node; fails with NoNode if its parent is missing. */
+  CompletableFuture<Created> create(String path, byte[] data, CreateMode mode);
+
+  /** Creates a node, first creating any missing ancestors as empty persistent nodes. */
+  CompletableFuture<Created> createWithParents(String path, byte[] data, CreateMode mode);
+
+  /**
+   * Protected sequential create under {@code parent} (created with its ancestors if missing): the
+   * node is named {@code _c_<uuid>-<name><sequence>}, with a uuid chosen by the client. After a lost
+   * reply the client lists {@code parent}, finds its own node by the uuid and, for ephemeral modes,
+   * accepts it only if the current session owns it; otherwise it creates again. So a lost reply
+   * never leaks a node and never adopts someone else's.
+   *
+   * @param mode a sequential mode
+   * @throws IllegalArgumentException (synchronously) if {@code mode} is not sequential
+   */
+  CompletableFuture<OwnedNode> createProtected(String parent, String name, byte[] data, CreateMode mode);
+
+  /** Deletes a node if its version matches ({@code -1}: any). */
+  CompletableFuture<Void> delete(String path, int version);
+
+  /**
+   * Deletes a node and keeps retrying in the background after lost connections until the delete
+   * is done, the node is gone, or the session that was current at the call has ended (its
+   * ephemerals are gone with it). Completes with true if this call deleted the node.
+   */
+  CompletableFuture<Boolean> deleteGuaranteed(String path, int version);
+
+  /**
+   * Deletes {@code node} only if it is still the node this incarnation created: the session that
+   * owns it must still be the client's live session (after a session loss the node is gone with its
+   * session, and nothing is sent), and its unique path guarantees no other owner's node can be hit.
+   * Retries in the background like {@link #deleteGuaranteed}. Completes with true if it deleted the
+   * node, false if there was nothing of ours to delete; never fails with NoNode.
+   */
+  CompletableFuture<Boolean> deleteIfOwned(OwnedNode node);
+
+  /** The node's stat or null; with a watcher, sets a one-shot data watch either way. */
+  CompletableFuture<Stat> exists(String path, Watcher watcher);
+
+  /** The node's data and stat; with a watcher, a one-shot data watch. */
+  CompletableFuture<NodeData> getData(String path, Watcher watcher);
+
+  /** Sets the node's data if its version matches. */
+  CompletableFuture<Stat> setData(String path, byte[] data, int version);
+
+  /** The node's children (unsorted) and stat; with a watcher, a one-shot child watch. */
+  CompletableFuture<Children> getChildren(String path, Watcher watcher);
+
+  /** Brings the session's view up to date with every write completed before the call. */
+  CompletableFuture<Void> sync(String path);
+
+  /** Runs {@code ops} atomically; paths are namespaced, created paths in results are relative. */
+  CompletableFuture<List<OpResult>> multi(List<Op> ops);
+
+  /**
+   * Adds a persistent watch on the current session (needs {@link
+   * dev.cohort.spi.Capability#PERSISTENT_WATCHES}); it ends with that session, so re-add it after a
+   * {@link ConnectionState#LOST}. Events name namespace-relative paths.
+   */
+  CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher);
+
+  /**
+   * Removes every registration of {@code watcher} on {@code path} (one-shot or persistent) from the
+   * current session. Pass the same watcher object the watches were set with.
+   */
+  CompletableFuture<Void> removeWatches(String path, Watcher watcher);
+}

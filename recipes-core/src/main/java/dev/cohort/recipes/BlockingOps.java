@@ -1,0 +1,45 @@
+package dev.cohort.recipes;
+
+import dev.cohort.spi.Children;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.Watcher;
+import java.util.List;
+
+/**
+ * The client's operations, blocking form: each waits for the matching {@link AsyncOps} operation
+ * and throws its {@link dev.cohort.spi.CoordinationException} directly. Every method is
+ * interruptible; an interrupted wait throws {@link InterruptedException} and the operation itself
+ * may still take effect. Never call these on a backend thread (inside a watcher or a future's
+ * callback).
+ */
+public interface BlockingOps {
+
+  Created create(String path, byte[] data, CreateMode mode) throws InterruptedException;
+
+  Created createWithParents(String path, byte[] data, CreateMode mode) throws InterruptedException;
+
+  OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
+      throws InterruptedException;
+
+  void delete(String path, int version) throws InterruptedException;
+
+  boolean deleteIfOwned(OwnedNode node) throws InterruptedException;
+
+  /** Null if the node does not exist. */
+  Stat exists(String path, Watcher watcher) throws InterruptedException;
+
+  NodeData getData(String path, Watcher watcher) throws InterruptedException;
+
+  Stat setData(String path, byte[] data, int version) throws InterruptedException;
+
+  Children getChildren(String path, Watcher watcher) throws InterruptedException;
+
+  void sync(String path) throws InterruptedException;
+
+  List<OpResult> multi(List<Op> ops) throws InterruptedException;
+}

@@ -1,0 +1,483 @@
+package dev.cohort.recipes;
+
+import dev.cohort.spi.Children;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.NoNodeException;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.NodeExistsException;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Paths;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * The client's operations: namespacing, retries of outcome-unknown failures, and the ownership
+ * helpers (protected create, guaranteed and conditional delete).
+ *
+ * <p>Every operation binds to the session current when it is called and never moves to another
+ * one: a result always speaks about one session, which is what ownership checks rely on. Nothing
+ * here blocks; continuations run on backend threads and only issue further asynchronous requests or
+ * hand a delay to the scheduler.
+ */
+final class Operations implements AsyncOps {
+
+  /** Marks a protected node's name: {@code _c_<uuid>-<name><sequence>}. */
+  static final String PROTECTED_MARKER = "_c_";
+  private static final int MAX_PARENT_ATTEMPTS = 5;
+  /** Background deletes never give up while their session lives; this caps their delay. */
+  private static final ExponentialBackoff BACKGROUND_BACKOFF =
+      new ExponentialBackoff(Duration.ofMillis(10), Duration.ofSeconds(1), Integer.MAX_VALUE, Duration.ofDays(365_000));
+
+  private final Cohort client;
+
+  Operations(Cohort client) {
+    this.client = client;
+  }
+
+  // ---- plain operations --------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+    String full = full(path);
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    Function<Session, CompletableFuture<Created>> op = s -> s.create(full, data, mode);
+    CompletableFuture<Created> created = mode.isSequential() ? op.apply(client.session()) : retrying(op);
+    return created.thenApply(this::relative);
+  }
+
+  @Override
+  public CompletableFuture<Created> createWithParents(String path, byte[] data, CreateMode mode) {
+    String full = full(path);
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    Session s = client.session();
+    Function<Session, CompletableFuture<Created>> op = x -> x.create(full, data, mode);
+    CompletableFuture<Created> result = new CompletableFuture<>();
+    createAfterParents(s, full, mode.isSequential() ? op : null, op, result, 0);
+    return result.thenApply(this::relative);
+  }
+
+  private void createAfterParents(Session s, String full, Function<Session, CompletableFuture<Created>> noRetry,
+      Function<Session, CompletableFuture<Created>> op, CompletableFuture<Created> result, int attempt) {
+    CompletableFuture<Created> f = noRetry != null ? noRetry.apply(s) : retrying(s, op);
+    f.whenComplete((created, error) -> {
+      if (error == null) {
+        result.complete(created);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NoNodeException && attempt < MAX_PARENT_ATTEMPTS) {
+        ensurePath(s, Paths.parent(full)).whenComplete((ignored, parentError) -> {
+          if (parentError != null) {
+            result.completeExceptionally(unwrap(parentError));
+          } else {
+            createAfterParents(s, full, noRetry, op, result, attempt + 1);
+          }
+        });
+      } else {
+        result.completeExceptionally(cause);
+      }
+    });
+  }
+
+  /** Makes sure the persistent node {@code full} (a backend path) and its ancestors exist. */
+  CompletableFuture<Void> ensurePath(Session s, String full) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ensurePath(s, full, done, 0);
+    return done;
+  }
+
+  private void ensurePath(Session s, String full, CompletableFuture<Void> done, int attempt) {
+    if (full.equals(Paths.ROOT)) {
+      done.complete(null);
+      return;
+    }
+    retrying(s, x -> x.create(full, new byte[0], CreateMode.PERSISTENT)).whenComplete((c, error) -> {
+      Throwable cause = error == null ? null : unwrap(error);
+      if (cause == null || cause instanceof NodeExistsException) {
+        done.complete(null);
+      } else if (cause instanceof NoNodeException && attempt < MAX_PARENT_ATTEMPTS) {
+        ensurePath(s, Paths.parent(full)).whenComplete((ignored, parentError) -> {
+          if (parentError != null) {
+            done.completeExceptionally(unwrap(parentError));
+          } else {
+            ensurePath(s, full, done, attempt + 1);
+          }
+        });
+      } else {
+        done.completeExceptionally(cause);
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String path, int version) {
+    String full = full(path);
+    return retrying(s -> s.delete(full, version));
+  }
+
+  @Override
+  public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(watcher);
+    return retrying(s -> s.exists(full, w));
+  }
+
+  @Override
+  public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(watcher);
+    return retrying(s -> s.getData(full, w));
+  }
+
+  @Override
+  public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+    String full = full(path);
+    Objects.requireNonNull(data, "data");
+    return retrying(s -> s.setData(full, data, version));
+  }
+
+  @Override
+  public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(watcher);
+    return retrying(s -> s.getChildren(full, w));
+  }
+
+  @Override
+  public CompletableFuture<Void> sync(String path) {
+    String full = full(path);
+    return retrying(s -> s.sync(full));
+  }
+
+  @Override
+  public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+    String full = full(path);
+    Objects.requireNonNull(mode, "mode");
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.addWatch(full, mode, w));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.removeWatches(full, w));
+  }
+
+  @Override
+  public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+    Objects.requireNonNull(ops, "ops");
+    List<Op> namespaced = new ArrayList<>(ops.size());
+    boolean sequential = false;
+    for (Op op : ops) {
+      namespaced.add(namespaced(op));
+      sequential |= op instanceof Op.Create c && c.mode().isSequential();
+    }
+    Function<Session, CompletableFuture<List<OpResult>>> call = s -> s.multi(namespaced);
+    CompletableFuture<List<OpResult>> results = sequential ? call.apply(client.session()) : retrying(call);
+    return results.thenApply(list -> list.stream().map(this::relative).toList());
+  }
+
+  private Op namespaced(Op op) {
+    if (!client.hasNamespace()) {
+      return op;
+    }
+    if (op instanceof Op.Create c) {
+      return c.ttl() == null ? Op.create(full(c.path()), c.data(), c.mode()) : Op.create(full(c.path()), c.data(), c.mode(), c.ttl());
+    } else if (op instanceof Op.Delete d) {
+      return Op.delete(full(d.path()), d.version());
+    } else if (op instanceof Op.SetData sd) {
+      return Op.setData(full(sd.path()), sd.data(), sd.version());
+    } else if (op instanceof Op.Check ch) {
+      return Op.check(full(ch.path()), ch.version());
+    } else if (op instanceof Op.GetData g) {
+      return Op.getData(full(g.path()));
+    } else if (op instanceof Op.GetChildren g) {
+      return Op.getChildren(full(g.path()));
+    }
+    throw new IllegalArgumentException("unknown op " + op);
+  }
+
+  private OpResult relative(OpResult result) {
+    return result instanceof OpResult.CreateResult c ? new OpResult.CreateResult(client.relativePath(c.path())) : result;
+  }
+
+  // ---- ownership helpers -------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<OwnedNode> createProtected(String parent, String name, byte[] data, CreateMode mode) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    if (!mode.isSequential()) {
+      throw new IllegalArgumentException("a protected create needs a sequential mode, not " + mode);
+    }
+    if (name.contains("/")) {
+      throw new IllegalArgumentException("name must not contain '/': " + name);
+    }
+    String fullParent = full(parent);
+    String marker = PROTECTED_MARKER + newId() + "-";
+    ProtectedCreate pc = new ProtectedCreate(client.session(), fullParent, marker, name, data, mode);
+    pc.create();
+    return pc.result;
+  }
+
+  /**
+   * One protected create. Steps: create → done; on NoNode create the parents and create again; on
+   * an unknown outcome wait the backoff, list the parent and look for the marker: found and owned
+   * by our session → done (the lost reply had succeeded), not found → create again.
+   */
+  private final class ProtectedCreate {
+    final Session session;
+    final String fullParent;
+    final String marker;
+    final String prefix;
+    final byte[] data;
+    final CreateMode mode;
+    final CompletableFuture<OwnedNode> result = new CompletableFuture<>();
+    final long startNanos = client.timeSource().nanoTime();
+    int retries;
+    int parentAttempts;
+
+    ProtectedCreate(Session session, String fullParent, String marker, String name, byte[] data, CreateMode mode) {
+      this.session = session;
+      this.fullParent = fullParent;
+      this.marker = marker;
+      this.prefix = Paths.join(fullParent, marker + name);
+      this.data = data;
+      this.mode = mode;
+    }
+
+    void create() {
+      session.create(prefix, data, mode).whenComplete((created, error) -> {
+        if (error == null) {
+          result.complete(new OwnedNode(client.relativePath(created.path()), created.stat().czxid(), session.id()));
+          return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
+          ensurePath(session, fullParent).whenComplete((ignored, parentError) -> {
+            if (parentError != null) {
+              result.completeExceptionally(unwrap(parentError));
+            } else {
+              create();
+            }
+          });
+        } else if (!retryLater(cause, this::lookForOurs)) {
+          result.completeExceptionally(cause);
+        }
+      });
+    }
+
+    void lookForOurs() {
+      session.getChildren(fullParent, null).whenComplete((children, error) -> {
+        if (error != null) {
+          Throwable cause = unwrap(error);
+          if (cause instanceof NoNodeException) {
+            create();
+          } else if (!retryLater(cause, this::lookForOurs)) {
+            result.completeExceptionally(cause);
+          }
+          return;
+        }
+        String ours = children.names().stream().filter(n -> n.startsWith(marker)).findFirst().orElse(null);
+        if (ours == null) {
+          create();
+        } else {
+          checkOwner(Paths.join(fullParent, ours));
+        }
+      });
+    }
+
+    void checkOwner(String full) {
+      session.exists(full, null).whenComplete((stat, error) -> {
+        if (error != null) {
+          Throwable cause = unwrap(error);
+          if (!retryLater(cause, this::lookForOurs)) {
+            result.completeExceptionally(cause);
+          }
+        } else if (stat != null && (!mode.isEphemeral() || stat.ephemeralOwner() == session.id())) {
+          result.complete(new OwnedNode(client.relativePath(full), stat.czxid(), session.id()));
+        } else {
+          create();
+        }
+      });
+    }
+
+    /** Schedules {@code next} after the policy's delay if {@code cause} may be retried. */
+    boolean retryLater(Throwable cause, Runnable next) {
+      Optional<Duration> delay = retryDelay(session, cause, ++retries, startNanos);
+      delay.ifPresent(d -> client.scheduler().schedule(d, next));
+      return delay.isPresent();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteGuaranteed(String path, int version) {
+    String full = full(path);
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    deleteInBackground(client.session(), full, version, done, 0);
+    return done;
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node) {
+    Objects.requireNonNull(node, "node");
+    Session s = client.session();
+    if (s.id() != node.sessionId() || s.state().isTerminal()) {
+      // The owning session is gone, and its ephemerals with it; sending anything could only hit a
+      // node that is not ours.
+      return CompletableFuture.completedFuture(false);
+    }
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    deleteInBackground(s, full(node.path()), -1, done, 0);
+    return done;
+  }
+
+  private void deleteInBackground(Session s, String full, int version, CompletableFuture<Boolean> done, int retry) {
+    s.delete(full, version).whenComplete((ignored, error) -> {
+      if (error == null) {
+        done.complete(true);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NoNodeException || s.state().isTerminal() || isSessionGone(cause)) {
+        done.complete(false);
+      } else if (cause instanceof CoordinationException ce && ce.isOutcomeUnknown() && !client.isClosed()) {
+        Duration delay = BACKGROUND_BACKOFF.delayBeforeRetry(Math.min(retry + 1, 30), Duration.ZERO, client.random())
+            .orElseThrow();
+        client.scheduler().schedule(delay, () -> deleteInBackground(s, full, version, done, retry + 1));
+      } else {
+        done.completeExceptionally(cause);
+      }
+    });
+  }
+
+  private static boolean isSessionGone(Throwable cause) {
+    return cause instanceof dev.cohort.spi.SessionExpiredException || cause instanceof dev.cohort.spi.SessionClosedException;
+  }
+
+  // ---- retry core --------------------------------------------------------------------------
+
+  private <T> CompletableFuture<T> retrying(Function<Session, CompletableFuture<T>> op) {
+    return retrying(client.session(), op);
+  }
+
+  <T> CompletableFuture<T> retrying(Session s, Function<Session, CompletableFuture<T>> op) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attempt(s, op, result, client.timeSource().nanoTime(), 0);
+    return result;
+  }
+
+  private <T> void attempt(Session s, Function<Session, CompletableFuture<T>> op, CompletableFuture<T> result,
+      long startNanos, int retries) {
+    CompletableFuture<T> f;
+    try {
+      f = op.apply(s);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+      return;
+    }
+    f.whenComplete((value, error) -> {
+      if (error == null) {
+        result.complete(value);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      Optional<Duration> delay = retryDelay(s, cause, retries + 1, startNanos);
+      if (delay.isPresent()) {
+        client.scheduler().schedule(delay.get(), () -> attempt(s, op, result, startNanos, retries + 1));
+      } else {
+        result.completeExceptionally(cause);
+      }
+    });
+  }
+
+  private Optional<Duration> retryDelay(Session s, Throwable cause, int retry, long startNanos) {
+    if (!(cause instanceof CoordinationException ce) || !ce.isOutcomeUnknown() || client.isClosed()
+        || s.state().isTerminal()) {
+      return Optional.empty();
+    }
+    Duration elapsed = Duration.ofNanos(client.timeSource().nanoTime() - startNanos);
+    return client.retryPolicy().delayBeforeRetry(retry, elapsed, client.random());
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private String full(String path) {
+    String full = client.fullPath(path);
+    Paths.validate(full);
+    return full;
+  }
+
+  private Created relative(Created created) {
+    return client.hasNamespace() ? new Created(client.relativePath(created.path()), created.stat()) : created;
+  }
+
+  /**
+   * Backends compare watchers by identity, so that a recipe that re-arms the same watcher on a path
+   * holds one registration, not one per call: the same watcher must map to the same wrapper. The
+   * wrapper is held weakly (the backend holds it while registered), and the key is weak, so neither
+   * outlives the recipe's watcher. Guarded by itself.
+   */
+  private final Map<Watcher, WeakReference<Watcher>> wrappers = new WeakHashMap<>();
+
+  private Watcher wrap(Watcher watcher) {
+    if (watcher == null || !client.hasNamespace()) {
+      return watcher;
+    }
+    synchronized (wrappers) {
+      WeakReference<Watcher> ref = wrappers.get(watcher);
+      Watcher wrapper = ref == null ? null : ref.get();
+      if (wrapper == null) {
+        wrapper = event -> watcher.process(new WatchEvent(event.type(), client.relativePath(event.path())));
+        wrappers.put(watcher, new WeakReference<>(wrapper));
+      }
+      return wrapper;
+    }
+  }
+
+  private String newId() {
+    return new UUID(client.random().nextLong(), client.random().nextLong()).toString();
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The unchecked failure to rethrow for {@code t}, the cause of a failed future. */
+  static RuntimeException asUnchecked(Throwable t) {
+    Throwable cause = unwrap(t);
+    if (cause instanceof RuntimeException re) {
+      return re;
+    }
+    if (cause instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(cause);
+  }
+}

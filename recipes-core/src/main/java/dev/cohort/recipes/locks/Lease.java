@@ -1,0 +1,58 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.OwnedNode;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One lease of a {@link Semaphore}, valid while its session lives and until released. Release is
+ * idempotent and deletes only this lease's own node. Thread-safe.
+ */
+public final class Lease implements AutoCloseable {
+  private final Cohort client;
+  private final OwnedNode node;
+  private final Runnable onRelease;
+  private final AtomicBoolean released = new AtomicBoolean();
+
+  Lease(Cohort client, OwnedNode node, Runnable onRelease) {
+    this.client = client;
+    this.node = node;
+    this.onRelease = onRelease;
+  }
+
+  /** The fencing token of this lease. */
+  public FencingToken fencingToken() {
+    return node.fencingToken();
+  }
+
+  /** Whether the lease is unreleased and its session is still the client's live session. */
+  public boolean isValid() {
+    return !released.get() && client.isLiveSession(node.sessionId());
+  }
+
+  /** Returns the lease; a no-op after the first call. @return true if this call released it */
+  public boolean release() {
+    if (!released.compareAndSet(false, true)) {
+      return false;
+    }
+    onRelease.run();
+    client.async().deleteIfOwned(node);
+    return true;
+  }
+
+  /** Same as {@link #release()}. */
+  @Override
+  public void close() {
+    release();
+  }
+
+  OwnedNode node() {
+    return node;
+  }
+
+  @Override
+  public String toString() {
+    return "Lease[" + node.path() + ", token " + node.czxid() + "]";
+  }
+}

@@ -1,0 +1,240 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.NodeNames;
+import dev.cohort.recipes.OwnedNode;
+import dev.cohort.spi.Children;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.NoNodeException;
+import dev.cohort.spi.Paths;
+import dev.cohort.spi.Stat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The queue every lock-like recipe stands in: a protected ephemeral-sequential node under one
+ * directory, a pure decision over the sorted children, and a watch on the one node the decision
+ * names.
+ *
+ * <p>The calling thread drives the loop: create its node and list the directory (both sent at
+ * once: the session applies them in order, so the listing contains the node), decide, and either
+ * return or watch the predecessor and park until that watch fires. The uncontended path is
+ * therefore one create and one getChildren, with a single wait for both.
+ *
+ * <p>Cleanup invariant: when {@link #acquire} returns without a node (timeout) or throws, the node
+ * it created, or the create still in flight, is deleted in the background, conditionally on being
+ * ours. If the session is lost while waiting, the node went with it, and the loop starts over on
+ * the next session within the same deadline.
+ */
+final class LockEngine {
+
+  /** A pure decision over the sorted children. */
+  @FunctionalInterface
+  interface Decider {
+    LockDecisions.Decision decide(List<String> sorted, String ours);
+  }
+
+  private final Cohort client;
+  private final String dir;
+  /** Times a waiting thread of this engine was woken by its watch or a session loss. */
+  private final AtomicLong wakeups = new AtomicLong();
+  /** Threads of this engine parked on a watch right now. */
+  private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
+
+  LockEngine(Cohort client, String dir) {
+    this.client = client;
+    Paths.validate(dir); // relative to the namespace, and itself a valid absolute path
+    this.dir = dir;
+  }
+
+  String dir() {
+    return dir;
+  }
+
+  long wakeups() {
+    return wakeups.get();
+  }
+
+  int parked() {
+    return parked.get();
+  }
+
+  /**
+   * A deadline for {@link #acquire} that means "do the round trips, but do not wait for another
+   * holder": a try-lock.
+   */
+  static final long NO_WAIT = Long.MIN_VALUE;
+
+  /** The deadline {@code timeoutNanos} from now, or {@link Long#MAX_VALUE} for a negative timeout. */
+  long deadline(long timeoutNanos) {
+    if (timeoutNanos < 0) {
+      return Long.MAX_VALUE;
+    }
+    long now = client.timeSource().nanoTime();
+    return now + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
+  }
+
+  /**
+   * Queues a node named {@code name} and waits until {@code decider} says it holds.
+   *
+   * @return our node, or null if the deadline passed first
+   */
+  OwnedNode acquire(String name, byte[] data, Decider decider, long deadline) throws InterruptedException {
+    OwnedNode node = null;
+    CompletableFuture<OwnedNode> creating = null;
+    boolean acquired = false;
+    try {
+      while (true) {
+        try {
+          List<String> sorted;
+          if (node == null || !client.isLiveSession(node.sessionId())) {
+            node = null;
+            if (!awaitConnected(deadline)) {
+              return null;
+            }
+            creating = client.async().createProtected(dir, name, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+            CompletableFuture<Children> listing = client.async().getChildren(dir, null);
+            node = await(creating, deadline);
+            creating = null;
+            sorted = sortedOrNull(listing, deadline);
+            if (sorted == null || !sorted.contains(node.name())) {
+              // the directory was created by our own create, or a retry made the node later
+              sorted = NodeNames.sortBySequence(await(client.async().getChildren(dir, null), deadline).names());
+            }
+          } else {
+            sorted = NodeNames.sortBySequence(await(client.async().getChildren(dir, null), deadline).names());
+          }
+          LockDecisions.Decision decision = decider.decide(sorted, node.name());
+          if (decision instanceof LockDecisions.Acquired) {
+            acquired = true;
+            return node;
+          } else if (decision instanceof LockDecisions.NodeMissing) {
+            node = null;
+          } else if (decision instanceof LockDecisions.WatchPredecessor w) {
+            if (!waitFor(Paths.join(dir, w.name()), deadline)) {
+              return null;
+            }
+          }
+        } catch (ConnectionLossException e) {
+          // retries ran out while the connection was down: wait for it within the deadline
+          if (!awaitConnected(deadline)) {
+            return null;
+          }
+        } catch (CoordinationException e) {
+          if (!isSessionGone(e)) {
+            throw e;
+          }
+          node = null;
+        }
+      }
+    } catch (TimedOut e) {
+      return null;
+    } finally {
+      if (!acquired) {
+        cleanUp(node, creating);
+      }
+    }
+  }
+
+  /** Watches {@code path}; returns false on deadline, true once it changed (or was already gone). */
+  private boolean waitFor(String path, long deadline) throws InterruptedException, TimedOut {
+    if (deadline == NO_WAIT) {
+      return false;
+    }
+    Waiter waiter = new Waiter();
+    client.addConnectionStateListener(waiter);
+    try {
+      Stat stat = await(client.async().exists(path, waiter), deadline);
+      if (stat == null) {
+        return true;
+      }
+      parked.incrementAndGet();
+      boolean woken;
+      try {
+        woken = waiter.await(client.timeSource(), deadline);
+      } finally {
+        parked.decrementAndGet();
+      }
+      if (woken) {
+        wakeups.incrementAndGet();
+      }
+      return woken;
+    } finally {
+      client.removeConnectionStateListener(waiter);
+    }
+  }
+
+  private List<String> sortedOrNull(CompletableFuture<Children> listing, long deadline)
+      throws InterruptedException, TimedOut {
+    try {
+      return NodeNames.sortBySequence(await(listing, deadline).names());
+    } catch (NoNodeException e) {
+      return null;
+    }
+  }
+
+  private void cleanUp(OwnedNode node, CompletableFuture<OwnedNode> creating) {
+    if (node != null) {
+      client.async().deleteIfOwned(node);
+    } else if (creating != null) {
+      // We stopped waiting for a create that may still succeed: delete its node when it does.
+      creating.thenAccept(late -> client.async().deleteIfOwned(late));
+    }
+  }
+
+  private boolean awaitConnected(long deadline) throws InterruptedException {
+    if (client.isClosed()) {
+      throw new IllegalStateException("client is closed");
+    }
+    if (client.connectionState() != null && client.connectionState().isConnected()) {
+      return true;
+    }
+    if (deadline == NO_WAIT) {
+      return false;
+    }
+    long remaining = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - client.timeSource().nanoTime();
+    return remaining > 0 && client.awaitConnected(java.time.Duration.ofNanos(remaining));
+  }
+
+  static boolean isSessionGone(CoordinationException e) {
+    return e instanceof dev.cohort.spi.SessionExpiredException || e instanceof dev.cohort.spi.SessionClosedException;
+  }
+
+  /** Waits for {@code future} until the deadline; rethrows its failure unchecked. */
+  <T> T await(CompletableFuture<T> future, long deadline) throws InterruptedException, TimedOut {
+    try {
+      if (deadline == Long.MAX_VALUE || deadline == NO_WAIT) {
+        return future.get();
+      }
+      long remaining = deadline - client.timeSource().nanoTime();
+      if (remaining <= 0 && !future.isDone()) {
+        throw TimedOut.INSTANCE;
+      }
+      return future.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    } catch (TimeoutException e) {
+      throw TimedOut.INSTANCE;
+    }
+  }
+
+  /** The deadline passed while waiting for a reply. */
+  static final class TimedOut extends Exception {
+    private static final long serialVersionUID = 1L;
+    static final TimedOut INSTANCE = new TimedOut();
+
+    private TimedOut() {
+      super("deadline passed", null, false, false);
+    }
+  }
+}

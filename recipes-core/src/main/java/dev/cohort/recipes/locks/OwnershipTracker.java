@@ -1,0 +1,100 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.OwnedNode;
+import dev.cohort.recipes.OwnershipListener;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Tells a recipe's {@link OwnershipListener}s what connection changes mean for the nodes it holds:
+ * SUSPENDED → {@code MAY_BE_LOST}; LOST → {@code LOST}; RECONNECTED → each node is checked on the
+ * service, and is {@code CONFIRMED} only if it still exists, owned by the current session, which
+ * must be the one that created it; otherwise {@code LOST}.
+ *
+ * <p>Registers with the client on the first hold and unregisters at the first connection change
+ * that finds nothing held: a steady acquire/release loop costs no listener churn, and a recipe
+ * object that is dropped while holding nothing is forgotten by the client at its next transition.
+ * Runs on the client's listener executor; calls listeners there too.
+ */
+final class OwnershipTracker implements ConnectionStateListener {
+  private final Cohort client;
+  private final Set<OwnedNode> held = ConcurrentHashMap.newKeySet();
+  private final List<OwnershipListener> listeners = new CopyOnWriteArrayList<>();
+  /** Guarded by this: whether this tracker is registered with the client. */
+  private boolean registered;
+
+  OwnershipTracker(Cohort client) {
+    this.client = client;
+  }
+
+  void addListener(OwnershipListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  void removeListener(OwnershipListener listener) {
+    listeners.remove(listener);
+  }
+
+  void held(OwnedNode node) {
+    held.add(node);
+    synchronized (this) {
+      if (!registered) {
+        registered = true;
+        client.addConnectionStateListener(this);
+      }
+    }
+  }
+
+  void released(OwnedNode node) {
+    held.remove(node);
+  }
+
+  @Override
+  public void stateChanged(Cohort c, ConnectionState newState) {
+    synchronized (this) {
+      if (held.isEmpty()) {
+        registered = false;
+        client.removeConnectionStateListener(this);
+        return;
+      }
+    }
+    switch (newState) {
+      case SUSPENDED -> held.forEach(n -> tell(OwnershipListener.Change.MAY_BE_LOST, n));
+      case LOST -> held.forEach(n -> tell(OwnershipListener.Change.LOST, n));
+      case RECONNECTED -> held.forEach(this::verify);
+      case CONNECTED -> { }
+    }
+  }
+
+  private void verify(OwnedNode node) {
+    if (!client.isLiveSession(node.sessionId())) {
+      tell(OwnershipListener.Change.LOST, node);
+      return;
+    }
+    client.async().exists(node.path(), null).whenComplete((stat, error) -> {
+      boolean ours = error == null && stat != null && stat.czxid() == node.czxid()
+          && stat.ephemeralOwner() == node.sessionId() && client.isLiveSession(node.sessionId());
+      if (error != null && client.isLiveSession(node.sessionId())) {
+        return; // still unsure (connection dropped again): the next transition will tell
+      }
+      client.listenerExecutor().execute(() ->
+          tell(ours ? OwnershipListener.Change.CONFIRMED : OwnershipListener.Change.LOST, node));
+    });
+  }
+
+  private void tell(OwnershipListener.Change change, OwnedNode node) {
+    for (OwnershipListener l : listeners) {
+      try {
+        l.ownershipChanged(change, node.fencingToken());
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(OwnershipTracker.class).warn("ownership listener failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.OwnedNode;
+import dev.cohort.recipes.OwnershipListener;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A read-write lock across processes: readers share, a writer excludes everyone.
+ *
+ * <p>Readers and writers queue in one directory in arrival order. A writer holds the lock when its
+ * node is first and watches the node just before it; a reader holds it when no writer's node comes
+ * before its own and watches only the nearest writer before it. Arrival order is kept, so a
+ * stream of readers cannot starve a writer.
+ *
+ * <p>Per thread, holds are reentrant. A thread holding the write lock may acquire the read lock
+ * (granted at once, locally) and then release the write lock: that is a <b>downgrade</b>. The
+ * downgraded hold keeps the writer's node until the read is released, so no writer can slip in
+ * between (readers queued behind it wait too: safe, at some cost in concurrency). Upgrading a read
+ * hold to a write hold would deadlock and fails with {@link IllegalStateException}.
+ */
+public final class ReadWriteLock {
+
+  static final String READ_NAME = "read-";
+  static final String WRITE_NAME = "write-";
+  private static final byte[] NO_DATA = new byte[0];
+
+  private final Cohort client;
+  private final LockEngine engine;
+  private final OwnershipTracker tracker;
+  private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
+  private final Side readSide = new Side(false);
+  private final Side writeSide = new Side(true);
+
+  /** One thread's node and its counts; touched only by that thread. */
+  private static final class Hold {
+    final OwnedNode node;
+    final boolean writerNode;
+    int reads;
+    int writes;
+
+    Hold(OwnedNode node, boolean writerNode) {
+      this.node = node;
+      this.writerNode = writerNode;
+    }
+  }
+
+  /** A read-write lock at {@code path}, relative to the client's namespace. */
+  public ReadWriteLock(Cohort client, String path) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.engine = new LockEngine(client, Objects.requireNonNull(path, "path"));
+    this.tracker = new OwnershipTracker(client);
+  }
+
+  /** The shared side. */
+  public InterProcessLock readLock() {
+    return readSide;
+  }
+
+  /** The exclusive side. */
+  public InterProcessLock writeLock() {
+    return writeSide;
+  }
+
+  /** Tells {@code listener} when a hold (read or write) may be lost, is confirmed, or is lost. */
+  public void addOwnershipListener(OwnershipListener listener) {
+    tracker.addListener(listener);
+  }
+
+  public void removeOwnershipListener(OwnershipListener listener) {
+    tracker.removeListener(listener);
+  }
+
+  private final class Side implements InterProcessLock {
+    private final boolean write;
+
+    Side(boolean write) {
+      this.write = write;
+    }
+
+    @Override
+    public String path() {
+      return engine.dir();
+    }
+
+    @Override
+    public FencingToken acquire() throws InterruptedException {
+      return acquire(-1).orElseThrow(() -> new IllegalStateException("unbounded acquire ended without the lock"));
+    }
+
+    @Override
+    public Optional<FencingToken> tryAcquire(Duration timeout) throws InterruptedException {
+      return acquire(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos()));
+    }
+
+    @Override
+    public Optional<FencingToken> tryLock() throws InterruptedException {
+      return acquire(Long.MIN_VALUE);
+    }
+
+    /** @param timeoutNanos negative for no limit; {@link Long#MIN_VALUE} for a try-lock */
+    private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
+      Thread me = Thread.currentThread();
+      Hold hold = holds.get(me);
+      if (hold != null) {
+        if (!client.isLiveSession(hold.node.sessionId())) {
+          throw new IllegalStateException("this thread's hold of " + path()
+              + " ended with its session; release it before acquiring again");
+        }
+        if (write && !hold.writerNode) {
+          throw new IllegalStateException("cannot upgrade a read hold to a write hold: release the read first");
+        }
+        if (write) {
+          hold.writes++;
+        } else {
+          hold.reads++;
+        }
+        return Optional.of(hold.node.fencingToken());
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      long deadline = timeoutNanos == Long.MIN_VALUE ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
+      OwnedNode node = write
+          ? engine.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, deadline)
+          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, deadline);
+      if (node == null) {
+        return Optional.empty();
+      }
+      Hold fresh = new Hold(node, write);
+      if (write) {
+        fresh.writes = 1;
+      } else {
+        fresh.reads = 1;
+      }
+      holds.put(me, fresh);
+      tracker.held(node);
+      return Optional.of(node.fencingToken());
+    }
+
+    @Override
+    public boolean release() {
+      Thread me = Thread.currentThread();
+      Hold hold = holds.get(me);
+      if (hold == null || (write ? hold.writes : hold.reads) == 0) {
+        return false;
+      }
+      int left = write ? --hold.writes : --hold.reads;
+      if (hold.reads + hold.writes == 0) {
+        holds.remove(me);
+        tracker.released(hold.node);
+        client.async().deleteIfOwned(hold.node);
+      }
+      return left == 0;
+    }
+
+    @Override
+    public boolean isHeldByCurrentThread() {
+      Hold hold = holds.get(Thread.currentThread());
+      return hold != null && (write ? hold.writes : hold.reads) > 0 && client.isLiveSession(hold.node.sessionId());
+    }
+
+    @Override
+    public String toString() {
+      return (write ? "WriteLock[" : "ReadLock[") + path() + "]";
+    }
+  }
+}

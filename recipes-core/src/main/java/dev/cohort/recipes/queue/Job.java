@@ -1,0 +1,92 @@
+package dev.cohort.recipes.queue;
+
+import dev.cohort.recipes.FencingToken;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * One job a worker has claimed from a {@link WorkQueue}: its payload and the proof of the claim.
+ * Hand it back to {@link WorkQueue#complete} or {@link WorkQueue#fail}; the queue acts on it only
+ * while the claim is still this one.
+ *
+ * <p>The {@linkplain #fencingToken() fencing token} is the zxid of the transaction that made the
+ * claim (the claim node's czxid): a later claim of the same job, by anyone, has a larger one, so a
+ * resource the job writes to can reject a worker that lost its claim.
+ */
+public final class Job {
+
+  /** Node data: a format byte, the attempt count, then the payload. */
+  static final int HEADER_BYTES = 5;
+  private static final byte FORMAT = 1;
+
+  private final String id;
+  private final byte[] payload;
+  private final int attempts;
+  private final FencingToken fencingToken;
+  /** The job node's version right after the claim; any later claim changes it. */
+  private final int claimedVersion;
+
+  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.payload = payload;
+    this.attempts = attempts;
+    this.fencingToken = fencingToken;
+    this.claimedVersion = claimedVersion;
+  }
+
+  /** The job node's name within the queue; it changes when a failed job is requeued. */
+  public String id() {
+    return id;
+  }
+
+  /** The job's payload, a copy. */
+  public byte[] payload() {
+    return payload.clone();
+  }
+
+  /** How many times this job failed before (0 on the first try). */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** The claim's fencing token. */
+  public FencingToken fencingToken() {
+    return fencingToken;
+  }
+
+  int claimedVersion() {
+    return claimedVersion;
+  }
+
+  byte[] payloadUnsafe() {
+    return payload;
+  }
+
+  @Override
+  public String toString() {
+    return "Job[" + id + ", " + payload.length + " bytes, attempts " + attempts + ", token " + fencingToken.value() + "]";
+  }
+
+  static byte[] encode(int attempts, byte[] payload) {
+    return ByteBuffer.allocate(HEADER_BYTES + payload.length).put(FORMAT).putInt(attempts).put(payload).array();
+  }
+
+  /** The attempt count in a job node's data; the data must come from {@link #encode}. */
+  static int attemptsOf(byte[] data) {
+    requireFormat(data);
+    return ByteBuffer.wrap(data, 1, 4).getInt();
+  }
+
+  static byte[] payloadOf(byte[] data) {
+    requireFormat(data);
+    byte[] payload = new byte[data.length - HEADER_BYTES];
+    System.arraycopy(data, HEADER_BYTES, payload, 0, payload.length);
+    return payload;
+  }
+
+  private static void requireFormat(byte[] data) {
+    if (data.length < HEADER_BYTES || data[0] != FORMAT) {
+      throw new IllegalArgumentException("not a job node written by WorkQueue (" + data.length + " bytes)");
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.cohort.recipes.queue;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The queue's pure decisions: which jobs a worker tries to claim, in which order, and which node a
+ * waiting worker watches. No I/O, no clock; every method is deterministic.
+ */
+final class QueueDecisions {
+
+  /** Prefix of job node names; the service appends a ten-digit sequence. */
+  static final String JOB_PREFIX = "job-";
+
+  /** Prefix of waiter node names. */
+  static final String WAITER_PREFIX = "w-";
+
+  private QueueDecisions() {}
+
+  /**
+   * The sequence number of a sequential node's name (its last ten digits), or {@code
+   * Long.MAX_VALUE} for a name that carries none, so foreign nodes sort last and are never picked.
+   */
+  static long sequence(String name) {
+    int length = name.length();
+    if (length < 10) {
+      return Long.MAX_VALUE;
+    }
+    long value = 0;
+    for (int i = length - 10; i < length; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return Long.MAX_VALUE;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  /**
+   * The order in which a worker tries to claim jobs from one snapshot. Workers that read the same
+   * snapshot would all race for the oldest job; instead the oldest jobs are dealt round-robin into
+   * {@code spread} shares, and a worker tries its own share first ({@code salt mod spread}), oldest
+   * first, then every other job, oldest first. So every unclaimed job is offered exactly once, the
+   * first job offered is among the {@code spread} oldest, and workers with different salts start
+   * on different jobs. With {@code spread} 1 the order is plain oldest-first.
+   *
+   * @param jobs names of the job nodes, in any order; names without a sequence suffix are ignored
+   * @param claimed names of jobs that have a claim node
+   * @param salt any number that differs between workers (e.g. a worker index)
+   * @param spread how many shares to deal the jobs into; at least 1
+   */
+  static List<String> claimOrder(Collection<String> jobs, Set<String> claimed, long salt, int spread) {
+    if (spread < 1) {
+      throw new IllegalArgumentException("spread must be at least 1: " + spread);
+    }
+    List<String> open = new ArrayList<>();
+    for (String job : jobs) {
+      if (job.contains(JOB_PREFIX) && sequence(job) != Long.MAX_VALUE && !claimed.contains(job)) {
+        open.add(job);
+      }
+    }
+    open.sort(Comparator.comparingLong(QueueDecisions::sequence).thenComparing(name -> name));
+    if (spread == 1) {
+      return open;
+    }
+    int share = (int) Math.floorMod(salt, (long) spread);
+    List<String> ordered = new ArrayList<>(open.size());
+    List<String> rest = new ArrayList<>(open.size());
+    for (int i = 0; i < open.size(); i++) {
+      (i % spread == share ? ordered : rest).add(open.get(i));
+    }
+    ordered.addAll(rest);
+    return ordered;
+  }
+
+  /**
+   * What a waiting worker watches so that a new job wakes a bounded number of workers: the oldest
+   * waiter watches the job list (it is the one woken by a put), every other waiter watches the
+   * waiter just before it (woken only when that one leaves the line). Empty when {@code me} is the
+   * oldest waiter (watch the jobs); otherwise the predecessor's name. If {@code me} is missing from
+   * {@code waiters} the caller's waiter node is gone: it must re-register.
+   *
+   * @throws IllegalArgumentException if {@code me} is not among {@code waiters}
+   */
+  static Optional<String> waiterToWatch(Collection<String> waiters, String me) {
+    List<String> line = new ArrayList<>(waiters);
+    line.sort(Comparator.comparingLong(QueueDecisions::sequence).thenComparing(name -> name));
+    int index = line.indexOf(me);
+    if (index < 0) {
+      throw new IllegalArgumentException("waiter " + me + " is not in the line " + line);
+    }
+    return index == 0 ? Optional.empty() : Optional.of(line.get(index - 1));
+  }
+}

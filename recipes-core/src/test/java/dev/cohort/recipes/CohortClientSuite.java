@@ -1,0 +1,207 @@
+package dev.cohort.recipes;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.InvalidPathException;
+import dev.cohort.spi.NoNodeException;
+import dev.cohort.spi.SessionExpiredException;
+import dev.cohort.tck.FaultControl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The client's guarantees, on any backend. */
+public abstract class CohortClientSuite extends RecipeSuiteSupport {
+
+  @Test
+  void everyPathLivesUnderTheNamespace() throws InterruptedException {
+    Cohort client = newClient();
+    client.blocking().createWithParents("/a/b/c", "x".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
+    assertEquals(List.of("a"), childrenOf("/"));
+    assertEquals(List.of("c"), childrenOf("/a/b"));
+    assertEquals("x", new String(client.blocking().getData("/a/b/c", null).data(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void blockingFormThrowsTheTypedErrorOfTheBackend() {
+    Cohort client = newClient();
+    NoNodeException e = assertThrows(NoNodeException.class, () -> client.blocking().getData("/missing", null));
+    assertEquals(fullPath("/missing"), e.path());
+  }
+
+  @Test
+  void invalidNamespaceIsRefusedBeforeAnySessionOpens() {
+    Cohort.Builder builder = Cohort.builder(fixture.backend());
+    assertThrows(InvalidPathException.class, () -> builder.namespace("no-slash"));
+    assertThrows(InvalidPathException.class, () -> builder.namespace("/trailing/"));
+    assertEquals(List.of(), childrenOf("/"), "a refused namespace must create nothing");
+  }
+
+  @Test
+  void protectedCreateRefusesANonSequentialModeAndCreatesNothing() {
+    Cohort client = newClient();
+    assertThrows(IllegalArgumentException.class,
+        () -> client.async().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL));
+    assertFalse(exists("/p"));
+  }
+
+  @Test
+  void protectedCreateCarriesAClientChosenIdAndTheCreationZxid() throws InterruptedException {
+    Cohort client = newClient();
+    OwnedNode node = client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    assertTrue(NodeNames.isProtected(node.name()), node.name());
+    assertEquals(client.sessionId(), node.sessionId());
+    assertEquals(client.blocking().exists(node.path(), null).czxid(), node.czxid());
+  }
+
+  @Test
+  void protectedCreateFindsItsOwnNodeAfterALostReplyInsteadOfLeakingOne() throws InterruptedException {
+    requireFaults(FaultControl.LOSE_REPLY);
+    Cohort client = newClient();
+    client.blocking().createWithParents("/p", new byte[0], CreateMode.PERSISTENT);
+    fixture.loseNextReply(client.session());
+    OwnedNode node = client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    assertEquals(List.of(node.name()), childrenOf("/p"), "exactly our one node, found again after the lost reply");
+    assertEquals(client.sessionId(), client.blocking().exists(node.path(), null).ephemeralOwner());
+  }
+
+  @Test
+  void disconnectIsSuspendedAndReconnectWithinTheTimeoutIsReconnected() {
+    requireFaults(FaultControl.DISCONNECT, FaultControl.VIRTUAL_TIME);
+    Cohort client = newClient();
+    List<ConnectionState> seen = new CopyOnWriteArrayList<>();
+    client.addConnectionStateListener((c, s) -> seen.add(s));
+    long sessionId = client.sessionId();
+    fixture.disconnect(client.session());
+    await().until(() -> client.connectionState() == ConnectionState.SUSPENDED);
+    fixture.advanceTime(SESSION_TIMEOUT.dividedBy(2));
+    fixture.reconnect(client.session());
+    await().until(() -> seen.equals(List.of(ConnectionState.SUSPENDED, ConnectionState.RECONNECTED)));
+    assertEquals(sessionId, client.sessionId(), "the same session came back");
+  }
+
+  @Test
+  void sessionExpiryIsLostAndTheClientOpensANewSessionByItself() {
+    requireFaults(FaultControl.EXPIRE);
+    Cohort client = newClient();
+    List<ConnectionState> seen = new CopyOnWriteArrayList<>();
+    List<String> threads = new CopyOnWriteArrayList<>();
+    client.addConnectionStateListener((c, s) -> {
+      seen.add(s);
+      threads.add(Thread.currentThread().getName());
+    });
+    long first = client.sessionId();
+    fixture.expire(client.session());
+    await().until(() -> seen.equals(List.of(ConnectionState.LOST, ConnectionState.RECONNECTED)));
+    assertNotEquals(first, client.sessionId());
+    assertEquals(ConnectionState.RECONNECTED, client.connectionState());
+    assertTrue(threads.stream().allMatch(n -> n.startsWith("cohort-listener")),
+        "listeners run on the client's listener executor, not on backend threads: " + threads);
+  }
+
+  @Test
+  void operationsIssuedWhileSuspendedAreRetriedOnceTheConnectionReturns() throws Exception {
+    requireFaults(FaultControl.DISCONNECT);
+    AtomicInteger delays = new AtomicInteger();
+    Cohort[] holder = new Cohort[1];
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
+      // the first backoff is when the service comes back: deterministic, no waiting
+      if (delays.incrementAndGet() == 1) {
+        fixture.reconnect(holder[0].session());
+      }
+      pool.execute(task);
+    }));
+    holder[0] = client;
+    client.blocking().createWithParents("/r", "v".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
+    fixture.disconnect(client.session());
+    byte[] data = client.async().getData("/r", null).get().data();
+    assertEquals("v", new String(data, StandardCharsets.UTF_8));
+    assertEquals(1, delays.get(), "one backoff, then success");
+  }
+
+  @Test
+  void retriesStopWhenThePolicyGivesUpAndTheErrorIsConnectionLoss() {
+    requireFaults(FaultControl.DISCONNECT);
+    AtomicInteger delays = new AtomicInteger();
+    Cohort client = newClient(Cohort.builder(fixture.backend())
+        .scheduler((delay, task) -> {
+          delays.incrementAndGet();
+          pool.execute(task);
+        }));
+    fixture.disconnect(client.session());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> client.async().exists("/x", null).get());
+    assertTrue(e.getCause() instanceof ConnectionLossException, e.getCause().toString());
+    assertEquals(20, delays.get(), "the suite's policy allows 20 retries");
+  }
+
+  @Test
+  void guaranteedDeleteKeepsTryingUntilTheConnectionReturns() throws Exception {
+    requireFaults(FaultControl.DISCONNECT);
+    Cohort client = newClient();
+    client.blocking().createWithParents("/g", new byte[0], CreateMode.PERSISTENT);
+    fixture.disconnect(client.session());
+    CompletableFuture<Boolean> deleted = client.async().deleteGuaranteed("/g", -1);
+    await().during(Duration.ofMillis(50)).until(() -> !deleted.isDone());
+    assertTrue(exists("/g"));
+    fixture.reconnect(client.session());
+    assertTrue(deleted.get());
+    assertFalse(exists("/g"));
+  }
+
+  @Test
+  void deleteIfOwnedSendsNothingForANodeOfAnEndedSession() throws Exception {
+    requireFaults(FaultControl.EXPIRE);
+    Cohort client = newClient();
+    OwnedNode old = client.blocking().createProtected("/o", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    fixture.expire(client.session());
+    await().until(() -> client.connectionState() == ConnectionState.RECONNECTED);
+    OwnedNode fresh = client.blocking().createProtected("/o", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    assertFalse(client.async().deleteIfOwned(old).get(), "the old node went with its session");
+    assertEquals(List.of(fresh.name()), childrenOf("/o"), "the current node is untouched");
+    assertTrue(client.async().deleteIfOwned(fresh).get());
+    assertEquals(List.of(), childrenOf("/o"));
+  }
+
+  @Test
+  void anOperationWhoseSessionExpiredFailsWithSessionExpiredAndIsNotRetriedFurther() {
+    requireFaults(FaultControl.DISCONNECT, FaultControl.VIRTUAL_TIME);
+    AtomicInteger delays = new AtomicInteger();
+    Cohort[] holder = new Cohort[1];
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((d, t) -> {
+      if (delays.incrementAndGet() == 1) {
+        // the service expired the session while it was cut off; it learns so on reconnect
+        fixture.advanceTime(SESSION_TIMEOUT.multipliedBy(2));
+        fixture.reconnect(holder[0].session());
+      }
+      pool.execute(t);
+    }));
+    holder[0] = client;
+    long first = client.sessionId();
+    fixture.disconnect(client.session());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> client.async().exists("/x", null).get());
+    assertTrue(e.getCause() instanceof SessionExpiredException, e.getCause().toString());
+    assertEquals(1, delays.get(), "no retry after the session expired");
+    await().until(() -> client.connectionState() == ConnectionState.RECONNECTED && client.sessionId() != first);
+  }
+
+  @Test
+  void startTwiceIsRefusedAndKeepsTheFirstSession() {
+    Cohort client = newClient();
+    long id = client.sessionId();
+    assertThrows(IllegalStateException.class, client::start);
+    assertEquals(id, client.sessionId());
+    assertEquals(ConnectionState.CONNECTED, client.connectionState());
+  }
+}

@@ -1,0 +1,10 @@
+package dev.cohort.recipes;
+
+import dev.cohort.tck.BackendFixture;
+
+class InMemoryCohortClientTest extends CohortClientSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

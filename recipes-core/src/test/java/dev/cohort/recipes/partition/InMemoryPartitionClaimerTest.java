@@ -1,0 +1,12 @@
+package dev.cohort.recipes.partition;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+/** The partition claimer suite on the in-memory backend. */
+class InMemoryPartitionClaimerTest extends PartitionClaimerSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.cohort.recipes.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class QueueDecisionsTest {
+
+  private static String job(int seq) {
+    return String.format("job-%010d", seq);
+  }
+
+  @Property(tries = 300)
+  void everyUnclaimedJobIsOfferedExactlyOnceAndNoClaimedOne(
+      @ForAll @IntRange(min = 0, max = 60) int jobCount,
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 8) int spread) {
+    Random random = new Random(seed);
+    List<String> jobs = new ArrayList<>();
+    Set<String> claimed = new HashSet<>();
+    for (int i = 0; i < jobCount; i++) {
+      jobs.add(job(i * 3));
+      if (random.nextBoolean()) {
+        claimed.add(job(i * 3));
+      }
+    }
+    Collections.shuffle(jobs, random);
+
+    List<String> order = QueueDecisions.claimOrder(jobs, claimed, random.nextLong(), spread);
+
+    Set<String> expected = new HashSet<>(jobs);
+    expected.removeAll(claimed);
+    assertEquals(expected, new HashSet<>(order));
+    assertEquals(expected.size(), order.size(), "no duplicates");
+  }
+
+  @Property(tries = 300)
+  void theWorkersShareComesFirstAndEachPartIsOldestFirst(
+      @ForAll @IntRange(min = 0, max = 60) int jobCount,
+      @ForAll long salt,
+      @ForAll @IntRange(min = 1, max = 8) int spread) {
+    List<String> jobs = new ArrayList<>();
+    for (int i = jobCount - 1; i >= 0; i--) {
+      jobs.add(job(i));
+    }
+
+    List<String> order = QueueDecisions.claimOrder(jobs, Set.of(), salt, spread);
+
+    long share = Math.floorMod(salt, (long) spread);
+    int shareSize = 0;
+    while (shareSize < order.size() && QueueDecisions.sequence(order.get(shareSize)) % spread == share) {
+      shareSize++;
+    }
+    for (int i = shareSize; i < order.size(); i++) {
+      assertTrue(QueueDecisions.sequence(order.get(i)) % spread != share, "the share is not split");
+    }
+    for (int i = 1; i < order.size(); i++) {
+      if (i != shareSize) {
+        assertTrue(QueueDecisions.sequence(order.get(i - 1)) < QueueDecisions.sequence(order.get(i)),
+            "oldest first within each part: " + order);
+      }
+    }
+    if (!order.isEmpty()) {
+      assertTrue(QueueDecisions.sequence(order.get(0)) < spread, "the first try is among the oldest");
+    }
+  }
+
+  @Test
+  void workersWithDifferentSaltsStartOnDifferentJobs() {
+    List<String> jobs = List.of(job(1), job(2), job(3), job(4));
+
+    Set<String> firstTries = new HashSet<>();
+    for (int worker = 0; worker < 3; worker++) {
+      firstTries.add(QueueDecisions.claimOrder(jobs, Set.of(), worker, 3).get(0));
+    }
+
+    assertEquals(Set.of(job(1), job(2), job(3)), firstTries);
+  }
+
+  @Test
+  void foreignNodesAreNeverOfferedAndProtectedNamesSortBySequence() {
+    List<String> order =
+        QueueDecisions.claimOrder(List.of("readme", job(2), "job-abc", "_c_1234-" + job(0)), Set.of(), 0, 1);
+
+    assertEquals(List.of("_c_1234-" + job(0), job(2)), order);
+  }
+
+  @Test
+  void aSpreadBelowOneIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.claimOrder(List.of(), Set.of(), 0, 0));
+  }
+
+  @Test
+  void theOldestWaiterWatchesTheJobsAndEveryOtherWatchesItsPredecessor() {
+    List<String> line = List.of("w-0000000007", "w-0000000003", "w-0000000005");
+
+    assertEquals(Optional.empty(), QueueDecisions.waiterToWatch(line, "w-0000000003"));
+    assertEquals(Optional.of("w-0000000003"), QueueDecisions.waiterToWatch(line, "w-0000000005"));
+    assertEquals(Optional.of("w-0000000005"), QueueDecisions.waiterToWatch(line, "w-0000000007"));
+  }
+
+  @Test
+  void aWaiterMissingFromTheLineIsTold() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> QueueDecisions.waiterToWatch(List.of("w-0000000001"), "w-0000000002"));
+  }
+}

@@ -1,0 +1,354 @@
+package dev.cohort.recipes.queue;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.FaultControl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The work queue's guarantees, on any backend: subclasses supply the fixture.
+ */
+public abstract class WorkQueueSuite {
+  private static final Duration SHORT = Duration.ofMillis(50);
+
+  protected abstract BackendFixture newFixture();
+
+  private BackendFixture fixture;
+  private final List<Cohort> clients = new CopyOnWriteArrayList<>();
+  private final List<WorkQueue> queues = new CopyOnWriteArrayList<>();
+  private ExecutorService threads;
+
+  @BeforeEach
+  void setUp() {
+    fixture = newFixture();
+    threads = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void tearDown() {
+    threads.shutdownNow();
+    queues.forEach(WorkQueue::close);
+    clients.forEach(Cohort::close);
+    fixture.close();
+  }
+
+  private Cohort newClient() throws InterruptedException {
+    Cohort client = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(10)).build();
+    client.start();
+    clients.add(client);
+    return client;
+  }
+
+  private WorkQueue queue(Cohort client) throws InterruptedException {
+    return queue(WorkQueue.builder(client, "/q"));
+  }
+
+  private WorkQueue queue(WorkQueue.Builder builder) throws InterruptedException {
+    WorkQueue queue = builder.build();
+    queues.add(queue);
+    return queue;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(Job job) {
+    return new String(job.payload(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aPutJobIsTakenWithItsPayloadAndCompletingRemovesIt() throws Exception {
+    WorkQueue queue = queue(newClient());
+
+    queue.put(bytes("hello"));
+    Job job = queue.take(SHORT).orElseThrow();
+
+    assertEquals("hello", text(job));
+    assertEquals(0, job.attempts());
+    assertTrue(queue.complete(job));
+    assertEquals(0, queue.size());
+    assertEquals(Optional.empty(), queue.tryTakeAsync().get());
+  }
+
+  @Test
+  void oneWorkerTakesJobsOldestFirst() throws Exception {
+    WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").claimSpread(1, 0));
+    for (int i = 0; i < 5; i++) {
+      queue.put(bytes("job" + i));
+    }
+
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Job job = queue.take(SHORT).orElseThrow();
+      taken.add(text(job));
+      queue.complete(job);
+    }
+
+    assertEquals(List.of("job0", "job1", "job2", "job3", "job4"), taken);
+  }
+
+  @Test
+  void aClaimedJobIsNotGivenToAnotherWorker() throws Exception {
+    WorkQueue first = queue(newClient());
+    WorkQueue second = queue(newClient());
+    first.put(bytes("only"));
+
+    Job job = first.take(SHORT).orElseThrow();
+
+    assertEquals(Optional.empty(), second.take(SHORT));
+    assertTrue(first.complete(job));
+  }
+
+  @Test
+  void aWorkerWhoseSessionExpiresLosesItsClaimAndAnotherWorkerTakesTheJob() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort dying = newClient();
+    WorkQueue dyingQueue = queue(dying);
+    WorkQueue survivor = queue(newClient());
+    dyingQueue.put(bytes("work"));
+    Job lost = dyingQueue.take(SHORT).orElseThrow();
+
+    fixture.expire(dying.session());
+    Job retaken = survivor.take(Duration.ofSeconds(5)).orElseThrow();
+
+    assertEquals("work", text(retaken));
+    assertTrue(retaken.fencingToken().isNewerThan(lost.fencingToken()), "a later claim has a larger token");
+    await().until(() -> dying.connectionState().isConnected() && dying.sessionId() != 0);
+    assertFalse(dyingQueue.complete(lost), "the lost claim cannot complete the job");
+    assertEquals(1, survivor.size(), "the job is still there for its new claimant");
+    assertTrue(survivor.complete(retaken));
+    assertEquals(0, survivor.size());
+  }
+
+  @Test
+  void aStaleClaimCannotFailOrCompleteAJobSomeoneElseHolds() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort dying = newClient();
+    WorkQueue dyingQueue = queue(dying);
+    WorkQueue survivor = queue(newClient());
+    dyingQueue.put(bytes("work"));
+    Job stale = dyingQueue.take(SHORT).orElseThrow();
+    fixture.expire(dying.session());
+    Job current = survivor.take(Duration.ofSeconds(5)).orElseThrow();
+    await().until(() -> dying.connectionState().isConnected());
+
+    assertEquals(FailOutcome.CLAIM_LOST, dyingQueue.fail(stale));
+    assertFalse(dyingQueue.complete(stale));
+
+    assertEquals(1, survivor.size());
+    assertTrue(survivor.complete(current), "the current claim is untouched");
+  }
+
+  @Test
+  void aFailedJobIsRequeuedWithItsAttemptCountAndDeadLetteredAfterMaxAttempts() throws Exception {
+    WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").maxAttempts(2));
+    queue.put(bytes("flaky"));
+
+    Job first = queue.take(SHORT).orElseThrow();
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    Job second = queue.take(SHORT).orElseThrow();
+    assertEquals(1, second.attempts());
+    assertEquals("flaky", text(second));
+    assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(second));
+
+    assertEquals(0, queue.size());
+    assertEquals(1, queue.deadLetters().size());
+    assertEquals(Optional.empty(), queue.take(SHORT));
+  }
+
+  @Test
+  void anOversizedJobIsRejectedAndNothingIsAdded() throws Exception {
+    WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").maxJobBytes(16));
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> queue.put(new byte[17]));
+
+    assertTrue(e.getMessage().contains("exceeds the limit of 16 bytes"), e.getMessage());
+    assertEquals(0, queue.size());
+    queue.put(new byte[16]);
+    assertEquals(1, queue.size(), "a job at the limit is accepted");
+  }
+
+  @Test
+  void aFullQueueRejectsPutsAndKeepsItsJobs() throws Exception {
+    WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").maxPendingJobs(2));
+    queue.put(bytes("a"));
+    queue.put(bytes("b"));
+
+    assertThrows(QueueFullException.class, () -> queue.put(bytes("c")));
+
+    assertEquals(2, queue.size());
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      taken.add(text(queue.take(SHORT).orElseThrow()));
+    }
+    assertEquals(List.of("a", "b"), taken.stream().sorted().toList());
+  }
+
+  @Test
+  void badSettingsAreRejectedWhenBuilding() throws Exception {
+    Cohort client = newClient();
+    assertThrows(IllegalArgumentException.class, () -> WorkQueue.builder(client, "/q").maxAttempts(0));
+    assertThrows(IllegalArgumentException.class, () -> WorkQueue.builder(client, "/q").maxJobBytes(WorkQueue.MAX_JOB_BYTES + 1));
+    assertThrows(IllegalArgumentException.class, () -> WorkQueue.builder(client, "/q").maxPendingJobs(WorkQueue.MAX_PENDING_JOBS + 1));
+    assertThrows(CoordinationException.class, () -> WorkQueue.builder(client, "q"));
+  }
+
+  @Test
+  void aWaitingTakeReturnsTheJobPutAfterItStartedWaiting() throws Exception {
+    WorkQueue worker = queue(newClient());
+    WorkQueue producer = queue(newClient());
+    Future<Optional<Job>> taken = threads.submit(() -> worker.take(Duration.ofSeconds(10)));
+    await().until(() -> worker.waitingTakes() == 1);
+
+    producer.put(bytes("late"));
+
+    assertEquals("late", text(taken.get().orElseThrow()));
+  }
+
+  @Test
+  void aTakeThatTimesOutLeavesNoWaiterNodeBehind() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(client);
+
+    assertEquals(Optional.empty(), queue.take(SHORT));
+
+    await().until(() -> client.blocking().getChildren("/q/waiters", null).names().isEmpty());
+  }
+
+  @Test
+  void aNewJobWakesAtMostTwoOfManyWaitingWorkers() throws Exception {
+    int waiting = 8;
+    List<WorkQueue> workers = new ArrayList<>();
+    List<Future<Optional<Job>>> takes = new ArrayList<>();
+    for (int i = 0; i < waiting; i++) {
+      WorkQueue worker = queue(newClient());
+      workers.add(worker);
+      takes.add(threads.submit(() -> worker.take(Duration.ofSeconds(20))));
+      await().until(() -> worker.waitingTakes() == 1);
+    }
+    Cohort producerClient = newClient();
+    await().until(() -> producerClient.blocking().getChildren("/q/waiters", null).names().size() == waiting);
+    long before = workers.stream().mapToLong(WorkQueue::watchWakeUps).sum();
+
+    queue(producerClient).put(bytes("one"));
+    await().until(() -> takes.stream().filter(Future::isDone).count() == 1);
+
+    long wakeUps = workers.stream().mapToLong(WorkQueue::watchWakeUps).sum() - before;
+    assertTrue(wakeUps >= 1 && wakeUps <= 2, "one job woke " + wakeUps + " of " + waiting + " waiters");
+  }
+
+  /**
+   * 1000 jobs, 3 workers, workers killed (session expired, or client closed and replaced) at
+   * random moments: every job completes, and the duplicates that at-least-once allows are counted.
+   */
+  @Test
+  void everyJobCompletesWhileWorkersAreKilledAndRestarted() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    int jobs = 1000;
+    WorkQueue producer = queue(newClient());
+    for (int i = 0; i < jobs; i++) {
+      producer.put(bytes("job-" + i));
+    }
+    Map<String, AtomicInteger> processed = new ConcurrentHashMap<>();
+    Map<String, Boolean> completed = new ConcurrentHashMap<>();
+    List<Worker> workers = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      workers.add(startWorker(i, processed, completed));
+    }
+    Random random = new Random(4242);
+    int kills = 0;
+    for (int milestone = 80; milestone < jobs; milestone += 80 + random.nextInt(60)) {
+      int target = milestone;
+      await().atMost(Duration.ofSeconds(30)).until(() -> completed.size() >= target);
+      int index = random.nextInt(workers.size());
+      Worker victim = workers.get(index);
+      if (random.nextBoolean()) {
+        fixture.expire(victim.client.session()); // the client comes back with a new session
+      } else {
+        victim.stop();
+        workers.set(index, startWorker(100 + kills, processed, completed));
+      }
+      kills++;
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == jobs);
+    workers.forEach(Worker::stop);
+
+    assertEquals(jobs, completed.size());
+    assertEquals(0, producer.size());
+    assertTrue(producer.deadLetters().isEmpty());
+    int duplicates = processed.values().stream().mapToInt(c -> c.get() - 1).sum();
+    assertEquals(jobs, processed.size(), "every job was processed");
+    System.out.printf("work queue chaos: %d jobs, %d kills, %d of %d completed, %d duplicate deliveries%n",
+        jobs, kills, completed.size(), jobs, duplicates);
+  }
+
+  private final class Worker {
+    final Cohort client;
+    final WorkQueue queue;
+    volatile boolean running = true;
+    Future<?> loop;
+
+    Worker(Cohort client, WorkQueue queue) {
+      this.client = client;
+      this.queue = queue;
+    }
+
+    void stop() {
+      running = false;
+      loop.cancel(true);
+      client.close();
+    }
+  }
+
+  private Worker startWorker(int index, Map<String, AtomicInteger> processed, Map<String, Boolean> completed)
+      throws InterruptedException {
+    Cohort client = newClient();
+    Worker worker = new Worker(client, queue(WorkQueue.builder(client, "/q").claimSpread(3, index)));
+    worker.loop = threads.submit(() -> {
+      while (worker.running) {
+        try {
+          Optional<Job> job = worker.queue.take(SHORT);
+          if (job.isEmpty()) {
+            continue;
+          }
+          String id = text(job.get());
+          processed.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+          if (worker.queue.complete(job.get())) {
+            completed.put(id, true);
+          }
+        } catch (CoordinationException | IllegalStateException e) {
+          // killed under our feet: the client reconnects with a new session, or we were stopped
+        } catch (InterruptedException e) {
+          return null;
+        }
+      }
+      return null;
+    });
+    return worker;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.cohort.testing;
+
+/** Which backend a {@link CohortFixture} runs a test on. */
+public enum BackendKind {
+  /**
+   * One tree in this JVM on a virtual clock: ready in well under a millisecond, every session fault
+   * available, session timeouts pass only when the test advances time. The default.
+   */
+  IN_MEMORY,
+  /**
+   * N replicas in this JVM with majority commit, on real time: stale reads, leader failover and
+   * session moves happen as they would across machines; replicas can be crashed and partitioned.
+   */
+  REPLICATED,
+  /**
+   * A real Apache ZooKeeper server started in this JVM on 127.0.0.1 (a free port) with its data in
+   * a temporary directory. Needs {@code dev.cohort:backend-zookeeper}, {@code
+   * org.apache.zookeeper:zookeeper}, {@code io.dropwizard.metrics:metrics-core} and {@code
+   * org.xerial.snappy:snappy-java} on the test class path.
+   */
+  ZOOKEEPER
+}

@@ -1,0 +1,472 @@
+package dev.cohort.testing;
+
+import dev.cohort.inmemory.InMemoryBackend;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ExponentialBackoff;
+import dev.cohort.replicated.ReplicatedBackend;
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionConfig;
+import dev.cohort.spi.SessionState;
+import dev.cohort.spi.TimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A fresh coordination backend for one test, ready clients on it, and the faults to throw at them:
+ * what a test uses instead of starting a ZooKeeper server.
+ *
+ * <pre>{@code
+ * try (CohortFixture fixture = CohortFixture.inMemory()) {
+ *   Cohort client = fixture.newClient();
+ *   DistributedLock lock = new DistributedLock(client, "/orders");
+ *   FencingToken token = lock.acquire();
+ *   fixture.disconnect(client);                      // SUSPENDED: ownership may be lost
+ *   fixture.advanceTime(Duration.ofSeconds(30));     // the session times out on virtual time
+ *   // the lock's node is gone; another client can take it with a larger token
+ * }
+ * }</pre>
+ *
+ * <p>The backends ({@link BackendKind}): {@link #inMemory()} (the default; ready in well under a
+ * millisecond, session timeouts on a virtual clock), {@link #replicated(int)} (N replicas with real
+ * failover) and {@link #zookeeper()} (a real server in this JVM). Which faults each offers is listed
+ * in {@link Fault}; a fault a backend cannot produce fails with {@link UnsupportedFaultException}
+ * and changes nothing.
+ *
+ * <p>Clients from {@link #newClient()} are started (connected), retry lost connections quickly and
+ * draw their randomness from seeds fixed by the order they were created, so a test that fails
+ * fails the same way again. {@link #close()} closes them, the backend, and any server it started.
+ *
+ * <p>Thread-safe: controls may be called from any thread. A fault control returns once the fault
+ * has taken effect at the service; the client learns of it as in production (its state listener
+ * runs shortly after, on its own thread).
+ */
+public final class CohortFixture implements AutoCloseable {
+
+  /** The session timeout clients ask for unless told otherwise. */
+  public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a control waits for the service to reach a state (a leader, an expiry). */
+  static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
+
+  private final BackendKind kind;
+  private final Engine engine;
+  private final List<Cohort> clients = new ArrayList<>(); // guarded by this
+  private long nextSeed = 1; // guarded by this
+  private boolean closed; // guarded by this
+
+  private CohortFixture(BackendKind kind, int replicas) {
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.engine = Engines.start(kind, replicas);
+  }
+
+  /** An in-memory backend on a virtual clock (see {@link #advanceTime}). */
+  public static CohortFixture inMemory() {
+    return new CohortFixture(BackendKind.IN_MEMORY, 1);
+  }
+
+  /**
+   * A replicated backend of {@code replicas} (1, 3, 5 or 7) in this JVM, on real time.
+   *
+   * @throws IllegalArgumentException for another count
+   */
+  public static CohortFixture replicated(int replicas) {
+    requireReplicaCount(replicas);
+    return new CohortFixture(BackendKind.REPLICATED, replicas);
+  }
+
+  /**
+   * A ZooKeeper server started in this JVM on 127.0.0.1, and the ZooKeeper backend connected to it.
+   *
+   * @throws IllegalStateException if ZooKeeper's jars are not on the class path (see {@link
+   *     BackendKind#ZOOKEEPER})
+   */
+  public static CohortFixture zookeeper() {
+    return new CohortFixture(BackendKind.ZOOKEEPER, 1);
+  }
+
+  /** A fixture of {@code kind}; {@code replicas} counts only for {@link BackendKind#REPLICATED}. */
+  public static CohortFixture of(BackendKind kind, int replicas) {
+    return kind == BackendKind.REPLICATED ? replicated(replicas) : new CohortFixture(kind, 1);
+  }
+
+  static void requireReplicaCount(int replicas) {
+    if (replicas != 1 && replicas != 3 && replicas != 5 && replicas != 7) {
+      throw new IllegalArgumentException("replicas must be 1, 3, 5 or 7, got " + replicas);
+    }
+  }
+
+  /** Which backend this is. */
+  public BackendKind kind() {
+    return kind;
+  }
+
+  /** The backend: open raw sessions on it, or build clients of your own. */
+  public CoordinationBackend backend() {
+    return engine.backend();
+  }
+
+  /** The faults this fixture can produce. */
+  public Set<Fault> faults() {
+    return Engines.faultsOf(kind);
+  }
+
+  /** Whether this fixture can produce {@code fault}. */
+  public boolean supports(Fault fault) {
+    return faults().contains(Objects.requireNonNull(fault, "fault"));
+  }
+
+  // ---- clients and sessions ------------------------------------------------------------------
+
+  /** A started client with no namespace and the default session timeout. */
+  public Cohort newClient() {
+    return newClient(UnaryOperator.identity());
+  }
+
+  /**
+   * A started client, configured by {@code customizer} on top of the fixture's defaults (session
+   * timeout 30 s, quick bounded retries, a seeded random source).
+   *
+   * <pre>{@code
+   * Cohort client = fixture.newClient(b -> b.namespace("/app").sessionTimeout(Duration.ofSeconds(5)));
+   * }</pre>
+   */
+  public Cohort newClient(UnaryOperator<Cohort.Builder> customizer) {
+    Objects.requireNonNull(customizer, "customizer");
+    long seed;
+    synchronized (this) {
+      requireOpen();
+      seed = nextSeed++;
+    }
+    Cohort.Builder builder = Cohort.builder(backend())
+        .sessionTimeout(DEFAULT_SESSION_TIMEOUT)
+        .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(50), 100, Duration.ofSeconds(20)))
+        .random(new Random(seed));
+    Cohort client = customizer.apply(builder).build();
+    try {
+      client.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      client.close();
+      throw new IllegalStateException("interrupted while starting a client", e);
+    }
+    synchronized (this) {
+      clients.add(client);
+    }
+    return client;
+  }
+
+  /** A raw SPI session with the default timeout, connected; closed by the test or by the backend. */
+  public Session openSession() {
+    return openSession(DEFAULT_SESSION_TIMEOUT);
+  }
+
+  /** A raw SPI session asking for {@code sessionTimeout}, connected. */
+  public Session openSession(Duration sessionTimeout) {
+    try {
+      return backend().openSession(SessionConfig.withTimeout(sessionTimeout))
+          .get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while opening a session", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not open a session on " + backend().name(), e);
+    }
+  }
+
+  // ---- session faults ------------------------------------------------------------------------
+
+  /**
+   * Makes the service expire {@code session} now, as if its timeout had passed: its ephemerals are
+   * deleted and other sessions' watches fire. Returns once the service has done so and, if the
+   * session was connected, its client has seen EXPIRED.
+   */
+  public void expire(Session session) {
+    require(Fault.EXPIRE);
+    boolean wasConnected = session.state().isConnected();
+    CountDownLatch expired = terminalLatch(session);
+    engine.expire(session);
+    if (wasConnected) {
+      awaitLatch(expired, "session 0x" + Long.toHexString(session.id()) + " to expire");
+    }
+  }
+
+  /**
+   * Expires {@code client}'s current session. The client reports {@code LOST}, then opens a new
+   * session by itself; its recipes re-establish what they owned.
+   *
+   * <pre>{@code
+   * fixture.expire(leaderClient);
+   * await().until(() -> !latch.hasLeadership());
+   * }</pre>
+   */
+  public void expire(Cohort client) {
+    expire(currentSession(client));
+  }
+
+  /**
+   * Cuts {@code session} off from the service: it goes SUSPENDED and its operations fail with
+   * ConnectionLoss; the service keeps it until its timeout passes (on the in-memory backend, only
+   * when the test {@linkplain #advanceTime advances time}).
+   */
+  public void disconnect(Session session) {
+    require(Fault.DISCONNECT);
+    engine.disconnect(Objects.requireNonNull(session, "session"));
+  }
+
+  /** Disconnects {@code client}'s current session. */
+  public void disconnect(Cohort client) {
+    disconnect(currentSession(client));
+  }
+
+  /** Lets a disconnected session reach the service again: RECONNECTED, or EXPIRED if its time ran out. */
+  public void reconnect(Session session) {
+    require(Fault.DISCONNECT);
+    engine.reconnect(Objects.requireNonNull(session, "session"));
+  }
+
+  /** Reconnects {@code client}'s current session. */
+  public void reconnect(Cohort client) {
+    reconnect(currentSession(client));
+  }
+
+  /**
+   * The next operation on {@code session} is applied by the service but its reply is lost: the
+   * caller sees ConnectionLoss and cannot tell whether it happened — the case protected creates and
+   * guarded deletes exist for.
+   *
+   * <pre>{@code
+   * fixture.loseNextReply(client);
+   * FencingToken token = lock.acquire();   // the client finds its own node and does not leak one
+   * }</pre>
+   */
+  public void loseNextReply(Session session) {
+    require(Fault.LOSE_REPLY);
+    engine.loseNextReply(Objects.requireNonNull(session, "session"));
+  }
+
+  /** Loses the reply to {@code client}'s next operation. */
+  public void loseNextReply(Cohort client) {
+    loseNextReply(currentSession(client));
+  }
+
+  /**
+   * Moves the service's clock forward, expiring every disconnected session whose timeout passes, at
+   * no cost in wall time. Clients keep measuring their own retry delays on the system clock.
+   *
+   * <pre>{@code
+   * fixture.disconnect(client);
+   * fixture.advanceTime(Duration.ofSeconds(29));   // still alive
+   * fixture.advanceTime(Duration.ofSeconds(2));    // expired: its ephemerals are gone
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code duration} is negative (the clock does not move)
+   */
+  public void advanceTime(Duration duration) {
+    require(Fault.VIRTUAL_TIME);
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("time cannot go back: " + duration);
+    }
+    engine.advanceTime(duration);
+  }
+
+  // ---- replica faults ------------------------------------------------------------------------
+
+  /** The number of replicas (1 for the in-memory and ZooKeeper fixtures). */
+  public int replicas() {
+    return engine.replicas();
+  }
+
+  /**
+   * Crashes replica {@code replica} (numbered from 1): it loses all but its log; sessions attached
+   * to it move to another replica within their timeout.
+   *
+   * <pre>{@code
+   * fixture.crashReplica(fixture.awaitLeader());   // the leader: a new one is elected
+   * fixture.restartReplica(1);                     // it catches up from the new leader
+   * }</pre>
+   */
+  public void crashReplica(int replica) {
+    require(Fault.REPLICAS);
+    checkReplica(replica);
+    engine.crash(replica);
+  }
+
+  /** Restarts a crashed replica from its log; it catches up from the leader. */
+  public void restartReplica(int replica) {
+    require(Fault.REPLICAS);
+    checkReplica(replica);
+    engine.restart(replica);
+  }
+
+  /** Splits the replicas into groups that reach only each other (e.g. {@code {1, 2}, {3}}). */
+  public void partition(int[]... groups) {
+    require(Fault.REPLICAS);
+    for (int[] group : groups) {
+      for (int replica : group) {
+        checkReplica(replica);
+      }
+    }
+    engine.partition(groups);
+  }
+
+  /** Waits (bounded) for a leader, cuts it off from the other replicas, and returns its number. */
+  public int isolateLeader() {
+    require(Fault.REPLICAS);
+    return engine.isolateLeader();
+  }
+
+  /** Restores every link between replicas; crashed replicas stay down until restarted. */
+  public void heal() {
+    require(Fault.REPLICAS);
+    engine.heal();
+  }
+
+  /** The replica that leads right now, if any. */
+  public OptionalInt leader() {
+    require(Fault.REPLICAS);
+    return engine.leader();
+  }
+
+  /** Waits (bounded) until some replica leads, and returns its number. */
+  public int awaitLeader() {
+    require(Fault.REPLICAS);
+    awaitCondition(() -> engine.leader().isPresent(), "a leader to be elected");
+    return engine.leader().orElseThrow(() -> new IllegalStateException("the leader was lost again"));
+  }
+
+  /** Whether replica {@code replica} is running (not crashed). */
+  public boolean isRunning(int replica) {
+    require(Fault.REPLICAS);
+    checkReplica(replica);
+    return engine.isRunning(replica);
+  }
+
+  // ---- observations --------------------------------------------------------------------------
+
+  /**
+   * Watch events the backend has delivered to all sessions so far, where the backend counts them
+   * (in-memory and replicated): herd tests compare it before and after a release.
+   */
+  public OptionalLong watchEventsDelivered() {
+    CoordinationBackend b = backend();
+    if (b instanceof InMemoryBackend m) {
+      return OptionalLong.of(m.watchEventsDelivered());
+    }
+    if (b instanceof ReplicatedBackend r) {
+      return OptionalLong.of(r.watchEventsDelivered());
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Closes every client this fixture started, the backend, and any server it runs. Idempotent. */
+  @Override
+  public void close() {
+    List<Cohort> toClose;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      toClose = List.copyOf(clients);
+      clients.clear();
+    }
+    try {
+      toClose.forEach(Cohort::close);
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CohortFixture[" + kind + ", " + backend().name() + "]";
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private void require(Fault fault) {
+    synchronized (this) {
+      requireOpen();
+    }
+    if (!supports(fault)) {
+      throw new UnsupportedFaultException(fault, kind);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this fixture is closed");
+    }
+  }
+
+  private void checkReplica(int replica) {
+    int n = engine.replicas();
+    if (replica < 1 || replica > n) {
+      throw new IllegalArgumentException("replica must be in 1.." + n + ", got " + replica);
+    }
+  }
+
+  private static Session currentSession(Cohort client) {
+    Session session = Objects.requireNonNull(client, "client").session();
+    if (session == null) {
+      throw new IllegalStateException("the client has no session (not started, or closed)");
+    }
+    return session;
+  }
+
+  private static CountDownLatch terminalLatch(Session session) {
+    CountDownLatch latch = new CountDownLatch(1);
+    session.addStateListener((s, state) -> {
+      if (state == SessionState.EXPIRED || state == SessionState.CLOSED) {
+        latch.countDown();
+      }
+    });
+    if (session.state().isTerminal()) {
+      latch.countDown();
+    }
+    return latch;
+  }
+
+  private static void awaitLatch(CountDownLatch latch, String what) {
+    try {
+      if (!latch.await(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("gave up after " + CONTROL_TIMEOUT + " waiting for " + what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + what, e);
+    }
+  }
+
+  /**
+   * Polls {@code condition} until it holds, at most {@link #CONTROL_TIMEOUT}. Used only for states
+   * a backend offers no listener for (a replicated leader).
+   */
+  static void awaitCondition(BooleanSupplier condition, String what) {
+    TimeSource clock = TimeSource.system();
+    long deadline = clock.nanoTime() + CONTROL_TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (clock.nanoTime() > deadline) {
+        throw new IllegalStateException("gave up after " + CONTROL_TIMEOUT + " waiting for " + what);
+      }
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+}

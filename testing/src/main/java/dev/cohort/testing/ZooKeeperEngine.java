@@ -1,0 +1,96 @@
+package dev.cohort.testing;
+
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Session;
+import dev.cohort.zookeeper.ZooKeeperBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.zookeeper.server.ServerCnxnFactory;
+import org.apache.zookeeper.server.ZooKeeperServer;
+
+/**
+ * A standalone ZooKeeper server in this JVM, listening on 127.0.0.1 only, on a port the system
+ * picks, with its snapshots and logs in a temporary directory deleted on close.
+ *
+ * <p>Its session limits are widened (0.5 s to 60 s) so tests get the timeout they ask for rather
+ * than the server's tick-derived defaults. Expiry is the server's own: it deletes the session's
+ * ephemerals and tells the client, exactly as a timeout would.
+ */
+final class ZooKeeperEngine implements Engine {
+  private static final int TICK_MS = 50;
+
+  private final Path dataDir;
+  private final ZooKeeperServer server;
+  private final ServerCnxnFactory factory;
+  private final ZooKeeperBackend backend;
+
+  ZooKeeperEngine() {
+    Path dir = null;
+    ServerCnxnFactory cnxn = null;
+    ZooKeeperServer zk = null;
+    try {
+      dir = Files.createTempDirectory("cohort-zk-");
+      zk = new ZooKeeperServer(dir.resolve("snap").toFile(), dir.resolve("log").toFile(), TICK_MS);
+      zk.setMinSessionTimeout(500);
+      zk.setMaxSessionTimeout(60_000);
+      cnxn = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 500);
+      cnxn.startup(zk);
+    } catch (IOException e) {
+      stop(cnxn, zk, dir);
+      throw new UncheckedIOException("could not start an embedded ZooKeeper server", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop(cnxn, zk, dir);
+      throw new IllegalStateException("interrupted while starting an embedded ZooKeeper server", e);
+    }
+    this.dataDir = dir;
+    this.server = zk;
+    this.factory = cnxn;
+    this.backend = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
+  }
+
+  /** Where clients of other processes could reach the server. */
+  String connectString() {
+    return "127.0.0.1:" + factory.getLocalPort();
+  }
+
+  @Override
+  public CoordinationBackend backend() {
+    return backend;
+  }
+
+  @Override
+  public void expire(Session session) {
+    server.expire(session.id());
+  }
+
+  @Override
+  public void close() {
+    try {
+      backend.close();
+    } finally {
+      stop(factory, server, dataDir);
+    }
+  }
+
+  private static void stop(ServerCnxnFactory factory, ZooKeeperServer server, Path dir) {
+    if (factory != null) {
+      factory.shutdown();
+    }
+    if (server != null) {
+      server.shutdown();
+    }
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // a leftover temporary directory must not fail the test that used the server
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.cohort.testing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The in-memory fixture through {@link CohortExtension}: clients, session faults, virtual time. */
+class InMemoryFixtureTest {
+
+  @RegisterExtension
+  final CohortExtension cohort = CohortExtension.inMemory();
+
+  @Test
+  void clientIsConnectedAndWorksAsSoonAsTheTestStarts() throws InterruptedException {
+    Cohort client = cohort.client();
+    assertEquals(ConnectionState.CONNECTED, client.connectionState());
+    client.blocking().create("/ready", new byte[] {1}, CreateMode.PERSISTENT);
+    assertNotNull(cohort.newClient().blocking().exists("/ready", null), "a second client sees the first one's write");
+    assertEquals(BackendKind.IN_MEMORY, cohort.fixture().kind());
+  }
+
+  @Test
+  void disconnectedSessionExpiresOnlyOnceVirtualTimePassesItsTimeout() {
+    CohortFixture fixture = cohort.fixture();
+    Session owner = fixture.openSession(Duration.ofSeconds(30));
+    Session observer = fixture.openSession();
+    owner.create("/eph", new byte[0], CreateMode.EPHEMERAL).join();
+
+    fixture.disconnect(owner);
+    assertEquals(SessionState.SUSPENDED, owner.state());
+    fixture.advanceTime(Duration.ofSeconds(29));
+    assertNotNull(observer.exists("/eph").join(), "29 s into a 30 s timeout the session still lives");
+
+    fixture.advanceTime(Duration.ofSeconds(2));
+    assertNull(observer.exists("/eph").join(), "past its timeout the session's ephemeral is gone");
+    fixture.reconnect(owner);
+    assertEquals(SessionState.EXPIRED, owner.state());
+  }
+
+  @Test
+  void expiredLockHolderLosesTheLockAndTheNextOwnerGetsALargerToken() throws InterruptedException {
+    OwnershipHistory history = cohort.check(new OwnershipHistory("lock /orders"));
+    Cohort first = cohort.client();
+    Cohort second = cohort.newClient();
+    DistributedLock firstLock = new DistributedLock(first, "/orders");
+    DistributedLock secondLock = new DistributedLock(second, "/orders");
+
+    FencingToken t1 = firstLock.acquire();
+    history.acquired("/orders", "first", t1.value());
+    history.released("/orders", "first", t1.value()); // recorded as the fixture expires it
+    cohort.fixture().expire(first);
+    Optional<FencingToken> t2 = secondLock.tryAcquire(Duration.ofSeconds(10));
+
+    assertTrue(t2.isPresent(), "the expired holder's node went, so the waiter got the lock");
+    history.acquired("/orders", "second", t2.get().value());
+    assertTrue(t2.get().isNewerThan(t1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.connectionState() == ConnectionState.RECONNECTED);
+    assertFalse(firstLock.isHeldByCurrentThread(), "the expired client no longer believes it holds the lock");
+  }
+
+  @Test
+  void lostReplyAppliesTheWriteButTheCallerSeesConnectionLoss() {
+    CohortFixture fixture = cohort.fixture();
+    Session session = fixture.openSession();
+    fixture.loseNextReply(session);
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> session.create("/maybe", new byte[0], CreateMode.PERSISTENT).join());
+    assertInstanceOf(ConnectionLossException.class, e.getCause());
+    await().atMost(Duration.ofSeconds(10)).until(() -> session.state().isConnected());
+    assertNotNull(session.exists("/maybe").join(), "the service applied the create whose reply was lost");
+  }
+
+  @Test
+  void replicaFaultsAreRefusedWithATypedErrorAndTheBackendCarriesOn() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    UnsupportedFaultException e = assertThrows(UnsupportedFaultException.class, () -> fixture.crashReplica(1));
+    assertEquals(Fault.REPLICAS, e.fault());
+    assertEquals(BackendKind.IN_MEMORY, e.backend());
+    assertTrue(e.getMessage().contains("IN_MEMORY"), e.getMessage());
+    assertFalse(fixture.supports(Fault.REPLICAS));
+    cohort.client().blocking().create("/still-works", new byte[0], CreateMode.PERSISTENT);
+    assertNotNull(cohort.client().blocking().exists("/still-works", null));
+  }
+
+  @Test
+  void negativeTimeIsRefusedAndTheClockDoesNotMove() {
+    CohortFixture fixture = cohort.fixture();
+    Session owner = fixture.openSession(Duration.ofSeconds(30));
+    Session observer = fixture.openSession();
+    owner.create("/eph", new byte[0], CreateMode.EPHEMERAL).join();
+    fixture.disconnect(owner);
+    fixture.advanceTime(Duration.ofSeconds(20));
+
+    assertThrows(IllegalArgumentException.class, () -> fixture.advanceTime(Duration.ofSeconds(-15)));
+    fixture.advanceTime(Duration.ofSeconds(11));
+    assertNull(observer.exists("/eph").join(),
+        "20 s + 11 s passed the 30 s timeout: the refused call did not move the clock back");
+  }
+
+  @Test
+  void herdCountIsAvailableOnTheInMemoryBackend() {
+    CohortFixture fixture = cohort.fixture();
+    Session watcher = fixture.openSession();
+    Session writer = fixture.openSession();
+    long before = fixture.watchEventsDelivered().orElseThrow();
+    watcher.exists("/w", event -> { }).join();
+    writer.create("/w", new byte[0], CreateMode.PERSISTENT).join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.watchEventsDelivered().orElseThrow() == before + 1);
+  }
+
+  @Test
+  void closedFixtureRefusesNewClients() {
+    CohortFixture fixture = CohortFixture.inMemory();
+    Cohort client = fixture.newClient();
+    fixture.close();
+    assertTrue(client.isClosed(), "closing the fixture closes its clients");
+    assertThrows(IllegalStateException.class, fixture::newClient);
+    fixture.close(); // idempotent
+  }
+
+  @Test
+  void badReplicaCountsAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CohortFixture.replicated(4));
+    assertTrue(e.getMessage().contains("1, 3, 5 or 7"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> CohortExtension.replicated(0));
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cohort.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The embedded ZooKeeper fixture: a real server, real expiry, and refusals for what it cannot do. */
+class ZooKeeperFixtureTest {
+
+  @RegisterExtension
+  final CohortExtension cohort = CohortExtension.zookeeper();
+
+  @Test
+  void realServerServesClientsAndExpiresSessionsForReal() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    client.blocking().create("/zk", new byte[] {7}, CreateMode.PERSISTENT);
+    Session owner = fixture.openSession(Duration.ofSeconds(10));
+    owner.create("/zk/eph", new byte[0], CreateMode.EPHEMERAL).join();
+
+    fixture.expire(owner);
+    assertEquals(SessionState.EXPIRED, owner.state());
+    assertNull(client.blocking().exists("/zk/eph", null), "the server deleted the expired session's ephemeral");
+    assertNotNull(client.blocking().exists("/zk", null));
+  }
+
+  @Test
+  void faultsARealServerCannotProduceAreRefused() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    assertEquals(Fault.VIRTUAL_TIME,
+        assertThrows(UnsupportedFaultException.class, () -> fixture.advanceTime(Duration.ofSeconds(1))).fault());
+    assertEquals(Fault.LOSE_REPLY,
+        assertThrows(UnsupportedFaultException.class, () -> fixture.loseNextReply(client)).fault());
+    client.blocking().create("/after-refusals", new byte[0], CreateMode.PERSISTENT);
+    assertNotNull(client.blocking().exists("/after-refusals", null), "the refused faults left the session working");
+  }
+}
