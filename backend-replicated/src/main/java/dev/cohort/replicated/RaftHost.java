@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  * Loop thread only.
  */
 final class RaftHost {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftHost.class);
 
   /** The replicated state machine a host applies committed entries to. */
   interface Application {
@@ -243,7 +244,15 @@ final class RaftHost {
 
   private void maybeSnapshot() {
     if (snapshotEvery > 0 && applied - raft.firstIndex() + 1 >= snapshotEvery) {
-      Snapshot snap = new Snapshot(applied, raft.termOf(applied), app.snapshot());
+      byte[] state;
+      try {
+        state = app.snapshot();
+      } catch (RuntimeException e) {
+        // compaction is an optimisation: keep the log whole rather than abandon this flush
+        LOG.warn("replica {} could not snapshot its state at index {}; the log stays uncompacted", id, applied, e);
+        return;
+      }
+      Snapshot snap = new Snapshot(applied, raft.termOf(applied), state);
       raft.compact(snap);
       storage.saveSnapshot(snap);
     }

@@ -65,6 +65,7 @@ final class ReplicaService implements RaftHost.Application {
   private final Map<Long, Attached> attached = new HashMap<>();
   private long appliedZxid;
   private int ticks;
+  private int knownLeader = dev.cohort.replicated.raft.RaftNode.NONE;
 
   // Leader state.
   private boolean leading;
@@ -319,6 +320,18 @@ final class ReplicaService implements RaftHost.Application {
     ticks++;
     long now = cluster.loop().nowNanos();
     Settings s = cluster.settings();
+    int leaderNow = cluster.host(id).raft().leader();
+    if (leaderNow != knownLeader) {
+      knownLeader = leaderNow;
+      if (leaderNow != dev.cohort.replicated.raft.RaftNode.NONE) {
+        // what was forwarded to no one, or to a leader that is gone, goes to the new one at once
+        for (Attached a : attached.values()) {
+          if (hasUnapplied(a)) {
+            resend(a);
+          }
+        }
+      }
+    }
     long resendAfter = s.tickNanos() * s.raft().electionTicks();
     List<Long> alive = new ArrayList<>();
     for (Attached a : attached.values()) {
