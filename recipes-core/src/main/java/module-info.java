@@ -10,4 +10,12 @@ module dev.cohort.recipes {
   exports dev.cohort.recipes;
   exports dev.cohort.recipes.leader;
   exports dev.cohort.recipes.locks;
+  exports dev.cohort.recipes.barrier;
+  exports dev.cohort.recipes.cache;
+  exports dev.cohort.recipes.counter;
+  exports dev.cohort.recipes.discovery;
+  exports dev.cohort.recipes.group;
+  exports dev.cohort.recipes.partition;
+  exports dev.cohort.recipes.queue;
+  exports dev.cohort.recipes.rendezvous;
 }

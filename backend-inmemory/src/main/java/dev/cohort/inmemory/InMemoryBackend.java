@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>How it works</h2>
  * Every operation runs under one lock: it is checked against the session's state, applied to the
- * {@link DataTree} (writes as {@link Txn}s with the next zxid), and, still under the lock, its
- * completion is enqueued on the session's delivery queue and every watch event it fired on the
- * queues of the watching sessions. The lock gives linearizability; the enqueue order gives FIFO
+ * {@link DataTree} (writes as {@link Txn}s with the next zxid), and, still under the lock, every
+ * watch event it fired is enqueued on the queue of the watching session and then its completion on
+ * the session's own queue. The lock gives linearizability; the enqueue order gives FIFO
  * completions per session and "watch event before the data that shows the change" across sessions.
  * After the lock is released the queues are drained: by default on the calling thread if no other
  * thread is draining that session (a synchronous {@code getData(...).join()} costs no thread
@@ -242,12 +242,15 @@ public final class InMemoryBackend implements CoordinationBackend {
           error = e;
         }
         session.lastZxidSeen = tree.lastZxid();
+        // Events first: if this write fired a watch of this very session, the event must reach
+        // it before the completion whose result shows the change (ZooKeeper sends the
+        // notification before the reply on the same connection).
+        others = dispatchFired();
         if (replyLost) {
           loseReply(session, future, path);
         } else {
           session.enqueueCompletion(future, value, error);
         }
-        others = dispatchFired();
       }
     } finally {
       lock.unlock();
@@ -510,26 +513,6 @@ public final class InMemoryBackend implements CoordinationBackend {
       housekeeping();
     } catch (RuntimeException e) {
       LOG.error("housekeeping failed; it will run again", e);
-    }
-  }
-
-  /** Sessions the client has not yet seen end, for tests of this package. */
-  int openSessionCount() {
-    lock.lock();
-    try {
-      return sessions.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Runs {@code reader} on the tree under the lock, for tests of this package. */
-  <T> T inspect(java.util.function.Function<DataTree, T> reader) {
-    lock.lock();
-    try {
-      return reader.apply(tree);
-    } finally {
-      lock.unlock();
     }
   }
 

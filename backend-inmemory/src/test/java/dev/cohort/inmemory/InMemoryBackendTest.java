@@ -134,6 +134,23 @@ class InMemoryBackendTest {
   }
 
   @Test
+  void ownWriteDeliversTheWatchEventBeforeItsCompletion() {
+    Session s = fixture.openSession();
+    join(s.create("/own", new byte[0], CreateMode.PERSISTENT));
+    List<String> seen = new CopyOnWriteArrayList<>();
+    join(s.getData("/own", e -> seen.add("event")));
+    // Issued from a watcher so the completion is queued behind whatever the write enqueues.
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    join(s.exists("/go", e -> s.setData("/own", bytes("x"), -1).thenRun(() -> {
+      seen.add("completion");
+      done.complete(null);
+    })));
+    join(s.create("/go", new byte[0], CreateMode.PERSISTENT));
+    join(done);
+    assertEquals(List.of("event", "completion"), seen);
+  }
+
+  @Test
   void oneShotWatchFiresOnceAndTheSameWatcherOnExistsAndGetDataFiresOnce() {
     Session s = fixture.openSession();
     join(s.create("/o", new byte[0], CreateMode.PERSISTENT));

@@ -138,6 +138,46 @@ class InMemoryFaultsTest {
   }
 
   @Test
+  void completionsStillInFlightWhenTheConnectionDropsFailWithConnectionLoss() {
+    java.util.Queue<Runnable> pending = new java.util.ArrayDeque<>();
+    try (InMemoryBackend backend = InMemoryBackend.builder().timeSource(new ManualTimeSource())
+        .callbackExecutor(pending::add).build()) {
+      Session s = backend.openSession().join();
+      java.util.concurrent.CompletableFuture<dev.cohort.spi.Created> inFlight =
+          s.create("/applied", new byte[0], CreateMode.PERSISTENT);
+      assertTrue(!inFlight.isDone(), "the reply waits on the callback executor");
+      backend.faults().disconnect(s);
+      while (!pending.isEmpty()) {
+        pending.poll().run();
+      }
+      assertInstanceOf(ConnectionLossException.class, failure(inFlight));
+      backend.faults().reconnect(s);
+      java.util.concurrent.CompletableFuture<dev.cohort.spi.Stat> check = s.exists("/applied");
+      while (!pending.isEmpty()) {
+        pending.poll().run();
+      }
+      assertNotNull(join(check), "the outcome was unknown to the client, but the create was applied");
+    }
+  }
+
+  @Test
+  void advancingOneManualClockExpiresDisconnectedSessionsOfEveryBackendOnIt() {
+    ManualTimeSource time = new ManualTimeSource();
+    try (InMemoryBackend first = InMemoryBackend.builder().timeSource(time).build();
+        InMemoryBackend second = InMemoryBackend.builder().timeSource(time).build()) {
+      Session a = first.openSession().join();
+      Session b = second.openSession().join();
+      join(a.create("/e", new byte[0], CreateMode.EPHEMERAL));
+      join(b.create("/e", new byte[0], CreateMode.EPHEMERAL));
+      first.faults().disconnect(a);
+      second.faults().disconnect(b);
+      time.advance(Duration.ofSeconds(40));
+      assertNull(join(first.openSession().join().exists("/e")));
+      assertNull(join(second.openSession().join().exists("/e")));
+    }
+  }
+
+  @Test
   void faultControlsRejectASessionOfAnotherBackend() {
     try (InMemoryFixture other = new InMemoryFixture()) {
       Session foreign = other.openSession();

@@ -33,6 +33,7 @@ final class Cluster {
   private final RaftStorage[] storages;
   private final List<List<Runnable>> heldForPaused = new ArrayList<>();
   private final Map<Integer, ReplicatedSession> sessions = new HashMap<>();
+  private final Map<Long, List<java.util.concurrent.CompletableFuture<Void>>> endWaiters = new HashMap<>();
   private int nextEndpoint = SimNetwork.FIRST_SESSION_ENDPOINT;
   private int nextReplicaForSession;
   private boolean started;
@@ -172,8 +173,25 @@ final class Cluster {
 
   /** The replica a new session tries first: round robin, so sessions spread over the replicas. */
   int firstReplicaForNewSession() {
+    if (settings.homeReplica() != 0) {
+      return settings.homeReplica();
+    }
     nextReplicaForSession = nextReplicaForSession % size() + 1;
     return nextReplicaForSession;
+  }
+
+  /** Completes once some replica has applied the end (close or expiry) of session {@code sid}. */
+  java.util.concurrent.CompletableFuture<Void> whenSessionEnds(long sid) {
+    java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+    endWaiters.computeIfAbsent(sid, k -> new ArrayList<>()).add(f);
+    return f;
+  }
+
+  void sessionEnded(long sid) {
+    List<java.util.concurrent.CompletableFuture<Void>> waiters = endWaiters.remove(sid);
+    if (waiters != null) {
+      waiters.forEach(w -> w.complete(null));
+    }
   }
 
   // ------------------------------------------------------------------ messaging

@@ -516,6 +516,7 @@ final class ReplicaService implements RaftHost.Application {
     expiryProposedAt.remove(sid);
     watches.removeSession(sid);
     fire(r);
+    cluster.sessionEnded(sid);
     Attached a = attached.remove(sid);
     if (a != null) {
       if (expired) {

@@ -183,6 +183,29 @@ public final class ReplicatedBackend implements CoordinationBackend {
     }
   }
 
+  /** Waits (at most 30 s) for something the event loop completes; in a simulation, runs the loop. */
+  void await(CompletableFuture<?> f, String what) {
+    if (loop instanceof SimLoop sim) {
+      sim.runUntil(f::isDone, 30_000_000_000L);
+      if (!f.isDone()) {
+        throw new IllegalStateException(what + " did not happen within 30 s of virtual time");
+      }
+      return;
+    }
+    try {
+      f.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(what + " did not happen within 30 s", e);
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -192,6 +215,7 @@ public final class ReplicatedBackend implements CoordinationBackend {
       s.close();
     }
     onLoop(c -> {
+      c.sessions().forEach(ReplicatedSession::forceClosed);
       for (int id = 1; id <= c.size(); id++) {
         c.storage(id).close();
       }
@@ -224,6 +248,7 @@ public final class ReplicatedBackend implements CoordinationBackend {
     private Path dataDirectory;
     private boolean fsync = true;
     private long snapshotEvery = 10_000;
+    private int homeReplica;
     private final Set<Capability> capabilities = EnumSet.allOf(Capability.class);
 
     Builder() {}
@@ -317,6 +342,20 @@ public final class ReplicatedBackend implements CoordinationBackend {
       return this;
     }
 
+    /**
+     * Attaches every new session to {@code replica} first, instead of spreading sessions round robin
+     * (sessions still move when it fails). With all sessions on one replica, a write that completed
+     * on one session is visible to the others' next read without {@code sync}, as on a single
+     * ZooKeeper server; spread sessions see the replication lag, as on an ensemble.
+     */
+    public Builder attachSessionsTo(int replica) {
+      if (replica < 1 || replica > 7) {
+        throw new IllegalArgumentException("replica must be in 1..replicas, got " + replica);
+      }
+      this.homeReplica = replica;
+      return this;
+    }
+
     /** Turns an optional feature off (to test recipes' fallbacks). */
     public Builder withoutCapability(Capability capability) {
       capabilities.remove(Objects.requireNonNull(capability, "capability"));
@@ -324,10 +363,14 @@ public final class ReplicatedBackend implements CoordinationBackend {
     }
 
     Settings settings() {
+      if (homeReplica > replicas) {
+        throw new IllegalArgumentException("attachSessionsTo(" + homeReplica + ") names a replica beyond the "
+            + replicas + " configured");
+      }
       long tickNanos = tick.toNanos();
       RaftConfig raft = new RaftConfig(electionTimeoutTicks, 1, 1024, 64);
       return new Settings(replicas, tickNanos, raft, maxDataBytes, minSessionTimeout.toMillis(),
-          maxSessionTimeout.toMillis(), 4 * electionTimeoutTicks * tickNanos, 4, 100, snapshotEvery);
+          maxSessionTimeout.toMillis(), 4 * electionTimeoutTicks * tickNanos, 4, 100, snapshotEvery, homeReplica);
     }
 
     long seed() {

@@ -196,21 +196,28 @@ public final class ReplicatedFaults {
   }
 
   /**
-   * Has the leader expire {@code session} through the log now (its ephemerals are deleted on every
-   * replica). Returns once proposed; the expiry is applied as the cluster commits it.
+   * Has the leader expire {@code session} through the log now: its ephemerals are deleted on every
+   * replica and the watches this triggers fire. Returns once a replica has applied the expiry (at
+   * most 30 s); the session's own client sees EXPIRED as soon as its replica applies it, or when it
+   * next reaches the service.
    *
-   * @throws IllegalStateException if no replica leads right now
+   * @throws IllegalStateException if no replica leads right now, or the expiry did not commit in time
    */
   public void expire(Session session) {
     Objects.requireNonNull(session, "session");
     long id = session.id();
-    backend.onLoop(c -> {
+    java.util.concurrent.CompletableFuture<Void> ended = backend.onLoop(c -> {
       int leader = c.leader();
       if (leader == 0) {
         throw new IllegalStateException("no replica leads right now, so none can expire a session");
       }
+      java.util.concurrent.CompletableFuture<Void> f = c.whenSessionEnds(id);
+      if (!c.service(leader).tree().hasSession(id)) {
+        f.complete(null); // already gone
+      }
       c.host(leader).propose(Command.encode(new Command.ExpireSession(id, c.nowMillis())));
-      return null;
+      return f;
     });
+    backend.await(ended, "the expiry of session 0x" + Long.toHexString(id));
   }
 }

@@ -380,6 +380,12 @@ final class ReplicatedSession implements Session {
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> submit(Wire.Body body, CoordinationException refused, Function<Object, T> convert) {
     CompletableFuture<Object> future = new CompletableFuture<>();
+    if (backend.isClosed() && state().isTerminal()) {
+      future.completeExceptionally(state() == SessionState.EXPIRED
+          ? new SessionExpiredException(null, "session 0x" + Long.toHexString(id) + " has expired")
+          : new SessionClosedException(null, "session 0x" + Long.toHexString(id) + " is closed"));
+      return (CompletableFuture<T>) future;
+    }
     cluster.loop().execute(() -> issue(body, refused, (Function<Object, Object>) convert, future));
     return (CompletableFuture<T>) future;
   }
@@ -581,6 +587,11 @@ final class ReplicatedSession implements Session {
     if (!state().isTerminal()) {
       connectTo(replica);
     }
+  }
+
+  /** Ends the session on this side without asking the service (the backend is closing). */
+  void forceClosed() {
+    finish(SessionState.CLOSED, new SessionClosedException(null, "the backend was closed"));
   }
 
   void loseNextReply() {

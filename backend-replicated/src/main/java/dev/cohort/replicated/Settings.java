@@ -15,6 +15,7 @@ import dev.cohort.replicated.raft.RaftConfig;
  * @param aliveEveryTicks how often replicas tell the leader which sessions are alive
  * @param sweepEveryTicks how often the leader looks for expired containers and TTL nodes
  * @param snapshotEvery compact the log after this many applied entries (0: never)
+ * @param homeReplica the replica new sessions attach to first, or 0 to spread them round robin
  */
 record Settings(
     int replicas,
@@ -26,4 +27,5 @@ record Settings(
     long clientSilenceNanos,
     int aliveEveryTicks,
     int sweepEveryTicks,
-    long snapshotEvery) {}
+    long snapshotEvery,
+    int homeReplica) {}

@@ -24,6 +24,25 @@ public interface BackendFixture extends AutoCloseable {
   /** The controls this fixture supports. */
   Set<FaultControl> faults();
 
+  /**
+   * The largest data, in bytes, one node may hold on this backend: a create or setData of exactly
+   * this many bytes succeeds, and one byte more fails with DATA_TOO_LARGE and changes nothing.
+   * Defaults to {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES}; a fixture whose backend is
+   * configured otherwise (or whose service reserves room for packet headers) says so here.
+   */
+  default int maxDataBytes() {
+    return CoordinationBackend.DEFAULT_MAX_DATA_BYTES;
+  }
+
+  /**
+   * How long a conformance test waits for the service's background work (removal of emptied
+   * container nodes and expired TTL nodes). On a fixture with {@link FaultControl#VIRTUAL_TIME} the
+   * suite also moves the clock forward while it waits.
+   */
+  default Duration backgroundWorkTimeout() {
+    return Duration.ofSeconds(30);
+  }
+
   /** Whether {@code control} is supported. */
   default boolean supports(FaultControl control) {
     return faults().contains(control);

@@ -106,10 +106,14 @@ final class ZkSession implements Session {
   /** Starts connecting; the returned future completes when the session is CONNECTED. */
   CompletableFuture<Session> start() {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, requestedTimeout.toMillis());
+    // Scheduled first: the handle may connect before its constructor returns.
+    connectTimeout = backend.timer().schedule(this::connectTimedOut,
+        settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ZooKeeper handle;
     try {
       handle = new ZooKeeper(settings.connectString(), timeoutMs, this::onStateEvent, new ZKClientConfig());
     } catch (IOException | RuntimeException e) {
+      connectTimeout.cancel(false);
       opened.completeExceptionally(
           new ConnectionLossException(null, "cannot create a ZooKeeper client: " + e));
       handleReady.completeExceptionally(e);
@@ -120,8 +124,6 @@ final class ZkSession implements Session {
     if (settings.authScheme() != null) {
       handle.addAuthInfo(settings.authScheme(), settings.authData());
     }
-    connectTimeout = backend.timer().schedule(this::connectTimedOut,
-        settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
     return opened;
   }
 
@@ -132,7 +134,7 @@ final class ZkSession implements Session {
       synchronized (lock) {
         state = SessionState.CLOSED;
       }
-      closeHandle();
+      handleReady.thenAccept(h -> closeHandle());
     }
   }
 
@@ -176,14 +178,13 @@ final class ZkSession implements Session {
       }
     }
     if (next == SessionState.CONNECTED) {
-      ScheduledFuture<?> timeout = connectTimeout;
-      if (timeout != null) {
-        timeout.cancel(false);
+      // No listener can exist yet: the session is handed out only now. Listeners added once the
+      // caller has it hear of transitions from then on, so CONNECTED itself is not delivered.
+      connectTimeout.cancel(false);
+      if (opened.complete(this)) {
+        LOG.debug("session 0x{} connected, timeout {}", Long.toHexString(sessionId), grantedTimeout);
       }
-      if (!opened.complete(this)) {
-        return; // the connection timeout won the race; the handle is being released
-      }
-      LOG.debug("session 0x{} connected, timeout {}", Long.toHexString(sessionId), grantedTimeout);
+      return;
     }
     deliver(next);
   }

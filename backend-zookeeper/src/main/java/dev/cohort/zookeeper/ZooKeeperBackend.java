@@ -45,6 +45,16 @@ import org.apache.zookeeper.data.ACL;
  *     .build();
  * }</pre>
  *
+ * <p>Session states, for recipes: SUSPENDED means the session may still live on the ensemble (its
+ * ephemerals too) until the session timeout passes unheard, so ownership <em>may</em> be lost;
+ * EXPIRED means the ensemble deleted the ephemerals and other sessions may own what this one did.
+ * An expired session that was connected first sees SUSPENDED, since the server drops its connection.
+ *
+ * <p>Session timeout: the server grants a value within its {@code [minSessionTimeout,
+ * maxSessionTimeout]} (by default 2 to 20 ticks, 4 s to 40 s). It bounds both how long a dead process
+ * keeps its locks and how long a live one may be cut off without losing them; 10 to 15 s suits most
+ * services. Keep the client's retry window under it and over a leader election (a few seconds).
+ *
  * <p>Capabilities: unless declared with {@link Builder#capabilities(Set)}, {@link Builder#build()}
  * connects once and asks the ensemble: {@link Capability#PERSISTENT_WATCHES} (servers 3.6+),
  * {@link Capability#CONTAINER_NODES}, and {@link Capability#TTL_NODES} only when the servers run with

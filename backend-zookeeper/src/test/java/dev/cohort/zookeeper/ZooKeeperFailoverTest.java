@@ -12,9 +12,16 @@ import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionConfig;
 import dev.cohort.spi.SessionState;
 import dev.cohort.spi.Stat;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.spi.CoordinationException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,5 +109,65 @@ class ZooKeeperFailoverTest {
     assertTrue(epochOf(after.czxid()) > epochOf(before.czxid()), "the write was committed by a new leader");
     assertEquals(a.id(), join(b.exists("/a-lease")).ephemeralOwner());
     assertEquals(b.id(), join(a.exists("/b-lease")).ephemeralOwner());
+  }
+
+  @Test
+  void lockNeverHasTwoHoldersAndKeepsHandingOffAcrossLeaderLoss() throws InterruptedException {
+    AtomicInteger holders = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger cycles = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<FencingToken> tokens = new CopyOnWriteArrayList<>();
+    List<Cohort> clients = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Cohort client = Cohort.builder(backend).sessionTimeout(SESSION_TIMEOUT).build();
+        client.start();
+        clients.add(client);
+        DistributedLock lock = new DistributedLock(client, "/lock");
+        Thread worker = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              lock.tryAcquire(Duration.ofSeconds(2)).ifPresent(token -> {
+                try {
+                  if (holders.incrementAndGet() != 1) {
+                    overlaps.incrementAndGet();
+                  }
+                  // Tokens are czxids: each new holder's must exceed every earlier holder's.
+                  tokens.add(token);
+                  cycles.incrementAndGet();
+                  holders.decrementAndGet();
+                } finally {
+                  lock.release();
+                }
+              });
+            } catch (CoordinationException e) {
+              // the ensemble is electing a leader: try again
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "lock-worker-" + i);
+        workers.add(worker);
+        worker.start();
+      }
+      await().atMost(FAILOVER_WAIT).until(() -> cycles.get() >= 20);
+
+      ensemble.kill(ensemble.leader());
+      int atKill = cycles.get();
+
+      await().atMost(FAILOVER_WAIT).until(() -> cycles.get() >= atKill + 20);
+    } finally {
+      stop.set(true);
+      for (Thread worker : workers) {
+        worker.join(FAILOVER_WAIT.toMillis());
+      }
+      clients.forEach(Cohort::close);
+    }
+    assertEquals(0, overlaps.get(), "two holders at once");
+    for (int i = 1; i < tokens.size(); i++) {
+      assertTrue(tokens.get(i).isNewerThan(tokens.get(i - 1)), "fencing tokens grow: " + tokens);
+    }
   }
 }

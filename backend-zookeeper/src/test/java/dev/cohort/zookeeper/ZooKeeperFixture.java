@@ -2,6 +2,7 @@ package dev.cohort.zookeeper;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.cohort.spi.Capability;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
@@ -27,18 +28,22 @@ import org.apache.zookeeper.ZooKeeper;
  * other sessions' watches fire, and the session's own client learns of it from the server. Lost
  * replies and virtual time cannot be produced against a real server and are not offered.
  */
-final class ZooKeeperFixture implements BackendFixture {
+public final class ZooKeeperFixture implements BackendFixture {
 
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
+  static final Set<Capability> CAPABILITIES =
+      EnumSet.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES);
 
   private final EmbeddedZooKeeper server;
   private final LoopbackProxy proxy;
   private final ZooKeeperBackend backend;
 
-  ZooKeeperFixture() {
+  public ZooKeeperFixture() {
     server = EmbeddedZooKeeper.start();
     proxy = new LoopbackProxy(server.port());
-    backend = ZooKeeperBackend.builder().connectString(proxy.connectString()).build();
+    // The capabilities of the embedded server are known; declaring them saves a probe per fixture
+    // (ZooKeeperOperationsTest checks the probe finds the same).
+    backend = ZooKeeperBackend.builder().connectString(proxy.connectString()).capabilities(CAPABILITIES).build();
   }
 
   EmbeddedZooKeeper server() {

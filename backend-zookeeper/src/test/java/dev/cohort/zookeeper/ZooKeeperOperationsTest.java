@@ -351,10 +351,13 @@ class ZooKeeperOperationsTest {
   }
 
   @Test
-  void serverCapabilitiesAreReportedFromTheProbe() {
-    assertEquals(Set.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES),
-        fixture.backend().capabilities(),
-        "the test server runs 3.9 with zookeeper.extendedTypesEnabled=true");
+  void capabilityProbeFindsWhatTheServerOffersWithoutWritingAnything() {
+    List<String> before = rootChildren();
+    try (ZooKeeperBackend probed = ZooKeeperBackend.connect(fixture.server().connectString())) {
+      assertEquals(Set.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES),
+          probed.capabilities(), "the test server runs 3.9 with zookeeper.extendedTypesEnabled=true");
+    }
+    assertEquals(before, rootChildren());
   }
 
   @Test
@@ -374,6 +377,26 @@ class ZooKeeperOperationsTest {
     assertEquals(0, t.stat().ephemeralOwner());
     assertEquals(0, join(session.exists("/t")).ephemeralOwner());
     assertEquals("/t/s-0000000000", ts.path());
+  }
+
+  @Test
+  void emptiedContainerIsRemovedByTheServer() {
+    join(session.create("/box", new byte[0], CreateMode.CONTAINER));
+    join(session.create("/box/item", new byte[0], CreateMode.PERSISTENT));
+    join(session.delete("/box/item", -1));
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> join(session.exists("/box")) == null);
+  }
+
+  @Test
+  void ttlNodeIsRemovedOnceUnmodifiedForItsTtl() {
+    join(session.create("/short", new byte[0], CreateMode.PERSISTENT_WITH_TTL, Duration.ofMillis(300)));
+    join(session.create("/long", new byte[0], CreateMode.PERSISTENT_WITH_TTL, Duration.ofHours(1)));
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> join(session.exists("/short")) == null);
+    assertNotNull(join(session.exists("/long")));
   }
 
   @Test

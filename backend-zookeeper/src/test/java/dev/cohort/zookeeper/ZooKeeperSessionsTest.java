@@ -65,6 +65,17 @@ class ZooKeeperSessionsTest {
         "the server clamps the timeout into its range");
   }
 
+  /** Regression: CONNECTED used to be delivered after the session was handed out, to late listeners. */
+  @Test
+  void listenerAddedRightAfterOpenHearsOnlyLaterTransitions() {
+    for (int i = 0; i < 5; i++) {
+      Session session = fixture.openSession();
+      List<SessionState> states = recordStates(session);
+      session.close();
+      assertEquals(List.of(SessionState.CLOSED), states);
+    }
+  }
+
   @Test
   void disconnectSuspendsAndReconnectResumesTheSameSessionWithItsEphemerals() {
     Session session = fixture.openSession();

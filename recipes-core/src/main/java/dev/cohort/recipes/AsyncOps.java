@@ -7,6 +7,7 @@ import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -78,4 +79,17 @@ public interface AsyncOps {
 
   /** Runs {@code ops} atomically; paths are namespaced, created paths in results are relative. */
   CompletableFuture<List<OpResult>> multi(List<Op> ops);
+
+  /**
+   * Adds a persistent watch on the current session (needs {@link
+   * dev.cohort.spi.Capability#PERSISTENT_WATCHES}); it ends with that session, so re-add it after a
+   * {@link ConnectionState#LOST}. Events name namespace-relative paths.
+   */
+  CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher);
+
+  /**
+   * Removes every registration of {@code watcher} on {@code path} (one-shot or persistent) from the
+   * current session. Pass the same watcher object the watches were set with.
+   */
+  CompletableFuture<Void> removeWatches(String path, Watcher watcher);
 }

@@ -244,12 +244,15 @@ public final class Cohort implements AutoCloseable {
   }
 
   /**
-   * Closes the current session (its ephemerals go, so every lock and leadership of this client
-   * ends) and the executors the client created. Listeners are not told. Idempotent.
+   * Closes the current session (its ephemerals go, so every lock, lease and leadership of this
+   * client ends) and the executors the client created. Listeners hear a last {@link
+   * ConnectionState#LOST}, which also wakes recipe waiters (their blocked calls then fail with
+   * {@link IllegalStateException}); no new session is opened. Idempotent.
    */
   @Override
   public void close() {
     Session s;
+    boolean started;
     lock.lock();
     try {
       if (closed) {
@@ -257,12 +260,21 @@ public final class Cohort implements AutoCloseable {
       }
       closed = true;
       s = session;
+      started = state != null;
+      if (started) {
+        state = ConnectionState.LOST;
+      }
       changed.signalAll();
     } finally {
       lock.unlock();
     }
     if (s != null) {
       s.close();
+    }
+    if (started) {
+      for (ConnectionStateListener l : listeners) {
+        listenerExecutor.execute(() -> l.stateChanged(this, ConnectionState.LOST));
+      }
     }
     if (ownedScheduler != null) {
       ownedScheduler.shutdownNow();

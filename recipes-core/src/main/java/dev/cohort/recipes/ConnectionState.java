@@ -28,7 +28,10 @@ public enum ConnectionState {
   SUSPENDED,
   /** Connected again, on the same session or on a new one after {@link #LOST}. */
   RECONNECTED,
-  /** The session expired (or was closed under the client): everything it owned is gone. */
+  /**
+   * The session expired, or was closed (under the client, or by {@link Cohort#close()}, after which
+   * this state is final): everything it owned is gone.
+   */
   LOST;
 
   /** Whether operations can reach the service in this state. */

@@ -17,6 +17,9 @@ public final class FencedResource {
   /** The largest token value accepted so far; 0 before the first. */
   private final AtomicLong highest = new AtomicLong();
 
+  /** A resource that has accepted no token yet. */
+  public FencedResource() {}
+
   /**
    * Accepts {@code token} if it is not older than every token accepted so far.
    *

@@ -13,13 +13,17 @@ import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -164,6 +168,21 @@ final class Operations implements AsyncOps {
   public CompletableFuture<Void> sync(String path) {
     String full = full(path);
     return retrying(s -> s.sync(full));
+  }
+
+  @Override
+  public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+    String full = full(path);
+    Objects.requireNonNull(mode, "mode");
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.addWatch(full, mode, w));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+    String full = full(path);
+    Watcher w = wrap(Objects.requireNonNull(watcher, "watcher"));
+    return retrying(s -> s.removeWatches(full, w));
   }
 
   @Override
@@ -416,11 +435,27 @@ final class Operations implements AsyncOps {
     return client.hasNamespace() ? new Created(client.relativePath(created.path()), created.stat()) : created;
   }
 
+  /**
+   * Backends compare watchers by identity, so that a recipe that re-arms the same watcher on a path
+   * holds one registration, not one per call: the same watcher must map to the same wrapper. The
+   * wrapper is held weakly (the backend holds it while registered), and the key is weak, so neither
+   * outlives the recipe's watcher. Guarded by itself.
+   */
+  private final Map<Watcher, WeakReference<Watcher>> wrappers = new WeakHashMap<>();
+
   private Watcher wrap(Watcher watcher) {
     if (watcher == null || !client.hasNamespace()) {
       return watcher;
     }
-    return event -> watcher.process(new WatchEvent(event.type(), client.relativePath(event.path())));
+    synchronized (wrappers) {
+      WeakReference<Watcher> ref = wrappers.get(watcher);
+      Watcher wrapper = ref == null ? null : ref.get();
+      if (wrapper == null) {
+        wrapper = event -> watcher.process(new WatchEvent(event.type(), client.relativePath(event.path())));
+        wrappers.put(watcher, new WeakReference<>(wrapper));
+      }
+      return wrapper;
+    }
   }
 
   private String newId() {

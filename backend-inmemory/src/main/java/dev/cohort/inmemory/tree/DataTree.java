@@ -41,7 +41,9 @@ import java.util.TreeMap;
  * Every bad request is a {@link Outcome.Failed} that changed nothing; a {@link TxnOp.Multi} that
  * fails at op {@code i} is rolled back by replaying an undo log, so the tree is as before. Sequential
  * names come from the parent's cversion before the create, formatted {@code %010d}; cversion is a
- * signed 32-bit counter that wraps to {@link Integer#MIN_VALUE}. The root and {@code /zookeeper}
+ * signed 32-bit counter that wraps to {@link Integer#MIN_VALUE}. A child create increments the
+ * parent's cversion and sets its pzxid; a child delete only sets its pzxid (what the ZooKeeper 3.9
+ * server does, which the conformance suite takes as the oracle over the checklist's wording). The root and {@code /zookeeper}
  * always exist; nothing in the {@code /zookeeper} subtree can be created, changed or deleted.
  *
  * <p>Not thread-safe and deliberately free of threads, clocks and locks: the owner serializes
@@ -343,10 +345,10 @@ public final class DataTree {
 
   private void detach(Node parent, String parentPath, String name, String path, Node node, long zxid,
       List<Change> changes, ArrayDeque<Runnable> undo) {
-    int oldCversion = parent.cversion;
+    // As the ZooKeeper server does (and unlike its own docs), a child delete moves the parent's
+    // pzxid but not its cversion, so cversion counts creates and sequence numbers never repeat.
     long oldPzxid = parent.pzxid;
     parent.removeChild(name);
-    parent.cversion++;
     parent.pzxid = zxid;
     unindex(path, node);
     changes.add(new Change(dev.cohort.spi.WatchEvent.Type.NODE_DELETED, path));
@@ -354,7 +356,6 @@ public final class DataTree {
     if (undo != null) {
       undo.push(() -> {
         parent.putChild(name, node);
-        parent.cversion = oldCversion;
         parent.pzxid = oldPzxid;
         index(path, node);
       });
@@ -578,7 +579,7 @@ public final class DataTree {
     out.writeLong(node.kind());
     out.writeInt(node.version);
     out.writeInt(node.cversion);
-    List<String> names = node.children == null ? List.of() : new ArrayList<>(node.children.keySet());
+    List<String> names = node.children == null ? new ArrayList<>() : new ArrayList<>(node.children.keySet());
     Collections.sort(names);
     out.writeInt(names.size());
     for (String name : names) {

@@ -76,23 +76,41 @@ public final class DistributedLock implements InterProcessLock {
     return acquire(Math.max(0, timeout.toNanos()));
   }
 
+  @Override
+  public Optional<FencingToken> tryLock() throws InterruptedException {
+    return acquire(NO_WAIT_TIMEOUT);
+  }
+
+  /** A timeout value that {@link #acquire(long)} turns into {@link LockEngine#NO_WAIT}. */
+  private static final long NO_WAIT_TIMEOUT = Long.MIN_VALUE;
+
   private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
     Thread me = Thread.currentThread();
     Hold hold = holds.get(me);
     if (hold != null) {
+      requireAlive(hold.node);
       hold.count++;
       return Optional.of(hold.node.fencingToken());
     }
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    OwnedNode node = engine.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, engine.deadline(timeoutNanos));
+    long deadline = timeoutNanos == NO_WAIT_TIMEOUT ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
+    OwnedNode node = engine.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, deadline);
     if (node == null) {
       return Optional.empty();
     }
     holds.put(me, new Hold(node));
     tracker.held(node);
     return Optional.of(node.fencingToken());
+  }
+
+  /** A reentrant acquire must not extend a hold that ended with its session. */
+  private void requireAlive(OwnedNode node) {
+    if (!client.isLiveSession(node.sessionId())) {
+      throw new IllegalStateException("this thread's hold of " + path()
+          + " ended with its session; release it before acquiring again");
+    }
   }
 
   @Override

@@ -30,11 +30,19 @@ public interface InterProcessLock {
   Optional<FencingToken> tryAcquire(Duration timeout) throws InterruptedException;
 
   /**
+   * Takes the lock only if nobody holds it or waits before us now: queues, looks once, and leaves
+   * the line at once (deleting its node) if it would have to wait. Waits only for the replies.
+   *
+   * @return the token, or empty if the lock was taken
+   */
+  Optional<FencingToken> tryLock() throws InterruptedException;
+
+  /**
    * Releases one hold of the calling thread; the last release deletes the lock's node, in the
    * background if the connection is down. Idempotent: a thread that holds nothing changes nothing.
    * Never deletes a node this incarnation did not create.
    *
-   * @return true if this call ended the thread's last hold
+   * @return true if this call ended the thread's last hold (of this side, for a read-write lock)
    */
   boolean release();
 

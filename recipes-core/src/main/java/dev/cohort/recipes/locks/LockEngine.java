@@ -65,6 +65,12 @@ final class LockEngine {
     return parked.get();
   }
 
+  /**
+   * A deadline for {@link #acquire} that means "do the round trips, but do not wait for another
+   * holder": a try-lock.
+   */
+  static final long NO_WAIT = Long.MIN_VALUE;
+
   /** The deadline {@code timeoutNanos} from now, or {@link Long#MAX_VALUE} for a negative timeout. */
   long deadline(long timeoutNanos) {
     if (timeoutNanos < 0) {
@@ -138,6 +144,9 @@ final class LockEngine {
 
   /** Watches {@code path}; returns false on deadline, true once it changed (or was already gone). */
   private boolean waitFor(String path, long deadline) throws InterruptedException, TimedOut {
+    if (deadline == NO_WAIT) {
+      return false;
+    }
     Waiter waiter = new Waiter();
     client.addConnectionStateListener(waiter);
     try {
@@ -186,6 +195,9 @@ final class LockEngine {
     if (client.connectionState() != null && client.connectionState().isConnected()) {
       return true;
     }
+    if (deadline == NO_WAIT) {
+      return false;
+    }
     long remaining = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - client.timeSource().nanoTime();
     return remaining > 0 && client.awaitConnected(java.time.Duration.ofNanos(remaining));
   }
@@ -197,7 +209,7 @@ final class LockEngine {
   /** Waits for {@code future} until the deadline; rethrows its failure unchecked. */
   <T> T await(CompletableFuture<T> future, long deadline) throws InterruptedException, TimedOut {
     try {
-      if (deadline == Long.MAX_VALUE) {
+      if (deadline == Long.MAX_VALUE || deadline == NO_WAIT) {
         return future.get();
       }
       long remaining = deadline - client.timeSource().nanoTime();

@@ -17,8 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * service, and is {@code CONFIRMED} only if it still exists, owned by the current session, which
  * must be the one that created it; otherwise {@code LOST}.
  *
- * <p>Listens to the client only while something is held, so recipe objects that hold nothing cost
- * the client nothing. Runs on the client's listener executor; calls listeners there too.
+ * <p>Registers with the client on the first hold and unregisters at the first connection change
+ * that finds nothing held: a steady acquire/release loop costs no listener churn, and a recipe
+ * object that is dropped while holding nothing is forgotten by the client at its next transition.
+ * Runs on the client's listener executor; calls listeners there too.
  */
 final class OwnershipTracker implements ConnectionStateListener {
   private final Cohort client;
@@ -51,16 +53,17 @@ final class OwnershipTracker implements ConnectionStateListener {
 
   void released(OwnedNode node) {
     held.remove(node);
-    synchronized (this) {
-      if (registered && held.isEmpty()) {
-        registered = false;
-        client.removeConnectionStateListener(this);
-      }
-    }
   }
 
   @Override
   public void stateChanged(Cohort c, ConnectionState newState) {
+    synchronized (this) {
+      if (held.isEmpty()) {
+        registered = false;
+        client.removeConnectionStateListener(this);
+        return;
+      }
+    }
     switch (newState) {
       case SUSPENDED -> held.forEach(n -> tell(OwnershipListener.Change.MAY_BE_LOST, n));
       case LOST -> held.forEach(n -> tell(OwnershipListener.Change.LOST, n));

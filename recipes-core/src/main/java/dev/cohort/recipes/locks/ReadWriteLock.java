@@ -98,10 +98,20 @@ public final class ReadWriteLock {
       return acquire(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos()));
     }
 
+    @Override
+    public Optional<FencingToken> tryLock() throws InterruptedException {
+      return acquire(Long.MIN_VALUE);
+    }
+
+    /** @param timeoutNanos negative for no limit; {@link Long#MIN_VALUE} for a try-lock */
     private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
       Thread me = Thread.currentThread();
       Hold hold = holds.get(me);
       if (hold != null) {
+        if (!client.isLiveSession(hold.node.sessionId())) {
+          throw new IllegalStateException("this thread's hold of " + path()
+              + " ended with its session; release it before acquiring again");
+        }
         if (write && !hold.writerNode) {
           throw new IllegalStateException("cannot upgrade a read hold to a write hold: release the read first");
         }
@@ -115,9 +125,10 @@ public final class ReadWriteLock {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      long deadline = timeoutNanos == Long.MIN_VALUE ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
       OwnedNode node = write
-          ? engine.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, engine.deadline(timeoutNanos))
-          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, engine.deadline(timeoutNanos));
+          ? engine.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, deadline)
+          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, deadline);
       if (node == null) {
         return Optional.empty();
       }
@@ -139,18 +150,13 @@ public final class ReadWriteLock {
       if (hold == null || (write ? hold.writes : hold.reads) == 0) {
         return false;
       }
-      if (write) {
-        hold.writes--;
-      } else {
-        hold.reads--;
+      int left = write ? --hold.writes : --hold.reads;
+      if (hold.reads + hold.writes == 0) {
+        holds.remove(me);
+        tracker.released(hold.node);
+        client.async().deleteIfOwned(hold.node);
       }
-      if (hold.reads + hold.writes > 0) {
-        return false;
-      }
-      holds.remove(me);
-      tracker.released(hold.node);
-      client.async().deleteIfOwned(hold.node);
-      return true;
+      return left == 0;
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A counting semaphore across processes: at most {@code maxLeases} {@link Lease}s are held at once
@@ -35,6 +37,8 @@ public final class Semaphore {
   private final String leasesDir;
   private final int maxLeases;
   private final OwnershipTracker tracker;
+  /** Gate holders of this object parked on the leases watch right now; for herd tests. */
+  private final AtomicInteger leaseWaiters = new AtomicInteger();
 
   /**
    * @param path the semaphore's path, relative to the client's namespace
@@ -103,16 +107,22 @@ public final class Semaphore {
   /** Our lease, empty on deadline, or null if the session was lost. */
   private Optional<OwnedNode> leaseWhileHoldingGate(OwnedNode gateNode, long deadline) throws InterruptedException {
     OwnedNode lease = null;
+    CompletableFuture<OwnedNode> creating = null;
     boolean granted = false;
     try {
-      lease = gate.await(client.async().createProtected(leasesDir, "lease-", NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL),
-          deadline);
+      creating = client.async().createProtected(leasesDir, "lease-", NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL);
+      lease = gate.await(creating, deadline);
+      // Look without a watch first and set one only to wait: a watch left behind by a look that
+      // found a free lease would fire on the next gate holder's lease create, waking nobody.
+      boolean watch = false;
       while (true) {
         if (!client.isLiveSession(gateNode.sessionId())) {
           return null;
         }
-        Waiter waiter = new Waiter();
-        client.addConnectionStateListener(waiter);
+        Waiter waiter = watch ? new Waiter() : null;
+        if (waiter != null) {
+          client.addConnectionStateListener(waiter);
+        }
         try {
           List<String> sorted = NodeNames.sortBySequence(gate.await(client.async().getChildren(leasesDir, waiter), deadline).names());
           LockDecisions.Decision decision = LockDecisions.shared(sorted, lease.name(), maxLeases);
@@ -123,12 +133,22 @@ public final class Semaphore {
           if (decision instanceof LockDecisions.NodeMissing) {
             return null;
           }
-          if (!waiter.await(client.timeSource(), deadline)) {
-            return Optional.empty();
+          if (waiter != null) {
+            leaseWaiters.incrementAndGet();
+            try {
+              if (!waiter.await(client.timeSource(), deadline)) {
+                return Optional.empty();
+              }
+            } finally {
+              leaseWaiters.decrementAndGet();
+            }
           }
         } finally {
-          client.removeConnectionStateListener(waiter);
+          if (waiter != null) {
+            client.removeConnectionStateListener(waiter);
+          }
         }
+        watch = waiter == null; // a look without a watch is followed by one with; a wake by one without
       }
     } catch (LockEngine.TimedOut e) {
       return Optional.empty();
@@ -142,8 +162,16 @@ public final class Semaphore {
     } finally {
       if (!granted && lease != null) {
         client.async().deleteIfOwned(lease);
+      } else if (!granted && creating != null) {
+        // we stopped waiting for a create that may still succeed: delete its node when it does
+        creating.thenAccept(late -> client.async().deleteIfOwned(late));
       }
     }
+  }
+
+  /** Threads of this object parked right now, on the gate or on the leases; for herd tests. */
+  int parkedWaiters() {
+    return gate.parked() + leaseWaiters.get();
   }
 
   private Duration remaining(long deadline) {

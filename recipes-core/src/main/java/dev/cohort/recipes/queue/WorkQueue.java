@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_JOB_BYTES}. A put beyond either limit fails with {@link QueueFullException} or {@link
  * IllegalArgumentException} and adds nothing. The pending-count check is made before each put, so
  * concurrent producers can overshoot a full queue by at most one job each. Job names carry the
- * service's 32-bit sequence, so one queue path serves about a billion puts and requeues.
+ * service's signed 32-bit sequence (advanced by every create under {@code jobs/}), so one queue path serves
+ * about 2^31 puts and requeues; past that, names wrap and oldest-first ordering breaks.
  *
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */

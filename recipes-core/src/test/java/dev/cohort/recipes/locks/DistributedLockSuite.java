@@ -168,6 +168,9 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     assertFalse(a.isHeldByCurrentThread(), "a knows its hold ended with its session");
     assertThrows(StaleTokenException.class, () -> resource.accept(aToken), "a's late write must be rejected");
     assertEquals(bToken.value(), resource.highestSeen());
+    assertThrows(IllegalStateException.class, a::acquire, "a reentrant acquire must not revive a lost hold");
+    assertTrue(a.release());
+    assertEquals(1, childrenOf(LOCK).size(), "b's node survives a's release after the loss");
   }
 
   @Test
@@ -276,6 +279,33 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     assertEquals(all, acquired.get());
     awaitChildren(LOCK, 0);
+  }
+
+  @Test
+  void tryLockTakesAFreeLockAndLeavesNoNodeWhenItIsTaken() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    FencingToken aToken = a.tryLock().orElseThrow();
+    assertTrue(inThread(b::tryLock).get(10, TimeUnit.SECONDS).isEmpty());
+    awaitChildren(LOCK, 1);
+    a.release();
+    awaitChildren(LOCK, 0);
+    assertTrue(inThread(b::tryLock).get(10, TimeUnit.SECONDS).orElseThrow().isNewerThan(aToken));
+  }
+
+  @Test
+  void closingTheClientWakesItsWaiterWithAClearErrorAndLeavesNoNode() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    Cohort bClient = newClient();
+    DistributedLock b = new DistributedLock(bClient, LOCK);
+    a.acquire();
+    CompletableFuture<FencingToken> waiting = inThread(b::acquire);
+    await().until(() -> b.parkedWaiters() == 1);
+    bClient.close();
+    ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+    awaitChildren(LOCK, 1);
+    assertTrue(a.isHeldByCurrentThread());
   }
 
   @Test

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.ChildDeleteCversionConformance;
+
+/** The TCK's ChildDeleteCversionConformance on a three-replica cluster (real-time driver). */
+class ReplicatedChildDeleteCversionTest extends ChildDeleteCversionConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.CrudConformance;
+
+/** The TCK's CrudConformance on a three-replica cluster (real-time driver). */
+class ReplicatedCrudTest extends CrudConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.MultiConformance;
+
+/** The TCK's MultiConformance on a three-replica cluster (real-time driver). */
+class ReplicatedMultiTest extends MultiConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

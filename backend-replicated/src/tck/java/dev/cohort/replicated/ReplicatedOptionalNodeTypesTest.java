@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.OptionalNodeTypesConformance;
+
+/** The TCK's OptionalNodeTypesConformance on a three-replica cluster (real-time driver). */
+class ReplicatedOptionalNodeTypesTest extends OptionalNodeTypesConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

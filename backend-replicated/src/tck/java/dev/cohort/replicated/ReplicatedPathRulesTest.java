@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.PathRulesConformance;
+
+/** The TCK's PathRulesConformance on a three-replica cluster (real-time driver). */
+class ReplicatedPathRulesTest extends PathRulesConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.PersistentWatchConformance;
+
+/** The TCK's PersistentWatchConformance on a three-replica cluster (real-time driver). */
+class ReplicatedPersistentWatchTest extends PersistentWatchConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.SequentialConformance;
+
+/** The TCK's SequentialConformance on a three-replica cluster (real-time driver). */
+class ReplicatedSequentialTest extends SequentialConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.StatConformance;
+
+/** The TCK's StatConformance on a three-replica cluster (real-time driver). */
+class ReplicatedStatTest extends StatConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.replicated;
+
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.WatchConformance;
+
+/** The TCK's WatchConformance on a three-replica cluster (real-time driver). */
+class ReplicatedWatchTest extends WatchConformance {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+}

@@ -1,0 +1,538 @@
+package dev.cohort.bench.zookeeper;
+
+import dev.cohort.recipes.BlockingOps;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.recipes.queue.Job;
+import dev.cohort.recipes.queue.WorkQueue;
+import dev.cohort.spi.Capability;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.zookeeper.ZooKeeperBackend;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.client.FourLetterWordMain;
+
+/**
+ * Cohort on its ZooKeeper backend against Apache Curator 5.x, side by side in one run on the same
+ * embedded ZooKeeper server (Curator's {@code TestingServer}, default fsync), one JVM. Prints one
+ * row per scenario with both figures and their ratio, oriented so that a ratio of at least 1.0 means
+ * Cohort is as good as Curator or better.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.cohort.bench.zookeeper.SideBySide}
+ * (add {@code --quick} for a shorter smoke run). Machines here are noisy: compare the ratios of one
+ * run, not absolute figures across runs.
+ */
+public final class SideBySide {
+
+  private static final Pattern RECEIVED = Pattern.compile("Received: (\\d+)");
+  private static final byte[] DATA = new byte[16];
+
+  private final TestingServer server;
+  private final boolean quick;
+  private final List<Row> rows = new ArrayList<>();
+
+  /** One scenario's result; {@code higherIsBetter} orients the ratio. */
+  record Row(String scenario, String unit, double cohort, double curator, boolean higherIsBetter) {
+    double ratio() {
+      return higherIsBetter ? cohort / curator : curator / cohort;
+    }
+  }
+
+  private SideBySide(TestingServer server, boolean quick) {
+    this.server = server;
+    this.quick = quick;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("zookeeper.4lw.commands.whitelist", "srvr");
+    System.setProperty("zookeeper.admin.enableServer", "false");
+    boolean quick = Arrays.asList(args).contains("--quick");
+    try (TestingServer server = new TestingServer(true)) {
+      SideBySide bench = new SideBySide(server, quick);
+      bench.run();
+      bench.print(System.out);
+    }
+  }
+
+  private int n(int full) {
+    return quick ? Math.max(20, full / 10) : full;
+  }
+
+  private void run() throws Exception {
+    ZooKeeperBackend backend = ZooKeeperBackend.connect(server.getConnectString());
+    try {
+      rawOps(backend);
+      uncontendedLock(backend);
+      handoffs(backend, 4);
+      handoffs(backend, 16);
+      leaderHandover(backend);
+      workQueue(backend);
+    } finally {
+      backend.close();
+    }
+    fixtureStart();
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  private static Cohort cohort(ZooKeeperBackend backend) throws InterruptedException {
+    Cohort client = Cohort.builder(backend).sessionTimeout(Duration.ofSeconds(30)).build();
+    client.start();
+    return client;
+  }
+
+  private CuratorFramework curator() throws InterruptedException {
+    CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(),
+        30_000, 15_000, new ExponentialBackoffRetry(10, 10));
+    client.start();
+    if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("Curator could not connect");
+    }
+    return client;
+  }
+
+  private static double perSecond(int ops, long nanos) {
+    return ops / (nanos / 1e9);
+  }
+
+  // ---------------------------------------------------------------- raw operations
+
+  private void rawOps(ZooKeeperBackend backend) throws Exception {
+    int count = n(1000);
+    Cohort cohort = cohort(backend);
+    CuratorFramework curator = curator();
+    try {
+      BlockingOps ops = cohort.blocking();
+      ops.create("/raw-cohort", new byte[0], CreateMode.PERSISTENT);
+      curator.create().forPath("/raw-curator");
+      double[] c = new double[4];
+      double[] k = new double[4];
+      // Interleaved rounds so that drift in the machine's load hits both alike.
+      for (int round = 0; round < 2; round++) {
+        String tag = "r" + round + "-";
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          ops.create("/raw-cohort/" + tag + i, DATA, CreateMode.PERSISTENT);
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          ops.getData("/raw-cohort/" + tag + i, null);
+        }
+        long t2 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          ops.setData("/raw-cohort/" + tag + i, DATA, -1);
+        }
+        long t3 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          ops.delete("/raw-cohort/" + tag + i, -1);
+        }
+        long t4 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          curator.create().forPath("/raw-curator/" + tag + i, DATA);
+        }
+        long u1 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          curator.getData().forPath("/raw-curator/" + tag + i);
+        }
+        long u2 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          curator.setData().forPath("/raw-curator/" + tag + i, DATA);
+        }
+        long u3 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          curator.delete().forPath("/raw-curator/" + tag + i);
+        }
+        long u4 = System.nanoTime();
+        if (round == 1) { // round 0 warms both up
+          c = new double[] {perSecond(count, t1 - t0), perSecond(count, t2 - t1), perSecond(count, t3 - t2), perSecond(count, t4 - t3)};
+          k = new double[] {perSecond(count, u1 - t4), perSecond(count, u2 - u1), perSecond(count, u3 - u2), perSecond(count, u4 - u3)};
+        }
+      }
+      String[] names = {"create", "getData", "setData", "delete"};
+      for (int i = 0; i < 4; i++) {
+        rows.add(new Row("raw " + names[i] + ", 1 client, sync", "ops/s", c[i], k[i], true));
+      }
+    } finally {
+      cohort.close();
+      curator.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- locks
+
+  private long packetsReceived() throws Exception {
+    String srvr = FourLetterWordMain.send4LetterWord("127.0.0.1", server.getPort(), "srvr");
+    Matcher m = RECEIVED.matcher(srvr);
+    if (!m.find()) {
+      throw new IllegalStateException("no packet count in: " + srvr);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private void uncontendedLock(ZooKeeperBackend backend) throws Exception {
+    int cycles = n(500);
+    Cohort cohort = cohort(backend);
+    CuratorFramework curator = curator();
+    try {
+      DistributedLock lock = new DistributedLock(cohort, "/lock-uncontended");
+      InterProcessMutex mutex = new InterProcessMutex(curator, "/curator-lock-uncontended");
+      for (int i = 0; i < cycles / 5; i++) { // warm-up, and the lock's parent exists afterwards
+        lock.acquire();
+        lock.release();
+        mutex.acquire();
+        mutex.release();
+      }
+      long p0 = packetsReceived();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < cycles; i++) {
+        lock.acquire();
+        lock.release();
+      }
+      long t1 = System.nanoTime();
+      long p1 = packetsReceived();
+      for (int i = 0; i < cycles; i++) {
+        mutex.acquire();
+        mutex.release();
+      }
+      long t2 = System.nanoTime();
+      long p2 = packetsReceived();
+      rows.add(new Row("lock acquire+release, uncontended", "cycles/s",
+          perSecond(cycles, t1 - t0), perSecond(cycles, t2 - t1), true));
+      // Each srvr query is itself one packet; the difference is negligible over hundreds of cycles.
+      rows.add(new Row("round trips per lock cycle (server packets)", "requests",
+          (p1 - p0) / (double) cycles, (p2 - p1) / (double) cycles, false));
+    } finally {
+      cohort.close();
+      curator.close();
+    }
+  }
+
+  private interface Locker {
+    void cycle() throws Exception;
+  }
+
+  private double runHandoffs(List<Locker> lockers, Duration duration) throws InterruptedException {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger cycles = new AtomicInteger();
+    CountDownLatch ready = new CountDownLatch(lockers.size());
+    List<Thread> threads = new ArrayList<>();
+    for (Locker locker : lockers) {
+      Thread t = new Thread(() -> {
+        ready.countDown();
+        try {
+          while (!stop.get()) {
+            locker.cycle();
+            cycles.incrementAndGet();
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    ready.await();
+    int start = cycles.get();
+    long t0 = System.nanoTime();
+    Thread.sleep(duration.toMillis()); // a benchmark's measuring window, not a wait for a condition
+    int end = cycles.get();
+    long t1 = System.nanoTime();
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    return perSecond(end - start, t1 - t0);
+  }
+
+  private void handoffs(ZooKeeperBackend backend, int sessions) throws Exception {
+    Duration window = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
+    List<Cohort> cohorts = new ArrayList<>();
+    List<CuratorFramework> curators = new ArrayList<>();
+    try {
+      List<Locker> cohortLockers = new ArrayList<>();
+      List<Locker> curatorLockers = new ArrayList<>();
+      for (int i = 0; i < sessions; i++) {
+        Cohort c = cohort(backend);
+        cohorts.add(c);
+        DistributedLock lock = new DistributedLock(c, "/lock-contended-" + sessions);
+        cohortLockers.add(() -> {
+          lock.acquire();
+          lock.release();
+        });
+        CuratorFramework k = curator();
+        curators.add(k);
+        InterProcessMutex mutex = new InterProcessMutex(k, "/curator-lock-contended-" + sessions);
+        curatorLockers.add(() -> {
+          mutex.acquire();
+          mutex.release();
+        });
+      }
+      double cohortRate = runHandoffs(cohortLockers, window);
+      double curatorRate = runHandoffs(curatorLockers, window);
+      rows.add(new Row("lock handoffs, " + sessions + " sessions", "handoffs/s", cohortRate, curatorRate, true));
+    } finally {
+      cohorts.forEach(Cohort::close);
+      curators.forEach(CuratorFramework::close);
+    }
+  }
+
+  // ---------------------------------------------------------------- leader handover
+
+  private void leaderHandover(ZooKeeperBackend backend) throws Exception {
+    int handovers = n(30);
+    double cohortMedian = cohortHandover(backend, handovers);
+    double curatorMedian = curatorHandover(handovers);
+    rows.add(new Row("leader handover on close, 3 sessions (median)", "ms", cohortMedian, curatorMedian, false));
+  }
+
+  private double cohortHandover(ZooKeeperBackend backend, int handovers) throws Exception {
+    List<Cohort> clients = new ArrayList<>();
+    LeaderLatch[] latches = new LeaderLatch[3];
+    long[] samples = new long[handovers];
+    try {
+      for (int i = 0; i < 3; i++) {
+        clients.add(cohort(backend));
+        latches[i] = LeaderLatch.builder(clients.get(i), "/leader").build();
+        latches[i].start();
+      }
+      for (int h = 0; h < handovers; h++) {
+        int leader = awaitCohortLeader(latches, -1);
+        long t0 = System.nanoTime();
+        latches[leader].close();
+        awaitCohortLeader(latches, leader);
+        samples[h] = System.nanoTime() - t0;
+        latches[leader] = LeaderLatch.builder(clients.get(leader), "/leader").build();
+        latches[leader].start();
+      }
+    } finally {
+      for (LeaderLatch latch : latches) {
+        latch.close();
+      }
+      clients.forEach(Cohort::close);
+    }
+    return medianMillis(samples);
+  }
+
+  /** Waits for a latch other than {@code except} to lead; spins because the handover is the measurement. */
+  private static int awaitCohortLeader(LeaderLatch[] latches, int except) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < latches.length; i++) {
+        if (i != except && latches[i].hasLeadership()) {
+          return i;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new IllegalStateException("no leader within 30 s");
+  }
+
+  private double curatorHandover(int handovers) throws Exception {
+    List<CuratorFramework> clients = new ArrayList<>();
+    org.apache.curator.framework.recipes.leader.LeaderLatch[] latches =
+        new org.apache.curator.framework.recipes.leader.LeaderLatch[3];
+    long[] samples = new long[handovers];
+    try {
+      for (int i = 0; i < 3; i++) {
+        clients.add(curator());
+        latches[i] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(i), "/curator-leader");
+        latches[i].start();
+      }
+      for (int h = 0; h < handovers; h++) {
+        int leader = awaitCuratorLeader(latches, -1);
+        long t0 = System.nanoTime();
+        latches[leader].close();
+        awaitCuratorLeader(latches, leader);
+        samples[h] = System.nanoTime() - t0;
+        latches[leader] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(leader), "/curator-leader");
+        latches[leader].start();
+      }
+    } finally {
+      for (org.apache.curator.framework.recipes.leader.LeaderLatch latch : latches) {
+        try {
+          latch.close();
+        } catch (IllegalStateException alreadyClosed) {
+          // closed by the last handover
+        }
+      }
+      clients.forEach(CuratorFramework::close);
+    }
+    return medianMillis(samples);
+  }
+
+  private static int awaitCuratorLeader(org.apache.curator.framework.recipes.leader.LeaderLatch[] latches, int except) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < latches.length; i++) {
+        if (i != except && latches[i].hasLeadership()) {
+          return i;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new IllegalStateException("no leader within 30 s");
+  }
+
+  private static double medianMillis(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2] / 1e6;
+  }
+
+  // ---------------------------------------------------------------- work queue
+
+  private void workQueue(ZooKeeperBackend backend) throws Exception {
+    int jobs = quick ? 200 : 1000;
+    rows.add(new Row("work queue, " + jobs + " jobs, 3 workers, end to end", "jobs/s",
+        cohortQueue(backend, jobs), curatorQueue(jobs), true));
+  }
+
+  private double cohortQueue(ZooKeeperBackend backend, int jobs) throws Exception {
+    List<Cohort> clients = new ArrayList<>();
+    List<WorkQueue> queues = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        clients.add(cohort(backend));
+        queues.add(WorkQueue.builder(clients.get(i), "/queue").build());
+      }
+      AtomicInteger done = new AtomicInteger();
+      long t0 = System.nanoTime();
+      List<Thread> workers = new ArrayList<>();
+      for (int w = 1; w <= 3; w++) {
+        WorkQueue q = queues.get(w);
+        Thread t = new Thread(() -> {
+          try {
+            while (done.get() < jobs) {
+              Optional<Job> job = q.take(Duration.ofMillis(200));
+              if (job.isPresent() && q.complete(job.get())) {
+                done.incrementAndGet();
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        workers.add(t);
+        t.start();
+      }
+      for (int i = 0; i < jobs; i++) {
+        queues.get(0).put(DATA);
+      }
+      for (Thread t : workers) {
+        t.join();
+      }
+      return perSecond(jobs, System.nanoTime() - t0);
+    } finally {
+      queues.forEach(WorkQueue::close);
+      clients.forEach(Cohort::close);
+    }
+  }
+
+  private double curatorQueue(int jobs) throws Exception {
+    List<CuratorFramework> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        clients.add(curator());
+      }
+      SimpleDistributedQueue producer = new SimpleDistributedQueue(clients.get(0), "/curator-queue");
+      AtomicInteger done = new AtomicInteger();
+      long t0 = System.nanoTime();
+      List<Thread> workers = new ArrayList<>();
+      for (int w = 1; w <= 3; w++) {
+        SimpleDistributedQueue q = new SimpleDistributedQueue(clients.get(w), "/curator-queue");
+        Thread t = new Thread(() -> {
+          try {
+            while (done.get() < jobs) {
+              if (q.poll(200, TimeUnit.MILLISECONDS) != null) {
+                done.incrementAndGet();
+              }
+            }
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        workers.add(t);
+        t.start();
+      }
+      for (int i = 0; i < jobs; i++) {
+        producer.offer(DATA);
+      }
+      for (Thread t : workers) {
+        t.join();
+      }
+      return perSecond(jobs, System.nanoTime() - t0);
+    } finally {
+      clients.forEach(CuratorFramework::close);
+    }
+  }
+
+  // ---------------------------------------------------------------- fixture start
+
+  private void fixtureStart() throws Exception {
+    int runs = quick ? 3 : 10;
+    long[] cohort = new long[runs];
+    long[] curator = new long[runs];
+    for (int i = 0; i < runs; i++) {
+      cohort[i] = cohortFixtureStart();
+      curator[i] = curatorFixtureStart();
+    }
+    rows.add(new Row("fixture start: server + client + first create (median)", "ms",
+        medianMillis(cohort), medianMillis(curator), false));
+  }
+
+  /** What a Cohort test on ZooKeeper does: an embedded server, the backend, a session, one create. */
+  private static long cohortFixtureStart() throws Exception {
+    Path dir = Files.createTempDirectory("cohort-bench-zk-");
+    long t0 = System.nanoTime();
+    try (EmbeddedServer s = EmbeddedServer.start(dir);
+        ZooKeeperBackend backend = ZooKeeperBackend.builder().connectString(s.connectString())
+            .capabilities(EnumSet.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES)).build()) {
+      backend.openSession().get(30, TimeUnit.SECONDS).create("/first", DATA, CreateMode.PERSISTENT).get(30, TimeUnit.SECONDS);
+      return System.nanoTime() - t0;
+    } finally {
+      EmbeddedServer.delete(dir);
+    }
+  }
+
+  private static long curatorFixtureStart() throws Exception {
+    long t0 = System.nanoTime();
+    try (TestingServer s = new TestingServer(true);
+        CuratorFramework c = CuratorFrameworkFactory.newClient(s.getConnectString(), new ExponentialBackoffRetry(10, 3))) {
+      c.start();
+      c.create().forPath("/first", DATA);
+      return System.nanoTime() - t0;
+    }
+  }
+
+  // ---------------------------------------------------------------- report
+
+  private void print(PrintStream out) {
+    out.printf("%nCohort (ZooKeeper backend) vs Apache Curator 5.x, same embedded ZooKeeper server, one JVM%n");
+    out.printf("ratio >= 1.0 means Cohort is at least as good (throughputs: cohort/curator; times and round trips: curator/cohort)%n%n");
+    out.printf("| %-55s | %-10s | %12s | %12s | %6s |%n", "scenario", "unit", "Cohort", "Curator", "ratio");
+    out.printf("|%s|%s|%s|%s|%s|%n", "-".repeat(57), "-".repeat(12), "-".repeat(14), "-".repeat(14), "-".repeat(8));
+    for (Row r : rows) {
+      out.printf("| %-55s | %-10s | %12.2f | %12.2f | %6.2f |%n", r.scenario(), r.unit(), r.cohort(), r.curator(), r.ratio());
+    }
+  }
+}

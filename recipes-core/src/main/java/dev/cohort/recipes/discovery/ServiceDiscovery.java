@@ -1,0 +1,161 @@
+package dev.cohort.recipes.discovery;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.cache.ChildData;
+import dev.cohort.recipes.group.DuplicateMemberException;
+import dev.cohort.recipes.group.GroupMember;
+import dev.cohort.spi.NoNodeException;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers service instances and finds them. Instances live at {@code <base>/<service>/<id>} as
+ * ephemeral nodes whose data describes them, so a crashed instance disappears when its session
+ * expires.
+ *
+ * <p>Guarantees: a registered instance stays registered while this client lives and re-registers
+ * by itself after a session loss (it is a {@link GroupMember} of its service); a second live
+ * instance with the same id is refused with {@link DuplicateMemberException}; {@link #provider}
+ * picks from a live, cached view that ends on the final set of instances.
+ *
+ * <p>Thread-safe.
+ */
+public final class ServiceDiscovery implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServiceDiscovery.class);
+
+  private final Cohort client;
+  private final String base;
+  /** Registrations of this client, by service and id. */
+  private final Map<String, GroupMember> registrations = new ConcurrentHashMap<>();
+
+  private ServiceDiscovery(Cohort client, String base) {
+    this.client = client;
+    this.base = base;
+  }
+
+  /** Service discovery under {@code basePath}, such as {@code /services}. */
+  public static ServiceDiscovery create(Cohort client, String basePath) {
+    Objects.requireNonNull(client, "client");
+    Paths.validate(basePath);
+    return new ServiceDiscovery(client, basePath);
+  }
+
+  /**
+   * Registers {@code instance} for as long as this client lives or until {@link #unregister}.
+   *
+   * @throws DuplicateMemberException if a live instance with the same service and id exists
+   * @throws IllegalStateException if this client already registered that id
+   */
+  public void register(ServiceInstance instance) throws InterruptedException {
+    Objects.requireNonNull(instance, "instance");
+    String key = key(instance.service(), instance.id());
+    if (registrations.containsKey(key)) {
+      throw new IllegalStateException(key + " is already registered by this client");
+    }
+    GroupMember member = GroupMember.join(client, servicePath(instance.service()), instance.id(), instance.encode(), null);
+    if (registrations.putIfAbsent(key, member) != null) {
+      member.close();
+      throw new IllegalStateException(key + " is already registered by this client");
+    }
+  }
+
+  /**
+   * Replaces the address, port or payload of an instance this client registered.
+   *
+   * @throws IllegalStateException if this client has not registered it
+   */
+  public void update(ServiceInstance instance) throws InterruptedException {
+    GroupMember member = registrations.get(key(instance.service(), instance.id()));
+    if (member == null) {
+      throw new IllegalStateException(instance.service() + "/" + instance.id() + " is not registered by this client");
+    }
+    member.update(instance.encode());
+  }
+
+  /** Removes an instance this client registered; returns false if it had not. */
+  public boolean unregister(String service, String id) {
+    GroupMember member = registrations.remove(key(service, id));
+    if (member == null) {
+      return false;
+    }
+    member.close();
+    return true;
+  }
+
+  /** The live instances of {@code service}, read now, sorted by id. */
+  public List<ServiceInstance> instances(String service) throws InterruptedException {
+    String path = servicePath(service);
+    List<String> ids;
+    try {
+      ids = await(client.async().getChildren(path, null)).names();
+    } catch (NoNodeException e) {
+      return List.of();
+    }
+    List<ServiceInstance> instances = new ArrayList<>();
+    for (String id : ids) {
+      try {
+        NodeData data = await(client.async().getData(Paths.join(path, id), null));
+        instances.add(ServiceInstance.decode(service, id, data.data()));
+      } catch (NoNodeException e) {
+        // gone since the listing
+      } catch (IllegalArgumentException e) {
+        log.warn("service {}: skipping unreadable instance {}: {}", service, id, e.getMessage());
+      }
+    }
+    instances.sort(Comparator.comparing(ServiceInstance::id));
+    return List.copyOf(instances);
+  }
+
+  /**
+   * A provider of {@code service}'s instances: a live view plus {@code strategy}. Close it when
+   * done (it holds watches).
+   */
+  public ServiceProvider provider(String service, ProviderStrategy strategy) throws InterruptedException {
+    return ServiceProvider.start(client, service, servicePath(service), strategy);
+  }
+
+  /** Unregisters every instance this client registered. Other sessions' instances are untouched. */
+  @Override
+  public void close() {
+    registrations.values().forEach(GroupMember::close);
+    registrations.clear();
+  }
+
+  private String servicePath(String service) {
+    ServiceInstance.requireSegment(service, "service");
+    return Paths.join(base, service);
+  }
+
+  private static String key(String service, String id) {
+    return service + "/" + id;
+  }
+
+  static ServiceInstance decodeOrNull(String service, ChildData child) {
+    try {
+      return ServiceInstance.decode(service, child.name(), child.data());
+    } catch (IllegalArgumentException e) {
+      log.warn("service {}: skipping unreadable instance {}: {}", service, child.name(), e.getMessage());
+      return null;
+    }
+  }
+
+  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.cohort.recipes.group;
+
+/**
+ * Told of changes to a group's membership, in order, on the client's listener executor: never on a
+ * backend thread, never under a lock. Changes between two reads of the group are merged (a member
+ * that updated twice may be reported once, with its latest payload). Every method does nothing by
+ * default.
+ */
+public interface GroupListener {
+
+  /** {@code member} joined (or was there when the view was first read). */
+  default void joined(Member member) {}
+
+  /** {@code member} left, as it was last seen. */
+  default void left(Member member) {}
+
+  /** {@code member} changed its payload or re-joined after a session loss. */
+  default void updated(Member member) {}
+}

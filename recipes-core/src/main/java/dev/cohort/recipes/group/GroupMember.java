@@ -1,0 +1,239 @@
+package dev.cohort.recipes.group;
+
+import dev.cohort.recipes.AsyncOps;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.cache.ChildData;
+import dev.cohort.recipes.cache.ChildrenCache;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.NodeExistsException;
+import dev.cohort.spi.Paths;
+import dev.cohort.spi.Stat;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Membership of one group: this process is a member (an ephemeral node {@code <group>/<id>} whose
+ * data is its payload) and sees a live view of every member.
+ *
+ * <p>Guarantees: the member is in the group while its session lives; after a session loss it
+ * re-joins by itself on the next session with its latest payload; a second live member with the
+ * same id is refused with {@link DuplicateMemberException} (at join, nothing created; at a re-join,
+ * logged and reported by {@link #isJoined()} false) and never overwrites the other; the view ends on
+ * the group's final membership and tells listeners of joins, leaves and updates in order (see
+ * {@link ChildrenCache} for how it follows changes).
+ *
+ * <p>Thread-safe.
+ */
+public final class GroupMember implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupMember.class);
+
+  private final Cohort client;
+  private final AsyncOps ops;
+  private final String group;
+  private final String id;
+  private final String node;
+  private final List<GroupListener> listeners = new CopyOnWriteArrayList<>();
+  private final ConnectionStateListener stateListener = this::connectionChanged;
+  private volatile byte[] payload;
+  /** The session the member node was created on; 0 while not joined. */
+  private volatile long joinedSession;
+  private volatile boolean closed;
+  private ChildrenCache view;
+  /** The members as last reported to listeners; only touched on the listener executor. */
+  private Map<String, Member> reported = Map.of();
+
+  private GroupMember(Cohort client, String group, String id, byte[] payload) {
+    this.client = client;
+    this.ops = client.async();
+    this.group = group;
+    this.id = id;
+    this.node = Paths.join(group, id);
+    this.payload = payload.clone();
+  }
+
+  /**
+   * Joins {@code group} as {@code id} with {@code payload} and starts the live view.
+   *
+   * @param listener told of membership changes, including the members present at the start; may be null
+   * @throws DuplicateMemberException if another live session is a member with this id (nothing changed)
+   * @throws IllegalArgumentException if {@code id} is not one valid path segment
+   */
+  public static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener)
+      throws InterruptedException {
+    Objects.requireNonNull(client, "client");
+    Paths.validate(group);
+    requireSegment(id);
+    Objects.requireNonNull(payload, "payload");
+    GroupMember member = new GroupMember(client, group, id, payload);
+    if (listener != null) {
+      member.listeners.add(listener);
+    }
+    await(member.createNode());
+    client.addConnectionStateListener(member.stateListener);
+    try {
+      member.view = ChildrenCache.start(client, group, (type, child) -> member.viewChanged());
+    } catch (RuntimeException | InterruptedException e) {
+      member.close();
+      throw e;
+    }
+    return member;
+  }
+
+  /** This member's id. */
+  public String id() {
+    return id;
+  }
+
+  /** Whether this member's node exists on the client's current session, as far as it knows. */
+  public boolean isJoined() {
+    return !closed && joinedSession != 0 && joinedSession == client.sessionId();
+  }
+
+  /** The live members as last read, by id, sorted; includes this member once its node is seen. */
+  public Map<String, Member> members() {
+    return toMembers(view.children());
+  }
+
+  /** Adds a listener for changes from now on. */
+  public void addListener(GroupListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Replaces this member's payload.
+   *
+   * @throws IllegalStateException if the member is not joined right now (closed, or waiting to
+   *     re-join after a session loss; the re-join will carry the new payload)
+   */
+  public void update(byte[] newPayload) throws InterruptedException {
+    Objects.requireNonNull(newPayload, "payload");
+    if (closed) {
+      throw new IllegalStateException("member " + id + " has left " + group);
+    }
+    payload = newPayload.clone();
+    long session = joinedSession;
+    Stat stat = await(ops.exists(node, null));
+    if (stat == null || session == 0 || stat.ephemeralOwner() != session || session != client.sessionId()) {
+      throw new IllegalStateException("member " + id + " is not joined to " + group + " right now");
+    }
+    await(ops.setData(node, newPayload, stat.version()));
+  }
+
+  /** Leaves the group (removes the member node) and stops the view. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    client.removeConnectionStateListener(stateListener);
+    if (view != null) {
+      view.close();
+    }
+    long session = joinedSession;
+    joinedSession = 0;
+    if (session != 0 && client.isLiveSession(session)) {
+      ops.exists(node, null).thenCompose(stat -> stat != null && stat.ephemeralOwner() == session
+          ? ops.delete(node, stat.version())
+          : CompletableFuture.completedFuture(null))
+          .exceptionally(error -> {
+            log.debug("member {}: could not remove {} on leaving: {}", id, node, error.toString());
+            return null;
+          });
+    }
+  }
+
+  /** Creates the member node on the current session; refuses to adopt another session's node. */
+  private CompletableFuture<Void> createNode() {
+    long session = client.sessionId();
+    return ops.createWithParents(node, payload, CreateMode.EPHEMERAL).handle((created, error) -> {
+      if (error == null) {
+        joinedSession = session;
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = unwrap(error);
+      if (!(cause instanceof NodeExistsException)) {
+        return CompletableFuture.<Void>failedFuture(cause);
+      }
+      // Ours after a lost reply, or a duplicate.
+      return ops.exists(node, null).thenAccept(stat -> {
+        if (stat == null || stat.ephemeralOwner() != session) {
+          throw new DuplicateMemberException(group, id);
+        }
+        joinedSession = session;
+      });
+    }).thenCompose(f -> f);
+  }
+
+  private void connectionChanged(Cohort c, ConnectionState state) {
+    if (closed || !state.isConnected() || joinedSession == client.sessionId()) {
+      return;
+    }
+    // A new session after a loss: our node went with the old one.
+    createNode().whenComplete((ignored, error) -> {
+      if (error != null) {
+        log.warn("member {} could not re-join {}: {}", id, group, unwrap(error).toString());
+      } else {
+        log.info("member {} re-joined {}", id, group);
+      }
+    });
+  }
+
+  /** Runs on the listener executor, one call at a time. */
+  private void viewChanged() {
+    Map<String, Member> now = toMembers(view.children());
+    MembershipDiff diff = MembershipDiff.between(reported, now);
+    reported = now;
+    for (GroupListener listener : listeners) {
+      diff.left().forEach(listener::left);
+      diff.joined().forEach(listener::joined);
+      diff.updated().forEach(listener::updated);
+    }
+  }
+
+  private static Map<String, Member> toMembers(Map<String, ChildData> children) {
+    Map<String, Member> members = new TreeMap<>();
+    for (ChildData child : children.values()) {
+      members.put(child.name(), new Member(child.name(), child.data(), child.stat().czxid(), child.stat().version()));
+    }
+    return Collections.unmodifiableMap(members);
+  }
+
+  static void requireSegment(String id) {
+    Objects.requireNonNull(id, "id");
+    if (id.isEmpty() || id.indexOf('/') >= 0 || !Paths.isValid("/" + id)) {
+      throw new IllegalArgumentException("member id must be one valid path segment: '" + id + "'");
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Leader election: {@link dev.cohort.recipes.leader.LeaderLatch} (hold leadership until you close or
+ * lose it) and {@link dev.cohort.recipes.leader.LeaderSelector} (lead while a callback runs). Both
+ * are herd-free (each participant watches only its predecessor), give every term a fencing token,
+ * and follow an explicit {@link dev.cohort.recipes.leader.SuspendPolicy}: no two participants whose
+ * sessions are alive ever report leadership for the same term.
+ */
+package dev.cohort.recipes.leader;

@@ -1,0 +1,93 @@
+package dev.cohort.recipes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.spy;
+
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionConfig;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures too rare to provoke with the fixture's controls, forced with a Mockito spy around a real
+ * in-memory session: the spy only turns chosen replies into lost ones; the tree is the real one.
+ */
+class ProtectedCreateRareFailuresTest {
+
+  private final InMemoryFixture fixture = new InMemoryFixture();
+  private final AtomicInteger lostCreates = new AtomicInteger();
+  private final AtomicInteger lostListings = new AtomicInteger();
+  private final AtomicInteger lostDeletes = new AtomicInteger();
+  private Cohort client;
+
+  @AfterEach
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+    fixture.close();
+  }
+
+  /** A client whose session loses the replies of the first {@code n} creates, listings and deletes. */
+  private Cohort clientLosing(int creates, int listings, int deletes) throws Exception {
+    Session real = fixture.openSession();
+    Session session = spy(real);
+    doAnswer(inv -> {
+      @SuppressWarnings("unchecked")
+      CompletableFuture<Object> applied = (CompletableFuture<Object>) inv.callRealMethod();
+      // never block here: this may run inside the backend's delivery of another callback
+      return applied.handle((v, e) -> e == null).thenCompose(succeeded ->
+          succeeded && lostCreates.getAndIncrement() < creates ? lost(inv.getArgument(0)) : applied);
+    }).when(session).create(anyString(), any(byte[].class), any(CreateMode.class));
+    doAnswer(inv -> lostListings.getAndIncrement() < listings ? lost(inv.getArgument(0)) : inv.callRealMethod())
+        .when(session).getChildren(anyString(), any());
+    doAnswer(inv -> {
+      CompletableFuture<?> applied = (CompletableFuture<?>) inv.callRealMethod();
+      return lostDeletes.getAndIncrement() < deletes ? lost(inv.getArgument(0)) : applied;
+    }).when(session).delete(anyString(), anyInt());
+    CoordinationBackend backend = spy(fixture.backend());
+    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
+    Cohort c = Cohort.builder(backend).namespace("/rare").build();
+    c.start();
+    return c;
+  }
+
+  private static <T> CompletableFuture<T> lost(String path) {
+    return CompletableFuture.failedFuture(new ConnectionLossException(path, "reply lost (forced)"));
+  }
+
+  @Test
+  void aLostCreateReplyFollowedByALostListingStillYieldsExactlyOneNode() throws Exception {
+    client = clientLosing(1, 1, 0);
+    client.blocking().createWithParents("/p", new byte[0], CreateMode.PERSISTENT);
+    lostCreates.set(0);
+    lostListings.set(0);
+    OwnedNode node = client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    List<String> children = fixture.openSession().getChildren("/rare/p").get(10, TimeUnit.SECONDS).names();
+    assertEquals(List.of(node.name()), children, "one node, found again, none leaked");
+    assertEquals(2, lostListings.get(), "the first lookup was lost and retried");
+  }
+
+  @Test
+  void aDeleteWhoseReplyWasLostIsNotReportedAsAFailure() throws Exception {
+    client = clientLosing(0, 0, 1);
+    OwnedNode node = client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    boolean deleted = client.async().deleteIfOwned(node).get(10, TimeUnit.SECONDS);
+    assertEquals(false, deleted, "the retry met NoNode: done, though this call cannot prove it deleted it");
+    assertTrue(fixture.openSession().getChildren("/rare/p").get(10, TimeUnit.SECONDS).names().isEmpty());
+    assertEquals(2, lostDeletes.get(), "one lost delete, one retry");
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cohort.recipes.barrier;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+/** The barrier suite on the in-memory backend. */
+class InMemoryBarrierTest extends BarrierSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

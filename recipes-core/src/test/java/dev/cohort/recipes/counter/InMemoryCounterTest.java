@@ -1,0 +1,12 @@
+package dev.cohort.recipes.counter;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+/** The counter suite on the in-memory backend. */
+class InMemoryCounterTest extends CounterSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

@@ -1,0 +1,180 @@
+package dev.cohort.recipes.group;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ExponentialBackoff;
+import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.FaultControl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** GroupMember's guarantees, on any backend: subclasses supply the fixture. */
+public abstract class GroupMemberSuite {
+  private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+  private static final String GROUP = "/groups/workers";
+
+  protected abstract BackendFixture newFixture();
+
+  private BackendFixture fixture;
+  private final List<Cohort> clients = new CopyOnWriteArrayList<>();
+  private final List<GroupMember> members = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    fixture = newFixture();
+  }
+
+  @AfterEach
+  void tearDown() {
+    members.forEach(GroupMember::close);
+    clients.forEach(Cohort::close);
+    fixture.close();
+  }
+
+  private Cohort newClient() throws InterruptedException {
+    Cohort client = Cohort.builder(fixture.backend())
+        .sessionTimeout(SESSION_TIMEOUT)
+        .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(20), 5, Duration.ofSeconds(5)))
+        .build();
+    client.start();
+    clients.add(client);
+    return client;
+  }
+
+  private GroupMember join(Cohort client, String id, String payload, GroupListener listener) throws InterruptedException {
+    GroupMember member = GroupMember.join(client, GROUP, id, bytes(payload), listener);
+    members.add(member);
+    return member;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(Member m) {
+    return new String(m.payload(), StandardCharsets.UTF_8);
+  }
+
+  /** Records events as "joined a=payload" strings. */
+  private static final class Recorder implements GroupListener {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void joined(Member member) {
+      events.add("joined " + member.id() + "=" + text(member));
+    }
+
+    @Override
+    public void left(Member member) {
+      events.add("left " + member.id());
+    }
+
+    @Override
+    public void updated(Member member) {
+      events.add("updated " + member.id() + "=" + text(member));
+    }
+  }
+
+  @Test
+  void membersSeeJoinsUpdatesAndLeavesInOrder() throws Exception {
+    Recorder recorder = new Recorder();
+    GroupMember a = join(newClient(), "a", "a1", recorder);
+    await().until(() -> recorder.events.size() == 1);
+
+    GroupMember b = join(newClient(), "b", "b1", null);
+    await().until(() -> recorder.events.size() == 2);
+    b.update(bytes("b2"));
+    await().until(() -> recorder.events.size() == 3);
+    b.close();
+    await().until(() -> recorder.events.size() == 4);
+
+    assertEquals(List.of("joined a=a1", "joined b=b1", "updated b=b2", "left b"), recorder.events);
+    assertEquals(Set.of("a"), a.members().keySet());
+  }
+
+  @Test
+  void aSecondLiveMemberWithTheSameIdIsRefusedAndTheFirstIsUntouched() throws Exception {
+    Cohort firstClient = newClient();
+    GroupMember first = join(firstClient, "a", "first", null);
+    Cohort other = newClient();
+
+    assertThrows(DuplicateMemberException.class, () -> join(other, "a", "second", null));
+
+    var node = other.blocking().getData(GROUP + "/a", null);
+    assertEquals("first", new String(node.data(), StandardCharsets.UTF_8));
+    assertEquals(firstClient.sessionId(), node.stat().ephemeralOwner());
+    assertTrue(first.isJoined());
+  }
+
+  @Test
+  void aBadMemberIdIsRejectedAndNothingIsCreated() throws Exception {
+    Cohort client = newClient();
+
+    assertThrows(IllegalArgumentException.class, () -> GroupMember.join(client, GROUP, "a/b", bytes("x"), null));
+    assertThrows(IllegalArgumentException.class, () -> GroupMember.join(client, GROUP, "", bytes("x"), null));
+
+    assertNull(client.blocking().exists(GROUP, null), "not even the group node was created");
+  }
+
+  @Test
+  void aMemberRejoinsByItselfAfterItsSessionIsLostWithItsLatestPayload() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Recorder recorder = new Recorder();
+    Cohort observer = newClient();
+    GroupMember watcher = join(observer, "observer", "o", recorder);
+    Cohort client = newClient();
+    GroupMember a = join(client, "a", "a1", null);
+    a.update(bytes("a2"));
+    long firstSession = client.sessionId();
+
+    fixture.expire(client.session());
+
+    await().until(() -> a.isJoined() && client.sessionId() != firstSession);
+    await().until(() -> watcher.members().containsKey("a")
+        && watcher.members().get("a").incarnation() != 0
+        && observer.blocking().exists(GROUP + "/a", null).ephemeralOwner() == client.sessionId());
+    assertEquals("a2", text(watcher.members().get("a")));
+  }
+
+  @Test
+  void aCrashedMemberLeavesTheViewWhenItsSessionExpires() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.DISCONNECT) && fixture.supports(FaultControl.VIRTUAL_TIME),
+        "needs DISCONNECT and VIRTUAL_TIME");
+    Recorder recorder = new Recorder();
+    GroupMember observer = join(newClient(), "observer", "o", recorder);
+    Cohort crashing = newClient();
+    join(crashing, "a", "a1", null);
+    await().until(() -> observer.members().containsKey("a"));
+
+    fixture.disconnect(crashing.session());
+    fixture.advanceTime(SESSION_TIMEOUT.plusSeconds(30));
+
+    await().until(() -> !observer.members().containsKey("a"));
+    await().until(() -> recorder.events.contains("left a"));
+  }
+
+  @Test
+  void updatingAfterLeavingIsRefused() throws Exception {
+    Cohort client = newClient();
+    GroupMember a = join(client, "a", "a1", null);
+    a.close();
+
+    assertThrows(IllegalStateException.class, () -> a.update(bytes("a2")));
+
+    await().until(() -> client.blocking().exists(GROUP + "/a", null) == null);
+    assertFalse(a.isJoined());
+  }
+}

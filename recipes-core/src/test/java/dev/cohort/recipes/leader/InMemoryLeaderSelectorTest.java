@@ -1,0 +1,11 @@
+package dev.cohort.recipes.leader;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+class InMemoryLeaderSelectorTest extends LeaderSelectorSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

@@ -1,0 +1,11 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+class InMemoryReadWriteLockTest extends ReadWriteLockSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}

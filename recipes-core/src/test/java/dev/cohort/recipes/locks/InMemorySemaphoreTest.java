@@ -1,0 +1,17 @@
+package dev.cohort.recipes.locks;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+import java.util.OptionalLong;
+
+class InMemorySemaphoreTest extends SemaphoreSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+
+  @Override
+  protected OptionalLong watchEventsDelivered() {
+    return OptionalLong.of(((InMemoryFixture) fixture).watchEventsDelivered());
+  }
+}

@@ -1,0 +1,116 @@
+package dev.cohort.recipes.locks;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.RecipeSuiteSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link ReadWriteLock}'s guarantees, on any backend. */
+public abstract class ReadWriteLockSuite extends RecipeSuiteSupport {
+
+  private static final String PATH = "/rw";
+
+  @Test
+  void readersShareTheLock() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock b = new ReadWriteLock(newClient(), PATH);
+    a.readLock().acquire();
+    Optional<FencingToken> bRead = inThread(() -> b.readLock().tryAcquire(Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS);
+    assertTrue(bRead.isPresent(), "a second reader must not wait for the first");
+    assertTrue(a.readLock().isHeldByCurrentThread());
+  }
+
+  @Test
+  void aWriterWaitsForReadersAndReadersQueuedBehindItWaitForIt() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock w = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock late = new ReadWriteLock(newClient(), PATH);
+    a.readLock().acquire();
+    CompletableFuture<FencingToken> writer = inThread(() -> w.writeLock().acquire());
+    awaitChildren(PATH, 2);
+    Optional<FencingToken> lateRead = inThread(() -> late.readLock().tryAcquire(Duration.ofMillis(30))).get(10, TimeUnit.SECONDS);
+    assertTrue(lateRead.isEmpty(), "a reader behind a queued writer must wait (no writer starvation)");
+    assertFalse(writer.isDone(), "the writer must wait for the reader");
+    a.readLock().release();
+    writer.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void writersExcludeEveryoneUnderContention() throws Exception {
+    AtomicInteger readers = new AtomicInteger();
+    AtomicInteger writers = new AtomicInteger();
+    AtomicInteger violations = new AtomicInteger();
+    List<CompletableFuture<Void>> work = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      ReadWriteLock lock = new ReadWriteLock(newClient(), PATH);
+      for (int t = 0; t < 2; t++) {
+        boolean writer = t == 0;
+        work.add(inThread(() -> {
+          for (int r = 0; r < 15; r++) {
+            InterProcessLock side = writer ? lock.writeLock() : lock.readLock();
+            side.acquire();
+            try {
+              if (writer) {
+                if (writers.incrementAndGet() != 1 || readers.get() != 0) {
+                  violations.incrementAndGet();
+                }
+                writers.decrementAndGet();
+              } else {
+                readers.incrementAndGet();
+                if (writers.get() != 0) {
+                  violations.incrementAndGet();
+                }
+                readers.decrementAndGet();
+              }
+            } finally {
+              side.release();
+            }
+          }
+          return null;
+        }));
+      }
+    }
+    CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertEquals(0, violations.get());
+    awaitChildren(PATH, 0);
+  }
+
+  @Test
+  void aWriterMayDowngradeToReadWithoutLettingAnotherWriterIn() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock other = new ReadWriteLock(newClient(), PATH);
+    FencingToken writeToken = a.writeLock().acquire();
+    CompletableFuture<FencingToken> otherWriter = inThread(() -> other.writeLock().acquire());
+    awaitChildren(PATH, 2);
+    FencingToken readToken = a.readLock().acquire();
+    assertTrue(a.writeLock().release(), "the write hold ends");
+    assertFalse(a.writeLock().isHeldByCurrentThread());
+    assertTrue(a.readLock().isHeldByCurrentThread(), "the read hold stays: downgraded");
+    assertEquals(writeToken, readToken);
+    await().during(Duration.ofMillis(30)).until(() -> !otherWriter.isDone());
+    a.readLock().release();
+    assertTrue(otherWriter.get(10, TimeUnit.SECONDS).isNewerThan(writeToken));
+  }
+
+  @Test
+  void upgradingAReadHoldIsRefusedAndChangesNothing() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    a.readLock().acquire();
+    assertThrows(IllegalStateException.class, () -> a.writeLock().acquire());
+    assertTrue(a.readLock().isHeldByCurrentThread());
+    assertFalse(a.writeLock().isHeldByCurrentThread());
+    assertEquals(1, childrenOf(PATH).size());
+  }
+}

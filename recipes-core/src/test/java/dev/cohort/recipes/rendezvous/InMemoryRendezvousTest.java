@@ -1,0 +1,12 @@
+package dev.cohort.recipes.rendezvous;
+
+import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.tck.BackendFixture;
+
+/** The rendezvous suite on the in-memory backend. */
+class InMemoryRendezvousTest extends RendezvousSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new InMemoryFixture();
+  }
+}
