@@ -3,13 +3,15 @@ package dev.cohort.examples;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NodeExistsException;
-import dev.cohort.spi.WatchEvent;
+import dev.cohort.recipes.cache.NodeCache;
+import dev.cohort.recipes.discovery.ProviderStrategy;
+import dev.cohort.recipes.discovery.ServiceDiscovery;
+import dev.cohort.recipes.discovery.ServiceInstance;
+import dev.cohort.recipes.discovery.ServiceProvider;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -19,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code discovery}: service instances register ephemeral nodes; a client keeps a live view of
- * them with a child watch; every instance follows a shared configuration node with a data watch.
+ * {@code discovery}: service instances register with {@link ServiceDiscovery} (ephemeral nodes); a
+ * client keeps a live view through a {@link ServiceProvider}; every instance follows a shared
+ * configuration node with a {@link NodeCache}.
  * The demo changes the configuration (every instance must see it), crashes an instance (it must
  * vanish from the view) and times both.
  */
@@ -31,7 +34,8 @@ import picocli.CommandLine.Spec;
         "Exit code 0 if every instance saw the change and the crashed one vanished."})
 final class DiscoveryCommand implements Callable<Integer> {
 
-  static final String SERVICES = "/services/orders";
+  static final String SERVICES = "/services";
+  static final String SERVICE = "orders";
   static final String CONFIG = "/config/orders";
 
   @Spec
@@ -69,59 +73,37 @@ final class DiscoveryCommand implements Callable<Integer> {
     final String id;
     final Cohort client;
     final AtomicReference<String> config = new AtomicReference<>("");
+    private ServiceDiscovery discovery;
+    private NodeCache configCache;
 
     Instance(String id, Cohort client) {
       this.id = id;
       this.client = client;
     }
 
-    void register() throws InterruptedException {
-      client.blocking().create(SERVICES + "/" + id, ("127.0.0.1:" + (8080 + id.hashCode() % 100))
-          .getBytes(StandardCharsets.UTF_8), CreateMode.EPHEMERAL);
-      follow();
-    }
-
-    /** Reads the configuration and sets a watch that reads it again on every change. */
-    void follow() {
-      client.async().getData(CONFIG, event -> {
-        if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED) {
-          follow();
-        }
-      }).thenAccept(d -> config.set(new String(d.data(), StandardCharsets.UTF_8)));
-    }
-  }
-
-  /** The client-side view of the registered instances, kept current by a child watch. */
-  private static final class View {
-    final Cohort client;
-    final AtomicReference<Set<String>> members = new AtomicReference<>(Set.of());
-
-    View(Cohort client) {
-      this.client = client;
-    }
-
-    void refresh() {
-      client.async().getChildren(SERVICES, event -> refresh())
-          .thenAccept(c -> members.set(new TreeSet<>(c.names())));
+    void start(int port) throws InterruptedException {
+      discovery = ServiceDiscovery.create(client, SERVICES);
+      discovery.register(ServiceInstance.of(SERVICE, id, "127.0.0.1", port));
+      configCache = NodeCache.start(client, CONFIG, current -> config.set(current
+          .map(d -> new String(d.data(), StandardCharsets.UTF_8)).orElse("")));
     }
   }
 
   static Result run(DemoCluster cluster, PrintWriter out, int n) throws InterruptedException {
-    out.printf("discovery: %d instances of 'orders', on the %s%n", n, cluster.describe());
+    out.printf("discovery: %d instances of '%s', on the %s%n", n, SERVICE, cluster.describe());
     Cohort admin = cluster.newClient();
-    createIfMissing(admin, SERVICES, "");
     createIfMissing(admin, CONFIG, "timeout=1s");
-    View view = new View(cluster.newClient());
-    view.refresh();
+    ServiceProvider view = ServiceDiscovery.create(cluster.newClient(), SERVICES)
+        .provider(SERVICE, ProviderStrategy.roundRobin());
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Instance inst = new Instance("instance-" + (i + 1), cluster.newClient());
-      inst.register();
+      inst.start(8080 + i);
       instances.add(inst);
     }
     Timeline clock = new Timeline();
-    awaitTrue(() -> view.members.get().size() == n, clock, 10);
-    out.printf("  view: %s%n", view.members.get());
+    awaitTrue(() -> view.instances().size() == n, clock, 10);
+    out.printf("  view: %s%n", ids(view));
 
     double t0 = clock.now();
     admin.blocking().setData(CONFIG, "timeout=5s".getBytes(StandardCharsets.UTF_8), -1);
@@ -133,11 +115,15 @@ final class DiscoveryCommand implements Callable<Integer> {
     Instance victim = instances.get(n / 2);
     double t1 = clock.now();
     cluster.kill(victim.client);
-    awaitTrue(() -> !view.members.get().contains(victim.id), clock, 30);
+    awaitTrue(() -> !ids(view).contains(victim.id), clock, 30);
     double vanishMillis = (clock.now() - t1) * 1000;
-    int left = view.members.get().size();
-    out.printf("  %s crashed; the view dropped it in %.1f ms: %s%n", victim.id, vanishMillis, view.members.get());
+    int left = view.instances().size();
+    out.printf("  %s crashed; the view dropped it in %.1f ms: %s%n", victim.id, vanishMillis, ids(view));
     return new Result(n, saw, left, configMillis, vanishMillis);
+  }
+
+  private static List<String> ids(ServiceProvider view) {
+    return view.instances().stream().map(ServiceInstance::id).toList();
   }
 
   private static void createIfMissing(Cohort client, String path, String data) throws InterruptedException {

@@ -7,6 +7,7 @@ import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.QueueFullException;
 import dev.cohort.recipes.queue.WorkQueue;
+import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,8 +151,8 @@ final class JobServices {
     private void handOut(Job job) throws InterruptedException {
       while (running) {
         try {
-          work.put(job.payload());
-          submitted.complete(job);
+          untilDefinite(() -> work.put(job.payload()));
+          untilDefinite(() -> submitted.complete(job));
           return;
         } catch (QueueFullException e) {
           pause(5); // backpressure: workers are behind
@@ -205,13 +206,38 @@ final class JobServices {
         }
         if (random.nextDouble() < failRate) {
           observer.failedAttempt(id, name);
-          work.fail(job);
-        } else if (work.complete(job)) {
+          untilDefinite(() -> work.fail(job));
+        } else if (Boolean.TRUE.equals(untilDefinite(() -> work.complete(job)))) {
           completedHere.incrementAndGet();
           observer.completed(id, name);
         }
       } finally {
         observer.finishedProcessing();
+      }
+    }
+  }
+
+  /** A queue call that may throw InterruptedException. */
+  interface QueueCall<T> {
+    T call() throws InterruptedException;
+  }
+
+  /**
+   * Repeats {@code call} while its outcome is unknown (ConnectionLoss: the service was unreachable
+   * longer than the client's retries, e.g. while a replica crash moves the session). Giving up
+   * instead would leave a claim held by this live session that nobody works on; the queue's
+   * complete and fail are safe to repeat (they act only on this claim). Session loss ends it: the
+   * claim went with the session.
+   */
+  static <T> T untilDefinite(QueueCall<T> call) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return call.call();
+      } catch (ConnectionLossException e) {
+        if (attempt >= 50) {
+          throw e;
+        }
+        pause(20);
       }
     }
   }

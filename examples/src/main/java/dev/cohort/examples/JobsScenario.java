@@ -41,7 +41,7 @@ final class JobsScenario implements JobServices.Observer {
   /** What happened. */
   record Result(int submitted, int completed, int duplicates, int lost, int failedAttempts,
       int schedulerFailovers, int backendLeaderChanges, int workerKills, int workersUpgraded,
-      int replicaCrashes, double seconds, double throughput, double steadyThroughput, Path chart,
+      int replicaCrashes, int stallRecoveries, double seconds, double throughput, double steadyThroughput, Path chart,
       List<Timeline.Event> events) {
 
     boolean allCompleted() {
@@ -148,6 +148,8 @@ final class JobsScenario implements JobServices.Observer {
    * Submits every job, keeping up to {@link #SUBMIT_WINDOW} puts in flight: the client does not
    * wait for one acknowledgement before sending the next, as a real producer would not.
    */
+  private volatile boolean submitting = true;
+
   private void submitAll(WorkQueue submissions) {
     java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(SUBMIT_WINDOW);
     try {
@@ -158,6 +160,7 @@ final class JobsScenario implements JobServices.Observer {
         submitOne(submissions, id, window);
       }
       window.acquire(SUBMIT_WINDOW);
+      submitting = false;
       event("submitted", "all " + config.jobs() + " jobs submitted");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -189,7 +192,7 @@ final class JobsScenario implements JobServices.Observer {
     }
     return new Result(config.jobs(), completed, duplicates, config.jobs() - completed, failedAttempts.get(),
         Math.max(0, schedulerElections.get() - 1), backendLeaderChanges.get(), workerKills, upgraded,
-        replicaCrashes, seconds, completed / Math.max(seconds, 1e-9), timeline.steadyRate(), chart,
+        replicaCrashes, stallRecoveries, seconds, completed / Math.max(seconds, 1e-9), timeline.steadyRate(), chart,
         timeline.events());
   }
 
@@ -303,6 +306,7 @@ final class JobsScenario implements JobServices.Observer {
         if (timeline.now() > deadline) {
           return false;
         }
+        recoverFromStall();
         JobServices.pause(5);
       }
     }
@@ -325,9 +329,75 @@ final class JobsScenario implements JobServices.Observer {
         return false;
       }
       watchBackendLeader();
+      recoverFromStall();
       JobServices.pause(5);
     }
     return true;
+  }
+
+  /** Seconds without a completion, while jobs remain, before the demo looks for stuck claims. */
+  private static final double STALL_SECONDS = 8;
+  private int lastCompleted = -1;
+  private double lastProgressAt;
+  private int stallRecoveries;
+
+  /**
+   * The operator's safety net. If nothing completed for {@link #STALL_SECONDS} although jobs remain,
+   * some job is claimed by a live session that no longer works on it (a claim whose outcome the
+   * service could not report). Restarting the services ends their sessions, which frees such
+   * claims. Shown as an event and counted in the table, never hidden.
+   */
+  private void recoverFromStall() {
+    int done = history.completedJobs();
+    double now = timeline.now();
+    if (done != lastCompleted) {
+      lastCompleted = done;
+      lastProgressAt = now;
+      return;
+    }
+    if (now - lastProgressAt < STALL_SECONDS || done >= config.jobs() || submitting) {
+      return;
+    }
+    lastProgressAt = now;
+    stallRecoveries++;
+    event("stall", "no progress for " + (int) STALL_SECONDS + " s with " + (config.jobs() - done)
+        + " jobs left: " + claimsReport() + "; restarting the services to free stuck claims");
+    try {
+      for (JobServices.Worker w : List.copyOf(workers)) {
+        workers.remove(w);
+        w.crash();
+        cluster.kill(w.client);
+        startWorker(w.version);
+      }
+      for (JobServices.Scheduler sch : List.copyOf(schedulers)) {
+        schedulers.remove(sch);
+        sch.crash();
+        cluster.kill(sch.client);
+        startScheduler();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Pending and claimed counts of both queues, read on a client of the demo's own. */
+  private String claimsReport() {
+    try {
+      Cohort observer = cluster.newClient();
+      try {
+        return String.format("submitted queue %d pending / %d claimed, work queue %d pending / %d claimed",
+            count(observer, JobServices.SUBMITTED + "/jobs"), count(observer, JobServices.SUBMITTED + "/claims"),
+            count(observer, JobServices.WORK + "/jobs"), count(observer, JobServices.WORK + "/claims"));
+      } finally {
+        cluster.kill(observer);
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      return "queues unreadable (" + e + ")";
+    }
+  }
+
+  private static int count(Cohort client, String path) throws InterruptedException {
+    return client.blocking().getChildren(path, null).names().size();
   }
 
   private int lastBackendLeader;
@@ -427,6 +497,9 @@ final class JobsScenario implements JobServices.Observer {
     rows.add(new String[] {"failovers", r.schedulerFailovers() + " scheduler, " + r.backendLeaderChanges() + " backend leader"});
     rows.add(new String[] {"faults", r.workerKills() + " worker kills, " + r.replicaCrashes() + " replica crashes, "
         + r.workersUpgraded() + " workers upgraded"});
+    if (r.stallRecoveries() > 0) {
+      rows.add(new String[] {"stall recoveries", r.stallRecoveries() + " (services restarted to free stuck claims)"});
+    }
     rows.add(new String[] {"time", String.format("%.1f s", r.seconds())});
     rows.add(new String[] {"throughput", String.format("%.0f jobs/s", r.throughput())});
     Table.print(out, new String[] {"jobs demo", "result"}, rows);

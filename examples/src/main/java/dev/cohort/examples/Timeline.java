@@ -60,7 +60,9 @@ final class Timeline {
     }
     List<double[]> out = new ArrayList<>();
     for (int i = 0; i < bins; i++) {
-      out.add(new double[] {(i + 0.5) * binSeconds, counts[i] / binSeconds});
+      // The last bin ends at the last completion: divide by the time it really covers.
+      double width = Math.min(binSeconds, Math.max(end - i * binSeconds, binSeconds / 10));
+      out.add(new double[] {(i + 0.5) * binSeconds, counts[i] / width});
     }
     return out;
   }
