@@ -74,20 +74,3 @@ class Node {
         data.length, children);
   }
 }
-
-/** A container or TTL node. */
-final class SpecialNode extends Node {
-  static final long CONTAINER = -1;
-
-  private final long kind;
-
-  SpecialNode(byte[] data, long zxid, long time, long kind) {
-    super(data, zxid, time, 0);
-    this.kind = kind;
-  }
-
-  @Override
-  long kind() {
-    return kind;
-  }
-}
