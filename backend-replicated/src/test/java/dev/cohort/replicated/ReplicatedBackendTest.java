@@ -132,10 +132,12 @@ class ReplicatedBackendTest {
   }
 
   @Test
-  void evenReplicaCountsAreRefusedWithAClearError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ReplicatedBackend.builder().replicas(4));
+  void evenReplicaCountsAreRefusedWithAClearErrorAndTheBuilderKeepsItsSetting() {
+    ReplicatedBackend.Builder builder = ReplicatedBackend.builder().replicas(5);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.replicas(4));
     assertTrue(e.getMessage().contains("1, 3, 5 or 7"), e.getMessage());
+    backend = builder.build();
+    assertEquals(5, backend.replicas(), "the refused count changed nothing");
   }
 
   @Test
