@@ -12,7 +12,7 @@ import java.util.Set;
  * driver. Disconnect, expire and lost replies are supported; virtual time is not (the cluster's
  * clocks are real), so suites that need it skip.
  */
-final class ReplicatedFixture implements BackendFixture {
+public final class ReplicatedFixture implements BackendFixture {
   private final ReplicatedBackend backend;
 
   /**
@@ -21,11 +21,11 @@ final class ReplicatedFixture implements BackendFixture {
    * sessions that read may be stale, as on a ZooKeeper ensemble). Writes still go through the
    * elected leader and commit on a majority.
    */
-  ReplicatedFixture() {
+  public ReplicatedFixture() {
     this(ReplicatedBackend.builder().attachSessionsTo(1));
   }
 
-  ReplicatedFixture(ReplicatedBackend.Builder builder) {
+  public ReplicatedFixture(ReplicatedBackend.Builder builder) {
     this.backend = builder.build();
   }
 

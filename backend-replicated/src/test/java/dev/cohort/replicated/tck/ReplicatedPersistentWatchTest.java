@@ -1,5 +1,6 @@
-package dev.cohort.replicated;
+package dev.cohort.replicated.tck;
 
+import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import dev.cohort.tck.PersistentWatchConformance;
 
