@@ -31,6 +31,11 @@ public final class InMemoryFixture implements BackendFixture {
     return backend;
   }
 
+  /** Watch events delivered to every session so far: what herd tests count. */
+  public long watchEventsDelivered() {
+    return backend.watchEventsDelivered();
+  }
+
   /** The virtual clock the backend runs on. */
   public ManualTimeSource time() {
     return time;

@@ -1,5 +1,6 @@
 package dev.cohort.recipes;
 
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 
 class InMemoryCohortClientTest extends CohortClientSuite {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -116,6 +117,19 @@ public final class CohortFixture implements AutoCloseable {
   /** The backend: open raw sessions on it, or build clients of your own. */
   public CoordinationBackend backend() {
     return engine.backend();
+  }
+
+  /**
+   * The embedded ZooKeeper server's address ({@code 127.0.0.1:port}), so code under test that takes
+   * a connect string can reach it; empty for the in-memory and replicated fixtures.
+   *
+   * <pre>{@code
+   * String zk = fixture.zookeeperConnectString().orElseThrow();
+   * OrderService service = new OrderService(ZooKeeperBackend.connect(zk));
+   * }</pre>
+   */
+  public Optional<String> zookeeperConnectString() {
+    return engine.connectString();
   }
 
   /** The faults this fixture can produce. */

@@ -65,6 +65,11 @@ interface Engine extends AutoCloseable {
     throw new AssertionError("not offered");
   }
 
+  /** Where other processes reach the service, for a service with an address. */
+  default java.util.Optional<String> connectString() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close();
 }

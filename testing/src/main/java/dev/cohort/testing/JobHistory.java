@@ -21,14 +21,17 @@ public final class JobHistory {
   private final Set<String> submitted = new LinkedHashSet<>(); // guarded by this
   private final Map<String, Integer> completions = new HashMap<>(); // guarded by this
 
+  /** A history named {@code name} in failure messages (e.g. "queue /thumbnails"). */
   public JobHistory(String name) {
     this.name = Objects.requireNonNull(name, "name");
   }
 
+  /** Job {@code jobId} was put on the queue; call after the put returned. */
   public synchronized void submitted(String jobId) {
     submitted.add(Objects.requireNonNull(jobId, "jobId"));
   }
 
+  /** Job {@code jobId} was completed (its completion was accepted); may be called again for a duplicate. */
   public synchronized void completed(String jobId) {
     completions.merge(Objects.requireNonNull(jobId, "jobId"), 1, Integer::sum);
   }

@@ -54,9 +54,9 @@ final class ZooKeeperEngine implements Engine {
     this.backend = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
   }
 
-  /** Where clients of other processes could reach the server. */
-  String connectString() {
-    return "127.0.0.1:" + factory.getLocalPort();
+  @Override
+  public java.util.Optional<String> connectString() {
+    return java.util.Optional.of("127.0.0.1:" + factory.getLocalPort());
   }
 
   @Override

@@ -36,6 +36,7 @@ class InMemoryFixtureTest {
     client.blocking().create("/ready", new byte[] {1}, CreateMode.PERSISTENT);
     assertNotNull(cohort.newClient().blocking().exists("/ready", null), "a second client sees the first one's write");
     assertEquals(BackendKind.IN_MEMORY, cohort.fixture().kind());
+    assertTrue(cohort.fixture().zookeeperConnectString().isEmpty(), "no server, no address");
   }
 
   @Test

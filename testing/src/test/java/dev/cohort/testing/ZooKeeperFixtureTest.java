@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
 import dev.cohort.spi.CreateMode;
@@ -31,6 +32,18 @@ class ZooKeeperFixtureTest {
     assertEquals(SessionState.EXPIRED, owner.state());
     assertNull(client.blocking().exists("/zk/eph", null), "the server deleted the expired session's ephemeral");
     assertNotNull(client.blocking().exists("/zk", null));
+  }
+
+  @Test
+  void serverAddressIsOnLoopbackAndReachableByABackendOfOurOwn() throws InterruptedException {
+    String address = cohort.fixture().zookeeperConnectString().orElseThrow();
+    assertTrue(address.startsWith("127.0.0.1:"), address);
+    cohort.client().blocking().create("/shared", new byte[0], CreateMode.PERSISTENT);
+    try (dev.cohort.zookeeper.ZooKeeperBackend own = dev.cohort.zookeeper.ZooKeeperBackend.connect(address)) {
+      Session session = own.openSession().join();
+      assertNotNull(session.exists("/shared").join(), "a second backend on the address sees the same tree");
+      session.close();
+    }
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.cohort.recipes.barrier;
 
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The barrier suite on the in-memory backend. */

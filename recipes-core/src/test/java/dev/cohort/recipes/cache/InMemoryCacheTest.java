@@ -1,7 +1,7 @@
 package dev.cohort.recipes.cache;
 
 import dev.cohort.inmemory.InMemoryBackend;
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 import java.util.OptionalLong;
 

@@ -1,6 +1,6 @@
 package dev.cohort.recipes.discovery;
 
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The service discovery suite on the in-memory backend. */

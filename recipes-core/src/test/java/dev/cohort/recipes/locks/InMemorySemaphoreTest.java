@@ -1,6 +1,6 @@
 package dev.cohort.recipes.locks;
 
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 import java.util.OptionalLong;
 

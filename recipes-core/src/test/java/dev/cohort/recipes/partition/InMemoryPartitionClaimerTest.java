@@ -1,6 +1,6 @@
 package dev.cohort.recipes.partition;
 
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The partition claimer suite on the in-memory backend. */

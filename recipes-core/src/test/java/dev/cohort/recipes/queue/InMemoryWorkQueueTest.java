@@ -1,6 +1,6 @@
 package dev.cohort.recipes.queue;
 
-import dev.cohort.recipes.InMemoryFixture;
+import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The work queue suite on the in-memory backend. */

@@ -1,0 +1,94 @@
+package dev.cohort.examples;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The options every subcommand shares: where to run, and the seed of every random choice. */
+final class BackendOptions {
+
+  /** The backend a demo runs on when not told otherwise. */
+  static final DemoCluster.Kind DEFAULT_BACKEND = DemoCluster.Kind.REPLICATED;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  @Option(names = "--backend", paramLabel = "KIND",
+      description = "Where to run: ${COMPLETION-CANDIDATES} (default: replicated — N replicas in this "
+          + "JVM with real leader election and failover). --zookeeper implies zookeeper.")
+  DemoCluster.Kind backend;
+
+  @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Run on this ZooKeeper ensemble instead of the embedded backend.")
+  String zookeeper;
+
+  @Option(names = "--replicas", paramLabel = "N", defaultValue = "3",
+      description = "Replicas of the embedded replicated backend: 1, 3, 5 or 7 (default: ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "Seeds every random choice (faults, victims, timings) (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  /** Options as if given on the command line, for running scenarios from code (tests). */
+  static BackendOptions of(DemoCluster.Kind kind, int replicas, long seed) {
+    BackendOptions o = new BackendOptions();
+    o.backend = kind;
+    o.replicas = replicas;
+    o.seed = seed;
+    return o;
+  }
+
+  DemoCluster.Kind kind() {
+    validate();
+    if (zookeeper != null) {
+      return DemoCluster.Kind.ZOOKEEPER;
+    }
+    return backend == null ? DEFAULT_BACKEND : backend;
+  }
+
+  int replicas() {
+    return replicas;
+  }
+
+  long seed() {
+    return seed;
+  }
+
+  String zookeeper() {
+    return zookeeper;
+  }
+
+  /** Rejects contradictory or malformed options with a message picocli prints, exit code 2. */
+  void validate() {
+    if (replicas != 1 && replicas != 3 && replicas != 5 && replicas != 7) {
+      throw new ParameterException(spec.commandLine(),
+          "--replicas must be 1, 3, 5 or 7 (a majority must survive a failure), got " + replicas);
+    }
+    if (zookeeper != null) {
+      if (backend != null && backend != DemoCluster.Kind.ZOOKEEPER) {
+        throw new ParameterException(spec.commandLine(),
+            "--zookeeper runs on ZooKeeper; it cannot be combined with --backend " + backend.name().toLowerCase());
+      }
+      for (String server : zookeeper.split(",")) {
+        int colon = server.lastIndexOf(':');
+        boolean ok = colon > 0 && colon < server.length() - 1;
+        if (ok) {
+          try {
+            int port = Integer.parseInt(server.substring(colon + 1));
+            ok = port > 0 && port < 65536;
+          } catch (NumberFormatException e) {
+            ok = false;
+          }
+        }
+        if (!ok) {
+          throw new ParameterException(spec.commandLine(),
+              "--zookeeper wants HOST:PORT[,HOST:PORT...], got '" + zookeeper + "'");
+        }
+      }
+    } else if (backend == DemoCluster.Kind.ZOOKEEPER) {
+      throw new ParameterException(spec.commandLine(), "--backend zookeeper needs --zookeeper HOST:PORT");
+    }
+  }
+}
