@@ -120,10 +120,12 @@ final class ZkSession implements Session {
       return opened;
     }
     zk = handle;
-    handleReady.complete(handle);
+    // Before handleReady: state events wait for it, so the session cannot be handed out (and used)
+    // before its credentials are queued ahead of every request.
     if (settings.authScheme() != null) {
       handle.addAuthInfo(settings.authScheme(), settings.authData());
     }
+    handleReady.complete(handle);
     return opened;
   }
 
