@@ -309,7 +309,10 @@ final class Cluster {
     }
   }
 
-  /** Restores every link between replicas (sessions cut off by {@code disconnect} stay cut). */
+  /**
+   * Restores every link between replicas and removes link faults and session link delays (sessions
+   * cut off by {@code disconnect} stay cut).
+   */
   void heal() {
     for (int a = 1; a <= size(); a++) {
       for (int b = 1; b <= size(); b++) {
@@ -317,5 +320,6 @@ final class Cluster {
       }
     }
     network.setDefaults(LinkConfig.PERFECT);
+    network.clearSessionLinkDelays();
   }
 }

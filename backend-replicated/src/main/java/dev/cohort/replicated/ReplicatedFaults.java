@@ -1,6 +1,7 @@
 package dev.cohort.replicated;
 
 import dev.cohort.spi.Session;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,8 @@ import java.util.OptionalInt;
  * paused replica (a long GC) answers nothing until resumed, and then handles what queued up.
  */
 public final class ReplicatedFaults {
+  private static final Duration MAX_SESSION_LINK_DELAY = Duration.ofDays(1);
+
   private final ReplicatedBackend backend;
 
   ReplicatedFaults(ReplicatedBackend backend) {
@@ -123,7 +126,11 @@ public final class ReplicatedFaults {
     });
   }
 
-  /** Restores every link between replicas and removes link faults. Crashed and paused replicas stay so. */
+  /**
+   * Restores every link between replicas and removes link faults, including every {@linkplain
+   * #delaySessionLink session link delay}. Crashed and paused replicas stay so, and sessions cut off
+   * by {@link #disconnect} stay cut until {@link #reconnect}.
+   */
   public void heal() {
     backend.onLoop(c -> {
       c.heal();
@@ -131,13 +138,64 @@ public final class ReplicatedFaults {
     });
   }
 
-  /** Makes every link between replicas delay, drop, duplicate and reorder messages as {@code config} says. */
+  /**
+   * Makes every link between replicas delay, drop, duplicate and reorder messages as {@code config}
+   * says. Links between sessions and replicas are not affected: they behave like TCP (see {@link
+   * #delaySessionLink}).
+   */
   public void linkFaults(LinkConfig config) {
     Objects.requireNonNull(config, "config");
     backend.onLoop(c -> {
       c.network().setDefaults(config);
       return null;
     });
+  }
+
+  /**
+   * Makes the link between {@code session} and {@code replica} slow, both ways, like a congested TCP
+   * connection: from now on every message on it (requests, pings, replies, watch events, connection
+   * handshakes) arrives {@code delay} after it is sent. {@link Duration#ZERO} makes it prompt again.
+   * The delay belongs to the link, not the session: if the session moves to another replica it no
+   * longer applies, and it applies again if the session comes back.
+   *
+   * <p>Guarantees: order is kept as on TCP — replies still complete in issue order and a watch
+   * event still arrives before the reply that reveals its change — also for messages in flight when
+   * the delay changes. Dropping, duplicating and reordering do not apply to a TCP-like link;
+   * cutting it is {@link #disconnect}. A delay beyond the session's connection timeout (a third of
+   * its timeout, at most 2 s) has the usual consequences: the session stops hearing its replica in
+   * time, goes SUSPENDED and moves to another one; if it can reach none in time, the leader expires
+   * it. In the real-time driver the delay is measured on the backend's time source.
+   *
+   * @throws IllegalArgumentException for a negative delay or one over a day (longer ones only risk
+   *     overflowing the loop's clock arithmetic), a replica out of range or a session of another
+   *     backend; nothing changes then
+   */
+  public void delaySessionLink(Session session, int replica, Duration delay) {
+    check(replica);
+    ReplicatedSession s = own(session);
+    long nanos = toDelayNanos(delay);
+    backend.onLoop(c -> {
+      c.network().setSessionLinkDelay(s.endpoint(), replica, nanos);
+      return null;
+    });
+  }
+
+  /** The delay set by {@link #delaySessionLink} on the link between {@code session} and {@code replica}. */
+  public Duration sessionLinkDelay(Session session, int replica) {
+    check(replica);
+    ReplicatedSession s = own(session);
+    return Duration.ofNanos(backend.onLoop(c -> c.network().sessionLinkDelay(s.endpoint(), replica)));
+  }
+
+  private static long toDelayNanos(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+    }
+    if (delay.compareTo(MAX_SESSION_LINK_DELAY) > 0) {
+      throw new IllegalArgumentException("delay must be at most " + MAX_SESSION_LINK_DELAY + ", got " + delay);
+    }
+    return delay.toNanos();
   }
 
   /** The replica that leads right now, if any. */
