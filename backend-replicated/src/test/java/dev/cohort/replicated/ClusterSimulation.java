@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionException;
  *
  * <p>Clients write registers ({@code setData}), read them linearizably ({@code sync} then {@code
  * getData}), append sequential nodes and own an ephemeral each, while faults (crashes, restarts,
- * partitions, pauses, lossy links, cut-off sessions) are injected. Checked: every replica applies
+ * partitions, pauses, lossy links, cut-off and slow session links) are injected. Checked: every replica applies
  * the same entry at each index; each register's history is linearizable; a session never sees a
  * node older than it has seen; every acknowledged append exists on every replica, also after the
  * whole cluster restarts from its storage; the ephemerals of sessions that expired are gone
@@ -52,6 +52,7 @@ final class ClusterSimulation {
   final Set<Long> expiredSessions = new HashSet<>();
   final List<Client> clients = new ArrayList<>();
   long completed;
+  long sessionLinkDelaysSet;
   boolean faultsOn;
 
   ClusterSimulation(long seed, int replicas) {
@@ -205,7 +206,7 @@ final class ClusterSimulation {
     }
     int n = cluster.size();
     int r = 1 + random.nextInt(n);
-    switch (random.nextInt(9)) {
+    switch (random.nextInt(10)) {
       case 0 -> cluster.crash(r);
       case 1, 2 -> cluster.restart(r);
       case 3 -> {
@@ -229,6 +230,17 @@ final class ClusterSimulation {
         if (c.session instanceof ReplicatedSession s && !s.state().isTerminal()) {
           s.disconnect();
           loop.schedule(ms(200 + random.nextInt(3000)), s::reconnect);
+        }
+      }
+      case 8 -> {
+        // a slow session link: from prompt, through longer than the connection timeout (the session
+        // moves), to longer than the session timeout (it may expire if it cannot move in time)
+        Client c = clients.get(random.nextInt(clients.size()));
+        if (c.session instanceof ReplicatedSession s && !s.state().isTerminal()) {
+          long delayMs = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(2500);
+          int replica = random.nextBoolean() ? s.replica() : r; // half the time, the link in use
+          cluster.network().setSessionLinkDelay(s.endpoint(), replica, ms(delayMs));
+          sessionLinkDelaysSet++;
         }
       }
       default -> cluster.network().setDefaults(LinkConfig.PERFECT);
@@ -323,7 +335,8 @@ final class ClusterSimulation {
     int ops = history.values().stream().mapToInt(List::size).sum();
     return cluster.size() + " replicas, " + completed + " client operations, " + ops + " register ops checked, "
         + ackedAppends.size() + " acknowledged appends, " + expiredSessions.size() + " sessions expired, "
-        + appliedAt.size() + " log entries, " + sim.eventsRun() + " events";
+        + appliedAt.size() + " log entries, " + sessionLinkDelaysSet + " session link delays set, "
+        + sim.eventsRun() + " events";
   }
 
   String fingerprint() {
