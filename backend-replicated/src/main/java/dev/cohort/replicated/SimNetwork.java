@@ -81,7 +81,7 @@ final class SimNetwork {
     sessionDelays.clear();
   }
 
-  /** Cuts the directed link; messages already in flight still arrive. */
+  /** Cuts the directed link; messages in flight on it are lost too (see {@link #arrive}). */
   void cut(int from, int to) {
     cut.add(key(from, to));
   }
