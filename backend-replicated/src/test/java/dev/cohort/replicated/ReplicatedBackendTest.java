@@ -154,4 +154,24 @@ class ReplicatedBackendTest {
     assertTrue(e.getCause() instanceof ConnectionLossException);
     assertTrue(e.getCause().getMessage().contains("every replica"), e.getCause().getMessage());
   }
+
+  @Test
+  void slowSessionLinkInRealTimeKeepsReplyOrderAndPastTheConnectionTimeoutMovesTheSession() {
+    backend = ReplicatedBackend.create();
+    Session s = open(Duration.ofSeconds(3)); // connection timeout 1 s
+    int before = backend.faults().replicaOf(s);
+    backend.faults().delaySessionLink(s, before, Duration.ofMillis(50));
+    List<String> order = new CopyOnWriteArrayList<>();
+    var first = s.create("/slow", b("a"), CreateMode.PERSISTENT).thenRun(() -> order.add("create"));
+    var second = s.setData("/slow", b("b"), 0).thenRun(() -> order.add("set"));
+    var third = s.getData("/slow").thenAccept(d -> order.add("read " + new String(d.data(),
+        java.nio.charset.StandardCharsets.UTF_8)));
+    java.util.concurrent.CompletableFuture.allOf(first, second, third).join();
+    assertEquals(List.of("create", "set", "read b"), order);
+    assertEquals(before, backend.faults().replicaOf(s), "50 ms is well within the connection timeout");
+    backend.faults().delaySessionLink(s, before, Duration.ofSeconds(30));
+    await().atMost(Duration.ofSeconds(20)).until(() -> backend.faults().replicaOf(s) != before
+        && s.state() == SessionState.RECONNECTED);
+    assertArrayEquals(b("b"), s.getData("/slow").join().data(), "the moved session goes on where it was");
+  }
 }
