@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * <p>Faults are applied here: a crash keeps only the replica's storage and resets the connections
  * of its sessions (as a dead server's TCP connections reset); a pause holds every message to the
  * replica until it resumes; partitions cut links in both directions, including those of the
- * sessions attached to the replicas on the other side.
+ * sessions attached to the replicas on the other side. A slow session link only delays; the session
+ * itself notices the silence and moves, as a real client would.
  */
 final class Cluster {
   private final Settings settings;

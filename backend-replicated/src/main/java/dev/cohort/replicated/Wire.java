@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What sessions and replicas say to each other over the simulated network (Raft's own messages are
  * in {@link dev.cohort.replicated.raft.Message}). Links between a session and a replica behave like
- * TCP: in order, and cut only as a whole.
+ * TCP: in order, never dropped or duplicated, possibly slow (a per-link delay), and cut only as a
+ * whole.
  */
 final class Wire {
   private Wire() {}

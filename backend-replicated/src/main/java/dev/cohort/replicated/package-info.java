@@ -2,7 +2,8 @@
  * The replicated backend: {@link dev.cohort.replicated.ReplicatedBackend} (real time, threads) and
  * {@link dev.cohort.replicated.ReplicatedSimulation} (virtual time, one thread, one seed), with
  * {@link dev.cohort.replicated.ReplicatedFaults} to crash, restart, pause, isolate and partition
- * replicas and to move, cut off or expire sessions.
+ * replicas, to make the links between them lossy, and to move, slow down, cut off or expire
+ * sessions.
  *
  * <h2>How it is built</h2>
  * Every replica runs a pure Raft state machine (package {@code dev.cohort.replicated.raft}, not
