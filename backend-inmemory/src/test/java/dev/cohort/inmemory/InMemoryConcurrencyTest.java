@@ -97,10 +97,14 @@ class InMemoryConcurrencyTest {
       Session writer = fixture.openSession();
       Session reader = fixture.openSession();
       join(writer.create("/v", "0".getBytes(), CreateMode.PERSISTENT));
+      java.util.concurrent.CountDownLatch firstRead = new java.util.concurrent.CountDownLatch(1);
       Future<?> writes = pool.submit(() -> {
+        // Start after the reader's first read, so it sees at least one newer version.
+        firstRead.await();
         for (int i = 1; i <= 300; i++) {
           join(writer.setData("/v", Integer.toString(i).getBytes(), -1));
         }
+        return null;
       });
       // Each read sets a fresh watch. When a read returns a newer version than the previous read,
       // the previous read's watch must already have been delivered: join() returns only after the
@@ -117,6 +121,7 @@ class InMemoryConcurrencyTest {
         }
         lastVersion = Math.max(lastVersion, version);
         previousFired = fired;
+        firstRead.countDown();
       }
       writes.get();
       assertTrue(newerVersionsSeen > 0);

@@ -31,17 +31,6 @@ public abstract class ModelBasedConformance {
   /** A fresh fixture over a fresh backend: called once per script. */
   protected abstract BackendFixture newFixture();
 
-  /**
-   * Whether the model counts a child delete in the parent's cversion. ZooKeeper 3.9 does not (its
-   * server moves only pzxid on delete; see {@link ChildDeleteCversionConformance}), and that is the
-   * default. The project checklist (zookeeper-semantics.md line 9) says it does; a backend built to
-   * the checklist overrides this to {@code true} until the project settles the disagreement, so that
-   * the rest of the model still checks it. Everything else in the model is the same either way.
-   */
-  protected boolean childDeleteIncrementsCversion() {
-    return false;
-  }
-
   /** What one step of a script does. */
   public enum Kind {
     CREATE, DELETE, SET_DATA, GET_DATA, EXISTS, GET_CHILDREN, WATCH, MULTI, READ_MULTI, CLOSE, EXPIRE, DISCONNECT,
@@ -62,7 +51,7 @@ public abstract class ModelBasedConformance {
   @Property(shrinking = ShrinkingMode.BOUNDED)
   @AddLifecycleHook(ConfiguredTries.class)
   public void treeBehavesLikeTheModel(@ForAll("scripts") List<Step> script) {
-    try (BackendFixture fixture = newFixture(); ModelHarness harness = new ModelHarness(fixture, childDeleteIncrementsCversion())) {
+    try (BackendFixture fixture = newFixture(); ModelHarness harness = new ModelHarness(fixture)) {
       for (int i = 0; i < script.size(); i++) {
         harness.apply(script.get(i), "step " + i + " " + script.get(i));
       }

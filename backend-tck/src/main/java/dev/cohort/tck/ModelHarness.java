@@ -77,9 +77,9 @@ final class ModelHarness implements AutoCloseable {
   private TreeModel model;
   private long lastZxid;
 
-  ModelHarness(BackendFixture fixture, boolean childDeleteIncrementsCversion) {
+  ModelHarness(BackendFixture fixture) {
     this.fixture = fixture;
-    this.model = new TreeModel(childDeleteIncrementsCversion);
+    this.model = new TreeModel();
     this.driver = fixture.openSession();
     for (int i = 0; i < actors.length; i++) {
       actors[i] = new Actor(fixture.openSession());

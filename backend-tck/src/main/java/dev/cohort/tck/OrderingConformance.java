@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +183,42 @@ public abstract class OrderingConformance extends ConformanceSuite {
       assertEquals("v" + i, text(read.data()));
       assertEquals(List.of(new WatchEvent(NODE_DATA_CHANGED, "/a")), w.events(),
           "the event came before the read that shows its change (round " + i + ")");
+    }
+  }
+
+  @Test
+  public void watchEventArrivesBeforeTheDataWhileAnotherThreadKeepsWriting() throws InterruptedException {
+    Session watcher = open();
+    Session writer = open();
+    create(writer, "/v", "0");
+    get(watcher.sync("/v"));
+    ExecutorService writerThread = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> writes = writerThread.submit(() -> {
+        for (int i = 1; i <= 300; i++) {
+          get(writer.setData("/v", bytes(String.valueOf(i)), -1));
+        }
+      });
+      // each read sets a fresh watch; once a read shows a newer version, the watch set by the
+      // previous read must have fired already
+      AtomicBoolean previousFired = null;
+      int lastVersion = -1;
+      while (lastVersion < 300) {
+        AtomicBoolean fired = new AtomicBoolean();
+        int version = get(watcher.getData("/v", event -> fired.set(true))).stat().version();
+        if (previousFired != null && version > lastVersion) {
+          assertTrue(previousFired.get(), "read version " + version + " before the event of the watch set at " + lastVersion);
+        }
+        lastVersion = Math.max(lastVersion, version);
+        previousFired = fired;
+        if (writes.isDone() && version < 300) {
+          get(watcher.sync("/v"));
+        }
+      }
+      get(writes);
+    } finally {
+      writerThread.shutdownNow();
+      writerThread.awaitTermination(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 

@@ -10,10 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The stat of a node (checklist line 9): what a new node starts with, what setData moves, and what
- * a child create or delete moves on the parent. Only what ZooKeeper 3.9 guarantees is asserted: a
- * child create increments the parent's cversion and sets its pzxid; a child delete sets pzxid and
- * never lowers cversion (ZooKeeper's server leaves cversion alone on delete; see {@link
- * ChildDeleteCversionConformance} for the exact rule).
+ * a child create or delete moves on the parent: a child create increments the parent's cversion and
+ * sets its pzxid; a child delete sets pzxid and never lowers cversion. The exact effect of deletes
+ * on cversion and on sequence suffixes is {@link ChildDeleteCversionConformance}'s subject.
  */
 public abstract class StatConformance extends ConformanceSuite {
 

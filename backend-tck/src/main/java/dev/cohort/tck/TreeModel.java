@@ -27,7 +27,10 @@ final class TreeModel {
   static final class Node {
     byte[] data;
     int version;
+    /** The cversion a stat shows. */
     int cversion;
+    /** Child creates so far: where sequence suffixes come from. */
+    int childCreates;
     long owner;
     long czxid = -1;
     long mzxid = -1;
@@ -46,6 +49,7 @@ final class TreeModel {
       Node n = new Node(data, owner);
       n.version = version;
       n.cversion = cversion;
+      n.childCreates = childCreates;
       n.czxid = czxid;
       n.mzxid = mzxid;
       n.pzxid = pzxid;
@@ -69,21 +73,18 @@ final class TreeModel {
   record Change(WatchEvent.Type type, String path) {}
 
   private final TreeMap<String, Node> nodes = new TreeMap<>();
-  private final boolean childDeleteIncrementsCversion;
   private final List<Change> changes = new ArrayList<>();
   /** Counts changes; stands in for zxids when deciding what changed while a session was away. */
   private long seq;
 
   /**
-   * @param childDeleteIncrementsCversion false for ZooKeeper's rule (a child delete moves the
-   *     parent's pzxid only), true for the project checklist's (it also increments cversion)
+   * An empty model. It follows ZooKeeper's rule, measured against a real server: the stat's cversion
+   * counts child creates and deletes, while sequence suffixes count creates only.
    */
-  TreeModel(boolean childDeleteIncrementsCversion) {
-    this.childDeleteIncrementsCversion = childDeleteIncrementsCversion;
-  }
+  TreeModel() {}
 
   TreeModel copy() {
-    TreeModel m = new TreeModel(childDeleteIncrementsCversion);
+    TreeModel m = new TreeModel();
     nodes.forEach((path, node) -> m.nodes.put(path, node.copy()));
     m.seq = seq;
     m.changes.addAll(changes);
@@ -131,7 +132,7 @@ final class TreeModel {
       throw new Refused(ErrorCode.NO_NODE);
     }
     Node parent = nodes.get(parentPath);
-    String path = mode.isSequential() ? Paths.withSequence(requested, parent == null ? 0 : parent.cversion) : requested;
+    String path = mode.isSequential() ? Paths.withSequence(requested, parent == null ? 0 : parent.childCreates) : requested;
     if (exists(path)) {
       throw new Refused(ErrorCode.NODE_EXISTS);
     }
@@ -144,6 +145,7 @@ final class TreeModel {
     nodes.put(path, node);
     if (parent != null) {
       parent.cversion++;
+      parent.childCreates++;
       parent.pzxid = -1;
       parent.childSeq = seq;
     }
@@ -204,9 +206,7 @@ final class TreeModel {
     if (parent != null) {
       parent.pzxid = -1;
       parent.childSeq = seq;
-      if (childDeleteIncrementsCversion) {
-        parent.cversion++;
-      }
+      parent.cversion++;
     }
     changes.add(new Change(WatchEvent.Type.NODE_DELETED, path));
     changes.add(new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, Paths.parent(path)));

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the real 3.9.3 server does with a parent's cversion and its sequential counter when children
- * are deleted: the oracle for the other backends (they disagree with it; see the module report).
+ * are deleted: the oracle the other backends follow (the TCK's ChildDeleteCversionConformance and its model).
  * The parent's {@code Stat.cversion} counts child creates and child deletes, but the sequential
  * suffix counts child creates only, so after deletes the two differ.
  */

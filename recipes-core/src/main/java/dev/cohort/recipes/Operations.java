@@ -285,7 +285,7 @@ final class Operations implements AsyncOps {
             }
           });
         } else if (!retryLater(cause, this::lookForOurs)) {
-          result.completeExceptionally(cause);
+          fail(cause);
         }
       });
     }
@@ -297,7 +297,7 @@ final class Operations implements AsyncOps {
           if (cause instanceof NoNodeException) {
             create();
           } else if (!retryLater(cause, this::lookForOurs)) {
-            result.completeExceptionally(cause);
+            fail(cause);
           }
           return;
         }
@@ -315,12 +315,39 @@ final class Operations implements AsyncOps {
         if (error != null) {
           Throwable cause = unwrap(error);
           if (!retryLater(cause, this::lookForOurs)) {
-            result.completeExceptionally(cause);
+            fail(cause);
           }
         } else if (stat != null && (!mode.isEphemeral() || stat.ephemeralOwner() == session.id())) {
           result.complete(new OwnedNode(client.relativePath(full), stat.czxid(), session.id()));
         } else {
           create();
+        }
+      });
+    }
+
+    /**
+     * Gives up. If a create may have been applied unseen, a node with our marker may exist: sweep
+     * for it in the background, so that giving up never leaves an orphan queued in front of us.
+     */
+    void fail(Throwable cause) {
+      result.completeExceptionally(cause);
+      if (retries > 0 || (cause instanceof CoordinationException ce && ce.isOutcomeUnknown())) {
+        sweep(1);
+      }
+    }
+
+    void sweep(int attempt) {
+      if (session.state().isTerminal() || client.isClosed()) {
+        return; // our ephemerals, if any, went with the session
+      }
+      session.getChildren(fullParent, null).whenComplete((children, error) -> {
+        if (error == null) {
+          children.names().stream().filter(n -> n.startsWith(marker)).forEach(n ->
+              deleteInBackground(session, Paths.join(fullParent, n), -1, new CompletableFuture<>(), 0));
+        } else if (unwrap(error) instanceof CoordinationException ce && ce.isOutcomeUnknown()) {
+          Duration delay = BACKGROUND_BACKOFF.delayBeforeRetry(Math.min(attempt, 30), Duration.ZERO, client.random())
+              .orElseThrow();
+          client.scheduler().schedule(delay, () -> sweep(attempt + 1));
         }
       });
     }

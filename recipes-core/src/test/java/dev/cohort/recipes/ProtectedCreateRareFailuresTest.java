@@ -1,29 +1,35 @@
 package dev.cohort.recipes;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
-import static org.mockito.Mockito.spy;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.Mockito.mock;
 
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failures too rare to provoke with the fixture's controls, forced with a Mockito spy around a real
- * in-memory session: the spy only turns chosen replies into lost ones; the tree is the real one.
+ * Failures too rare to provoke with the fixture's controls, forced with Mockito around a real
+ * in-memory session: every call goes to the real session, and chosen replies are turned into lost
+ * ones after the real operation was applied. The tree is the real one.
  */
 class ProtectedCreateRareFailuresTest {
 
@@ -43,24 +49,28 @@ class ProtectedCreateRareFailuresTest {
 
   /** A client whose session loses the replies of the first {@code n} creates, listings and deletes. */
   private Cohort clientLosing(int creates, int listings, int deletes) throws Exception {
+    return clientLosing(creates, listings, deletes, RetryPolicy.defaultPolicy());
+  }
+
+  private Cohort clientLosing(int creates, int listings, int deletes, RetryPolicy policy) throws Exception {
     Session real = fixture.openSession();
-    Session session = spy(real);
+    Session session = mock(Session.class, delegatesTo(real));
     doAnswer(inv -> {
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Object> applied = (CompletableFuture<Object>) inv.callRealMethod();
+      CompletableFuture<Created> applied = real.create(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2));
       // never block here: this may run inside the backend's delivery of another callback
       return applied.handle((v, e) -> e == null).thenCompose(succeeded ->
           succeeded && lostCreates.getAndIncrement() < creates ? lost(inv.getArgument(0)) : applied);
     }).when(session).create(anyString(), any(byte[].class), any(CreateMode.class));
-    doAnswer(inv -> lostListings.getAndIncrement() < listings ? lost(inv.getArgument(0)) : inv.callRealMethod())
+    doAnswer(inv -> lostListings.getAndIncrement() < listings
+        ? lost(inv.getArgument(0)) : real.getChildren(inv.getArgument(0), inv.getArgument(1)))
         .when(session).getChildren(anyString(), any());
     doAnswer(inv -> {
-      CompletableFuture<?> applied = (CompletableFuture<?>) inv.callRealMethod();
+      CompletableFuture<Void> applied = real.delete(inv.getArgument(0), inv.getArgument(1));
       return lostDeletes.getAndIncrement() < deletes ? lost(inv.getArgument(0)) : applied;
     }).when(session).delete(anyString(), anyInt());
-    CoordinationBackend backend = spy(fixture.backend());
+    CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
     doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
-    Cohort c = Cohort.builder(backend).namespace("/rare").build();
+    Cohort c = Cohort.builder(backend).namespace("/rare").retryPolicy(policy).build();
     c.start();
     return c;
   }
@@ -79,6 +89,21 @@ class ProtectedCreateRareFailuresTest {
     List<String> children = fixture.openSession().getChildren("/rare/p").get(10, TimeUnit.SECONDS).names();
     assertEquals(List.of(node.name()), children, "one node, found again, none leaked");
     assertEquals(2, lostListings.get(), "the first lookup was lost and retried");
+  }
+
+  @Test
+  void aProtectedCreateThatGivesUpAfterALostReplySweepsAwayTheNodeItMayHaveMade() throws Exception {
+    client = clientLosing(0, 0, 0, RetryPolicy.none());
+    client.blocking().createWithParents("/p", new byte[0], CreateMode.PERSISTENT);
+    client.close();
+    lostCreates.set(0);
+    client = clientLosing(1, 0, 0, RetryPolicy.none());
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> client.async().createProtected("/p", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL).get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof ConnectionLossException, e.getCause().toString());
+    Session observer = fixture.openSession();
+    await().until(() -> observer.getChildren("/rare/p").get(10, TimeUnit.SECONDS).names().isEmpty());
+    assertEquals(1, lostCreates.get(), "the create was applied, its reply lost");
   }
 
   @Test

@@ -40,10 +40,11 @@ import java.util.TreeMap;
  * <h2>Invariants</h2>
  * Every bad request is a {@link Outcome.Failed} that changed nothing; a {@link TxnOp.Multi} that
  * fails at op {@code i} is rolled back by replaying an undo log, so the tree is as before. Sequential
- * names come from the parent's cversion before the create, formatted {@code %010d}; cversion is a
- * signed 32-bit counter that wraps to {@link Integer#MIN_VALUE}. A child create increments the
- * parent's cversion and sets its pzxid; a child delete only sets its pzxid (what the ZooKeeper 3.9
- * server does, which the conformance suite takes as the oracle over the checklist's wording). The root and {@code /zookeeper}
+ * names come from the parent's count of child creates before the create, formatted {@code %010d};
+ * the count is a signed 32-bit counter that wraps to {@link Integer#MIN_VALUE}. A child create or
+ * delete sets the parent's pzxid; the reported cversion counts creates and deletes, while the
+ * sequence suffix counts creates only, as a real ZooKeeper 3.9 server does (see {@code Node#stat}).
+ * The root and {@code /zookeeper}
  * always exist; nothing in the {@code /zookeeper} subtree can be created, changed or deleted.
  *
  * <p>Not thread-safe and deliberately free of threads, clocks and locks: the owner serializes
@@ -345,8 +346,8 @@ public final class DataTree {
 
   private void detach(Node parent, String parentPath, String name, String path, Node node, long zxid,
       List<Change> changes, ArrayDeque<Runnable> undo) {
-    // As the ZooKeeper server does (and unlike its own docs), a child delete moves the parent's
-    // pzxid but not its cversion, so cversion counts creates and sequence numbers never repeat.
+    // The stored counter counts creates only (the sequence suffix); the reported cversion adds the
+    // deletes, derived from the child count in Node#stat, as the ZooKeeper server reports it.
     long oldPzxid = parent.pzxid;
     parent.removeChild(name);
     parent.pzxid = zxid;

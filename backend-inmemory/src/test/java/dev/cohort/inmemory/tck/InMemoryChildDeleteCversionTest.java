@@ -4,7 +4,7 @@ import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.tck.BackendFixture;
 import dev.cohort.tck.ChildDeleteCversionConformance;
 
-/** The in-memory backend follows the ZooKeeper server: a child delete leaves cversion alone. */
+/** The in-memory backend against {@link ChildDeleteCversionConformance}. */
 class InMemoryChildDeleteCversionTest extends ChildDeleteCversionConformance {
   @Override
   protected BackendFixture newFixture() {

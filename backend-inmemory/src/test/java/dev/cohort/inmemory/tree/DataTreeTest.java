@@ -64,13 +64,13 @@ class DataTreeTest {
   }
 
   @Test
-  void deleteReportsTheNodeAndItsParentAndMovesOnlyTheParentPzxid() {
+  void deleteReportsTheNodeAndItsParentAndCountsInTheParentsCversionAndPzxid() {
     d.create("/p");
     d.create("/p/c");
     ApplyResult r = d.apply(new TxnOp.DeleteNode("/p/c", 0));
     assertEquals(List.of(new Change(WatchEvent.Type.NODE_DELETED, "/p/c"),
         new Change(WatchEvent.Type.NODE_CHILDREN_CHANGED, "/p")), r.changes());
-    assertEquals(1, d.tree.stat("/p").cversion(), "a delete does not count in cversion, as on the real server");
+    assertEquals(2, d.tree.stat("/p").cversion(), "the reported cversion counts the create and the delete, as on the real server");
     assertEquals(d.zxid, d.tree.stat("/p").pzxid());
     assertEquals(0, d.tree.stat("/p").numChildren());
   }
@@ -160,7 +160,6 @@ class DataTreeTest {
     d.create("/w");
     d.tree.setChildVersionForTest("/w", Integer.MAX_VALUE);
     assertEquals("/w/n2147483647", ((Outcome.Created) d.create("/w/n", CreateMode.PERSISTENT_SEQUENTIAL)).path());
-    assertEquals(Integer.MIN_VALUE, d.tree.stat("/w").cversion());
     assertEquals("/w/n-2147483648", ((Outcome.Created) d.create("/w/n", CreateMode.PERSISTENT_SEQUENTIAL)).path());
     assertEquals("/w/n-2147483647", ((Outcome.Created) d.create("/w/n", CreateMode.PERSISTENT_SEQUENTIAL)).path());
     d.tree.setChildVersionForTest("/w", -5);

@@ -107,6 +107,9 @@ public final class PartitionRebalance {
         for (String id : List.of("a", "b", "c")) {
           start(backend, clients, group, id);
         }
+        // Balance may have been seen while only "a" was live: wait for it with all three.
+        group.balanced = new CompletableFuture<>();
+        group.check();
         group.balanced.get(30, TimeUnit.SECONDS);
 
         List<String> stayers = List.of("a", "b", "c");

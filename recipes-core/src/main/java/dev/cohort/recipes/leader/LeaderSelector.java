@@ -38,6 +38,8 @@ public final class LeaderSelector implements AutoCloseable {
   private boolean started;
   /** Guarded by state. */
   private boolean closed;
+  /** Guarded by state: whether {@link #start()} was ever called. */
+  private boolean everStarted;
   /** Guarded by state: a one-off request to queue again after the current run. */
   private boolean requeueRequested;
   /** Guarded by state. */
@@ -69,6 +71,7 @@ public final class LeaderSelector implements AutoCloseable {
         throw new IllegalStateException(closed ? "selector is closed" : "selector already started");
       }
       started = true;
+      everStarted = true;
       worker = threadFactory.newThread(this::runLoop);
       worker.start();
     } finally {
@@ -76,11 +79,28 @@ public final class LeaderSelector implements AutoCloseable {
     }
   }
 
-  /** Queues once more after the current (or next) run, even without auto-requeue. */
+  /**
+   * Queues once more: after the current run if one is under way (even without auto-requeue), or
+   * at once if the selector was started and has finished its runs. A no-op once closed.
+   *
+   * @throws IllegalStateException if the selector was never started
+   */
   public void requeue() {
     state.lock();
     try {
-      requeueRequested = true;
+      if (closed) {
+        return;
+      }
+      if (!everStarted) {
+        throw new IllegalStateException("selector not started");
+      }
+      if (worker == null) {
+        started = true;
+        worker = threadFactory.newThread(this::runLoop);
+        worker.start();
+      } else {
+        requeueRequested = true;
+      }
     } finally {
       state.unlock();
     }

@@ -10,12 +10,15 @@ import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The queue every lock-like recipe stands in: a protected ephemeral-sequential node under one
@@ -86,6 +89,17 @@ final class LockEngine {
    * @return our node, or null if the deadline passed first
    */
   OwnedNode acquire(String name, byte[] data, Decider decider, long deadline) throws InterruptedException {
+    return acquire(name, data, decider, deadline, null);
+  }
+
+  /**
+   * As {@link #acquire(String, byte[], Decider, long)}, but a node the decision says to watch is
+   * looked past (left out of later decisions) when {@code passThrough} accepts its stat: how a
+   * reader passes a writer that has downgraded to a read hold.
+   */
+  OwnedNode acquire(String name, byte[] data, Decider decider, long deadline, Predicate<Stat> passThrough)
+      throws InterruptedException {
+    Set<String> passed = new HashSet<>();
     OwnedNode node = null;
     CompletableFuture<OwnedNode> creating = null;
     boolean acquired = false;
@@ -110,6 +124,9 @@ final class LockEngine {
           } else {
             sorted = NodeNames.sortBySequence(await(client.async().getChildren(dir, null), deadline).names());
           }
+          if (!passed.isEmpty()) {
+            sorted = sorted.stream().filter(n -> !passed.contains(n)).toList();
+          }
           LockDecisions.Decision decision = decider.decide(sorted, node.name());
           if (decision instanceof LockDecisions.Acquired) {
             acquired = true;
@@ -117,8 +134,11 @@ final class LockEngine {
           } else if (decision instanceof LockDecisions.NodeMissing) {
             node = null;
           } else if (decision instanceof LockDecisions.WatchPredecessor w) {
-            if (!waitFor(Paths.join(dir, w.name()), deadline)) {
+            WaitResult waited = waitFor(Paths.join(dir, w.name()), deadline, passThrough);
+            if (waited == WaitResult.DEADLINE) {
               return null;
+            } else if (waited == WaitResult.PASS) {
+              passed.add(w.name());
             }
           }
         } catch (ConnectionLossException e) {
@@ -143,16 +163,29 @@ final class LockEngine {
   }
 
   /** Watches {@code path}; returns false on deadline, true once it changed (or was already gone). */
-  private boolean waitFor(String path, long deadline) throws InterruptedException, TimedOut {
+  private enum WaitResult { CHANGED, PASS, DEADLINE }
+
+  /**
+   * Watches {@code path} and waits until it changes: CHANGED once it did (or was already gone),
+   * PASS at once if {@code passThrough} accepts its stat (the decision may then look past it),
+   * DEADLINE if the deadline passed first.
+   */
+  private WaitResult waitFor(String path, long deadline, Predicate<Stat> passThrough)
+      throws InterruptedException, TimedOut {
     if (deadline == NO_WAIT) {
-      return false;
+      Stat stat = await(client.async().exists(path, null), deadline);
+      return stat == null ? WaitResult.CHANGED
+          : passThrough != null && passThrough.test(stat) ? WaitResult.PASS : WaitResult.DEADLINE;
     }
     Waiter waiter = new Waiter();
     client.addConnectionStateListener(waiter);
     try {
       Stat stat = await(client.async().exists(path, waiter), deadline);
       if (stat == null) {
-        return true;
+        return WaitResult.CHANGED;
+      }
+      if (passThrough != null && passThrough.test(stat)) {
+        return WaitResult.PASS;
       }
       parked.incrementAndGet();
       boolean woken;
@@ -164,7 +197,7 @@ final class LockEngine {
       if (woken) {
         wakeups.incrementAndGet();
       }
-      return woken;
+      return woken ? WaitResult.CHANGED : WaitResult.DEADLINE;
     } finally {
       client.removeConnectionStateListener(waiter);
     }

@@ -20,15 +20,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Per thread, holds are reentrant. A thread holding the write lock may acquire the read lock
  * (granted at once, locally) and then release the write lock: that is a <b>downgrade</b>. The
- * downgraded hold keeps the writer's node until the read is released, so no writer can slip in
- * between (readers queued behind it wait too: safe, at some cost in concurrency). Upgrading a read
- * hold to a write hold would deadlock and fails with {@link IllegalStateException}.
+ * downgraded hold keeps the writer's node, so no writer queued behind it can slip in, and marks it
+ * with data: a reader whose nearest writer is a marked node looks past it (the data change fires
+ * the reader's watch), so readers queued behind a downgraded writer share the lock with it. Writers
+ * still wait for the node to go. Upgrading a read hold (including a downgraded one) to a write hold
+ * would deadlock or break the readers' trust, and fails with {@link IllegalStateException}.
  */
 public final class ReadWriteLock {
 
   static final String READ_NAME = "read-";
   static final String WRITE_NAME = "write-";
   private static final byte[] NO_DATA = new byte[0];
+  /** The data that marks a writer's node as downgraded to a read hold. */
+  private static final byte[] DOWNGRADED = "downgraded".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Cohort client;
   private final LockEngine engine;
@@ -41,6 +45,8 @@ public final class ReadWriteLock {
   private static final class Hold {
     final OwnedNode node;
     final boolean writerNode;
+    /** Whether the writer node was marked as downgraded; never unmarked. */
+    boolean downgraded;
     int reads;
     int writes;
 
@@ -112,7 +118,7 @@ public final class ReadWriteLock {
           throw new IllegalStateException("this thread's hold of " + path()
               + " ended with its session; release it before acquiring again");
         }
-        if (write && !hold.writerNode) {
+        if (write && (!hold.writerNode || hold.downgraded)) {
           throw new IllegalStateException("cannot upgrade a read hold to a write hold: release the read first");
         }
         if (write) {
@@ -128,7 +134,7 @@ public final class ReadWriteLock {
       long deadline = timeoutNanos == Long.MIN_VALUE ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
       OwnedNode node = write
           ? engine.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, deadline)
-          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, deadline);
+          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, deadline, stat -> stat.dataLength() > 0);
       if (node == null) {
         return Optional.empty();
       }
@@ -151,6 +157,12 @@ public final class ReadWriteLock {
         return false;
       }
       int left = write ? --hold.writes : --hold.reads;
+      if (write && left == 0 && hold.reads > 0 && !hold.downgraded) {
+        // a downgrade: let readers queued behind our node look past it (if this write fails, they
+        // simply keep waiting for the node to go, which is safe)
+        hold.downgraded = true;
+        client.async().setData(hold.node.path(), DOWNGRADED, -1);
+      }
       if (hold.reads + hold.writes == 0) {
         holds.remove(me);
         tracker.released(hold.node);

@@ -481,12 +481,18 @@ public final class WorkQueue implements AutoCloseable {
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  /** Stops this instance: waiting takes return empty. Jobs and claims stay as they are. */
+  /**
+   * Stops this instance: waiting takes return empty and its job-list watch is removed. Jobs and
+   * claims stay as they are.
+   */
   @Override
   public void close() {
     closed = true;
     client.removeConnectionStateListener(stateListener);
     wake(sleepers);
+    if (!client.isClosed() && !client.session().state().isTerminal()) {
+      ops.removeWatches(jobs, jobsWatcher); // the one job-list watch this instance may hold
+    }
   }
 
   int waitingTakes() {

@@ -60,6 +60,7 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     LeaderLatch b = latch(newClient(), "b");
     List<String> aEvents = new CopyOnWriteArrayList<>();
     List<LeadershipTerm> bTerms = new CopyOnWriteArrayList<>();
+    List<String> listenerThreads = new CopyOnWriteArrayList<>();
     a.addListener(new LeaderLatchListener() {
       @Override
       public void isLeader(LeadershipTerm term) {
@@ -74,6 +75,7 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     b.addListener(new LeaderLatchListener() {
       @Override
       public void isLeader(LeadershipTerm term) {
+        listenerThreads.add(Thread.currentThread().getName());
         bTerms.add(term);
       }
 
@@ -92,6 +94,8 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     await().until(() -> aEvents.equals(List.of("not leader")) && bTerms.size() == 1);
     assertTrue(bTerms.get(0).fencingToken().isNewerThan(aTerm.fencingToken()));
     assertEquals("b", bTerms.get(0).participantId());
+    assertTrue(listenerThreads.stream().allMatch(n -> n.startsWith("cohort-listener")),
+        "listeners run on the client's listener executor, never on a backend thread: " + listenerThreads);
   }
 
   @Test

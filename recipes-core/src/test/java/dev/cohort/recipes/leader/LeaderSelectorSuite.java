@@ -3,6 +3,7 @@ package dev.cohort.recipes.leader;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
@@ -66,6 +67,16 @@ public abstract class LeaderSelectorSuite extends RecipeSuiteSupport {
     await().until(() -> runs.get() == 1);
     await().during(Duration.ofMillis(50)).until(() -> runs.get() == 1);
     assertFalse(s.hasLeadership());
+    s.requeue();
+    await().until(() -> runs.get() == 2);
+  }
+
+  @Test
+  void requeueBeforeStartIsRefused() {
+    LeaderSelector s = LeaderSelector.builder(newClient(), PATH, term -> { }).build();
+    selectors.add(s);
+    assertThrows(IllegalStateException.class, s::requeue);
+    assertEquals(List.of(), childrenOf(PATH));
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,39 @@ public abstract class ReadWriteLockSuite extends RecipeSuiteSupport {
     await().during(Duration.ofMillis(30)).until(() -> !otherWriter.isDone());
     a.readLock().release();
     assertTrue(otherWriter.get(10, TimeUnit.SECONDS).isNewerThan(writeToken));
+  }
+
+  @Test
+  void readersQueuedBehindADowngradedWriterShareWithItWhileWritersStillWait() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock reader = new ReadWriteLock(newClient(), PATH);
+    ReadWriteLock writer = new ReadWriteLock(newClient(), PATH);
+    a.writeLock().acquire();
+    CompletableFuture<FencingToken> readerGets = new CompletableFuture<>();
+    CountDownLatch readerMayRelease = new CountDownLatch(1);
+    CompletableFuture<Boolean> readerReleased = inThread(() -> {
+      readerGets.complete(reader.readLock().acquire());
+      readerMayRelease.await();
+      return reader.readLock().release();
+    });
+    awaitChildren(PATH, 2);
+    CompletableFuture<FencingToken> writerGets = inThread(() -> writer.writeLock().acquire());
+    awaitChildren(PATH, 3);
+    await().during(Duration.ofMillis(30)).until(() -> !readerGets.isDone());
+
+    a.readLock().acquire();
+    a.writeLock().release(); // downgrade
+
+    readerGets.get(10, TimeUnit.SECONDS);
+    assertTrue(a.readLock().isHeldByCurrentThread(), "both readers hold at once");
+    assertThrows(IllegalStateException.class, () -> a.writeLock().acquire(),
+        "a downgraded hold may not become a write hold again: readers trust the mark");
+    await().during(Duration.ofMillis(30)).until(() -> !writerGets.isDone());
+    a.readLock().release();
+    await().during(Duration.ofMillis(30)).until(() -> !writerGets.isDone());
+    readerMayRelease.countDown();
+    assertTrue(readerReleased.get(10, TimeUnit.SECONDS));
+    writerGets.get(10, TimeUnit.SECONDS);
   }
 
   @Test
