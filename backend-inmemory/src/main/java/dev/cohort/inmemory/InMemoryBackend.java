@@ -10,6 +10,7 @@ import dev.cohort.spi.Capability;
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionClosedException;
 import dev.cohort.spi.SessionConfig;
@@ -240,6 +241,10 @@ public final class InMemoryBackend implements CoordinationBackend {
           value = call.run(!replyLost);
         } catch (CoordinationException e) {
           error = e;
+        } catch (RuntimeException e) {
+          // A bug, not a property of the request: fail this operation visibly, keep the backend up.
+          LOG.error("operation on {} failed unexpectedly", session, e);
+          error = CoordinationException.of(ErrorCode.BACKEND_FAILURE, path, "internal error", -1, e);
         }
         session.lastZxidSeen = tree.lastZxid();
         // Events first: if this write fired a watch of this very session, the event must reach

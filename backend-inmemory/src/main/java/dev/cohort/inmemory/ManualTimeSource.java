@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Guarantee: when {@code advance} returns, every {@link InMemoryBackend} built with this time
  * source has expired each disconnected session whose timeout passed, deleted the due container and
  * TTL nodes, and delivered the watch events this caused (unless a callback executor was configured,
- * in which case they are queued on it). Thread-safe.
+ * in which case they are queued on it). A backend registers with its time source when built and
+ * unregisters when closed, so close backends that share a long-lived time source. Thread-safe.
  */
 public final class ManualTimeSource implements TimeSource {
 

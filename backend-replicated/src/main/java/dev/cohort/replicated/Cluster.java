@@ -82,8 +82,10 @@ final class Cluster {
         }
       });
     }
-    if (settings.replicas() == 1) {
-      hosts[1].campaign(); // nobody to wait for
+    if (storages[1].load().hardState().term() == 0) {
+      // A brand-new cluster: let replica 1 stand at once instead of waiting out an election
+      // timeout. Safe (any replica may campaign at any time); it only saves the first timeout.
+      hosts[1].campaign();
     }
   }
 
@@ -164,9 +166,11 @@ final class Cluster {
   }
 
   long newSessionId() {
+    // Mixing in the clock keeps ids of a cluster restarted from its data directory (with the same
+    // seed) apart from the ids its earlier life used, which the tree still remembers.
     long id;
     do {
-      id = random.nextLong() & 0x7fff_ffff_ffff_ffffL;
+      id = (random.nextLong() ^ Long.rotateLeft(nowMillis() * 0x9e3779b97f4a7c15L, 17)) & 0x7fff_ffff_ffff_ffffL;
     } while (id == 0);
     return id;
   }

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  * Loop thread only.
  */
 final class RaftHost {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftHost.class);
 
   /** The replicated state machine a host applies committed entries to. */
   interface Application {
@@ -60,6 +61,7 @@ final class RaftHost {
   private boolean leading;
   private long leadingTerm;
   private final List<Message> heldWhilePaused = new ArrayList<>();
+  private java.util.function.BiConsumer<Integer, Entry> applyObserver;
 
   RaftHost(int id, int[] members, RaftConfig config, EventLoop loop, SimNetwork network, Random random,
       RaftStorage storage, Supplier<Application> appFactory, IntFunction<RaftHost> directory, long snapshotEvery) {
@@ -102,6 +104,11 @@ final class RaftHost {
 
   boolean isLeader() {
     return status == Status.UP && raft.role() == RaftNode.Role.LEADER;
+  }
+
+  /** Tells {@code observer} of every entry this replica applies (for simulation checks). */
+  void observeApplies(java.util.function.BiConsumer<Integer, Entry> observer) {
+    this.applyObserver = observer;
   }
 
   /** Starts (or restarts after a crash) from what the storage holds. */
@@ -218,6 +225,9 @@ final class RaftHost {
       for (Entry e : rd.committed()) {
         app.apply(e);
         applied = e.index();
+        if (applyObserver != null) {
+          applyObserver.accept(id, e);
+        }
         if (status != Status.UP) {
           return; // the application crashed or paused this replica while applying
         }
@@ -234,7 +244,15 @@ final class RaftHost {
 
   private void maybeSnapshot() {
     if (snapshotEvery > 0 && applied - raft.firstIndex() + 1 >= snapshotEvery) {
-      Snapshot snap = new Snapshot(applied, raft.termOf(applied), app.snapshot());
+      byte[] state;
+      try {
+        state = app.snapshot();
+      } catch (RuntimeException e) {
+        // compaction is an optimisation: keep the log whole rather than abandon this flush
+        LOG.warn("replica {} could not snapshot its state at index {}; the log stays uncompacted", id, applied, e);
+        return;
+      }
+      Snapshot snap = new Snapshot(applied, raft.termOf(applied), state);
       raft.compact(snap);
       storage.saveSnapshot(snap);
     }

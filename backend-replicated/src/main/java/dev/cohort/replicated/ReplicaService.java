@@ -65,6 +65,7 @@ final class ReplicaService implements RaftHost.Application {
   private final Map<Long, Attached> attached = new HashMap<>();
   private long appliedZxid;
   private int ticks;
+  private int knownLeader = dev.cohort.replicated.raft.RaftNode.NONE;
 
   // Leader state.
   private boolean leading;
@@ -319,6 +320,18 @@ final class ReplicaService implements RaftHost.Application {
     ticks++;
     long now = cluster.loop().nowNanos();
     Settings s = cluster.settings();
+    int leaderNow = cluster.host(id).raft().leader();
+    if (leaderNow != knownLeader) {
+      knownLeader = leaderNow;
+      if (leaderNow != dev.cohort.replicated.raft.RaftNode.NONE) {
+        // what was forwarded to no one, or to a leader that is gone, goes to the new one at once
+        for (Attached a : attached.values()) {
+          if (hasUnapplied(a)) {
+            resend(a);
+          }
+        }
+      }
+    }
     long resendAfter = s.tickNanos() * s.raft().electionTicks();
     List<Long> alive = new ArrayList<>();
     for (Attached a : attached.values()) {
@@ -452,7 +465,14 @@ final class ReplicaService implements RaftHost.Application {
 
   private void applyOpen(long zxid, Command.OpenSession o) {
     if (tree.hasSession(o.sessionId()) || lastWseq.containsKey(o.sessionId())) {
-      return; // a resent open: the first one counts
+      // A resent open (the first one counts and already answered the session), or an id that
+      // collides with an earlier session's: then refuse rather than leave the new session hanging.
+      Attached a = attached.get(o.sessionId());
+      if (a != null && a.connecting != null && a.connecting.timeoutMillis() > 0 && o.replica() == id) {
+        attached.remove(o.sessionId());
+        cluster.toSession(id, a.endpoint, new Wire.Expired(o.sessionId()));
+      }
+      return;
     }
     ApplyResult r = tree.apply(new Txn(zxid, o.timeMillis(), o.sessionId(), new TxnOp.CreateSession(o.timeoutMillis())));
     if (!r.outcome().isSuccess()) {

@@ -244,7 +244,7 @@ public final class ReplicatedBackend implements CoordinationBackend {
     private Duration minSessionTimeout = Duration.ofMillis(200);
     private Duration maxSessionTimeout = Duration.ofSeconds(60);
     private Executor callbackExecutor;
-    private long seed = 0x5eedL;
+    private long seed = new java.security.SecureRandom().nextLong();
     private Path dataDirectory;
     private boolean fsync = true;
     private long snapshotEvery = 10_000;
@@ -311,7 +311,7 @@ public final class ReplicatedBackend implements CoordinationBackend {
       return this;
     }
 
-    /** Seeds every random choice (election timeouts, network faults). */
+    /** Seeds every random choice (election timeouts, network faults); default a random seed. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
