@@ -93,8 +93,11 @@ final class DemoCluster implements AutoCloseable {
   }
 
   /**
-   * Kills a service the way a crashed process dies: the service expires its session (ephemerals,
-   * claims and leadership go at once), then the client is closed so it does not come back.
+   * Kills a service the way a crashed process dies: its session is first cut off (the process says
+   * nothing more, and its client can no longer learn anything or open a new session), then the
+   * service expires the session, so its ephemerals, claims and leadership go at once. The dead
+   * client is closed in the background. On a real ensemble the demo has no fault control and
+   * closes the client instead.
    */
   void kill(Cohort client) {
     Session session = client.session();
@@ -103,19 +106,26 @@ final class DemoCluster implements AutoCloseable {
         switch (kind) {
           case REPLICATED -> {
             ReplicatedBackend r = (ReplicatedBackend) backend;
+            r.faults().disconnect(session);
             if (r.faults().leader().isPresent()) {
               r.faults().expire(session);
             }
           }
-          case INMEMORY -> ((InMemoryBackend) backend).faults().expire(session);
+          case INMEMORY -> {
+            InMemoryBackend m = (InMemoryBackend) backend;
+            m.faults().disconnect(session);
+            m.faults().expire(session);
+          }
           case ZOOKEEPER -> { } // no fault control on a real ensemble: closing is what we can do
         }
       } catch (IllegalStateException | IllegalArgumentException e) {
         // the session already went (or no leader right now): closing below ends it anyway
       }
     }
-    client.close();
     clients.remove(client);
+    Thread closer = new Thread(client::close, "close-killed-client");
+    closer.setDaemon(true);
+    closer.start();
   }
 
   /** Whether backend replicas can be crashed here. */

@@ -207,9 +207,13 @@ final class JobServices {
         if (random.nextDouble() < failRate) {
           observer.failedAttempt(id, name);
           untilDefinite(() -> work.fail(job));
-        } else if (Boolean.TRUE.equals(untilDefinite(() -> work.complete(job)))) {
+        } else {
+          // The job's effect is done now. Record it before acknowledging: a worker killed between
+          // the two has still done the job (its acknowledgement may even have reached the queue),
+          // and at-least-once means another worker may do it again, counted as a duplicate.
           completedHere.incrementAndGet();
           observer.completed(id, name);
+          untilDefinite(() -> work.complete(job));
         }
       } finally {
         observer.finishedProcessing();

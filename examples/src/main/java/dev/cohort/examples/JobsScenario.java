@@ -26,8 +26,9 @@ import java.util.function.IntSupplier;
  * over to a "new version" without stopping the flow.
  *
  * <h2>How the outcome is judged</h2>
- * A {@link JobHistory} records every submission and every completion the work queue confirmed;
- * the run passes only if every job completed at least once. Duplicates (a job processed twice
+ * A {@link JobHistory} records every submission and every successful processing (recorded when
+ * the work is done, before the worker acknowledges it to the queue, since a worker killed in
+ * between has still done it); the run passes only if every job was completed at least once. Duplicates (a job processed twice
  * because its worker died after doing the work, or a scheduler died between hand-out and
  * acknowledgement) are what at-least-once costs: counted and shown, not hidden. Fault timing is
  * tied to progress (fractions of N completed), so small and large runs see the same story.

@@ -97,6 +97,9 @@ final class PartitionsScenario {
     PartitionClaimer claimer = PartitionClaimer.builder(client, ROOT, id, new PartitionListener() {
       @Override
       public void assigned(Partition partition) {
+        if (crashed.contains(id)) {
+          return; // a dead process records nothing
+        }
         history.acquired(partition.id(), id, partition.fencingToken().value());
         tokens.put(id + "/" + partition.id(), partition.fencingToken().value());
         owner.put(partition.id(), id);
@@ -125,14 +128,22 @@ final class PartitionsScenario {
     m.client().close();
   }
 
+  private final Set<String> crashed = ConcurrentHashMap.newKeySet();
+
   private void crash(String id) {
     Member m = members.remove(id);
-    // The crashed process tells no one: record the end of its ownerships as its session dies.
-    for (Map.Entry<String, String> e : Map.copyOf(owner).entrySet()) {
-      if (e.getValue().equals(id)) {
-        Long token = tokens.remove(id + "/" + e.getKey());
-        history.released(e.getKey(), id, token == null ? -1 : token);
-        owner.remove(e.getKey(), id);
+    // The crashed process tells no one: record the end of its ownerships as its session dies,
+    // before the kill, so the record lies inside the real ownership.
+    crashed.add(id);
+    String prefix = id + "/";
+    for (String key : Set.copyOf(tokens.keySet())) {
+      if (key.startsWith(prefix)) {
+        Long token = tokens.remove(key);
+        if (token != null) {
+          String partition = key.substring(prefix.length());
+          history.released(partition, id, token);
+          owner.remove(partition, id);
+        }
       }
     }
     cluster.kill(m.client());

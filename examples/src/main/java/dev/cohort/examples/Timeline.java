@@ -53,10 +53,10 @@ final class Timeline {
   List<double[]> ratePerBin(double binSeconds) {
     List<Double> times = new ArrayList<>(completions);
     double end = times.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    int bins = (int) Math.ceil(end / binSeconds) + 1;
+    int bins = Math.max(1, (int) Math.ceil(end / binSeconds));
     int[] counts = new int[bins];
     for (double t : times) {
-      counts[(int) (t / binSeconds)]++;
+      counts[Math.min(bins - 1, (int) (t / binSeconds))]++;
     }
     List<double[]> out = new ArrayList<>();
     for (int i = 0; i < bins; i++) {

@@ -234,6 +234,12 @@ public final class CohortFixture implements AutoCloseable {
    * Cuts {@code session} off from the service: it goes SUSPENDED and its operations fail with
    * ConnectionLoss; the service keeps it until its timeout passes (on the in-memory backend, only
    * when the test {@linkplain #advanceTime advances time}).
+   *
+   * <pre>{@code
+   * fixture.disconnect(client);          // the latch reports it may have lost leadership
+   * assertFalse(latch.hasLeadership());
+   * fixture.reconnect(client);           // same session back: leadership confirmed again
+   * }</pre>
    */
   public void disconnect(Session session) {
     require(Fault.DISCONNECT);
@@ -325,7 +331,15 @@ public final class CohortFixture implements AutoCloseable {
     engine.restart(replica);
   }
 
-  /** Splits the replicas into groups that reach only each other (e.g. {@code {1, 2}, {3}}). */
+  /**
+   * Splits the replicas into groups that reach only each other.
+   *
+   * <pre>{@code
+   * fixture.partition(new int[] {1, 2}, new int[] {3});   // 3 is cut off; 1 and 2 keep a majority
+   * ...
+   * fixture.heal();
+   * }</pre>
+   */
   public void partition(int[]... groups) {
     require(Fault.REPLICAS);
     for (int[] group : groups) {

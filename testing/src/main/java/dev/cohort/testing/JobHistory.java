@@ -13,6 +13,17 @@ import java.util.Set;
  * every submitted job completed at least once, and nothing completed that was never submitted.
  * Duplicates (a job completed more than once, which at-least-once allows) are counted, not failed.
  *
+ * <pre>{@code
+ * JobHistory history = new JobHistory("queue /thumbnails");
+ * history.submitted("img-1");  queue.put("img-1".getBytes(UTF_8));
+ * // in each worker:
+ * Job job = queue.take(timeout).orElseThrow();
+ * if (queue.complete(job)) history.completed(new String(job.payload(), UTF_8));
+ * // at the end:
+ * history.check();             // every submitted job completed at least once
+ * int redone = history.duplicates();
+ * }</pre>
+ *
  * <p>Thread-safe.
  */
 public final class JobHistory {

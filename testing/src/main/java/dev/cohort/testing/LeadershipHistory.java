@@ -8,6 +8,16 @@ import java.util.Objects;
  * after the participant learned it leads and {@link #deposed} before it steps down (or when it is
  * told it lost leadership), for the reason given in {@link OwnershipHistory}.
  *
+ * <pre>{@code
+ * LeadershipHistory history = new LeadershipHistory("/scheduler/leader");
+ * latch.addListener(new LeaderLatchListener() {
+ *   public void isLeader(LeadershipTerm t) { history.elected(id, t.fencingToken().value()); }
+ *   public void notLeader(LeadershipTerm t) { history.deposed(id, t.fencingToken().value()); }
+ * });
+ * ... kill leaders, crash replicas ...
+ * history.check();   // two leaders at once, or a term token that did not grow, fails here
+ * }</pre>
+ *
  * <p>Thread-safe.
  */
 public final class LeadershipHistory {

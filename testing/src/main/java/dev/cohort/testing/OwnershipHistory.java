@@ -16,6 +16,17 @@ import java.util.Objects;
  * never an artefact of recording. An owner that learns it lost ownership (session LOST) records
  * {@link #released} when it is told.
  *
+ * <pre>{@code
+ * OwnershipHistory history = new OwnershipHistory("lock /orders");
+ * FencingToken token = lock.acquire();
+ * history.acquired("/orders", workerId, token.value());
+ * ... work ...
+ * history.released("/orders", workerId, token.value());
+ * lock.release();
+ * // after the run, from the test:
+ * history.check();   // throws HistoryViolation naming any overlap or token that did not grow
+ * }</pre>
+ *
  * <p>Thread-safe: events are ordered by a single internal sequence, in the order the calls were made.
  */
 public final class OwnershipHistory {
