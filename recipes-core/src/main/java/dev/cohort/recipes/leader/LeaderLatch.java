@@ -72,6 +72,12 @@ public final class LeaderLatch implements AutoCloseable {
   private long epoch;
   /** Guarded by lock: the term we lead in, or null. */
   private LeadershipTerm term;
+  /**
+   * Guarded by lock: the last connection state this latch has handled, which lags the client's
+   * state by the events still queued on the listener executor. Leadership is only claimed when
+   * both agree the connection is up (see {@link #claim}).
+   */
+  private ConnectionState handledState;
 
   private LeaderLatch(Builder b) {
     this.client = b.client;
@@ -123,6 +129,13 @@ public final class LeaderLatch implements AutoCloseable {
     }
     client.addConnectionStateListener(connectionListener);
     ConnectionState state = client.connectionState();
+    lock.lock();
+    try {
+      // Every transition after this read reaches connectionChanged, so the view never goes stale.
+      handledState = state;
+    } finally {
+      lock.unlock();
+    }
     if (state != null && state.isConnected()) {
       requeue();
     }
@@ -340,15 +353,27 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Claims leadership on the listener executor, behind every connection event queued before it.
+   * Claiming straight from a backend thread let a term gained after a reconnect be ended by the
+   * older SUSPENDED still in the queue, so listeners heard isLeader, notLeader, isLeader for one
+   * gain; in queue order, the SUSPENDED is handled first and the claim sees the connection up.
+   */
   private void becomeLeader(long myEpoch, OwnedNode ours) {
+    client.listenerExecutor().execute(() -> claim(myEpoch, ours));
+  }
+
+  private void claim(long myEpoch, OwnedNode ours) {
     lock.lock();
     try {
       if (myEpoch != epoch || lifecycle != Lifecycle.STARTED || term != null) {
         return;
       }
       ConnectionState state = client.connectionState();
-      if (state == null || !state.isConnected() || !client.isLiveSession(ours.sessionId())) {
-        return; // the next RECONNECTED re-checks
+      if (handledState == null || !handledState.isConnected()
+          || state == null || !state.isConnected() || !client.isLiveSession(ours.sessionId())) {
+        // a SUSPENDED or LOST is queued or handled; the RECONNECTED after it re-checks
+        return;
       }
       term = new LeadershipTerm(id, ours.fencingToken(), ours.sessionId());
       leadershipChanged.signalAll();
@@ -382,6 +407,12 @@ public final class LeaderLatch implements AutoCloseable {
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
+    lock.lock();
+    try {
+      handledState = state;
+    } finally {
+      lock.unlock();
+    }
     switch (state) {
       case SUSPENDED -> {
         if (suspendPolicy == SuspendPolicy.RELEASE_ON_SUSPEND) {
