@@ -47,6 +47,16 @@ import org.slf4j.LoggerFactory;
  * So two participants with live sessions never both report leadership for one term: a term is one
  * node, and a node's owner only reports leadership while its session is connected (or, under
  * KEEP_UNTIL_LOST, alive on the service, where its node blocks every other participant).
+ *
+ * <h2>What listeners hear</h2>
+ * Leadership is claimed, and listeners are told, on the client's listener executor, in order with
+ * the connection events this latch handles there; a claim is made only when both the client and
+ * this latch's handled view say the connection is up. So each listener's calls strictly alternate
+ * ({@code isLeader}, {@code notLeader}, ...) with one {@code notLeader} per term gained, and a
+ * SUSPENDED handled before a gain never ends it. Under RELEASE_ON_SUSPEND a suspension ends the term
+ * and a reconnect that finds the node intact reports the same term again; under KEEP_UNTIL_LOST a
+ * suspension the session survives causes no calls. A listener added while the latch leads hears
+ * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one.
  */
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);
