@@ -47,6 +47,16 @@ import org.slf4j.LoggerFactory;
  * So two participants with live sessions never both report leadership for one term: a term is one
  * node, and a node's owner only reports leadership while its session is connected (or, under
  * KEEP_UNTIL_LOST, alive on the service, where its node blocks every other participant).
+ *
+ * <h2>What listeners hear</h2>
+ * Leadership is claimed, and listeners are told, on the client's listener executor, in order with
+ * the connection events this latch handles there; a claim is made only when both the client and
+ * this latch's handled view say the connection is up. So each listener's calls strictly alternate
+ * ({@code isLeader}, {@code notLeader}, ...) with one {@code notLeader} per term gained, and a
+ * SUSPENDED handled before a gain never ends it. Under RELEASE_ON_SUSPEND a suspension ends the term
+ * and a reconnect that finds the node intact reports the same term again; under KEEP_UNTIL_LOST a
+ * suspension the session survives causes no calls. A listener added while the latch leads hears
+ * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one.
  */
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);
@@ -72,6 +82,12 @@ public final class LeaderLatch implements AutoCloseable {
   private long epoch;
   /** Guarded by lock: the term we lead in, or null. */
   private LeadershipTerm term;
+  /**
+   * Guarded by lock: the last connection state this latch has handled, which lags the client's
+   * state by the events still queued on the listener executor. Leadership is only claimed when
+   * both agree the connection is up (see {@link #claim}).
+   */
+  private ConnectionState handledState;
 
   private LeaderLatch(Builder b) {
     this.client = b.client;
@@ -123,6 +139,13 @@ public final class LeaderLatch implements AutoCloseable {
     }
     client.addConnectionStateListener(connectionListener);
     ConnectionState state = client.connectionState();
+    lock.lock();
+    try {
+      // Every transition after this read reaches connectionChanged, so the view never goes stale.
+      handledState = state;
+    } finally {
+      lock.unlock();
+    }
     if (state != null && state.isConnected()) {
       requeue();
     }
@@ -340,15 +363,27 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Claims leadership on the listener executor, behind every connection event queued before it.
+   * Claiming straight from a backend thread let a term gained after a reconnect be ended by the
+   * older SUSPENDED still in the queue, so listeners heard isLeader, notLeader, isLeader for one
+   * gain; in queue order, the SUSPENDED is handled first and the claim sees the connection up.
+   */
   private void becomeLeader(long myEpoch, OwnedNode ours) {
+    client.listenerExecutor().execute(() -> claim(myEpoch, ours));
+  }
+
+  private void claim(long myEpoch, OwnedNode ours) {
     lock.lock();
     try {
       if (myEpoch != epoch || lifecycle != Lifecycle.STARTED || term != null) {
         return;
       }
       ConnectionState state = client.connectionState();
-      if (state == null || !state.isConnected() || !client.isLiveSession(ours.sessionId())) {
-        return; // the next RECONNECTED re-checks
+      if (handledState == null || !handledState.isConnected()
+          || state == null || !state.isConnected() || !client.isLiveSession(ours.sessionId())) {
+        // a SUSPENDED or LOST is queued or handled; the RECONNECTED after it re-checks
+        return;
       }
       term = new LeadershipTerm(id, ours.fencingToken(), ours.sessionId());
       leadershipChanged.signalAll();
@@ -382,6 +417,12 @@ public final class LeaderLatch implements AutoCloseable {
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
+    lock.lock();
+    try {
+      handledState = state;
+    } finally {
+      lock.unlock();
+    }
     switch (state) {
       case SUSPENDED -> {
         if (suspendPolicy == SuspendPolicy.RELEASE_ON_SUSPEND) {

@@ -2,7 +2,12 @@ package dev.cohort.recipes.leader;
 
 /**
  * Told when a {@link LeaderLatch} gains or loses leadership, once per change and in order, on the
- * client's listener executor (never on a backend thread, never under the latch's lock).
+ * client's listener executor (never on a backend thread, never under the latch's lock). Calls to
+ * one listener alternate: every {@code isLeader} is followed by at most one {@code notLeader} for
+ * the same term before the next {@code isLeader}. Under {@link SuspendPolicy#RELEASE_ON_SUSPEND} a
+ * term may be reported again (an equal {@link LeadershipTerm}) after a suspension ended it, when
+ * the reconnected session still owns the term's node. A listener that blocks delays the latch's
+ * next claim of leadership, since claims run on the same executor.
  */
 public interface LeaderLatchListener {
 

@@ -16,7 +16,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -221,5 +224,148 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     await().until(() -> a.participants().stream().map(Participant::id).toList().equals(List.of("a")));
     assertTrue(a.hasLeadership());
     assertThrows(IllegalStateException.class, () -> b.await(Duration.ZERO));
+  }
+
+  /** Records one latch's listener calls, in the order the latch made them. */
+  private static final class TransitionLog implements LeaderLatchListener {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void isLeader(LeadershipTerm term) {
+      events.add("isLeader " + term.fencingToken().value());
+    }
+
+    @Override
+    public void notLeader(LeadershipTerm term) {
+      events.add("notLeader " + term.fencingToken().value());
+    }
+
+    /** Fails unless calls alternate isLeader/notLeader, starting with isLeader, each pair one term. */
+    void assertAlternates() {
+      List<String> copy = List.copyOf(events);
+      for (int i = 0; i < copy.size(); i++) {
+        String expected = i % 2 == 0 ? "isLeader " : "notLeader ";
+        assertTrue(copy.get(i).startsWith(expected), "call " + i + " should be " + expected + ": " + copy);
+        if (i % 2 == 1) {
+          assertEquals(copy.get(i - 1).substring("isLeader ".length()),
+              copy.get(i).substring("notLeader ".length()), "a notLeader ends the term just gained: " + copy);
+        }
+      }
+    }
+
+    boolean lastSaysLeader() {
+      return !events.isEmpty() && events.get(events.size() - 1).startsWith("isLeader ");
+    }
+  }
+
+  @Test
+  void listenersSeeAlternatingTransitionsAcrossSuspendAndReconnect() throws Exception {
+    requireFaults(FaultControl.DISCONNECT, FaultControl.LOSE_REPLY);
+    Cohort aClient = newClient();
+    LeaderLatch a = LeaderLatch.builder(aClient, PATH).id("a").build();
+    TransitionLog log = new TransitionLog();
+    a.addListener(log);
+    a.start();
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    LeaderLatch b = latch(newClient(), "b");
+    await().until(() -> b.participants().size() == 2);
+    Random random = new Random(7L);
+    for (int round = 0; round < 60; round++) {
+      // Flaps without waiting, so state events, reconnect checks and watch replies interleave.
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          fixture.disconnect(aClient.session());
+          fixture.reconnect(aClient.session());
+        }
+        case 1 -> fixture.loseNextReply(aClient.session());
+        default -> {
+          fixture.disconnect(aClient.session());
+          await().until(() -> aClient.connectionState() == ConnectionState.SUSPENDED);
+          fixture.reconnect(aClient.session());
+        }
+      }
+      if (round % 10 == 9) {
+        await().until(() -> a.hasLeadership() && log.lastSaysLeader());
+      }
+    }
+    await().until(() -> a.hasLeadership() && log.lastSaysLeader());
+    log.assertAlternates();
+    assertFalse(b.hasLeadership(), "a never lost its session, so its node kept b waiting");
+  }
+
+  @Test
+  void keepUntilLostTellsListenersNothingAcrossSuspendAndReconnect() throws Exception {
+    requireFaults(FaultControl.DISCONNECT);
+    Cohort aClient = newClient();
+    LeaderLatch a = LeaderLatch.builder(aClient, PATH).id("a").suspendPolicy(SuspendPolicy.KEEP_UNTIL_LOST).build();
+    TransitionLog log = new TransitionLog();
+    a.addListener(log);
+    a.start();
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    LeadershipTerm term = a.currentTerm().orElseThrow();
+    for (int round = 0; round < 20; round++) {
+      fixture.disconnect(aClient.session());
+      fixture.reconnect(aClient.session());
+    }
+    await().until(() -> aClient.connectionState() == ConnectionState.RECONNECTED);
+    // A later close with NOTIFY_LEADER queues its notLeader behind every call the flaps caused.
+    a.close(CloseMode.NOTIFY_LEADER);
+    await().until(() -> log.events.size() >= 2);
+    assertEquals(List.of("isLeader " + term.fencingToken().value(), "notLeader " + term.fencingToken().value()),
+        log.events, "the session and its node lived throughout: one term, told once");
+  }
+
+  /** A listener executor the test drains by hand, to hold connection events back. */
+  private static final class HeldExecutor implements Executor {
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      Runnable next;
+      while ((next = tasks.poll()) != null) {
+        next.run();
+      }
+    }
+  }
+
+  @Test
+  void aTermGainedAfterReconnectIsNotEndedByTheSuspensionBeforeIt() throws Exception {
+    requireFaults(FaultControl.DISCONNECT);
+    LeaderLatch b = latch(newClient(), "b");
+    assertTrue(b.await(Duration.ofSeconds(10)));
+    HeldExecutor held = new HeldExecutor();
+    Cohort aClient = newClient(Cohort.builder(fixture.backend()).listenerExecutor(held));
+    LeaderLatch a = LeaderLatch.builder(aClient, PATH).id("a").build();
+    TransitionLog log = new TransitionLog();
+    a.addListener(log);
+    a.start();
+    await().until(() -> b.participants().size() == 2);
+    held.runAll();
+
+    // SUSPENDED and RECONNECTED wait in a's listener queue while b's exit makes a first in line.
+    fixture.disconnect(aClient.session());
+    fixture.reconnect(aClient.session());
+    await().until(() -> aClient.connectionState() == ConnectionState.RECONNECTED);
+    b.close();
+    await().until(() -> a.participants().size() == 1);
+
+    await().until(() -> {
+      held.runAll();
+      return a.hasLeadership() && log.lastSaysLeader();
+    });
+    LeadershipTerm term = a.currentTerm().orElseThrow();
+    // Let every check the reconnect started finish, then drain what they queued.
+    await().until(() -> {
+      held.runAll();
+      return a.participants().size() == 1 && held.tasks.isEmpty();
+    });
+    held.runAll();
+    assertEquals(List.of("isLeader " + term.fencingToken().value()), log.events,
+        "a gained leadership once, after the reconnect, and never lost it");
+    assertTrue(a.hasLeadership());
   }
 }
