@@ -117,6 +117,10 @@ public final class WorkQueue implements AutoCloseable {
   private final ConnectionStateListener stateListener = this::connectionChanged;
   /** Wake-ups delivered to waiting takes by watches; the herd test counts them. */
   private final AtomicLong watchWakeUps = new AtomicLong();
+  /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
+  private final AtomicLong claimMisses = new AtomicLong();
+  /** Job listings read by takes. */
+  private final AtomicLong listingsRead = new AtomicLong();
   /** Takes blocked waiting for a wake-up right now. */
   private final java.util.concurrent.atomic.AtomicInteger waitingTakes = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
@@ -295,7 +299,7 @@ public final class WorkQueue implements AutoCloseable {
    * walked to its end, so an empty result still means a fresh listing offered nothing claimable.
    *
    * @param listings how many listings this take has read so far
-   * @param misses misses in a row since the last claim attempt that could have succeeded
+   * @param misses misses in a row since this take last listed
    */
   private void nextCandidate(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
     String name = pollCandidate();
@@ -314,14 +318,21 @@ public final class WorkQueue implements AutoCloseable {
         result.completeExceptionally(unwrap(error));
       } else if (job != null) {
         result.complete(Optional.of(job));
-      } else if (misses + 1 >= MAX_MISSES_BEFORE_RELIST && listings <= MAX_RELISTS) {
-        relist(result, listings);
-      } else if (depth >= MAX_SYNC_DEPTH) {
-        client.workExecutor().execute(() -> nextCandidate(result, listings, misses + 1, 0));
       } else {
-        nextCandidate(result, listings, misses + 1, depth + 1);
+        claimMisses.incrementAndGet();
+        afterMiss(result, listings, misses + 1, depth);
       }
     });
+  }
+
+  private void afterMiss(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
+    if (misses >= MAX_MISSES_BEFORE_RELIST && listings <= MAX_RELISTS) {
+      relist(result, listings);
+    } else if (depth >= MAX_SYNC_DEPTH) {
+      client.workExecutor().execute(() -> nextCandidate(result, listings, misses, 0));
+    } else {
+      nextCandidate(result, listings, misses, depth + 1);
+    }
   }
 
   private void relist(CompletableFuture<Optional<Job>> result, int listings) {
@@ -339,6 +350,7 @@ public final class WorkQueue implements AutoCloseable {
    * pair), and replaces the candidates with the unclaimed jobs.
    */
   private CompletableFuture<Void> list() {
+    listingsRead.incrementAndGet();
     return ops.multi(List.of(Op.getChildren(jobs), Op.getChildren(claims))).thenApply(results -> {
       List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
       List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
@@ -530,6 +542,14 @@ public final class WorkQueue implements AutoCloseable {
 
   long watchWakeUps() {
     return watchWakeUps.get();
+  }
+
+  long claimMisses() {
+    return claimMisses.get();
+  }
+
+  long listingsRead() {
+    return listingsRead.get();
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
