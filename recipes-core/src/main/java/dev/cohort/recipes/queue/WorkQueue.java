@@ -82,6 +82,10 @@ public final class WorkQueue implements AutoCloseable {
 
   /** Candidates tried in a row on the caller's stack before hopping to an executor. */
   private static final int MAX_SYNC_DEPTH = 32;
+  /** Misses in a row (candidate gone or claimed) after which a take lists the queue afresh. */
+  static final int MAX_MISSES_BEFORE_RELIST = 2;
+  /** Fresh listings a take may read because of misses before it walks one to its end. */
+  static final int MAX_RELISTS = 4;
   private static final int MAX_FAIL_ROUNDS = 5;
   private static final AtomicLong CLAIM_COUNTER = new AtomicLong();
 
@@ -113,6 +117,10 @@ public final class WorkQueue implements AutoCloseable {
   private final ConnectionStateListener stateListener = this::connectionChanged;
   /** Wake-ups delivered to waiting takes by watches; the herd test counts them. */
   private final AtomicLong watchWakeUps = new AtomicLong();
+  /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
+  private final AtomicLong claimMisses = new AtomicLong();
+  /** Job listings read by takes. */
+  private final AtomicLong listingsRead = new AtomicLong();
   /** Takes blocked waiting for a wake-up right now. */
   private final java.util.concurrent.atomic.AtomicInteger waitingTakes = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
@@ -193,7 +201,7 @@ public final class WorkQueue implements AutoCloseable {
   public CompletableFuture<Optional<Job>> tryTakeAsync() {
     requireOpen();
     CompletableFuture<Optional<Job>> result = new CompletableFuture<>();
-    nextCandidate(result, false, 0);
+    nextCandidate(result, 0, 0, 0);
     return result;
   }
 
@@ -281,19 +289,27 @@ public final class WorkQueue implements AutoCloseable {
     return true;
   }
 
-  private void nextCandidate(CompletableFuture<Optional<Job>> result, boolean listed, int depth) {
+  /**
+   * Tries the cached candidates in order until one is claimed. A candidate that is gone or claimed
+   * (a miss) means the listing is going stale, typically because this worker has used up its own
+   * share and reached other workers' shares, most of which they have already done: walking those
+   * costs one failed operation each. So after {@link #MAX_MISSES_BEFORE_RELIST} misses in a row the
+   * rest of the listing is dropped and the queue listed afresh (claimed jobs filtered out, the open
+   * ones dealt into shares again), at most {@link #MAX_RELISTS} times per take. The last listing is
+   * walked to its end, so an empty result still means a fresh listing offered nothing claimable.
+   *
+   * @param listings how many listings this take has read so far
+   * @param misses misses in a row since this take last listed
+   */
+  private void nextCandidate(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
     String name = pollCandidate();
     if (name == null) {
-      if (listed) {
+      if (listings > 0 && misses == 0) {
+        result.complete(Optional.empty()); // a fresh listing held nothing claimable
+      } else if (listings > MAX_RELISTS) {
         result.complete(Optional.empty());
       } else {
-        list().whenComplete((ignored, error) -> {
-          if (error != null) {
-            result.completeExceptionally(unwrap(error));
-          } else {
-            nextCandidate(result, true, 0);
-          }
-        });
+        relist(result, listings);
       }
       return;
     }
@@ -302,18 +318,43 @@ public final class WorkQueue implements AutoCloseable {
         result.completeExceptionally(unwrap(error));
       } else if (job != null) {
         result.complete(Optional.of(job));
-      } else if (depth >= MAX_SYNC_DEPTH) {
-        client.workExecutor().execute(() -> nextCandidate(result, listed, 0));
       } else {
-        nextCandidate(result, listed, depth + 1);
+        claimMisses.incrementAndGet();
+        afterMiss(result, listings, misses + 1, depth);
       }
     });
   }
 
-  /** Reads the job and claim listings and replaces the candidates with the unclaimed jobs. */
+  private void afterMiss(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
+    if (misses >= MAX_MISSES_BEFORE_RELIST && listings <= MAX_RELISTS) {
+      relist(result, listings);
+    } else if (depth >= MAX_SYNC_DEPTH) {
+      client.workExecutor().execute(() -> nextCandidate(result, listings, misses, 0));
+    } else {
+      nextCandidate(result, listings, misses, depth + 1);
+    }
+  }
+
+  private void relist(CompletableFuture<Optional<Job>> result, int listings) {
+    list().whenComplete((ignored, error) -> {
+      if (error != null) {
+        result.completeExceptionally(unwrap(error));
+      } else {
+        nextCandidate(result, listings + 1, 0, 0);
+      }
+    });
+  }
+
+  /**
+   * Reads the job and claim listings, in one read transaction (one round trip, and a consistent
+   * pair), and replaces the candidates with the unclaimed jobs.
+   */
   private CompletableFuture<Void> list() {
-    return ops.getChildren(jobs, null).thenCombine(ops.getChildren(claims, null), (jobList, claimList) -> {
-      List<String> order = QueueDecisions.claimOrder(jobList.names(), new HashSet<>(claimList.names()), salt, spread);
+    listingsRead.incrementAndGet();
+    return ops.multi(List.of(Op.getChildren(jobs), Op.getChildren(claims))).thenApply(results -> {
+      List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
+      List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
+      List<String> order = QueueDecisions.claimOrder(jobList, new HashSet<>(claimList), salt, spread);
       lock.lock();
       try {
         candidates.clear();
@@ -501,6 +542,14 @@ public final class WorkQueue implements AutoCloseable {
 
   long watchWakeUps() {
     return watchWakeUps.get();
+  }
+
+  long claimMisses() {
+    return claimMisses.get();
+  }
+
+  long listingsRead() {
+    return listingsRead.get();
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {

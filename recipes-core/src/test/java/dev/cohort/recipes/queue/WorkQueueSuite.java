@@ -164,6 +164,64 @@ public abstract class WorkQueueSuite {
     assertTrue(survivor.complete(current), "the current claim is untouched");
   }
 
+  /**
+   * A worker's cached listing goes stale while other workers finish its jobs. Its next take must
+   * not try every stale entry (one failed operation each): after two misses in a row it lists
+   * again and claims the oldest job still open.
+   */
+  @Test
+  void aTakeFacingAStaleListingListsAgainAfterTwoMissesAndClaimsAnOpenJob() throws Exception {
+    WorkQueue slow = queue(WorkQueue.builder(newClient(), "/q").claimSpread(1, 0));
+    WorkQueue fast = queue(WorkQueue.builder(newClient(), "/q").claimSpread(1, 0));
+    for (int i = 0; i < 20; i++) {
+      slow.put(bytes("job" + i));
+    }
+    Job first = slow.take(SHORT).orElseThrow(); // lists all 20 and caches the 19 it did not claim
+    assertEquals("job0", text(first));
+    for (int i = 1; i <= 15; i++) {
+      Job done = fast.take(SHORT).orElseThrow();
+      assertEquals("job" + i, text(done));
+      assertTrue(fast.complete(done));
+    }
+    long missesBefore = slow.claimMisses();
+    long listingsBefore = slow.listingsRead();
+
+    Job next = slow.take(SHORT).orElseThrow();
+
+    assertEquals("job16", text(next), "the oldest job nobody has claimed or completed");
+    assertEquals(WorkQueue.MAX_MISSES_BEFORE_RELIST, slow.claimMisses() - missesBefore,
+        "only two of the 15 stale entries were tried");
+    assertEquals(1, slow.listingsRead() - listingsBefore, "one fresh listing replaced the stale one");
+    assertTrue(slow.complete(first));
+    assertTrue(slow.complete(next));
+    assertEquals(3, slow.size(), "jobs 17 to 19 are still pending");
+  }
+
+  /**
+   * Re-listing is bounded: when every fresh listing goes stale before it can be used, a take still
+   * ends, and an empty answer means the last listing, walked to its end, held nothing claimable.
+   */
+  @Test
+  void aTakeOnAQueueWhoseJobsAreAllClaimedEndsEmptyAndClaimsNothing() throws Exception {
+    WorkQueue holder = queue(WorkQueue.builder(newClient(), "/q").claimSpread(1, 0));
+    WorkQueue other = queue(WorkQueue.builder(newClient(), "/q").claimSpread(1, 0));
+    for (int i = 0; i < 5; i++) {
+      holder.put(bytes("job" + i));
+    }
+    List<Job> held = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      held.add(holder.take(SHORT).orElseThrow());
+    }
+
+    assertEquals(Optional.empty(), other.tryTakeAsync().get());
+
+    assertEquals(0, other.claimMisses(), "claimed jobs are filtered out of the listing, not tried");
+    for (Job job : held) {
+      assertTrue(holder.complete(job), "every claim is still the holder's");
+    }
+    assertEquals(0, holder.size());
+  }
+
   @Test
   void aFailedJobIsRequeuedWithItsAttemptCountAndDeadLetteredAfterMaxAttempts() throws Exception {
     WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").maxAttempts(2));
