@@ -91,6 +91,10 @@ final class LoopbackProxy implements AutoCloseable {
       try {
         Socket client = listener.accept();
         Socket server = new Socket();
+        // ZooKeeper frames are small request/reply pairs: without TCP_NODELAY each relayed reply
+        // can wait out a delayed acknowledgement (~40 ms) on the proxy's hop.
+        client.setTcpNoDelay(true);
+        server.setTcpNoDelay(true);
         try {
           server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
         } catch (IOException e) {
@@ -174,8 +178,8 @@ final class LoopbackProxy implements AutoCloseable {
     }
 
     private void forward(OutputStream out, int length, byte[] frame) throws IOException {
-      out.write(ByteBuffer.allocate(4).putInt(length).array());
-      out.write(frame);
+      // One write per frame, so a frame never leaves as two segments.
+      out.write(ByteBuffer.allocate(4 + frame.length).putInt(length).put(frame).array());
       out.flush();
     }
 

@@ -258,6 +258,17 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     }
   }
 
+  /**
+   * How many disconnect/reconnect flaps a test runs: {@code inProcess} where the service is in this
+   * JVM (a fixture on virtual time), a fifth of it against a real server, where every reconnect
+   * costs a real client reconnect (about a second). The property {@code cohort.suite.flapRounds}
+   * overrides both.
+   */
+  private int flapRounds(int inProcess) {
+    int byFixture = fixture.supports(FaultControl.VIRTUAL_TIME) ? inProcess : Math.max(5, inProcess / 5);
+    return Integer.getInteger("cohort.suite.flapRounds", byFixture);
+  }
+
   @Test
   void listenersSeeAlternatingTransitionsAcrossSuspendAndReconnect() throws Exception {
     requireFaults(FaultControl.DISCONNECT, FaultControl.LOSE_REPLY);
@@ -270,7 +281,7 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     LeaderLatch b = latch(newClient(), "b");
     await().until(() -> b.participants().size() == 2);
     Random random = new Random(7L);
-    for (int round = 0; round < 60; round++) {
+    for (int round = 0; round < flapRounds(60); round++) {
       // Flaps without waiting, so state events, reconnect checks and watch replies interleave.
       switch (random.nextInt(3)) {
         case 0 -> {
@@ -303,7 +314,7 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     a.start();
     assertTrue(a.await(Duration.ofSeconds(10)));
     LeadershipTerm term = a.currentTerm().orElseThrow();
-    for (int round = 0; round < 20; round++) {
+    for (int round = 0; round < flapRounds(20); round++) {
       fixture.disconnect(aClient.session());
       fixture.reconnect(aClient.session());
     }
