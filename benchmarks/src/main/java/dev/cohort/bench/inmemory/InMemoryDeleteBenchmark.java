@@ -33,6 +33,7 @@ public class InMemoryDeleteBenchmark {
 
   static final int BATCH = 100_000;
 
+  /** One backend shared by every benchmark thread of a trial. */
   @State(Scope.Benchmark)
   public static class Backend {
     InMemoryBackend backend;
@@ -49,6 +50,7 @@ public class InMemoryDeleteBenchmark {
     }
   }
 
+  /** One session per benchmark thread, with its own name prefix so threads never collide. */
   @State(Scope.Thread)
   public static class Client {
     Session session;
