@@ -251,7 +251,7 @@ final class InMemorySession implements Session {
     if (refused == null && copy.get(0).isRead()) {
       return backend.execute(this, null, ok -> readMulti(copy));
     }
-    List<TxnOp> txnOps = refused == null ? toTxnOps(copy) : null;
+    List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : null;
     return backend.execute(this, null, ok -> {
       if (refused != null) {
         throw refused;
@@ -259,7 +259,7 @@ final class InMemorySession implements Session {
       Outcome outcome = write(new TxnOp.Multi(txnOps));
       List<OpResult> results = new ArrayList<>();
       for (Outcome each : ((Outcome.MultiDone) outcome).results()) {
-        results.add(toOpResult(each));
+        results.add(Outcome.toOpResult(each));
       }
       return List.copyOf(results);
     });
@@ -286,36 +286,7 @@ final class InMemorySession implements Session {
     return null;
   }
 
-  private static List<TxnOp> toTxnOps(List<Op> ops) {
-    List<TxnOp> txnOps = new ArrayList<>(ops.size());
-    for (Op op : ops) {
-      if (op instanceof Op.Create c) {
-        txnOps.add(new TxnOp.CreateNode(c.path(), c.data(), c.mode(), c.ttl() == null ? 0 : c.ttl().toMillis()));
-      } else if (op instanceof Op.Delete d) {
-        txnOps.add(new TxnOp.DeleteNode(d.path(), d.version()));
-      } else if (op instanceof Op.SetData s) {
-        txnOps.add(new TxnOp.SetData(s.path(), s.data(), s.version()));
-      } else if (op instanceof Op.Check k) {
-        txnOps.add(new TxnOp.Check(k.path(), k.version()));
-      } else {
-        throw new IllegalStateException("not a write op: " + op);
-      }
-    }
-    return txnOps;
-  }
 
-  private static OpResult toOpResult(Outcome outcome) {
-    if (outcome instanceof Outcome.Created c) {
-      return new OpResult.CreateResult(c.path());
-    } else if (outcome instanceof Outcome.Deleted) {
-      return new OpResult.DeleteResult();
-    } else if (outcome instanceof Outcome.DataSet s) {
-      return new OpResult.SetDataResult(s.stat());
-    } else if (outcome instanceof Outcome.Checked) {
-      return new OpResult.CheckResult();
-    }
-    throw new IllegalStateException("unexpected outcome in a multi: " + outcome);
-  }
 
   private List<OpResult> readMulti(List<Op> ops) {
     List<OpResult> results = new ArrayList<>(ops.size());

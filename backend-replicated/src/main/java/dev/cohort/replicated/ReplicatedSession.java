@@ -259,11 +259,11 @@ final class ReplicatedSession implements Session {
     if (refused == null && copy.get(0).isRead()) {
       return submit(new Wire.ReadMulti(copy), null, r -> (List<OpResult>) r);
     }
-    List<TxnOp> txnOps = refused == null ? toTxnOps(copy) : List.of();
+    List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : List.of();
     return submit(new Wire.WriteBody(new TxnOp.Multi(txnOps)), refused, r -> {
       List<OpResult> results = new ArrayList<>();
       for (Outcome each : ((Outcome.MultiDone) r).results()) {
-        results.add(toOpResult(each));
+        results.add(Outcome.toOpResult(each));
       }
       return List.copyOf(results);
     });
@@ -292,32 +292,7 @@ final class ReplicatedSession implements Session {
     return null;
   }
 
-  private static List<TxnOp> toTxnOps(List<Op> ops) {
-    List<TxnOp> txnOps = new ArrayList<>(ops.size());
-    for (Op op : ops) {
-      if (op instanceof Op.Create c) {
-        txnOps.add(new TxnOp.CreateNode(c.path(), c.data(), c.mode(), c.ttl() == null ? 0 : c.ttl().toMillis()));
-      } else if (op instanceof Op.Delete d) {
-        txnOps.add(new TxnOp.DeleteNode(d.path(), d.version()));
-      } else if (op instanceof Op.SetData s) {
-        txnOps.add(new TxnOp.SetData(s.path(), s.data(), s.version()));
-      } else if (op instanceof Op.Check k) {
-        txnOps.add(new TxnOp.Check(k.path(), k.version()));
-      }
-    }
-    return txnOps;
-  }
 
-  private static OpResult toOpResult(Outcome outcome) {
-    if (outcome instanceof Outcome.Created c) {
-      return new OpResult.CreateResult(c.path());
-    } else if (outcome instanceof Outcome.Deleted) {
-      return new OpResult.DeleteResult();
-    } else if (outcome instanceof Outcome.DataSet s) {
-      return new OpResult.SetDataResult(s.stat());
-    }
-    return new OpResult.CheckResult();
-  }
 
   @Override
   public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {

@@ -12,6 +12,25 @@ import java.util.Objects;
  */
 public sealed interface Outcome {
 
+  /**
+   * The SPI result of one op of a successful write multi: the one translation every backend on
+   * this tree uses.
+   *
+   * @throws IllegalArgumentException for an outcome a multi op cannot have
+   */
+  static dev.cohort.spi.OpResult toOpResult(Outcome outcome) {
+    if (outcome instanceof Created c) {
+      return new dev.cohort.spi.OpResult.CreateResult(c.path());
+    } else if (outcome instanceof Deleted) {
+      return new dev.cohort.spi.OpResult.DeleteResult();
+    } else if (outcome instanceof DataSet d) {
+      return new dev.cohort.spi.OpResult.SetDataResult(d.stat());
+    } else if (outcome instanceof Checked) {
+      return new dev.cohort.spi.OpResult.CheckResult();
+    }
+    throw new IllegalArgumentException("not the outcome of a multi op: " + outcome);
+  }
+
   /** Whether the transaction succeeded. */
   default boolean isSuccess() {
     return !(this instanceof Failed);
