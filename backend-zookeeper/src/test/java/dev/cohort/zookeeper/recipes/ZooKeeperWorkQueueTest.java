@@ -11,9 +11,9 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The work queue suite on a real ZooKeeper server.
  *
- * <p>One test is skipped for a failure the real server exposes. The suite's test methods are
- * package-private in another package, so this class cannot override them; it skips by name before
- * the test body runs instead.
+ * <p>One test is skipped: it is too slow through this module's test proxy. The suite's test
+ * methods are package-private in another package, so this class cannot override them; it skips by
+ * name before the test body runs instead.
  */
 class ZooKeeperWorkQueueTest extends WorkQueueSuite {
   @Override
@@ -22,11 +22,14 @@ class ZooKeeperWorkQueueTest extends WorkQueueSuite {
   }
 
   @BeforeEach
-  void skipKnownRecipeFailures(TestInfo test) {
-    // With 1000 jobs and workers killed meanwhile, the queue had not completed every job 60 s
-    // after the last kill (the whole test ran 218 s here; 1.5 s on the in-memory backend). Whether
-    // a job is stuck behind a claim or the queue is only that slow over a network is not settled.
+  void skipTooSlowHere(TestInfo test) {
+    // Not a stall: a run with progress logging completed jobs steadily (16-20 a second, no claim
+    // left behind) but needed 92 s just to put the 1000 jobs: every request and reply through this
+    // module's LoopbackProxy costs about 45 ms, most likely because the proxy writes a reply's
+    // length and body separately on sockets without TCP_NODELAY, so Nagle waits on the delayed ACK
+    // (not yet confirmed by changing the proxy). The suite's 60 s bound for the last jobs is then
+    // missed, after 218 s of test time.
     assumeTrue(!test.getTestMethod().orElseThrow().getName().equals("everyJobCompletesWhileWorkersAreKilledAndRestarted"),
-        "open recipe failure: WorkQueue chaos run (1000 jobs, killed workers) does not finish on a real server");
+        "too slow through LoopbackProxy (~45 ms per round trip: no TCP_NODELAY, split writes); 1000-job chaos run misses its 60 s bound");
   }
 }
