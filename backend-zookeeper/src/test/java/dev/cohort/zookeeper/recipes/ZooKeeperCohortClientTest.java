@@ -12,18 +12,13 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The client suite (connection states, retries, session loss) on a real ZooKeeper server.
  *
- * <p>Two tests are skipped for failures the real server exposes. The suite's test methods are
+ * <p>One test is skipped for a failure the real server exposes. The suite's test methods are
  * package-private in another package, so this class cannot override them; it skips by name before
  * the test body runs instead.
  */
 class ZooKeeperCohortClientTest extends CohortClientSuite {
   /** Test name to the reason it cannot pass on this backend today. */
   private static final Map<String, String> KNOWN_FAILURES = Map.of(
-      // After the lost reply the session is SUSPENDED until the ZooKeeper client reconnects (it
-      // waits up to a second before trying); the backend refuses at once meanwhile, and the
-      // protected create's retries are spent on those refusals without waiting for the reconnect.
-      "protectedCreateFindsItsOwnNodeAfterALostReplyInsteadOfLeakingOne",
-      "recipe bug: Operations retries a protected create while SUSPENDED without waiting for the reconnect",
       // A real expiry reaches the client as a dropped connection first, so its listeners see
       // SUSPENDED before LOST; the suite expects exactly LOST then RECONNECTED.
       "sessionExpiryIsLostAndTheClientOpensANewSessionByItself",
