@@ -11,6 +11,8 @@ import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
+import dev.cohort.spi.SessionStateListener;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
@@ -27,6 +29,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -355,7 +358,7 @@ final class Operations implements AsyncOps {
     /** Schedules {@code next} after the policy's delay if {@code cause} may be retried. */
     boolean retryLater(Throwable cause, Runnable next) {
       Optional<Duration> delay = retryDelay(session, cause, ++retries, startNanos);
-      delay.ifPresent(d -> client.scheduler().schedule(d, next));
+      delay.ifPresent(d -> client.scheduler().schedule(d, () -> whenUsable(session, startNanos, next)));
       return delay.isPresent();
     }
   }
@@ -434,11 +437,51 @@ final class Operations implements AsyncOps {
       Throwable cause = unwrap(error);
       Optional<Duration> delay = retryDelay(s, cause, retries + 1, startNanos);
       if (delay.isPresent()) {
-        client.scheduler().schedule(delay.get(), () -> attempt(s, op, result, startNanos, retries + 1));
+        client.scheduler().schedule(delay.get(),
+            () -> whenUsable(s, startNanos, () -> attempt(s, op, result, startNanos, retries + 1)));
       } else {
         result.completeExceptionally(cause);
       }
     });
+  }
+
+  /**
+   * Runs {@code retry} once {@code s} can take requests again. A suspended session is refused at
+   * once by the backend, and a real client may need longer to reconnect than a whole retry budget
+   * lasts, so a retry sent while suspended would be spent on a refusal. Instead the retry waits for
+   * the session to leave SUSPENDED (reconnected or ended), but never past the operation's start
+   * plus the session timeout: a session cut off that long is as good as expired, and the remaining
+   * retries then run their course. Nothing blocks: the wait is a state listener plus a scheduled
+   * deadline, and whichever comes first hands the retry to the work executor.
+   */
+  private void whenUsable(Session s, long startNanos, Runnable retry) {
+    long remaining = startNanos + s.sessionTimeout().toNanos() - client.timeSource().nanoTime();
+    if (s.state() != SessionState.SUSPENDED || remaining <= 0 || client.isClosed()) {
+      retry.run();
+      return;
+    }
+    AtomicBoolean handedOver = new AtomicBoolean();
+    SessionStateListener[] listener = new SessionStateListener[1];
+    Runnable handOver = () -> {
+      if (handedOver.compareAndSet(false, true)) {
+        // Not run inline: this may be a backend event thread, which must not issue requests.
+        client.workExecutor().execute(() -> {
+          s.removeStateListener(listener[0]);
+          retry.run();
+        });
+      }
+    };
+    listener[0] = (session, state) -> {
+      if (state != SessionState.SUSPENDED) {
+        handOver.run();
+      }
+    };
+    s.addStateListener(listener[0]);
+    if (s.state() != SessionState.SUSPENDED) {
+      handOver.run(); // changed before the listener was registered
+      return;
+    }
+    client.scheduler().schedule(Duration.ofNanos(remaining), handOver);
   }
 
   private Optional<Duration> retryDelay(Session s, Throwable cause, int retry, long startNanos) {

@@ -1,42 +1,13 @@
 package dev.cohort.zookeeper.recipes;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.cohort.recipes.CohortClientSuite;
 import dev.cohort.tck.BackendFixture;
 import dev.cohort.zookeeper.ZooKeeperFixture;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 
-/**
- * The client suite (connection states, retries, session loss) on a real ZooKeeper server.
- *
- * <p>Two tests are skipped for failures the real server exposes. The suite's test methods are
- * package-private in another package, so this class cannot override them; it skips by name before
- * the test body runs instead.
- */
+/** The client suite (connection states, retries, session loss) on a real ZooKeeper server. */
 class ZooKeeperCohortClientTest extends CohortClientSuite {
-  /** Test name to the reason it cannot pass on this backend today. */
-  private static final Map<String, String> KNOWN_FAILURES = Map.of(
-      // After the lost reply the session is SUSPENDED until the ZooKeeper client reconnects (it
-      // waits up to a second before trying); the backend refuses at once meanwhile, and the
-      // protected create's retries are spent on those refusals without waiting for the reconnect.
-      "protectedCreateFindsItsOwnNodeAfterALostReplyInsteadOfLeakingOne",
-      "recipe bug: Operations retries a protected create while SUSPENDED without waiting for the reconnect",
-      // A real expiry reaches the client as a dropped connection first, so its listeners see
-      // SUSPENDED before LOST; the suite expects exactly LOST then RECONNECTED.
-      "sessionExpiryIsLostAndTheClientOpensANewSessionByItself",
-      "suite too strict for a real server: expiry is seen as SUSPENDED, LOST, RECONNECTED");
-
   @Override
   protected BackendFixture newFixture() {
     return new ZooKeeperFixture();
-  }
-
-  @BeforeEach
-  void skipKnownFailures(TestInfo test) {
-    String reason = KNOWN_FAILURES.get(test.getTestMethod().orElseThrow().getName());
-    assumeTrue(reason == null, reason);
   }
 }

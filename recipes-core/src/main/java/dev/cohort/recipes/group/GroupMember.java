@@ -50,7 +50,8 @@ public final class GroupMember implements AutoCloseable {
   /** The session the member node was created on; 0 while not joined. */
   private volatile long joinedSession;
   private volatile boolean closed;
-  private ChildrenCache view;
+  /** Published before the cache's listener is registered, so viewChanged never sees it null. */
+  private volatile ChildrenCache view;
   /** The members as last reported to listeners; only touched on the listener executor. */
   private Map<String, Member> reported = Map.of();
 
@@ -83,7 +84,12 @@ public final class GroupMember implements AutoCloseable {
     await(member.createNode());
     client.addConnectionStateListener(member.stateListener);
     try {
-      member.view = ChildrenCache.start(client, group, (type, child) -> member.viewChanged());
+      // The cache's first events may run on the listener thread before start returns; starting it
+      // without a listener and reporting once afterwards keeps viewChanged from seeing view unset.
+      ChildrenCache cache = ChildrenCache.start(client, group, null);
+      member.view = cache;
+      cache.addListener((type, child) -> member.viewChanged());
+      client.listenerExecutor().execute(member::viewChanged);
     } catch (RuntimeException | InterruptedException e) {
       member.close();
       throw e;
