@@ -29,6 +29,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -464,11 +465,17 @@ final class Operations implements AsyncOps {
     SessionStateListener[] listener = new SessionStateListener[1];
     Runnable handOver = () -> {
       if (handedOver.compareAndSet(false, true)) {
-        // Not run inline: this may be a backend event thread, which must not issue requests.
-        client.workExecutor().execute(() -> {
+        // Not inline: state listeners run on the backend's event delivery, which must not be held up
+        // nor re-entered from its own callback.
+        Runnable resume = () -> {
           s.removeStateListener(listener[0]);
           retry.run();
-        });
+        };
+        try {
+          client.workExecutor().execute(resume);
+        } catch (RejectedExecutionException closing) {
+          resume.run(); // the client is closing: run it here so that the operation still completes
+        }
       }
     };
     listener[0] = (session, state) -> {
