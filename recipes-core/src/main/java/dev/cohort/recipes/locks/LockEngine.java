@@ -30,6 +30,15 @@ import java.util.function.Predicate;
  * return or watch the predecessor and park until that watch fires. The uncontended path is
  * therefore one create and one getChildren, with a single wait for both.
  *
+ * <p>A handoff costs no listing: when the watched predecessor is deleted, the nodes before ours can
+ * only have become fewer (every later node gets a higher sequence), and every decision here only
+ * looks at the nodes before ours and only grants more as they go. So the engine first decides on
+ * its last listing minus the deleted predecessor; if that already grants the lock, it holds without
+ * another round trip. Otherwise (say a waiter in between gave up) it lists again. This relies on
+ * lock nodes being deleted only by their owners or with their sessions, as every lock recipe on
+ * this model does: a node deleted by a third party breaks mutual exclusion whether it was held or
+ * waiting, and only the fencing tokens still protect the resource then.
+ *
  * <p>Cleanup invariant: when {@link #acquire} returns without a node (timeout) or throws, the node
  * it created, or the create still in flight, is deleted in the background, conditionally on being
  * ours. If the session is lost while waiting, the node went with it, and the loop starts over on
@@ -139,6 +148,11 @@ final class LockEngine {
               return null;
             } else if (waited == WaitResult.PASS) {
               passed.add(w.name());
+            } else if (waited == WaitResult.DELETED && client.isLiveSession(node.sessionId())
+                && decider.decide(without(sorted, w.name()), node.name()) instanceof LockDecisions.Acquired) {
+              // Granted on what we know, without a listing; see the class comment.
+              acquired = true;
+              return node;
             }
           }
         } catch (ConnectionLossException e) {
@@ -162,19 +176,24 @@ final class LockEngine {
     }
   }
 
-  /** Watches {@code path}; returns false on deadline, true once it changed (or was already gone). */
-  private enum WaitResult { CHANGED, PASS, DEADLINE }
+  private static List<String> without(List<String> sorted, String gone) {
+    return sorted.stream().filter(n -> !n.equals(gone)).toList();
+  }
+
+  /** How a wait for the watched node ended. */
+  private enum WaitResult { CHANGED, DELETED, PASS, DEADLINE }
 
   /**
-   * Watches {@code path} and waits until it changes: CHANGED once it did (or was already gone),
-   * PASS at once if {@code passThrough} accepts its stat (the decision may then look past it),
-   * DEADLINE if the deadline passed first.
+   * Watches {@code path} and waits until it changes: DELETED once it was deleted (or was already
+   * gone), CHANGED once anything else woke the wait (a data change, the loss of the session), PASS
+   * at once if {@code passThrough} accepts its stat (the decision may then look past it), DEADLINE
+   * if the deadline passed first.
    */
   private WaitResult waitFor(String path, long deadline, Predicate<Stat> passThrough)
       throws InterruptedException, TimedOut {
     if (deadline == NO_WAIT) {
       Stat stat = await(client.async().exists(path, null), deadline);
-      return stat == null ? WaitResult.CHANGED
+      return stat == null ? WaitResult.DELETED
           : passThrough != null && passThrough.test(stat) ? WaitResult.PASS : WaitResult.DEADLINE;
     }
     Waiter waiter = new Waiter();
@@ -182,7 +201,7 @@ final class LockEngine {
     try {
       Stat stat = await(client.async().exists(path, waiter), deadline);
       if (stat == null) {
-        return WaitResult.CHANGED;
+        return WaitResult.DELETED;
       }
       if (passThrough != null && passThrough.test(stat)) {
         return WaitResult.PASS;
@@ -197,7 +216,10 @@ final class LockEngine {
       if (woken) {
         wakeups.incrementAndGet();
       }
-      return woken ? WaitResult.CHANGED : WaitResult.DEADLINE;
+      if (!woken) {
+        return WaitResult.DEADLINE;
+      }
+      return waiter.sawDeletion() ? WaitResult.DELETED : WaitResult.CHANGED;
     } finally {
       client.removeConnectionStateListener(waiter);
     }

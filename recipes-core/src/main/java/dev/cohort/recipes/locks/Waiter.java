@@ -16,10 +16,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class Waiter implements Watcher, ConnectionStateListener {
   private final CountDownLatch fired = new CountDownLatch(1);
+  /** Whether the watched node was deleted; written before the latch opens. */
+  private volatile boolean deleted;
 
   @Override
   public void process(WatchEvent event) {
+    if (event.type() == WatchEvent.Type.NODE_DELETED) {
+      deleted = true;
+    }
     fired.countDown();
+  }
+
+  /** Whether the watch fired because the watched node was deleted (not for a data change or loss). */
+  boolean sawDeletion() {
+    return deleted;
   }
 
   @Override

@@ -145,6 +145,40 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     assertTrue(a.isHeldByCurrentThread());
   }
 
+  /**
+   * A waiter is granted the lock without a fresh listing when its predecessor goes, if that
+   * predecessor was the holder. Here the predecessor is another waiter that gives up: the woken
+   * waiter must see that the holder is still there and wait for it.
+   */
+  @Test
+  void aWaiterWhosePredecessorGivesUpKeepsWaitingForTheHolder() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    DistributedLock c = new DistributedLock(newClient(), LOCK);
+    FencingToken aToken = a.acquire();
+    Thread[] bThread = new Thread[1];
+    CompletableFuture<FencingToken> bAttempt = inThread(() -> {
+      bThread[0] = Thread.currentThread();
+      return b.acquire();
+    });
+    await().until(() -> b.parkedWaiters() == 1);
+    CompletableFuture<FencingToken> cAttempt = inThread(c::acquire);
+    await().until(() -> c.parkedWaiters() == 1);
+
+    bThread[0].interrupt();
+    assertThrows(ExecutionException.class, () -> bAttempt.get(10, TimeUnit.SECONDS));
+
+    // woken by b's node going, c finds a still holding and parks again, now on a's node
+    await().until(() -> c.wakeups() == 1 && c.parkedWaiters() == 1);
+    awaitChildren(LOCK, 2);
+    assertFalse(cAttempt.isDone(), "c must not hold the lock while a does");
+    assertTrue(a.isHeldByCurrentThread());
+
+    a.release();
+    assertTrue(cAttempt.get(10, TimeUnit.SECONDS).isNewerThan(aToken));
+    assertEquals(2, c.wakeups(), "the release woke c once more");
+  }
+
   @Test
   void expiredHolderIsToldTheNextWaiterGetsTheLockAndTheLateWriteIsRejected() throws Exception {
     requireFaults(FaultControl.EXPIRE);
