@@ -63,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * jobs (a job listing must fit in one reply of the service), or a lower configured maximum; a job's
  * payload is at most {@link #DEFAULT_MAX_JOB_BYTES} bytes unless configured, and never more than
  * {@link #MAX_JOB_BYTES}. A put beyond either limit fails with {@link QueueFullException} or {@link
- * IllegalArgumentException} and adds nothing. The pending-count check is made before each put, so
- * concurrent producers can overshoot a full queue by at most one job each. Job names carry the
+ * IllegalArgumentException} and adds nothing. A put reads the pending count first unless this
+ * instance read it at most {@value #PUTS_PER_COUNT_READ} puts ago and found the queue less than half
+ * full; so a producer mostly puts in one round trip, and concurrent producers can overshoot a full
+ * queue by at most {@value #PUTS_PER_COUNT_READ} jobs each. Job names carry the
  * service's signed 32-bit sequence (advanced by every create under {@code jobs/}), so one queue path serves
  * about 2^31 puts and requeues; past that, names wrap and oldest-first ordering breaks.
  *
@@ -80,6 +82,8 @@ public final class WorkQueue implements AutoCloseable {
   /** The default payload limit: 64 KiB. */
   public static final int DEFAULT_MAX_JOB_BYTES = 64 * 1024;
 
+  /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
+  static final int PUTS_PER_COUNT_READ = 32;
   /** Candidates tried in a row on the caller's stack before hopping to an executor. */
   private static final int MAX_SYNC_DEPTH = 32;
   /** Misses in a row (candidate gone or claimed) after which a take lists the queue afresh. */
@@ -106,6 +110,11 @@ public final class WorkQueue implements AutoCloseable {
   /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
   private final ArrayDeque<String> candidates = new ArrayDeque<>();
   /** Every take currently waiting; woken on connection changes. */
+  /**
+   * The pending count this instance last read (-1: none yet) and its puts since, packed as {@code
+   * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
+   */
+  private final AtomicLong countReading = new AtomicLong(-1L << 32);
   private final Set<CompletableFuture<Void>> sleepers = ConcurrentHashMap.newKeySet();
   /** The takes of this instance that are the oldest waiter and watch the job list. */
   private final Set<CompletableFuture<Void>> heads = ConcurrentHashMap.newKeySet();
@@ -172,12 +181,36 @@ public final class WorkQueue implements AutoCloseable {
           "job payload of " + payload.length + " bytes exceeds the limit of " + maxJobBytes + " bytes for queue " + path);
     }
     byte[] data = Job.encode(0, payload);
+    if (mayPutUnread()) {
+      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
+          .thenApply(OwnedNode::name);
+    }
     return ops.exists(jobs, null).thenCompose(stat -> {
-      if (stat != null && stat.numChildren() >= maxPendingJobs) {
-        throw new QueueFullException(path, stat.numChildren(), maxPendingJobs);
+      int pending = stat == null ? 0 : stat.numChildren();
+      countReading.set((long) pending << 32 | 1); // this put counts against the reading
+      if (pending >= maxPendingJobs) {
+        throw new QueueFullException(path, pending, maxPendingJobs);
       }
       return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
     }).thenApply(OwnedNode::name);
+  }
+
+  /**
+   * Whether a put may skip reading the pending count (and counts it if so): the last reading is at
+   * most {@link #PUTS_PER_COUNT_READ} puts old and, with those puts added, under half the maximum.
+   */
+  private boolean mayPutUnread() {
+    while (true) {
+      long reading = countReading.get();
+      long count = reading >> 32;
+      long puts = reading & 0xFFFF_FFFFL;
+      if (count < 0 || puts >= PUTS_PER_COUNT_READ || (count + puts + 1) * 2 > maxPendingJobs) {
+        return false;
+      }
+      if (countReading.compareAndSet(reading, reading + 1)) {
+        return true;
+      }
+    }
   }
 
   /** Pending jobs (claimed or not); a snapshot. */

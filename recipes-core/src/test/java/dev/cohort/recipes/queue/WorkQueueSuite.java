@@ -267,6 +267,37 @@ public abstract class WorkQueueSuite {
     assertEquals(List.of("a", "b"), taken.stream().sorted().toList());
   }
 
+  /**
+   * A producer reads the pending count only every {@link WorkQueue#PUTS_PER_COUNT_READ} puts while
+   * the queue was under half full at its last reading; the javadoc bounds what that costs: a queue
+   * filled by others meanwhile is overshot by at most that many jobs, and then puts are refused.
+   */
+  @Test
+  void aProducerOvershootsAQueueOthersFilledByAtMostTheDocumentedBound() throws Exception {
+    int max = 200;
+    WorkQueue late = queue(WorkQueue.builder(newClient(), "/q").maxPendingJobs(max));
+    WorkQueue busy = queue(WorkQueue.builder(newClient(), "/q").maxPendingJobs(max));
+    late.put(bytes("first")); // late reads the count: empty
+    for (int i = 1; i < max; i++) {
+      busy.put(bytes("busy-" + i));
+    }
+    assertThrows(QueueFullException.class, () -> busy.put(bytes("one too many")));
+
+    int overshoot = 0;
+    while (true) {
+      try {
+        late.put(bytes("late-" + overshoot));
+        overshoot++;
+        assertTrue(overshoot < WorkQueue.PUTS_PER_COUNT_READ, "overshoot beyond the documented bound: " + overshoot);
+      } catch (QueueFullException e) {
+        break;
+      }
+    }
+
+    assertTrue(overshoot > 0, "this test expects the unread puts to happen");
+    assertEquals(max + overshoot, late.size());
+  }
+
   @Test
   void badSettingsAreRejectedWhenBuilding() throws Exception {
     Cohort client = newClient();
