@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *       nothing is deleted. {@link #fail} does the same and re-creates the job at the tail with one
  *       more attempt, or in {@code dead/} after {@code maxAttempts}.
  *   <li>When a session ends its claim nodes go with it, and the jobs are claimable again.
- *   <li>Waiting workers line up in {@code waiters/}: only the oldest watches the job list; every
- *       other watches the waiter before it. A new job therefore wakes the oldest waiter, and when it
+ *   <li>Waiting workers line up in {@code waiters/}: only the oldest watches the job list (and the
+ *       claim list, so that a claim lost with its worker's session wakes it too); every other
+ *       watches the waiter before it. A new job therefore wakes the oldest waiter, and when it
  *       leaves the line the next one, never the whole crowd.
  * </ul>
  *
@@ -115,16 +116,21 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
-  private final Set<CompletableFuture<Void>> sleepers = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Boolean>> sleepers = ConcurrentHashMap.newKeySet();
   /** The takes of this instance that are the oldest waiter and watch the job list. */
-  private final Set<CompletableFuture<Void>> heads = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Boolean>> heads = ConcurrentHashMap.newKeySet();
   /**
    * One watcher object for the job list, so a session holds at most one registration of it however
    * many takes arm it (watchers are compared by identity).
    */
-  private final Watcher jobsWatcher = event -> wake(heads);
+  private final Watcher jobsWatcher = event -> wake(heads, true);
+  /**
+   * The same for the claim list: a claim that goes without its job (its worker's session ended)
+   * makes a job claimable again, which the job list alone would not show.
+   */
+  private final Watcher claimsWatcher = event -> wake(heads, true);
   private final ConnectionStateListener stateListener = this::connectionChanged;
-  /** Wake-ups delivered to waiting takes by watches; the herd test counts them. */
+  /** Blocked takes released by a watch (not by a timeout or a connection change); the herd test counts them. */
   private final AtomicLong watchWakeUps = new AtomicLong();
   /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
   private final AtomicLong claimMisses = new AtomicLong();
@@ -250,7 +256,8 @@ public final class WorkQueue implements AutoCloseable {
     OwnedNode waiter = null;
     try {
       while (!closed) {
-        CompletableFuture<Void> wake = new CompletableFuture<>();
+        // completes with true when a watch fires, false on a connection change or close
+        CompletableFuture<Boolean> wake = new CompletableFuture<>();
         sleepers.add(wake);
         try {
           if (waiter != null && !arm(waiter, wake)) {
@@ -271,7 +278,9 @@ public final class WorkQueue implements AutoCloseable {
           }
           waitingTakes.incrementAndGet();
           try {
-            wake.get(remaining, TimeUnit.NANOSECONDS);
+            if (wake.get(remaining, TimeUnit.NANOSECONDS)) {
+              watchWakeUps.incrementAndGet();
+            }
           } catch (TimeoutException e) {
             return Optional.empty();
           } catch (ExecutionException e) {
@@ -297,7 +306,7 @@ public final class WorkQueue implements AutoCloseable {
    * Sets the one watch this waiting take keeps: on the job list if it is the oldest waiter, else on
    * the waiter before it. Returns false if its waiter node is gone.
    */
-  private boolean arm(OwnedNode waiter, CompletableFuture<Void> wake) throws InterruptedException {
+  private boolean arm(OwnedNode waiter, CompletableFuture<Boolean> wake) throws InterruptedException {
     if (!client.isLiveSession(waiter.sessionId())) {
       return false;
     }
@@ -308,15 +317,14 @@ public final class WorkQueue implements AutoCloseable {
     Optional<String> predecessor = QueueDecisions.waiterToWatch(line, waiter.name());
     if (predecessor.isEmpty()) {
       heads.add(wake);
+      CompletableFuture<?> claimsArmed = ops.getChildren(claims, claimsWatcher);
       await(ops.getChildren(jobs, jobsWatcher));
+      await(claimsArmed);
       invalidateCandidates(); // a watch was just set: the next try must list again to miss nothing
     } else {
-      Stat stat = await(ops.exists(Paths.join(waiters, predecessor.get()), event -> {
-        watchWakeUps.incrementAndGet();
-        wake.complete(null);
-      }));
+      Stat stat = await(ops.exists(Paths.join(waiters, predecessor.get()), event -> wake.complete(true)));
       if (stat == null) {
-        wake.complete(null);
+        wake.complete(false);
       }
     }
     return true;
@@ -563,9 +571,11 @@ public final class WorkQueue implements AutoCloseable {
   public void close() {
     closed = true;
     client.removeConnectionStateListener(stateListener);
-    wake(sleepers);
+    wake(sleepers, false);
     if (!client.isClosed() && !client.session().state().isTerminal()) {
-      ops.removeWatches(jobs, jobsWatcher); // the one job-list watch this instance may hold
+      // the one job-list and the one claim-list watch this instance may hold
+      ops.removeWatches(jobs, jobsWatcher);
+      ops.removeWatches(claims, claimsWatcher);
     }
   }
 
@@ -590,17 +600,16 @@ public final class WorkQueue implements AutoCloseable {
     // been missed. Waiting takes look again.
     if (state == ConnectionState.LOST || state == ConnectionState.RECONNECTED) {
       invalidateCandidates();
-      wake(sleepers);
+      wake(sleepers, false);
     }
   }
 
-  private void wake(Set<CompletableFuture<Void>> waiting) {
-    for (CompletableFuture<Void> f : waiting) {
-      if (f.complete(null) && waiting == heads) {
-        watchWakeUps.incrementAndGet();
-      }
+  private static void wake(Set<CompletableFuture<Boolean>> waiting, boolean byWatch) {
+    for (CompletableFuture<Boolean> f : waiting) {
+      f.complete(byWatch);
     }
   }
+
 
   private void requireOpen() {
     if (closed) {

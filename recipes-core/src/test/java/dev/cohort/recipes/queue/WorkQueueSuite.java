@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +144,24 @@ public abstract class WorkQueueSuite {
     assertEquals(1, survivor.size(), "the job is still there for its new claimant");
     assertTrue(survivor.complete(retaken));
     assertEquals(0, survivor.size());
+  }
+
+  @Test
+  void aWaitingWorkerTakesTheJobOfAWorkerWhoseSessionExpires() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort dying = newClient();
+    WorkQueue dyingQueue = queue(dying);
+    WorkQueue survivor = queue(newClient());
+    dyingQueue.put(bytes("work"));
+    Job lost = dyingQueue.take(SHORT).orElseThrow();
+    Future<Optional<Job>> waiting = threads.submit(() -> survivor.take(Duration.ofSeconds(60)));
+    await().until(() -> survivor.waitingTakes() == 1);
+
+    fixture.expire(dying.session());
+
+    Job retaken = waiting.get(20, TimeUnit.SECONDS).orElseThrow();
+    assertEquals("work", text(retaken));
+    assertTrue(retaken.fencingToken().isNewerThan(lost.fencingToken()));
   }
 
   @Test
