@@ -25,13 +25,16 @@ public final class Job {
   private final FencingToken fencingToken;
   /** The job node's version right after the claim; any later claim changes it. */
   private final int claimedVersion;
+  /** The session whose ephemeral claim node holds the job; the claim ends with it. */
+  private final long claimSession;
 
-  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion) {
+  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession) {
     this.id = Objects.requireNonNull(id, "id");
     this.payload = payload;
     this.attempts = attempts;
     this.fencingToken = fencingToken;
     this.claimedVersion = claimedVersion;
+    this.claimSession = claimSession;
   }
 
   /** The job node's name within the queue; it changes when a failed job is requeued. */
@@ -56,6 +59,10 @@ public final class Job {
 
   int claimedVersion() {
     return claimedVersion;
+  }
+
+  long claimSession() {
+    return claimSession;
   }
 
   byte[] payloadUnsafe() {

@@ -446,6 +446,7 @@ public final class WorkQueue implements AutoCloseable {
         log.warn("queue {}: skipping foreign node {}: {}", path, name, e.getMessage());
         return CompletableFuture.<Job>completedFuture(null);
       }
+      long session = client.sessionId(); // the claim multi below binds to this session
       byte[] token = claimToken();
       List<Op> claim = List.of(
           Op.setData(jobPath, data.data(), data.stat().version()),
@@ -454,13 +455,13 @@ public final class WorkQueue implements AutoCloseable {
         if (claimError == null) {
           Stat stat = ((OpResult.SetDataResult) results.get(0)).stat();
           return CompletableFuture.completedFuture(
-              new Job(name, payload, attempts, new FencingToken(stat.mzxid()), stat.version()));
+              new Job(name, payload, attempts, new FencingToken(stat.mzxid()), stat.version(), session));
         }
         Throwable cause = unwrap(claimError);
         if (cause instanceof NodeExistsException || cause instanceof BadVersionException) {
           // A retried claim whose first attempt went through lands here too: adopt it if the
           // claim node is ours, or the job would sit claimed by a live session that forgot it.
-          return adoptIfOurs(name, payload, attempts, token);
+          return adoptIfOurs(name, payload, attempts, token, session);
         }
         if (cause instanceof NoNodeException) {
           return CompletableFuture.<Job>completedFuture(null);
@@ -475,14 +476,14 @@ public final class WorkQueue implements AutoCloseable {
    * token, an earlier try of this very claim went through (its reply was lost and the client
    * retried), and the job is ours.
    */
-  private CompletableFuture<Job> adoptIfOurs(String name, byte[] payload, int attempts, byte[] token) {
+  private CompletableFuture<Job> adoptIfOurs(String name, byte[] payload, int attempts, byte[] token, long session) {
     return ops.getData(Paths.join(claims, name), null).handle((claim, error) -> {
       if (error != null || !java.util.Arrays.equals(claim.data(), token)) {
         return CompletableFuture.<Job>completedFuture(null);
       }
       return ops.exists(Paths.join(jobs, name), null).thenApply(job -> job == null
           ? null
-          : new Job(name, payload, attempts, new FencingToken(claim.stat().czxid()), job.version()));
+          : new Job(name, payload, attempts, new FencingToken(claim.stat().czxid()), job.version(), session));
     }).thenCompose(f -> f);
   }
 
@@ -496,15 +497,38 @@ public final class WorkQueue implements AutoCloseable {
   /**
    * Removes a finished job, in one transaction with its claim, if the claim is still this one.
    *
+   * <p>It does not give up while the claim's session lives: when the client's retry policy runs
+   * out with the service unreachable, it waits for the connection and tries again. A claim left in
+   * place by a caller that gave up would hold the job, unprocessed, for as long as the session
+   * lasts. Once the session is gone the claim is gone too, and the answer is whether the job is.
+   *
    * @return true if the job is gone from the queue (this claim completed it; after a lost reply it
    *     may have been completed by a later claimant); false if the claim was lost and the job is
    *     still pending, to be processed again by whoever claims it next
    */
   public boolean complete(Job job) throws InterruptedException {
-    return await(completeAsync(job));
+    Objects.requireNonNull(job, "job");
+    while (true) {
+      try {
+        return await(completeAsync(job));
+      } catch (CoordinationException e) {
+        if (!e.isOutcomeUnknown() || client.isClosed()) {
+          throw e;
+        }
+        if (!client.isLiveSession(job.claimSession())) {
+          Stat stat = await(ops.exists(Paths.join(jobs, job.id()), null));
+          return stat == null;
+        }
+        // Unreachable beyond the retry policy, the claim still alive: wait for the connection.
+        client.awaitConnected(client.session().sessionTimeout());
+      }
+    }
   }
 
-  /** {@link #complete}, asynchronously. */
+  /**
+   * {@link #complete}, asynchronously, with one difference: this form fails with the service's
+   * error once the client's retry policy gives up, and the claim then stays until its session ends.
+   */
   public CompletableFuture<Boolean> completeAsync(Job job) {
     Objects.requireNonNull(job, "job");
     String jobPath = Paths.join(jobs, job.id());

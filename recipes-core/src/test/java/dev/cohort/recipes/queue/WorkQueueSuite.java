@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.RetryPolicy;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.tck.BackendFixture;
 import dev.cohort.tck.FaultControl;
@@ -58,7 +59,11 @@ public abstract class WorkQueueSuite {
   }
 
   private Cohort newClient() throws InterruptedException {
-    Cohort client = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(10)).build();
+    return newClient(Cohort.builder(fixture.backend()));
+  }
+
+  private Cohort newClient(Cohort.Builder builder) throws InterruptedException {
+    Cohort client = builder.sessionTimeout(Duration.ofSeconds(10)).build();
     client.start();
     clients.add(client);
     return client;
@@ -162,6 +167,34 @@ public abstract class WorkQueueSuite {
     Job retaken = waiting.get(20, TimeUnit.SECONDS).orElseThrow();
     assertEquals("work", text(retaken));
     assertTrue(retaken.fencingToken().isNewerThan(lost.fencingToken()));
+  }
+
+  /**
+   * A completion that meets a disconnected service with no retries left waits for the connection
+   * instead of failing and leaving the claim to hold the job for the rest of the session.
+   */
+  @Test
+  void completeOutlastsTheRetryPolicyWhileTheClaimsSessionLives() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.DISCONNECT), "needs DISCONNECT");
+    Cohort worker = newClient(Cohort.builder(fixture.backend()).retryPolicy(RetryPolicy.none()));
+    WorkQueue queue = queue(worker);
+    queue.put(bytes("work"));
+    Job job = queue.take(SHORT).orElseThrow();
+
+    fixture.disconnect(worker.session());
+    Thread[] completer = new Thread[1];
+    Future<Boolean> completing = threads.submit(() -> {
+      completer[0] = Thread.currentThread();
+      return queue.complete(job);
+    });
+    await().until(() -> completer[0] != null && completer[0].getState() == Thread.State.WAITING
+        || completer[0] != null && completer[0].getState() == Thread.State.TIMED_WAITING);
+    assertFalse(completing.isDone(), "complete must wait for the connection, not fail");
+
+    fixture.reconnect(worker.session());
+
+    assertTrue(completing.get(20, TimeUnit.SECONDS));
+    assertEquals(0, queue.size());
   }
 
   @Test
