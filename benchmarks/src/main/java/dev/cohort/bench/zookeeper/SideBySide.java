@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
@@ -39,7 +40,8 @@ import org.apache.zookeeper.client.FourLetterWordMain;
  * Cohort is as good as Curator or better.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.cohort.bench.zookeeper.SideBySide}
- * (add {@code --quick} for a shorter smoke run). Machines here are noisy: compare the ratios of one
+ * (add {@code --quick} for a shorter smoke run, {@code --only=raw,lock,leader,queue,fixture} for some
+ * of the scenario groups). Machines here are noisy: compare the ratios of one
  * run, not absolute figures across runs.
  */
 public final class SideBySide {
@@ -58,17 +60,27 @@ public final class SideBySide {
     }
   }
 
-  private SideBySide(TestingServer server, boolean quick) {
+  /** Scenario groups to run ({@code --only=a,b}); empty: all of them. */
+  private final List<String> only;
+
+  private SideBySide(TestingServer server, boolean quick, List<String> only) {
     this.server = server;
     this.quick = quick;
+    this.only = only;
+  }
+
+  private boolean runs(String group) {
+    return only.isEmpty() || only.contains(group);
   }
 
   public static void main(String[] args) throws Exception {
     System.setProperty("zookeeper.4lw.commands.whitelist", "srvr");
     System.setProperty("zookeeper.admin.enableServer", "false");
     boolean quick = Arrays.asList(args).contains("--quick");
+    List<String> only = Arrays.stream(args).filter(a -> a.startsWith("--only="))
+        .flatMap(a -> Arrays.stream(a.substring("--only=".length()).split(","))).toList();
     try (TestingServer server = new TestingServer(true)) {
-      SideBySide bench = new SideBySide(server, quick);
+      SideBySide bench = new SideBySide(server, quick, only);
       bench.run();
       bench.print(System.out);
     }
@@ -81,16 +93,26 @@ public final class SideBySide {
   private void run() throws Exception {
     ZooKeeperBackend backend = ZooKeeperBackend.connect(server.getConnectString());
     try {
-      rawOps(backend);
-      uncontendedLock(backend);
-      handoffs(backend, 4);
-      handoffs(backend, 16);
-      leaderHandover(backend);
-      workQueue(backend);
+      if (runs("raw")) {
+        rawOps(backend);
+      }
+      if (runs("lock")) {
+        uncontendedLock(backend);
+        handoffs(backend, 4);
+        handoffs(backend, 16);
+      }
+      if (runs("leader")) {
+        leaderHandover(backend);
+      }
+      if (runs("queue")) {
+        workQueue(backend);
+      }
     } finally {
       backend.close();
     }
-    fixtureStart();
+    if (runs("fixture")) {
+      fixtureStart();
+    }
   }
 
   // ---------------------------------------------------------------- clients
@@ -243,7 +265,8 @@ public final class SideBySide {
     void cycle() throws Exception;
   }
 
-  private double runHandoffs(List<Locker> lockers, Duration duration) throws InterruptedException {
+  /** Handoffs per second, and the server's requests per handoff, over one measuring window. */
+  private double[] runHandoffs(List<Locker> lockers, Duration duration) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger cycles = new AtomicInteger();
     CountDownLatch ready = new CountDownLatch(lockers.size());
@@ -265,15 +288,17 @@ public final class SideBySide {
     }
     ready.await();
     int start = cycles.get();
+    long packets0 = packetsReceived();
     long t0 = System.nanoTime();
     Thread.sleep(duration.toMillis()); // a benchmark's measuring window, not a wait for a condition
     int end = cycles.get();
     long t1 = System.nanoTime();
+    long packets1 = packetsReceived();
     stop.set(true);
     for (Thread t : threads) {
       t.join();
     }
-    return perSecond(end - start, t1 - t0);
+    return new double[] {perSecond(end - start, t1 - t0), (packets1 - packets0) / (double) Math.max(1, end - start)};
   }
 
   private void handoffs(ZooKeeperBackend backend, int sessions) throws Exception {
@@ -299,9 +324,11 @@ public final class SideBySide {
           mutex.release();
         });
       }
-      double cohortRate = runHandoffs(cohortLockers, window);
-      double curatorRate = runHandoffs(curatorLockers, window);
-      rows.add(new Row("lock handoffs, " + sessions + " sessions", "handoffs/s", cohortRate, curatorRate, true));
+      double[] cohortRun = runHandoffs(cohortLockers, window);
+      double[] curatorRun = runHandoffs(curatorLockers, window);
+      rows.add(new Row("lock handoffs, " + sessions + " sessions", "handoffs/s", cohortRun[0], curatorRun[0], true));
+      rows.add(new Row("requests per handoff, " + sessions + " sessions (server packets)", "requests",
+          cohortRun[1], curatorRun[1], false));
     } finally {
       cohorts.forEach(Cohort::close);
       curators.forEach(CuratorFramework::close);
@@ -415,8 +442,14 @@ public final class SideBySide {
 
   private void workQueue(ZooKeeperBackend backend) throws Exception {
     int jobs = quick ? 200 : 1000;
-    rows.add(new Row("work queue, " + jobs + " jobs, 3 workers, end to end", "jobs/s",
-        cohortQueue(backend, jobs), curatorQueue(jobs), true));
+    long p0 = packetsReceived();
+    double cohortRate = cohortQueue(backend, jobs);
+    long p1 = packetsReceived();
+    double curatorRate = curatorQueue(jobs);
+    long p2 = packetsReceived();
+    rows.add(new Row("work queue, " + jobs + " jobs, 3 workers, end to end", "jobs/s", cohortRate, curatorRate, true));
+    rows.add(new Row("requests per job, put to completion (server packets)", "requests",
+        (p1 - p0) / (double) jobs, (p2 - p1) / (double) jobs, false));
   }
 
   private double cohortQueue(ZooKeeperBackend backend, int jobs) throws Exception {
@@ -428,6 +461,7 @@ public final class SideBySide {
         queues.add(WorkQueue.builder(clients.get(i), "/queue").build());
       }
       AtomicInteger done = new AtomicInteger();
+      AtomicLong lastCompletion = new AtomicLong();
       long t0 = System.nanoTime();
       List<Thread> workers = new ArrayList<>();
       for (int w = 1; w <= 3; w++) {
@@ -436,8 +470,8 @@ public final class SideBySide {
           try {
             while (done.get() < jobs) {
               Optional<Job> job = q.take(Duration.ofMillis(200));
-              if (job.isPresent() && q.complete(job.get())) {
-                done.incrementAndGet();
+              if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
+                lastCompletion.set(System.nanoTime());
               }
             }
           } catch (InterruptedException e) {
@@ -453,7 +487,7 @@ public final class SideBySide {
       for (Thread t : workers) {
         t.join();
       }
-      return perSecond(jobs, System.nanoTime() - t0);
+      return perSecond(jobs, lastCompletion.get() - t0);
     } finally {
       queues.forEach(WorkQueue::close);
       clients.forEach(Cohort::close);
@@ -468,6 +502,7 @@ public final class SideBySide {
       }
       SimpleDistributedQueue producer = new SimpleDistributedQueue(clients.get(0), "/curator-queue");
       AtomicInteger done = new AtomicInteger();
+      AtomicLong lastCompletion = new AtomicLong();
       long t0 = System.nanoTime();
       List<Thread> workers = new ArrayList<>();
       for (int w = 1; w <= 3; w++) {
@@ -475,8 +510,8 @@ public final class SideBySide {
         Thread t = new Thread(() -> {
           try {
             while (done.get() < jobs) {
-              if (q.poll(200, TimeUnit.MILLISECONDS) != null) {
-                done.incrementAndGet();
+              if (q.poll(200, TimeUnit.MILLISECONDS) != null && done.incrementAndGet() == jobs) {
+                lastCompletion.set(System.nanoTime());
               }
             }
           } catch (Exception e) {
@@ -492,7 +527,7 @@ public final class SideBySide {
       for (Thread t : workers) {
         t.join();
       }
-      return perSecond(jobs, System.nanoTime() - t0);
+      return perSecond(jobs, lastCompletion.get() - t0);
     } finally {
       clients.forEach(CuratorFramework::close);
     }
