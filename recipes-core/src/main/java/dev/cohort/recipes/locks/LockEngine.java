@@ -128,10 +128,10 @@ final class LockEngine {
             sorted = sortedOrNull(listing, deadline);
             if (sorted == null || !sorted.contains(node.name())) {
               // the directory was created by our own create, or a retry made the node later
-              sorted = NodeNames.sortBySequence(await(client.async().getChildren(dir, null), deadline).names());
+              sorted = list(deadline);
             }
           } else {
-            sorted = NodeNames.sortBySequence(await(client.async().getChildren(dir, null), deadline).names());
+            sorted = list(deadline);
           }
           if (!passed.isEmpty()) {
             sorted = sorted.stream().filter(n -> !passed.contains(n)).toList();
@@ -223,6 +223,18 @@ final class LockEngine {
     } finally {
       client.removeConnectionStateListener(waiter);
     }
+  }
+
+  /**
+   * The directory's children, sorted. Without a deadline the blocking form is used: a backend whose
+   * client library answers a blocking call on the caller's thread saves a thread hand-off on the
+   * way back (the listing after a wake-up is on every contended handoff's path).
+   */
+  private List<String> list(long deadline) throws InterruptedException, TimedOut {
+    Children children = deadline == Long.MAX_VALUE
+        ? client.blocking().getChildren(dir, null)
+        : await(client.async().getChildren(dir, null), deadline);
+    return NodeNames.sortBySequence(children.names());
   }
 
   private List<String> sortedOrNull(CompletableFuture<Children> listing, long deadline)
