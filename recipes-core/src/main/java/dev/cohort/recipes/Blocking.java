@@ -30,11 +30,11 @@ import java.util.concurrent.ExecutionException;
  */
 final class Blocking implements BlockingOps {
   private final Cohort client;
-  private final Operations async;
+  private final Operations operations;
 
-  Blocking(Cohort client, Operations async) {
+  Blocking(Cohort client, Operations operations) {
     this.client = client;
-    this.async = async;
+    this.operations = operations;
   }
 
   /**
@@ -50,7 +50,7 @@ final class Blocking implements BlockingOps {
       if (!call.retryable()) {
         throw first;
       }
-      return await(async.retryAfter(s, call.async(), first, startNanos));
+      return await(operations.retryAfter(s, call.async(), first, startNanos));
     }
   }
 
@@ -64,57 +64,57 @@ final class Blocking implements BlockingOps {
 
   @Override
   public Created create(String path, byte[] data, CreateMode mode) throws InterruptedException {
-    return run(async.createCall(path, data, mode));
+    return run(operations.createCall(path, data, mode));
   }
 
   @Override
   public Created createWithParents(String path, byte[] data, CreateMode mode) throws InterruptedException {
-    return await(async.createWithParents(path, data, mode));
+    return await(operations.createWithParents(path, data, mode));
   }
 
   @Override
   public OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
-    return await(async.createProtected(parent, name, data, mode));
+    return await(operations.createProtected(parent, name, data, mode));
   }
 
   @Override
   public void delete(String path, int version) throws InterruptedException {
-    run(async.deleteCall(path, version));
+    run(operations.deleteCall(path, version));
   }
 
   @Override
   public boolean deleteIfOwned(OwnedNode node) throws InterruptedException {
-    return await(async.deleteIfOwned(node));
+    return await(operations.deleteIfOwned(node));
   }
 
   @Override
   public Stat exists(String path, Watcher watcher) throws InterruptedException {
-    return run(async.existsCall(path, watcher));
+    return run(operations.existsCall(path, watcher));
   }
 
   @Override
   public NodeData getData(String path, Watcher watcher) throws InterruptedException {
-    return run(async.getDataCall(path, watcher));
+    return run(operations.getDataCall(path, watcher));
   }
 
   @Override
   public Stat setData(String path, byte[] data, int version) throws InterruptedException {
-    return run(async.setDataCall(path, data, version));
+    return run(operations.setDataCall(path, data, version));
   }
 
   @Override
   public Children getChildren(String path, Watcher watcher) throws InterruptedException {
-    return run(async.getChildrenCall(path, watcher));
+    return run(operations.getChildrenCall(path, watcher));
   }
 
   @Override
   public void sync(String path) throws InterruptedException {
-    run(async.syncCall(path));
+    run(operations.syncCall(path));
   }
 
   @Override
   public List<OpResult> multi(List<Op> ops) throws InterruptedException {
-    return run(async.multiCall(ops));
+    return run(operations.multiCall(ops));
   }
 }
