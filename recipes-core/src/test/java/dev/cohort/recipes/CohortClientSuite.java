@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.InvalidPathException;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionExpiredException;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
@@ -20,9 +22,15 @@ import dev.cohort.spi.Watcher;
 import dev.cohort.tck.FaultControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,7 +150,8 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void aBlockingOperationSpendsTheSameRetryBudgetAsTheAsynchronousOne() {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort client = newClient(Cohort.builder(fixture.backend())
+    AsyncCallCounter counter = new AsyncCallCounter(fixture.backend());
+    Cohort client = newClient(Cohort.builder(counter.backend())
         .scheduler((delay, task) -> {
           // Count the policy's backoffs (at most 20 ms), not the bound on waiting out a suspension.
           if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
@@ -150,21 +159,84 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
           }
           pool.execute(task);
         }));
-    fixture.disconnect(client.session());
+    fixture.disconnect(counter.session(0));
     assertThrows(ConnectionLossException.class, () -> client.blocking().exists("/x", null));
-    assertEquals(20, delays.get(), "the first attempt on the caller's thread counts as the first of the 21 attempts");
+    assertEquals(20, delays.get(), "the suite's policy allows 20 retries");
+    assertEquals(20, counter.calls("exists"),
+        "the first of the 21 attempts was the blocking one; each retry came after a backoff");
   }
 
   @Test
   void aBlockingFailureThePolicyDoesNotRetryIsThrownAtOnce() {
     AtomicInteger delays = new AtomicInteger();
-    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
+    AsyncCallCounter counter = new AsyncCallCounter(fixture.backend());
+    Cohort client = newClient(Cohort.builder(counter.backend()).scheduler((delay, task) -> {
       delays.incrementAndGet();
       pool.execute(task);
     }));
     assertThrows(NoNodeException.class, () -> client.blocking().setData("/missing", new byte[0], -1));
     assertThrows(InvalidPathException.class, () -> client.blocking().getData("/bad/", null));
     assertEquals(0, delays.get());
+    assertEquals(0, counter.calls("setData") + counter.calls("getData"), "no second attempt");
+  }
+
+  /**
+   * The fixture's backend, seen through proxies that count the asynchronous operations called on its
+   * sessions (by method name). A session's blocking view is the real session's, so its calls are not
+   * counted: what is counted is what the client sends besides its blocking first attempt.
+   */
+  private static final class AsyncCallCounter {
+    private final CoordinationBackend real;
+    private final List<Session> opened = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+    AsyncCallCounter(CoordinationBackend real) {
+      this.real = real;
+    }
+
+    CoordinationBackend backend() {
+      return proxy(CoordinationBackend.class, (proxy, method, args) -> {
+        Object result = invoke(real, method, args);
+        if (method.getName().equals("openSession")) {
+          return ((CompletableFuture<?>) result).thenApply(s -> {
+            opened.add((Session) s);
+            return countingSession((Session) s);
+          });
+        }
+        return result;
+      });
+    }
+
+    /** The real session the client opened {@code index}-th, for the fixture's fault controls. */
+    Session session(int index) {
+      return opened.get(index);
+    }
+
+    int calls(String method) {
+      AtomicInteger n = calls.get(method);
+      return n == null ? 0 : n.get();
+    }
+
+    private Session countingSession(Session session) {
+      return proxy(Session.class, (proxy, method, args) -> {
+        if (method.getReturnType() == CompletableFuture.class) {
+          calls.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
+        }
+        return invoke(session, method, args);
+      });
+    }
+
+    private static <T> T proxy(Class<T> type, InvocationHandler handler) {
+      return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+      try {
+        return method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
   }
 
   private static byte[] bytes(String text) {
