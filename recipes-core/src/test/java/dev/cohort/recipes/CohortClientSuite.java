@@ -132,14 +132,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void aBlockingOperationRefusedWhileSuspendedIsRetriedOnceTheConnectionReturns() throws InterruptedException {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort[] holder = new Cohort[1];
-    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
-      if (delays.incrementAndGet() == 1) {
-        fixture.reconnect(holder[0].session());
-      }
-      pool.execute(task);
-    }));
-    holder[0] = client;
+    Cohort client = clientReconnectedAtItsFirstBackoff(delays);
     client.blocking().createWithParents("/r", bytes("v"), CreateMode.PERSISTENT);
     fixture.disconnect(client.session());
     assertEquals("v", text(client.blocking().getData("/r", null).data()));
@@ -151,14 +144,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
     AsyncCallCounter counter = new AsyncCallCounter(fixture.backend());
-    Cohort client = newClient(Cohort.builder(counter.backend())
-        .scheduler((delay, task) -> {
-          // Count the policy's backoffs (at most 20 ms), not the bound on waiting out a suspension.
-          if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
-            delays.incrementAndGet();
-          }
-          pool.execute(task);
-        }));
+    Cohort client = newClient(Cohort.builder(counter.backend()).scheduler(countingPolicyBackoffs(delays)));
     fixture.disconnect(counter.session(0));
     assertThrows(ConnectionLossException.class, () -> client.blocking().exists("/x", null));
     assertEquals(20, delays.get(), "the suite's policy allows 20 retries");
@@ -237,6 +223,35 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
         throw e.getCause();
       }
     }
+  }
+
+  /**
+   * A started client whose scheduler counts every delay it is given and runs the task at once; the
+   * first backoff is when the service comes back (deterministic, no waiting).
+   */
+  private Cohort clientReconnectedAtItsFirstBackoff(AtomicInteger delays) {
+    Cohort[] holder = new Cohort[1];
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
+      if (delays.incrementAndGet() == 1) {
+        fixture.reconnect(holder[0].session());
+      }
+      pool.execute(task);
+    }));
+    holder[0] = client;
+    return client;
+  }
+
+  /**
+   * A scheduler that runs every task at once and counts the retry policy's backoffs (at most 20 ms
+   * in this suite), not the bound on waiting out a suspension, which it also runs at once.
+   */
+  private DelayScheduler countingPolicyBackoffs(AtomicInteger delays) {
+    return (delay, task) -> {
+      if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
+        delays.incrementAndGet();
+      }
+      pool.execute(task);
+    };
   }
 
   private static byte[] bytes(String text) {
@@ -327,15 +342,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void operationsIssuedWhileSuspendedAreRetriedOnceTheConnectionReturns() throws Exception {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort[] holder = new Cohort[1];
-    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
-      // the first backoff is when the service comes back: deterministic, no waiting
-      if (delays.incrementAndGet() == 1) {
-        fixture.reconnect(holder[0].session());
-      }
-      pool.execute(task);
-    }));
-    holder[0] = client;
+    Cohort client = clientReconnectedAtItsFirstBackoff(delays);
     client.blocking().createWithParents("/r", "v".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
     fixture.disconnect(client.session());
     byte[] data = client.async().getData("/r", null).get().data();
@@ -347,15 +354,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void retriesStopWhenThePolicyGivesUpAndTheErrorIsConnectionLoss() {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort client = newClient(Cohort.builder(fixture.backend())
-        .scheduler((delay, task) -> {
-          // Count the policy's backoffs (at most 20 ms), not the bound on waiting out a suspension,
-          // which this scheduler also runs at once.
-          if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
-            delays.incrementAndGet();
-          }
-          pool.execute(task);
-        }));
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler(countingPolicyBackoffs(delays)));
     fixture.disconnect(client.session());
     ExecutionException e = assertThrows(ExecutionException.class, () -> client.async().exists("/x", null).get());
     assertTrue(e.getCause() instanceof ConnectionLossException, e.getCause().toString());
