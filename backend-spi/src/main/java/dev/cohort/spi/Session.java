@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * before any completion whose result shows the change. Do not block that thread for long: use the
  * {@code *Async} forms of {@link CompletableFuture} to move heavy work elsewhere.
  *
+ * <p>{@link #blocking()} offers the same operations in blocking form, for callers that wait anyway:
+ * same semantics, errors and watches; only the thread that waits differs.
+ *
  * <h2>Errors</h2>
  * Each operation completes exceptionally with a {@link CoordinationException} subclass on failure,
  * and then has changed nothing (except {@link ConnectionLossException}, whose outcome is unknown).
@@ -24,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Implementation notes</h2>
  * Validate paths with {@link Paths}. Fail operations issued while {@link SessionState#SUSPENDED}
  * with {@link ConnectionLossException}, and operations in flight when the connection drops too.
- * Deliver state changes to listeners on the event thread, once per transition.
+ * Deliver state changes to listeners on the event thread, once per transition. Override {@link
+ * #blocking()} only if the service's client can answer a waiting thread directly.
  */
 public interface Session extends AutoCloseable {
 
@@ -138,6 +142,18 @@ public interface Session extends AutoCloseable {
    * normally whether or not one existed; the watcher receives no event for the removal.
    */
   CompletableFuture<Void> removeWatches(String path, Watcher watcher);
+
+  /**
+   * This session's operations in blocking form, each waiting on the calling thread and throwing its
+   * failure. Same semantics, same errors, same watch behaviour as the asynchronous operations; only
+   * the thread that waits differs (see {@link BlockingSession} for what that implies for ordering
+   * with the event thread). Cheap to call; the view lives as long as the session.
+   *
+   * <p>The default view issues the asynchronous operation and waits for its future.
+   */
+  default BlockingSession blocking() {
+    return new AwaitingBlockingSession(this);
+  }
 
   /**
    * Closes the session: its ephemeral nodes are deleted and its watches dropped; pending operations

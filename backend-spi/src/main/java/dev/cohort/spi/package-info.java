@@ -26,7 +26,9 @@
  * <h2>Errors</h2>
  * Every failure of an operation completes its future exceptionally with a subclass of the sealed
  * {@link dev.cohort.spi.CoordinationException}; each subclass says whether retrying is safe. Methods
- * throw synchronously only {@link java.lang.NullPointerException} for a null argument.
+ * throw synchronously only {@link java.lang.NullPointerException} for a null argument. The blocking
+ * view of a session ({@link dev.cohort.spi.Session#blocking()}) throws the same exceptions instead
+ * of completing a future with them.
  *
  * <h2>Data ownership</h2>
  * Byte arrays passed to a backend are copied or never modified by it; byte arrays returned by a

@@ -1,6 +1,7 @@
 package dev.cohort.zookeeper;
 
 import dev.cohort.spi.BadArgumentsException;
+import dev.cohort.spi.BlockingSession;
 import dev.cohort.spi.Capability;
 import dev.cohort.spi.Children;
 import dev.cohort.spi.ConnectionLossException;
@@ -42,6 +43,7 @@ import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.Watcher.WatcherType;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.server.EphemeralType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * itself (bad path, data too large, suspended session) are not sent; their futures fail only after
  * every previously issued operation has completed ({@link #refuse}), so completions stay in issue
  * order.
+ *
+ * <p>The {@linkplain #blocking() blocking view} ({@link ZkBlockingSession}) sends the same requests
+ * with ZooKeeper's synchronous API instead, whose reply wakes the waiting caller straight from the
+ * I/O thread. Both forms pass the same guards (the {@code *Refusal} methods: session state, then
+ * arguments) and share the watcher adapter and the error mapping.
  *
  * <h2>States</h2>
  * The handle's default watcher receives only connection-state events and maps them: the first
@@ -86,6 +93,8 @@ final class ZkSession implements Session {
   private final AtomicLong completedSeq = new AtomicLong();
   /** Local refusals waiting for earlier operations to complete. */
   private final ConcurrentLinkedQueue<Refusal> refusals = new ConcurrentLinkedQueue<>();
+
+  private final BlockingSession blocking = new ZkBlockingSession(this);
 
   private final Object lock = new Object();
   /** Null until the first SyncConnected. Written under {@link #lock}. */
@@ -302,28 +311,23 @@ final class ZkSession implements Session {
   // ---------------------------------------------------------------- operations
 
   @Override
+  public BlockingSession blocking() {
+    return blocking;
+  }
+
+  @Override
   public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(data, "data");
-    Objects.requireNonNull(mode, "mode");
     return doCreate(path, data, mode, null);
   }
 
   @Override
   public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode, Duration ttl) {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(data, "data");
-    Objects.requireNonNull(mode, "mode");
-    Objects.requireNonNull(ttl, "ttl");
-    return doCreate(path, data, mode, ttl);
+    return doCreate(path, data, Objects.requireNonNull(mode, "mode"), Objects.requireNonNull(ttl, "ttl"));
   }
 
   private CompletableFuture<Created> doCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
     OpFuture<Created> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkCreate(path, data, mode, ttl);
-    }
+    CoordinationException refused = createRefusal(path, data, mode, ttl);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -347,12 +351,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<Void> delete(String path, int version) {
-    Objects.requireNonNull(path, "path");
     OpFuture<Void> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkDelete(path);
-    }
+    CoordinationException refused = deleteRefusal(path);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -363,12 +363,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
-    Objects.requireNonNull(path, "path");
     OpFuture<Stat> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkPath(path, false);
-    }
+    CoordinationException refused = pathRefusal(path);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -387,12 +383,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
-    Objects.requireNonNull(path, "path");
     OpFuture<NodeData> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkPath(path, false);
-    }
+    CoordinationException refused = pathRefusal(path);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -409,16 +401,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(data, "data");
     OpFuture<Stat> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkPath(path, false);
-    }
-    if (refused == null) {
-      refused = checkData(path, data.length);
-    }
+    CoordinationException refused = setDataRefusal(path, data);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -435,12 +419,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
-    Objects.requireNonNull(path, "path");
     OpFuture<Children> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkPath(path, false);
-    }
+    CoordinationException refused = pathRefusal(path);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -457,12 +437,8 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<Void> sync(String path) {
-    Objects.requireNonNull(path, "path");
     OpFuture<Void> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
-    if (refused == null) {
-      refused = checkPath(path, false);
-    }
+    CoordinationException refused = pathRefusal(path);
     if (refused != null) {
       return refuse(f, refused);
     }
@@ -473,32 +449,18 @@ final class ZkSession implements Session {
 
   @Override
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
-    Objects.requireNonNull(ops, "ops");
-    ops.forEach(op -> Objects.requireNonNull(op, "op"));
     OpFuture<List<OpResult>> f = new OpFuture<>();
-    CoordinationException refused = refusal(null);
-    if (refused == null) {
-      refused = checkMulti(ops);
-    }
+    CoordinationException refused = multiRefusal(ops);
     if (refused != null) {
       return refuse(f, refused);
     }
     track(f);
-    List<org.apache.zookeeper.Op> zkOps = new ArrayList<>(ops.size());
-    for (Op op : ops) {
-      zkOps.add(ZkConversions.toOp(op, settings.acl()));
-    }
-    zk.multi(zkOps, (rc, p, ctx, results) -> {
-      if (rc == 0) {
-        f.complete(ZkConversions.toResults(results, ttlNodes));
-        return;
-      }
-      int index = ZkConversions.failedOpIndex(results);
-      if (index < 0) {
-        f.completeExceptionally(error(rc, null));
+    zk.multi(toZkOps(ops), (rc, p, ctx, results) -> {
+      CoordinationException failed = multiFailure(rc, results, ops);
+      if (failed == null) {
+        f.complete(toResults(results));
       } else {
-        int opRc = ZkConversions.errorAt(results, index);
-        f.completeExceptionally(error(opRc, ops.get(index).path()).atOp(index));
+        f.completeExceptionally(failed);
       }
     }, null);
     return f;
@@ -510,7 +472,7 @@ final class ZkSession implements Session {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(watcher, "watcher");
     OpFuture<Void> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
+    CoordinationException refused = stateRefusal(path);
     if (refused == null && !settings.capabilities().contains(Capability.PERSISTENT_WATCHES)) {
       refused = new UnimplementedException(path, "persistent watches are not available on this ensemble");
     }
@@ -532,7 +494,7 @@ final class ZkSession implements Session {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(watcher, "watcher");
     OpFuture<Void> f = new OpFuture<>();
-    CoordinationException refused = refusal(path);
+    CoordinationException refused = stateRefusal(path);
     if (refused == null) {
       refused = checkPath(path, false);
     }
@@ -549,12 +511,46 @@ final class ZkSession implements Session {
 
   // ---------------------------------------------------------------- plumbing
 
-  private Stat toStat(org.apache.zookeeper.data.Stat stat) {
+  /** The handle operations are sent on; set once the session is handed out. */
+  ZooKeeper handle() {
+    return zk;
+  }
+
+  List<ACL> acl() {
+    return settings.acl();
+  }
+
+  Stat toStat(org.apache.zookeeper.data.Stat stat) {
     return ZkConversions.toStat(stat, ttlNodes);
   }
 
-  private static WatcherAdapter adapt(Watcher watcher) {
+  List<OpResult> toResults(List<org.apache.zookeeper.OpResult> results) {
+    return ZkConversions.toResults(results, ttlNodes);
+  }
+
+  static WatcherAdapter adapt(Watcher watcher) {
     return watcher == null ? null : new WatcherAdapter(watcher);
+  }
+
+  List<org.apache.zookeeper.Op> toZkOps(List<Op> ops) {
+    List<org.apache.zookeeper.Op> zkOps = new ArrayList<>(ops.size());
+    for (Op op : ops) {
+      zkOps.add(ZkConversions.toOp(op, settings.acl()));
+    }
+    return zkOps;
+  }
+
+  /**
+   * Why a multi failed, or null if it succeeded: the error of the op that failed, attributed to its
+   * index, or the overall error when no op did (a lost connection). {@code rc} alone does not tell:
+   * ZooKeeper's synchronous API returns a read multi whose ops failed as a success.
+   */
+  CoordinationException multiFailure(int rc, List<org.apache.zookeeper.OpResult> results, List<Op> ops) {
+    int index = ZkConversions.failedOpIndex(results);
+    if (index >= 0) {
+      return error(ZkConversions.errorAt(results, index), ops.get(index).path()).atOp(index);
+    }
+    return rc == 0 ? null : error(rc, null);
   }
 
   private void completeVoid(CompletableFuture<Void> f, int rc, String path) {
@@ -565,7 +561,7 @@ final class ZkSession implements Session {
     }
   }
 
-  private CoordinationException error(int rc, String path) {
+  CoordinationException error(int rc, String path) {
     return ZkErrors.toException(rc, path, state == SessionState.CLOSED);
   }
 
@@ -632,8 +628,53 @@ final class ZkSession implements Session {
     }
   }
 
+  // ---------------------------------------------------------------- guards, shared by both forms
+
+  // Each guard checks one operation's arguments (throwing NullPointerException for a null one) and
+  // returns why the operation must not be sent now, the session's state first, or null to send it.
+  // The asynchronous form fails its future with the answer (in issue order, see refuse), the
+  // blocking form throws it.
+
+  CoordinationException createRefusal(String path, byte[] data, CreateMode mode, Duration ttl) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    CoordinationException refused = stateRefusal(path);
+    return refused != null ? refused : checkCreate(path, data, mode, ttl);
+  }
+
+  CoordinationException deleteRefusal(String path) {
+    Objects.requireNonNull(path, "path");
+    CoordinationException refused = stateRefusal(path);
+    return refused != null ? refused : checkDelete(path);
+  }
+
+  /** The guard of exists, getData, getChildren and sync: a valid path. */
+  CoordinationException pathRefusal(String path) {
+    Objects.requireNonNull(path, "path");
+    CoordinationException refused = stateRefusal(path);
+    return refused != null ? refused : checkPath(path, false);
+  }
+
+  CoordinationException setDataRefusal(String path, byte[] data) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    CoordinationException refused = stateRefusal(path);
+    if (refused == null) {
+      refused = checkPath(path, false);
+    }
+    return refused != null ? refused : checkData(path, data.length);
+  }
+
+  CoordinationException multiRefusal(List<Op> ops) {
+    Objects.requireNonNull(ops, "ops");
+    ops.forEach(op -> Objects.requireNonNull(op, "op"));
+    CoordinationException refused = stateRefusal(null);
+    return refused != null ? refused : checkMulti(ops);
+  }
+
   /** Why the session cannot send anything now, or null if it can. */
-  private CoordinationException refusal(String path) {
+  private CoordinationException stateRefusal(String path) {
     SessionState s = state;
     if (s == null || s.isConnected()) {
       return null;

@@ -1,23 +1,57 @@
 package dev.cohort.recipes;
 
 import dev.cohort.spi.Children;
+import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Created;
 import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Session;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.Watcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
-/** The blocking operations: each waits, interruptibly, for its asynchronous twin. */
+/**
+ * The blocking operations.
+ *
+ * <p>A plain operation (create, delete, exists, getData, setData, getChildren, sync, multi) makes
+ * its first attempt on the caller's thread, through the {@linkplain Session#blocking() blocking
+ * view} of the current session: a backend whose client can wake the waiting thread directly saves a
+ * hand-off per operation. If that attempt fails with an error the retry policy retries (an outcome
+ * unknown), the operation continues on the asynchronous retry path from the first retry on, bound to
+ * the same session, and the caller waits for it. Namespacing comes from the same {@link
+ * Operations.Call} the asynchronous form runs, so both forms send the same requests.
+ *
+ * <p>The compound operations (createWithParents, createProtected, deleteIfOwned) wait, interruptibly,
+ * for their asynchronous twins.
+ */
 final class Blocking implements BlockingOps {
-  private final AsyncOps async;
+  private final Cohort client;
+  private final Operations operations;
 
-  Blocking(AsyncOps async) {
-    this.async = async;
+  Blocking(Cohort client, Operations operations) {
+    this.client = client;
+    this.operations = operations;
+  }
+
+  /**
+   * Runs {@code call}: the first attempt here, then, after a failure the policy retries, the
+   * asynchronous retries. A call that must not be retried throws its first failure.
+   */
+  private <T> T run(Operations.Call<T> call) throws InterruptedException {
+    Session s = client.session();
+    long startNanos = client.timeSource().nanoTime();
+    try {
+      return call.blocking().apply(s.blocking());
+    } catch (CoordinationException first) {
+      if (!call.retryable()) {
+        throw first;
+      }
+      return await(operations.retryAfter(s, call.async(), first, startNanos));
+    }
   }
 
   static <T> T await(CompletableFuture<T> future) throws InterruptedException {
@@ -30,57 +64,57 @@ final class Blocking implements BlockingOps {
 
   @Override
   public Created create(String path, byte[] data, CreateMode mode) throws InterruptedException {
-    return await(async.create(path, data, mode));
+    return run(operations.createCall(path, data, mode));
   }
 
   @Override
   public Created createWithParents(String path, byte[] data, CreateMode mode) throws InterruptedException {
-    return await(async.createWithParents(path, data, mode));
+    return await(operations.createWithParents(path, data, mode));
   }
 
   @Override
   public OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
-    return await(async.createProtected(parent, name, data, mode));
+    return await(operations.createProtected(parent, name, data, mode));
   }
 
   @Override
   public void delete(String path, int version) throws InterruptedException {
-    await(async.delete(path, version));
+    run(operations.deleteCall(path, version));
   }
 
   @Override
   public boolean deleteIfOwned(OwnedNode node) throws InterruptedException {
-    return await(async.deleteIfOwned(node));
+    return await(operations.deleteIfOwned(node));
   }
 
   @Override
   public Stat exists(String path, Watcher watcher) throws InterruptedException {
-    return await(async.exists(path, watcher));
+    return run(operations.existsCall(path, watcher));
   }
 
   @Override
   public NodeData getData(String path, Watcher watcher) throws InterruptedException {
-    return await(async.getData(path, watcher));
+    return run(operations.getDataCall(path, watcher));
   }
 
   @Override
   public Stat setData(String path, byte[] data, int version) throws InterruptedException {
-    return await(async.setData(path, data, version));
+    return run(operations.setDataCall(path, data, version));
   }
 
   @Override
   public Children getChildren(String path, Watcher watcher) throws InterruptedException {
-    return await(async.getChildren(path, watcher));
+    return run(operations.getChildrenCall(path, watcher));
   }
 
   @Override
   public void sync(String path) throws InterruptedException {
-    await(async.sync(path));
+    run(operations.syncCall(path));
   }
 
   @Override
   public List<OpResult> multi(List<Op> ops) throws InterruptedException {
-    return await(async.multi(ops));
+    return run(operations.multiCall(ops));
   }
 }

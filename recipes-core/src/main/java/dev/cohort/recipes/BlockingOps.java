@@ -11,10 +11,10 @@ import dev.cohort.spi.Watcher;
 import java.util.List;
 
 /**
- * The client's operations, blocking form: each waits for the matching {@link AsyncOps} operation
- * and throws its {@link dev.cohort.spi.CoordinationException} directly. Every method is
- * interruptible; an interrupted wait throws {@link InterruptedException} and the operation itself
- * may still take effect. Never call these on a backend thread (inside a watcher or a future's
+ * The client's operations, blocking form: each does what the matching {@link AsyncOps} operation
+ * does (same namespace, same retries under the same policy), waits for it, and throws its {@link
+ * dev.cohort.spi.CoordinationException} directly. Every method is interruptible; an interrupted wait
+ * throws {@link InterruptedException} and the operation itself may still take effect. Never call these on a backend thread (inside a watcher or a future's
  * callback).
  */
 public interface BlockingOps {

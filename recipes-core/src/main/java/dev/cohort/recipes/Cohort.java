@@ -101,7 +101,7 @@ public final class Cohort implements AutoCloseable {
     }
     this.listenerExecutor = new SerialExecutor(workExecutor);
     this.operations = new Operations(this);
-    this.blockingOps = new Blocking(operations);
+    this.blockingOps = new Blocking(this, operations);
   }
 
   /** A builder for a client on {@code backend}. */

@@ -1,5 +1,6 @@
 package dev.cohort.recipes;
 
+import dev.cohort.spi.BlockingSession;
 import dev.cohort.spi.Children;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
@@ -39,8 +40,9 @@ import java.util.function.Function;
  *
  * <p>Every operation binds to the session current when it is called and never moves to another
  * one: a result always speaks about one session, which is what ownership checks rely on. Nothing
- * here blocks; continuations run on backend threads and only issue further asynchronous requests or
- * hand a delay to the scheduler.
+ * here blocks (the blocking forms of {@link Call} run in {@link Blocking}, on the caller's thread);
+ * continuations run on backend threads and only issue further asynchronous requests or hand a delay
+ * to the scheduler.
  */
 final class Operations implements AsyncOps {
 
@@ -59,14 +61,40 @@ final class Operations implements AsyncOps {
 
   // ---- plain operations --------------------------------------------------------------------
 
+  /**
+   * One plain operation, namespaced once (backend path, wrapped watcher), in both forms over a
+   * session; each form maps its result back to namespace-relative paths. The asynchronous client
+   * runs {@code async} under the retry policy; the blocking client ({@link Blocking}) makes the first
+   * attempt with {@code blocking} on the caller's thread and, if that attempt fails with something
+   * the policy retries, continues with {@code async} ({@link #retryAfter}). {@code retryable} is
+   * false for an operation that creates sequential nodes: after a lost reply a node may exist that a
+   * retry would duplicate, so such an operation is tried once.
+   */
+  record Call<T>(Function<Session, CompletableFuture<T>> async, BlockingCall<T> blocking, boolean retryable) {}
+
+  /** The blocking form of a {@link Call}. */
+  @FunctionalInterface
+  interface BlockingCall<T> {
+    T apply(BlockingSession session) throws InterruptedException;
+  }
+
+  private <T> CompletableFuture<T> start(Call<T> call) {
+    return call.retryable() ? retrying(call.async()) : call.async().apply(client.session());
+  }
+
   @Override
   public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+    return start(createCall(path, data, mode));
+  }
+
+  Call<Created> createCall(String path, byte[] data, CreateMode mode) {
     String full = full(path);
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
-    Function<Session, CompletableFuture<Created>> op = s -> s.create(full, data, mode);
-    CompletableFuture<Created> created = mode.isSequential() ? op.apply(client.session()) : retrying(op);
-    return created.thenApply(this::relative);
+    return new Call<>(
+        s -> s.create(full, data, mode).thenApply(this::relative),
+        b -> relative(b.create(full, data, mode)),
+        !mode.isSequential());
   }
 
   @Override
@@ -136,42 +164,72 @@ final class Operations implements AsyncOps {
 
   @Override
   public CompletableFuture<Void> delete(String path, int version) {
+    return start(deleteCall(path, version));
+  }
+
+  Call<Void> deleteCall(String path, int version) {
     String full = full(path);
-    return retrying(s -> s.delete(full, version));
+    return new Call<>(s -> s.delete(full, version), b -> {
+      b.delete(full, version);
+      return null;
+    }, true);
   }
 
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    return start(existsCall(path, watcher));
+  }
+
+  Call<Stat> existsCall(String path, Watcher watcher) {
     String full = full(path);
     Watcher w = wrap(watcher);
-    return retrying(s -> s.exists(full, w));
+    return new Call<>(s -> s.exists(full, w), b -> b.exists(full, w), true);
   }
 
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+    return start(getDataCall(path, watcher));
+  }
+
+  Call<NodeData> getDataCall(String path, Watcher watcher) {
     String full = full(path);
     Watcher w = wrap(watcher);
-    return retrying(s -> s.getData(full, w));
+    return new Call<>(s -> s.getData(full, w), b -> b.getData(full, w), true);
   }
 
   @Override
   public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+    return start(setDataCall(path, data, version));
+  }
+
+  Call<Stat> setDataCall(String path, byte[] data, int version) {
     String full = full(path);
     Objects.requireNonNull(data, "data");
-    return retrying(s -> s.setData(full, data, version));
+    return new Call<>(s -> s.setData(full, data, version), b -> b.setData(full, data, version), true);
   }
 
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+    return start(getChildrenCall(path, watcher));
+  }
+
+  Call<Children> getChildrenCall(String path, Watcher watcher) {
     String full = full(path);
     Watcher w = wrap(watcher);
-    return retrying(s -> s.getChildren(full, w));
+    return new Call<>(s -> s.getChildren(full, w), b -> b.getChildren(full, w), true);
   }
 
   @Override
   public CompletableFuture<Void> sync(String path) {
+    return start(syncCall(path));
+  }
+
+  Call<Void> syncCall(String path) {
     String full = full(path);
-    return retrying(s -> s.sync(full));
+    return new Call<>(s -> s.sync(full), b -> {
+      b.sync(full);
+      return null;
+    }, true);
   }
 
   @Override
@@ -191,6 +249,10 @@ final class Operations implements AsyncOps {
 
   @Override
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+    return start(multiCall(ops));
+  }
+
+  Call<List<OpResult>> multiCall(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     List<Op> namespaced = new ArrayList<>(ops.size());
     boolean sequential = false;
@@ -198,9 +260,10 @@ final class Operations implements AsyncOps {
       namespaced.add(namespaced(op));
       sequential |= op instanceof Op.Create c && c.mode().isSequential();
     }
-    Function<Session, CompletableFuture<List<OpResult>>> call = s -> s.multi(namespaced);
-    CompletableFuture<List<OpResult>> results = sequential ? call.apply(client.session()) : retrying(call);
-    return results.thenApply(list -> list.stream().map(this::relative).toList());
+    return new Call<>(
+        s -> s.multi(namespaced).thenApply(this::relative),
+        b -> relative(b.multi(namespaced)),
+        !sequential);
   }
 
   private Op namespaced(Op op) {
@@ -221,6 +284,10 @@ final class Operations implements AsyncOps {
       return Op.getChildren(full(g.path()));
     }
     throw new IllegalArgumentException("unknown op " + op);
+  }
+
+  private List<OpResult> relative(List<OpResult> results) {
+    return results.stream().map(this::relative).toList();
   }
 
   private OpResult relative(OpResult result) {
@@ -433,17 +500,36 @@ final class Operations implements AsyncOps {
     f.whenComplete((value, error) -> {
       if (error == null) {
         result.complete(value);
-        return;
-      }
-      Throwable cause = unwrap(error);
-      Optional<Duration> delay = retryDelay(s, cause, retries + 1, startNanos);
-      if (delay.isPresent()) {
-        client.scheduler().schedule(delay.get(),
-            () -> whenUsable(s, startNanos, () -> attempt(s, op, result, startNanos, retries + 1)));
       } else {
-        result.completeExceptionally(cause);
+        retryOrFail(s, op, result, startNanos, retries, unwrap(error));
       }
     });
+  }
+
+  /** After attempt number {@code retries} failed with {@code cause}: the next attempt, or failure. */
+  private <T> void retryOrFail(Session s, Function<Session, CompletableFuture<T>> op, CompletableFuture<T> result,
+      long startNanos, int retries, Throwable cause) {
+    Optional<Duration> delay = retryDelay(s, cause, retries + 1, startNanos);
+    if (delay.isPresent()) {
+      client.scheduler().schedule(delay.get(),
+          () -> whenUsable(s, startNanos, () -> attempt(s, op, result, startNanos, retries + 1)));
+    } else {
+      result.completeExceptionally(cause);
+    }
+  }
+
+  /**
+   * The rest of an operation whose first attempt, made on {@code s} at {@code startNanos} by another
+   * route (the caller's thread, through the session's blocking view), failed with {@code failure}:
+   * exactly what {@link #retrying} would do after that failure, from the first retry on, on the same
+   * session and with the same backoff. The future fails with {@code failure} itself if the policy
+   * does not retry it.
+   */
+  <T> CompletableFuture<T> retryAfter(Session s, Function<Session, CompletableFuture<T>> op, Throwable failure,
+      long startNanos) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    retryOrFail(s, op, result, startNanos, 0, failure);
+    return result;
   }
 
   /**

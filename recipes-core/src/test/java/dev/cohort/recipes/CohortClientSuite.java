@@ -8,15 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.InvalidPathException;
 import dev.cohort.spi.NoNodeException;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionExpiredException;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.Watcher;
 import dev.cohort.tck.FaultControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +53,213 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
     Cohort client = newClient();
     NoNodeException e = assertThrows(NoNodeException.class, () -> client.blocking().getData("/missing", null));
     assertEquals(fullPath("/missing"), e.path());
+  }
+
+  @Test
+  void blockingOperationsSpeakNamespaceRelativePathsBothWays() throws InterruptedException {
+    Cohort client = newClient();
+    Cohort other = newClient();
+    BlockingOps ops = client.blocking();
+    assertEquals("/", ops.create("/", new byte[0], CreateMode.PERSISTENT).path(), "the namespace node itself");
+    assertEquals("/a", ops.create("/a", bytes("1"), CreateMode.PERSISTENT).path());
+    assertTrue(exists("/a"), "created under the namespace");
+    assertEquals("1", text(ops.getData("/a", null).data()));
+    assertEquals(1, ops.setData("/a", bytes("2"), 0).version());
+    assertEquals(ops.exists("/a", null), client.async().exists("/a", null).join());
+    assertEquals("/q/n-0000000000", ops.createWithParents("/q/n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL).path());
+    assertEquals("/q/n-0000000001", ops.create("/q/n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL).path());
+    List<OpResult> results = ops.multi(List.of(
+        Op.create("/m", new byte[0], CreateMode.PERSISTENT),
+        Op.create("/q/n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL),
+        Op.check("/a", 1)));
+    assertEquals(new OpResult.CreateResult("/m"), results.get(0));
+    assertEquals(new OpResult.CreateResult("/q/n-0000000002"), results.get(1));
+    assertEquals(Set.of("a", "q", "m"), Set.copyOf(ops.getChildren("/", null).names()));
+    NoNodeException missing = assertThrows(NoNodeException.class, () -> ops.multi(List.of(Op.check("/none", -1))));
+    assertEquals(fullPath("/none"), missing.path());
+    assertEquals(0, missing.opIndex());
+
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    Watcher watcher = events::add;
+    ops.getData("/a", watcher);
+    ops.getChildren("/q", watcher);
+    other.blocking().setData("/a", bytes("3"), -1);
+    other.blocking().delete("/q/n-0000000000", -1);
+    await().until(() -> events.size() == 2);
+    assertEquals(Set.of(new WatchEvent(WatchEvent.Type.NODE_DATA_CHANGED, "/a"),
+        new WatchEvent(WatchEvent.Type.NODE_CHILDREN_CHANGED, "/q")), Set.copyOf(events),
+        "watchers set through the blocking form hear namespace-relative paths");
+    ops.sync("/a");
+    ops.delete("/m", -1);
+    assertFalse(exists("/m"));
+  }
+
+  @Test
+  void aBlockingReadWhoseReplyWasLostIsRetriedAndReturns() throws InterruptedException {
+    requireFaults(FaultControl.LOSE_REPLY);
+    Cohort client = newClient();
+    client.blocking().createWithParents("/r", bytes("v"), CreateMode.PERSISTENT);
+    fixture.loseNextReply(client.session());
+    assertEquals("v", text(client.blocking().getData("/r", null).data()),
+        "the first attempt saw ConnectionLoss; the retry answered");
+  }
+
+  @Test
+  void aBlockingWriteWhoseReplyWasLostIsRetriedOnTheSameSession() throws InterruptedException {
+    requireFaults(FaultControl.LOSE_REPLY);
+    Cohort client = newClient();
+    client.blocking().createWithParents("/r", bytes("v0"), CreateMode.PERSISTENT);
+    long session = client.sessionId();
+    fixture.loseNextReply(client.session());
+    Stat stat = client.blocking().setData("/r", bytes("v1"), -1);
+    assertEquals(2, stat.version(), "applied by the lost first attempt, then again by the retry");
+    assertEquals(session, client.sessionId());
+    assertEquals("v1", text(client.blocking().getData("/r", null).data()));
+  }
+
+  @Test
+  void aBlockingSequentialCreateWhoseReplyWasLostIsNotRetriedBlindly() throws InterruptedException {
+    requireFaults(FaultControl.LOSE_REPLY);
+    Cohort client = newClient();
+    client.blocking().createWithParents("/q", new byte[0], CreateMode.PERSISTENT);
+    fixture.loseNextReply(client.session());
+    assertThrows(ConnectionLossException.class,
+        () -> client.blocking().create("/q/n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL));
+    assertEquals(1, childrenOf("/q").size(), "applied once, by the attempt whose reply was lost");
+  }
+
+  @Test
+  void aBlockingOperationRefusedWhileSuspendedIsRetriedOnceTheConnectionReturns() throws InterruptedException {
+    requireFaults(FaultControl.DISCONNECT);
+    AtomicInteger delays = new AtomicInteger();
+    Cohort client = clientReconnectedAtItsFirstBackoff(delays);
+    client.blocking().createWithParents("/r", bytes("v"), CreateMode.PERSISTENT);
+    fixture.disconnect(client.session());
+    assertEquals("v", text(client.blocking().getData("/r", null).data()));
+    assertEquals(1, delays.get(), "one backoff after the refused first attempt, then success");
+  }
+
+  @Test
+  void aBlockingOperationSpendsTheSameRetryBudgetAsTheAsynchronousOne() {
+    requireFaults(FaultControl.DISCONNECT);
+    AtomicInteger delays = new AtomicInteger();
+    AsyncCallCounter counter = new AsyncCallCounter(fixture.backend());
+    Cohort client = newClient(Cohort.builder(counter.backend()).scheduler(countingPolicyBackoffs(delays)));
+    fixture.disconnect(counter.session(0));
+    assertThrows(ConnectionLossException.class, () -> client.blocking().exists("/x", null));
+    assertEquals(20, delays.get(), "the suite's policy allows 20 retries");
+    assertEquals(20, counter.calls("exists"),
+        "the first of the 21 attempts was the blocking one; each retry came after a backoff");
+  }
+
+  @Test
+  void aBlockingFailureThePolicyDoesNotRetryIsThrownAtOnce() {
+    AtomicInteger delays = new AtomicInteger();
+    AsyncCallCounter counter = new AsyncCallCounter(fixture.backend());
+    Cohort client = newClient(Cohort.builder(counter.backend()).scheduler((delay, task) -> {
+      delays.incrementAndGet();
+      pool.execute(task);
+    }));
+    assertThrows(NoNodeException.class, () -> client.blocking().setData("/missing", new byte[0], -1));
+    assertThrows(InvalidPathException.class, () -> client.blocking().getData("/bad/", null));
+    assertEquals(0, delays.get());
+    assertEquals(0, counter.calls("setData") + counter.calls("getData"), "no second attempt");
+  }
+
+  /**
+   * The fixture's backend, seen through proxies that count the asynchronous operations called on its
+   * sessions (by method name). A session's blocking view is the real session's, so its calls are not
+   * counted: what is counted is what the client sends besides its blocking first attempt.
+   */
+  private static final class AsyncCallCounter {
+    private final CoordinationBackend real;
+    private final List<Session> opened = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+    AsyncCallCounter(CoordinationBackend real) {
+      this.real = real;
+    }
+
+    CoordinationBackend backend() {
+      return proxy(CoordinationBackend.class, (proxy, method, args) -> {
+        Object result = invoke(real, method, args);
+        if (method.getName().equals("openSession")) {
+          return ((CompletableFuture<?>) result).thenApply(s -> {
+            opened.add((Session) s);
+            return countingSession((Session) s);
+          });
+        }
+        return result;
+      });
+    }
+
+    /** The real session the client opened {@code index}-th, for the fixture's fault controls. */
+    Session session(int index) {
+      return opened.get(index);
+    }
+
+    int calls(String method) {
+      AtomicInteger n = calls.get(method);
+      return n == null ? 0 : n.get();
+    }
+
+    private Session countingSession(Session session) {
+      return proxy(Session.class, (proxy, method, args) -> {
+        if (method.getReturnType() == CompletableFuture.class) {
+          calls.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
+        }
+        return invoke(session, method, args);
+      });
+    }
+
+    private static <T> T proxy(Class<T> type, InvocationHandler handler) {
+      return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+      try {
+        return method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+  }
+
+  /**
+   * A started client whose scheduler counts every delay it is given and runs the task at once; the
+   * first backoff is when the service comes back (deterministic, no waiting).
+   */
+  private Cohort clientReconnectedAtItsFirstBackoff(AtomicInteger delays) {
+    Cohort[] holder = new Cohort[1];
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
+      if (delays.incrementAndGet() == 1) {
+        fixture.reconnect(holder[0].session());
+      }
+      pool.execute(task);
+    }));
+    holder[0] = client;
+    return client;
+  }
+
+  /**
+   * A scheduler that runs every task at once and counts the retry policy's backoffs (at most 20 ms
+   * in this suite), not the bound on waiting out a suspension, which it also runs at once.
+   */
+  private DelayScheduler countingPolicyBackoffs(AtomicInteger delays) {
+    return (delay, task) -> {
+      if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
+        delays.incrementAndGet();
+      }
+      pool.execute(task);
+    };
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] data) {
+    return new String(data, StandardCharsets.UTF_8);
   }
 
   @Test
@@ -121,15 +342,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void operationsIssuedWhileSuspendedAreRetriedOnceTheConnectionReturns() throws Exception {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort[] holder = new Cohort[1];
-    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
-      // the first backoff is when the service comes back: deterministic, no waiting
-      if (delays.incrementAndGet() == 1) {
-        fixture.reconnect(holder[0].session());
-      }
-      pool.execute(task);
-    }));
-    holder[0] = client;
+    Cohort client = clientReconnectedAtItsFirstBackoff(delays);
     client.blocking().createWithParents("/r", "v".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
     fixture.disconnect(client.session());
     byte[] data = client.async().getData("/r", null).get().data();
@@ -141,15 +354,7 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
   void retriesStopWhenThePolicyGivesUpAndTheErrorIsConnectionLoss() {
     requireFaults(FaultControl.DISCONNECT);
     AtomicInteger delays = new AtomicInteger();
-    Cohort client = newClient(Cohort.builder(fixture.backend())
-        .scheduler((delay, task) -> {
-          // Count the policy's backoffs (at most 20 ms), not the bound on waiting out a suspension,
-          // which this scheduler also runs at once.
-          if (delay.compareTo(Duration.ofMillis(20)) <= 0) {
-            delays.incrementAndGet();
-          }
-          pool.execute(task);
-        }));
+    Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler(countingPolicyBackoffs(delays)));
     fixture.disconnect(client.session());
     ExecutionException e = assertThrows(ExecutionException.class, () -> client.async().exists("/x", null).get());
     assertTrue(e.getCause() instanceof ConnectionLossException, e.getCause().toString());

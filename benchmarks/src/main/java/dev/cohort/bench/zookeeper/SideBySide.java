@@ -199,6 +199,9 @@ public final class SideBySide {
         long[] spi = alternate(count, i -> session.getData("/raw-spi").get(), i -> curator.getData().forPath("/raw-curator"));
         rows.add(new Row("raw getData, backend SPI session only (diagnostic)", "ops/s",
             perSecond(count, spi[0]), perSecond(count, spi[1]), true));
+        long[] view = alternate(count, i -> session.blocking().getData("/raw-spi"), i -> curator.getData().forPath("/raw-curator"));
+        rows.add(new Row("raw getData, SPI blocking view only (diagnostic)", "ops/s",
+            perSecond(count, view[0]), perSecond(count, view[1]), true));
       } finally {
         session.close();
       }
