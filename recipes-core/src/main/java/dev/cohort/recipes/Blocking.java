@@ -25,8 +25,9 @@ import java.util.concurrent.ExecutionException;
  * the same session, and the caller waits for it. Namespacing comes from the same {@link
  * Operations.Call} the asynchronous form runs, so both forms send the same requests.
  *
- * <p>The compound operations (createWithParents, createProtected, deleteIfOwned) wait, interruptibly,
- * for their asynchronous twins.
+ * <p>A protected create sends its first create the same way and continues, after a failure, on
+ * the asynchronous steps of {@link AsyncOps#createProtected}. The other compound operations
+ * (createWithParents, deleteIfOwned) wait, interruptibly, for their asynchronous twins.
  */
 final class Blocking implements BlockingOps {
   private final Cohort client;
@@ -75,7 +76,7 @@ final class Blocking implements BlockingOps {
   @Override
   public OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
-    return await(operations.createProtected(parent, name, data, mode));
+    return operations.createProtectedBlocking(parent, name, data, mode);
   }
 
   @Override

@@ -298,6 +298,30 @@ final class Operations implements AsyncOps {
 
   @Override
   public CompletableFuture<OwnedNode> createProtected(String parent, String name, byte[] data, CreateMode mode) {
+    ProtectedCreate pc = protectedCreate(parent, name, data, mode);
+    pc.create();
+    return pc.result;
+  }
+
+  /**
+   * {@link #createProtected}, with its first create sent through the session's blocking view on the
+   * caller's thread (see {@link Blocking}); a failure of that create continues on the asynchronous
+   * steps exactly as a failed asynchronous create would.
+   */
+  OwnedNode createProtectedBlocking(String parent, String name, byte[] data, CreateMode mode)
+      throws InterruptedException {
+    ProtectedCreate pc = protectedCreate(parent, name, data, mode);
+    Created created;
+    try {
+      created = pc.session.blocking().create(pc.prefix, data, mode);
+    } catch (CoordinationException e) {
+      pc.createFailed(e);
+      return Blocking.await(pc.result);
+    }
+    return pc.owned(created);
+  }
+
+  private ProtectedCreate protectedCreate(String parent, String name, byte[] data, CreateMode mode) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
@@ -309,9 +333,7 @@ final class Operations implements AsyncOps {
     }
     String fullParent = full(parent);
     String marker = PROTECTED_MARKER + newId() + "-";
-    ProtectedCreate pc = new ProtectedCreate(client.session(), fullParent, marker, name, data, mode);
-    pc.create();
-    return pc.result;
+    return new ProtectedCreate(client.session(), fullParent, marker, name, data, mode);
   }
 
   /**
@@ -343,22 +365,30 @@ final class Operations implements AsyncOps {
     void create() {
       session.create(prefix, data, mode).whenComplete((created, error) -> {
         if (error == null) {
-          result.complete(new OwnedNode(client.relativePath(created.path()), created.stat().czxid(), session.id()));
-          return;
-        }
-        Throwable cause = unwrap(error);
-        if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
-          ensurePath(session, fullParent).whenComplete((ignored, parentError) -> {
-            if (parentError != null) {
-              result.completeExceptionally(unwrap(parentError));
-            } else {
-              create();
-            }
-          });
-        } else if (!retryLater(cause, this::lookForOurs)) {
-          fail(cause);
+          result.complete(owned(created));
+        } else {
+          createFailed(unwrap(error));
         }
       });
+    }
+
+    OwnedNode owned(Created created) {
+      return new OwnedNode(client.relativePath(created.path()), created.stat().czxid(), session.id());
+    }
+
+    /** The next step after a create failed with {@code cause}. */
+    void createFailed(Throwable cause) {
+      if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
+        ensurePath(session, fullParent).whenComplete((ignored, parentError) -> {
+          if (parentError != null) {
+            result.completeExceptionally(unwrap(parentError));
+          } else {
+            create();
+          }
+        });
+      } else if (!retryLater(cause, this::lookForOurs)) {
+        fail(cause);
+      }
     }
 
     void lookForOurs() {

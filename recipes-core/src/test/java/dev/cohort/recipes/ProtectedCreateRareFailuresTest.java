@@ -9,6 +9,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.AdditionalAnswers.delegatesTo;
 import static org.mockito.Mockito.mock;
@@ -56,6 +57,8 @@ class ProtectedCreateRareFailuresTest {
   private Cohort clientLosing(int creates, int listings, int deletes, RetryPolicy policy) throws Exception {
     Session real = fixture.openSession();
     Session session = mock(Session.class, delegatesTo(real));
+    // the blocking view must wait on the forced replies below, not on the real session's
+    doCallRealMethod().when(session).blocking();
     doAnswer(inv -> {
       CompletableFuture<Created> applied = real.create(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2));
       // never block here: this may run inside the backend's delivery of another callback

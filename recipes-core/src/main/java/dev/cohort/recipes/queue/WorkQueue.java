@@ -175,30 +175,45 @@ public final class WorkQueue implements AutoCloseable {
    * @throws CoordinationException if the service could not be reached within the retry policy
    */
   public String put(byte[] payload) throws InterruptedException {
-    return await(putAsync(payload));
+    byte[] data = jobData(payload);
+    if (!mayPutUnread()) {
+      Stat stat = client.blocking().exists(jobs, null);
+      checkRoom(stat);
+    }
+    return client.blocking().createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL).name();
   }
 
   /** {@link #put}, asynchronously; the size check still throws at once. */
   public CompletableFuture<String> putAsync(byte[] payload) {
+    byte[] data = jobData(payload);
+    if (mayPutUnread()) {
+      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
+          .thenApply(OwnedNode::name);
+    }
+    return ops.exists(jobs, null).thenCompose(stat -> {
+      checkRoom(stat);
+      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
+    }).thenApply(OwnedNode::name);
+  }
+
+  /** The job node's data for {@code payload}, after the checks every put makes first. */
+  private byte[] jobData(byte[] payload) {
     Objects.requireNonNull(payload, "payload");
     requireOpen();
     if (payload.length > maxJobBytes) {
       throw new IllegalArgumentException(
           "job payload of " + payload.length + " bytes exceeds the limit of " + maxJobBytes + " bytes for queue " + path);
     }
-    byte[] data = Job.encode(0, payload);
-    if (mayPutUnread()) {
-      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
-          .thenApply(OwnedNode::name);
+    return Job.encode(0, payload);
+  }
+
+  /** Records a reading of the job list's stat and refuses the put if the queue is full. */
+  private void checkRoom(Stat jobsStat) {
+    int pending = jobsStat == null ? 0 : jobsStat.numChildren();
+    countReading.set((long) pending << 32 | 1); // the put about to be made counts against the reading
+    if (pending >= maxPendingJobs) {
+      throw new QueueFullException(path, pending, maxPendingJobs);
     }
-    return ops.exists(jobs, null).thenCompose(stat -> {
-      int pending = stat == null ? 0 : stat.numChildren();
-      countReading.set((long) pending << 32 | 1); // this put counts against the reading
-      if (pending >= maxPendingJobs) {
-        throw new QueueFullException(path, pending, maxPendingJobs);
-      }
-      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
-    }).thenApply(OwnedNode::name);
   }
 
   /**
@@ -507,17 +522,22 @@ public final class WorkQueue implements AutoCloseable {
    *     still pending, to be processed again by whoever claims it next
    */
   public boolean complete(Job job) throws InterruptedException {
-    Objects.requireNonNull(job, "job");
+    List<Op> done = completion(job);
+    String jobPath = Paths.join(jobs, job.id());
     while (true) {
       try {
-        return await(completeAsync(job));
+        client.blocking().multi(done);
+        return true;
+      } catch (BadVersionException e) {
+        return false; // claimed again since: ours is lost
+      } catch (NoNodeException e) {
+        return client.blocking().exists(jobPath, null) == null; // gone: done, by us or a later claimant
       } catch (CoordinationException e) {
         if (!e.isOutcomeUnknown() || client.isClosed()) {
           throw e;
         }
         if (!client.isLiveSession(job.claimSession())) {
-          Stat stat = await(ops.exists(Paths.join(jobs, job.id()), null));
-          return stat == null;
+          return client.blocking().exists(jobPath, null) == null;
         }
         // Unreachable beyond the retry policy, the claim still alive: wait for the connection.
         client.awaitConnected(client.session().sessionTimeout());
@@ -525,14 +545,19 @@ public final class WorkQueue implements AutoCloseable {
     }
   }
 
+  /** The transaction that completes {@code job}: delete the claim and the job at its claimed version. */
+  private List<Op> completion(Job job) {
+    Objects.requireNonNull(job, "job");
+    return List.of(Op.delete(Paths.join(claims, job.id()), -1), Op.delete(Paths.join(jobs, job.id()), job.claimedVersion()));
+  }
+
   /**
    * {@link #complete}, asynchronously, with one difference: this form fails with the service's
    * error once the client's retry policy gives up, and the claim then stays until its session ends.
    */
   public CompletableFuture<Boolean> completeAsync(Job job) {
-    Objects.requireNonNull(job, "job");
+    List<Op> done = completion(job);
     String jobPath = Paths.join(jobs, job.id());
-    List<Op> done = List.of(Op.delete(Paths.join(claims, job.id()), -1), Op.delete(jobPath, job.claimedVersion()));
     return ops.multi(done).handle((results, error) -> {
       if (error == null) {
         return CompletableFuture.completedFuture(true);
