@@ -57,7 +57,16 @@ import org.slf4j.LoggerFactory;
  *       PartitionListener#assigned} with the transaction's zxid as fencing token.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
- * same target and releases it. Since the owner node is created only where none exists, <b>a
+ * same target and releases it.
+ *
+ * <p>Members plan on views taken at different moments, and a view is not even one moment (one
+ * listing, then a read per owner node), so a hand-over in progress is seen half done. The target
+ * is built to survive that: on the way from a snapshot to its target every member's count moves
+ * one way only (down to its quota, or up to it), and {@link PartitionAssignment} computes the same
+ * quotas from every state along that way. So during a rebalance a member only releases or only
+ * claims, never more than its quota, and the partitions released are exactly the minimum; no
+ * member has to wait for a "settled" view. Only a change of the members or partitions themselves
+ * changes the quotas. Since the owner node is created only where none exists, <b>a
  * partition never has two owner nodes</b>; and since the previous owner deletes its node only after
  * its listener has returned, the hand-over is cooperative. Releases and completions check the
  * partition node's version, so they act only on this member's own claim: a member whose session
@@ -357,13 +366,16 @@ public final class PartitionClaimer implements AutoCloseable {
   private Map<String, String> readOwners(List<String> ownerNodes) throws InterruptedException {
     List<CompletableFuture<NodeData>> reads = new ArrayList<>();
     for (String partition : ownerNodes) {
-      reads.add(ops.getData(Paths.join(ownersPath, partition), null).exceptionally(error -> null));
+      reads.add(ops.getData(Paths.join(ownersPath, partition), null));
     }
     Map<String, String> owners = new HashMap<>();
     for (int i = 0; i < reads.size(); i++) {
-      NodeData data = await(reads.get(i));
-      if (data != null) {
+      try {
+        NodeData data = await(reads.get(i));
         owners.put(ownerNodes.get(i), new String(data.data(), StandardCharsets.UTF_8));
+      } catch (NoNodeException released) {
+        // released, completed or expired since the listing: unowned. Any other failure ends the
+        // round: taken as "unowned", one of our own nodes would look lost and be revoked.
       }
     }
     return owners;
