@@ -123,14 +123,14 @@ class PartitionAssignmentTest {
     int released = 0;
     for (int step = 0; step < 10 * (s.partitions().size() + 1); step++) {
       String member = s.members().get(random.nextInt(s.members().size()));
-      released += act(s, member, mixedView(history, member, random, 8), history, random);
+      released += act(s, member, mixedView(s, history, member, random, 8), history, random);
     }
     // then on current views only, until nobody has anything left to do
     for (boolean acted = true; acted; ) {
       acted = false;
       for (String member : s.members()) {
         int before = history.size();
-        released += act(s, member, mixedView(history, member, random, 0), history, random);
+        released += act(s, member, mixedView(s, history, member, random, 0), history, random);
         acted |= history.size() > before;
       }
     }
@@ -142,25 +142,21 @@ class PartitionAssignmentTest {
   }
 
   /**
-   * The owners {@code member} may see: each partition's owner as of a moment among the last {@code
-   * staleness} states, chosen per partition (one getChildren, then a getData per owner node), with
-   * {@code member}'s own partitions as they are now.
+   * The owners {@code member} may see: each partition's owner as of now or as of one of the {@code
+   * staleness} states before, chosen per partition (a round lists the owner nodes, then reads each),
+   * and {@code member}'s own partitions as they are now.
    */
   private static Map<String, String> mixedView(
-      List<Map<String, String>> history, String member, Random random, int staleness) {
-    Map<String, String> now = history.get(history.size() - 1);
-    Set<String> partitions = new TreeSet<>();
-    history.subList(Math.max(0, history.size() - 1 - staleness), history.size()).forEach(h -> partitions.addAll(h.keySet()));
+      Snapshot s, List<Map<String, String>> history, String member, Random random, int staleness) {
+    int last = history.size() - 1;
     Map<String, String> view = new TreeMap<>();
-    for (String p : partitions) {
-      Map<String, String> then = history.get(history.size() - 1 - random.nextInt(Math.min(staleness, history.size() - 1) + 1));
-      String owner = then.get(p);
+    for (String p : s.partitions()) {
+      String owner = history.get(last - random.nextInt(Math.min(staleness, last) + 1)).get(p);
       if (owner != null && !owner.equals(member)) {
         view.put(p, owner);
       }
     }
-    view.values().removeIf(member::equals);
-    now.forEach((p, owner) -> {
+    history.get(last).forEach((p, owner) -> {
       if (owner.equals(member)) {
         view.put(p, owner);
       }
