@@ -143,6 +143,9 @@ public final class PartitionRebalance {
       throws InterruptedException {
     PartitionClaimer claimer = PartitionClaimer.builder(client(backend, clients), "/p", id, group.listenerFor(id)).start();
     group.live.put(id, claimer);
+    // The member claims from the moment it starts: on a busy machine its last claim can come before
+    // it is in the live map, and no event would follow to see the balance.
+    group.check();
   }
 
   private static Cohort client(InMemoryBackend backend, List<Cohort> clients) throws InterruptedException {

@@ -2,7 +2,6 @@ package dev.cohort.recipes.partition;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +19,9 @@ import java.util.TreeSet;
  *   <li><b>balanced</b>: with N live members and P partitions, each member is the target of
  *       ⌊P/N⌋ or ⌈P/N⌉ partitions (exactly {@code P mod N} of them get ⌈P/N⌉);
  *   <li><b>sticky</b>: the number of partitions whose current owner is a live member and whose target
- *       is another member is the minimum any balanced assignment allows. The members that get the
- *       larger quota are the ones that hold the most now, and each member keeps as many of its
- *       current partitions as its quota allows;
+ *       is another member is the minimum any balanced assignment allows. The larger quotas go first to
+ *       members that hold at least that many now, and each member keeps as many of its current
+ *       partitions as its quota allows;
  *   <li><b>deterministic</b>: the same input gives the same output, whatever the iteration order of
  *       the collections passed in, so every member that reads the same snapshot computes the same
  *       target.
@@ -112,19 +111,30 @@ final class PartitionAssignment {
   }
 
   /**
-   * Everyone gets ⌊P/N⌋; the P mod N larger quotas go to the members that hold the most now (ties by
-   * id), which maximises what members keep and so minimises moves.
+   * Everyone gets ⌊P/N⌋, and P mod N members get one more: first the members that hold at least
+   * ⌈P/N⌉ now, then the others, each group in id order. Giving the larger share to a member that
+   * holds ⌈P/N⌉ or more lets it keep one more partition, so filling that group first minimises
+   * moves; any choice within a group keeps as many.
+   *
+   * <p>Within a group the order is by id, not by how much each member holds, so that the choice
+   * does not change while the members carry it out. On the way to the target a member that got
+   * the larger share never drops below ⌈P/N⌉ (it releases down to it at most), one that did not
+   * drops below it (it releases down to ⌊P/N⌋) and only the members picked from the second group
+   * climb to it; every view taken along the way, stale or not, yields the same quotas. Ranked by
+   * holdings, two members crossing each other's count mid-way would each plan on a different
+   * winner: one claims a partition it then has to give back, or releases one it then claims again.
    */
   private static Map<String, Integer> quotas(int p, TreeSet<String> live, Map<String, List<String>> held) {
     int n = live.size();
     int base = p / n;
     int extra = p % n;
-    List<String> byHoldings = new ArrayList<>(live);
-    byHoldings.sort(
-        Comparator.<String>comparingInt(m -> held.get(m).size()).reversed().thenComparing(m -> m));
+    int ceiling = base + (extra > 0 ? 1 : 0);
+    List<String> ranked = new ArrayList<>();
+    live.stream().filter(m -> held.get(m).size() >= ceiling).forEach(ranked::add);
+    live.stream().filter(m -> held.get(m).size() < ceiling).forEach(ranked::add);
     Map<String, Integer> quota = new HashMap<>();
-    for (int i = 0; i < byHoldings.size(); i++) {
-      quota.put(byHoldings.get(i), base + (i < extra ? 1 : 0));
+    for (int i = 0; i < ranked.size(); i++) {
+      quota.put(ranked.get(i), base + (i < extra ? 1 : 0));
     }
     return quota;
   }

@@ -7,6 +7,7 @@ import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.group.DuplicateMemberException;
 import dev.cohort.spi.BadVersionException;
+import dev.cohort.spi.Children;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NoNodeException;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * Under the root: {@code partitions/<id>} (persistent; data = the partition's instructions),
  * {@code members/<memberId>} (ephemeral, one per live member) and {@code owners/<id>} (ephemeral;
- * data = the owning member's id).
+ * data = the owning member's id). The data version of {@code members} is the membership epoch:
+ * a member joining or leaving bumps it in the transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
  * A member runs one loop on its own thread. Each round it reads members, partitions and owners
@@ -53,8 +55,9 @@ import org.slf4j.LoggerFactory;
  *   <li>for each partition it holds whose target is another member: calls {@link
  *       PartitionListener#revoked}, and once that returns deletes its owner node;
  *   <li>for each partition targeted at it that has no owner: claims it with one transaction that
- *       bumps the partition node's version and creates the ephemeral owner node, and calls {@link
- *       PartitionListener#assigned} with the transaction's zxid as fencing token.
+ *       checks the membership epoch of its view, bumps the partition node's version and creates the
+ *       ephemeral owner node, and calls {@link PartitionListener#assigned} with the transaction's
+ *       zxid as fencing token. The first refused claim ends the round.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
  * same target and releases it. Since the owner node is created only where none exists, <b>a
@@ -62,6 +65,27 @@ import org.slf4j.LoggerFactory;
  * its listener has returned, the hand-over is cooperative. Releases and completions check the
  * partition node's version, so they act only on this member's own claim: a member whose session
  * expired and whose partition was claimed again cannot remove the new owner's node.
+ *
+ * <h2>Why the moves are the minimum</h2>
+ * Members plan on views taken at different moments, and a view is not even one moment (one
+ * listing, then a read per owner node), so a hand-over in progress is seen half done. The target
+ * is built to survive that: on the way from a snapshot to its target every member's count moves
+ * one way only (down to its quota, or up to it), and {@link PartitionAssignment} computes the same
+ * quotas from every state along that way. So during a rebalance a member only releases or only
+ * claims, never beyond its quota, and the partitions released are exactly the minimum; no member
+ * has to wait for the owners to settle. Two things would still break it, and the recipe rules
+ * both out:
+ * <ul>
+ *   <li>a view that pairs the members or partitions of one moment with owners of a later one,
+ *       already moving towards another target. A round whose member or partition list changed
+ *       (child version) while it read the owners acts on nothing and reads again;
+ *   <li>a plan that outlives its membership: a round's claims run one after another and can still
+ *       be going when a member joins, and the partitions the others then release for the newcomer
+ *       would be taken by a plan that counted one member fewer. Each claim checks the membership
+ *       epoch its round read, so the service refuses it. A crash does not bump the epoch; with one
+ *       member fewer no share shrinks as long as P ≥ N(N−1), and below that a plan made before the
+ *       crash can claim one partition too many, which a later round gives back.
+ * </ul>
  *
  * <p>When the session is lost, every held partition is reported revoked and the member re-joins
  * with its next session. A crashed member's owner nodes disappear when its session expires, and
@@ -300,23 +324,44 @@ public final class PartitionClaimer implements AutoCloseable {
       return; // the state listener marks us dirty on reconnect
     }
     join();
-    List<String> members = await(ops.getChildren(membersPath, watcher)).names();
-    List<String> partitions = await(ops.getChildren(partitionsPath, watcher)).names();
+    Children members = await(ops.getChildren(membersPath, watcher));
+    Children partitions = await(ops.getChildren(partitionsPath, watcher));
     List<String> ownerNodes = await(ops.getChildren(ownersPath, watcher)).names();
     Map<String, String> owners = readOwners(ownerNodes);
     forgetLost(owners);
     adoptOrphans(owners);
-    Map<String, String> target = PartitionAssignment.assign(partitions, members, owners);
+    if (changedSince(members, partitions)) {
+      markDirty(); // their watches fire too; either way the next round reads again
+      return;
+    }
+    Map<String, String> target = PartitionAssignment.assign(partitions.names(), members.names(), owners);
     for (String partition : heldPartitions()) {
       if (!memberId.equals(target.get(partition))) {
         revokeAndRelease(partition);
       }
     }
     for (Map.Entry<String, String> e : target.entrySet()) {
-      if (e.getValue().equals(memberId) && !owners.containsKey(e.getKey())) {
-        claim(e.getKey());
+      if (e.getValue().equals(memberId) && !owners.containsKey(e.getKey())
+          && !claim(e.getKey(), members.stat().version())) {
+        return; // the view is out of date: the next round plans again
       }
     }
+  }
+
+  /**
+   * Whether the members or the partitions changed since they were listed, that is while the owners
+   * were read. Owners read after a change may already be moving towards the new target; paired with
+   * the old members or partitions they make a view the group never passes through, and a plan on it
+   * can move a partition that the next round moves back.
+   */
+  private boolean changedSince(Children members, Children partitions) throws InterruptedException {
+    CompletableFuture<Stat> membersNow = ops.exists(membersPath, null);
+    CompletableFuture<Stat> partitionsNow = ops.exists(partitionsPath, null);
+    Stat m = await(membersNow);
+    Stat p = await(partitionsNow);
+    return m == null || p == null
+        || m.cversion() != members.stat().cversion()
+        || p.cversion() != partitions.stat().cversion();
   }
 
   /** Creates the member node once per session. */
@@ -330,20 +375,22 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    String node = Paths.join(membersPath, memberId);
-    try {
-      await(ops.createWithParents(node, new byte[0], CreateMode.EPHEMERAL));
-    } catch (NodeExistsException e) {
-      Stat stat = await(ops.exists(node, null));
-      if (stat != null && stat.ephemeralOwner() != session) {
-        throw new DuplicateMemberException(root, memberId);
-      }
-    }
-    for (String dir : List.of(partitionsPath, ownersPath)) {
+    for (String dir : List.of(membersPath, partitionsPath, ownersPath)) {
       try {
         await(ops.createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
       } catch (NodeExistsException e) {
         // already there
+      }
+    }
+    String node = Paths.join(membersPath, memberId);
+    try {
+      await(ops.multi(List.of(
+          Op.create(node, new byte[0], CreateMode.EPHEMERAL),
+          Op.setData(membersPath, new byte[0], -1))));
+    } catch (NodeExistsException e) {
+      Stat stat = await(ops.exists(node, null));
+      if (stat != null && stat.ephemeralOwner() != session) {
+        throw new DuplicateMemberException(root, memberId);
       }
     }
     lock.lock();
@@ -357,13 +404,16 @@ public final class PartitionClaimer implements AutoCloseable {
   private Map<String, String> readOwners(List<String> ownerNodes) throws InterruptedException {
     List<CompletableFuture<NodeData>> reads = new ArrayList<>();
     for (String partition : ownerNodes) {
-      reads.add(ops.getData(Paths.join(ownersPath, partition), null).exceptionally(error -> null));
+      reads.add(ops.getData(Paths.join(ownersPath, partition), null));
     }
     Map<String, String> owners = new HashMap<>();
     for (int i = 0; i < reads.size(); i++) {
-      NodeData data = await(reads.get(i));
-      if (data != null) {
+      try {
+        NodeData data = await(reads.get(i));
         owners.put(ownerNodes.get(i), new String(data.data(), StandardCharsets.UTF_8));
+      } catch (NoNodeException released) {
+        // released, completed or expired since the listing: unowned. Any other failure ends the
+        // round: taken as "unowned", one of our own nodes would look lost and be revoked.
       }
     }
     return owners;
@@ -386,7 +436,8 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /**
    * An owner node with our id that we do not know of is a claim whose reply was lost (the client
-   * retried, met our own node and reported NodeExists): take it up, or it would sit owned and idle.
+   * retried, met our own node and reported NodeExists), or a release whose delete failed: take it
+   * up, or it would sit owned and idle. The plan then keeps or releases it like any other.
    */
   private void adoptOrphans(Map<String, String> owners) throws InterruptedException {
     long session = client.sessionId();
@@ -432,40 +483,50 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void release(String partition, Held h) throws InterruptedException {
+    // Forgotten before the owner node goes, so that owned() never lists a partition another member
+    // may already have claimed. If the delete fails, the node is still ours and the next round
+    // adopts it again.
+    lock.lock();
+    try {
+      held.remove(partition, h);
+    } finally {
+      lock.unlock();
+    }
     try {
       await(ops.multi(List.of(
           Op.check(Paths.join(partitionsPath, partition), h.version()),
           Op.delete(Paths.join(ownersPath, partition), -1))));
     } catch (BadVersionException | NoNodeException e) {
       // Our claim was already gone (session loss, or the partition was completed): nothing to release.
-    } finally {
-      lock.lock();
-      try {
-        held.remove(partition, h);
-      } finally {
-        lock.unlock();
-      }
     }
   }
 
-  private void claim(String partition) throws InterruptedException {
+  /**
+   * Claims a partition, only if the membership epoch is still {@code epoch}: a plan must not go on
+   * claiming once a member has joined or left.
+   *
+   * @return false if the claim was refused (taken, changed, or the membership moved on)
+   */
+  private boolean claim(String partition, int epoch) throws InterruptedException {
     String partitionPath = Paths.join(partitionsPath, partition);
     NodeData data;
     try {
       data = await(ops.getData(partitionPath, null));
     } catch (NoNodeException e) {
-      return;
+      markDirty();
+      return false;
     }
     List<OpResult> results;
     try {
       results = await(ops.multi(List.of(
+          Op.check(membersPath, epoch),
           Op.setData(partitionPath, data.data(), data.stat().version()),
           Op.create(Paths.join(ownersPath, partition), memberIdBytes, CreateMode.EPHEMERAL))));
     } catch (NodeExistsException | BadVersionException | NoNodeException e) {
-      markDirty(); // someone else got there first, or it changed: look again
-      return;
+      markDirty(); // someone else got there first, or something changed: look again
+      return false;
     }
-    Stat stat = ((OpResult.SetDataResult) results.get(0)).stat();
+    Stat stat = ((OpResult.SetDataResult) results.get(1)).stat();
     FencingToken token = new FencingToken(stat.mzxid());
     lock.lock();
     try {
@@ -474,6 +535,7 @@ public final class PartitionClaimer implements AutoCloseable {
       lock.unlock();
     }
     listener.assigned(new Partition(partition, data.data(), token));
+    return true;
   }
 
   /** Releases everything and removes the member node; best effort, on the way out. */
@@ -494,7 +556,9 @@ public final class PartitionClaimer implements AutoCloseable {
     }
     if (session != 0 && client.isLiveSession(session)) {
       try {
-        await(ops.delete(Paths.join(membersPath, memberId), -1));
+        await(ops.multi(List.of(
+            Op.delete(Paths.join(membersPath, memberId), -1),
+            Op.setData(membersPath, new byte[0], -1))));
       } catch (CoordinationException e) {
         log.debug("{}: could not remove member node: {}", memberId, e.toString());
       }

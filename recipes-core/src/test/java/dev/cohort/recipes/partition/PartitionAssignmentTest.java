@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -102,6 +103,96 @@ class PartitionAssignmentTest {
     assertEquals(target, PartitionAssignment.assign(s.partitions(), s.members(), target));
   }
 
+  /**
+   * The plan of a recipe round, replayed in a model: members act one step at a time, each on a view
+   * that may be stale or mixed (every other member's entries as of some recent moment, its own as
+   * of now, since only it changes those), releasing what its view's target gives to another member
+   * and claiming a partition its view targets at it that is free now. However the steps interleave,
+   * the members settle on a balanced assignment having released exactly the minimum number of
+   * partitions: nobody releases a partition it later claims back, or claims one it must give up.
+   */
+  @Property(tries = 300)
+  void membersActingOnStaleViewsReleaseOnlyTheMinimum(@ForAll("snapshots") Snapshot s, @ForAll long seed) {
+    Random random = new Random(seed);
+    Map<String, String> start = new TreeMap<>(s.owners());
+    start.values().removeIf(owner -> !s.members().contains(owner)); // a dead member's nodes are gone
+    int minimum = PartitionAssignment.moves(start, PartitionAssignment.assign(s.partitions(), s.members(), start), s.members());
+
+    List<Map<String, String>> history = new ArrayList<>();
+    history.add(new TreeMap<>(start));
+    int released = 0;
+    for (int step = 0; step < 10 * (s.partitions().size() + 1); step++) {
+      String member = s.members().get(random.nextInt(s.members().size()));
+      released += act(s, member, mixedView(s, history, member, random, 8), history, random);
+    }
+    // then on current views only, until nobody has anything left to do
+    for (boolean acted = true; acted; ) {
+      acted = false;
+      for (String member : s.members()) {
+        int before = history.size();
+        released += act(s, member, mixedView(s, history, member, random, 0), history, random);
+        acted |= history.size() > before;
+      }
+    }
+
+    Map<String, String> end = history.get(history.size() - 1);
+    assertEquals(PartitionAssignment.assign(s.partitions(), s.members(), end), end, "settled on a fixed point");
+    assertEquals(new TreeSet<>(s.partitions()), end.keySet(), "every partition owned");
+    assertEquals(minimum, released, "released partitions, from " + start);
+  }
+
+  /**
+   * The owners {@code member} may see: each partition's owner as of now or as of one of the {@code
+   * staleness} states before, chosen per partition (a round lists the owner nodes, then reads each),
+   * and {@code member}'s own partitions as they are now.
+   */
+  private static Map<String, String> mixedView(
+      Snapshot s, List<Map<String, String>> history, String member, Random random, int staleness) {
+    int last = history.size() - 1;
+    Map<String, String> view = new TreeMap<>();
+    for (String p : s.partitions()) {
+      String owner = history.get(last - random.nextInt(Math.min(staleness, last) + 1)).get(p);
+      if (owner != null && !owner.equals(member)) {
+        view.put(p, owner);
+      }
+    }
+    history.get(last).forEach((p, owner) -> {
+      if (owner.equals(member)) {
+        view.put(p, owner);
+      }
+    });
+    return view;
+  }
+
+  /**
+   * One step of {@code member}'s plan on {@code view}: release one partition it holds that the target
+   * gives to another member, else claim one partition targeted at it that is free in the view and
+   * now. Appends the new state to {@code history}; returns the number of partitions released.
+   */
+  private static int act(Snapshot s, String member, Map<String, String> view, List<Map<String, String>> history, Random random) {
+    Map<String, String> now = new TreeMap<>(history.get(history.size() - 1));
+    Map<String, String> target = PartitionAssignment.assign(s.partitions(), s.members(), view);
+    List<String> toRelease = new ArrayList<>();
+    List<String> toClaim = new ArrayList<>();
+    target.forEach((p, owner) -> {
+      if (member.equals(now.get(p)) && !owner.equals(member)) {
+        toRelease.add(p);
+      } else if (owner.equals(member) && !view.containsKey(p) && !now.containsKey(p)) {
+        toClaim.add(p);
+      }
+    });
+    if (!toRelease.isEmpty()) {
+      now.remove(toRelease.get(random.nextInt(toRelease.size())));
+      history.add(now);
+      return 1;
+    }
+    if (!toClaim.isEmpty()) {
+      now.put(toClaim.get(random.nextInt(toClaim.size())), member);
+      history.add(now);
+    }
+    return 0;
+  }
+
   @Test
   void aJoiningMemberTakesOnlyItsShareFromTheOthers() {
     List<String> partitions = partitions(100);
@@ -128,6 +219,32 @@ class PartitionAssignmentTest {
     }
     Map<String, Integer> counts = counts(afterLeave, List.of("a", "b", "c"));
     assertEquals(Set.of(33, 34), new TreeSet<>(counts.values()));
+  }
+
+  /**
+   * Regression: a double join moved 51 partitions where 50 was the minimum. With the larger share
+   * going to whoever held the most, a member that had released down to it lost it to one that had
+   * not started releasing, released one partition more, and later claimed one back.
+   */
+  @Test
+  void theLargerShareStaysWithItsMemberWhileAnotherIsStillReleasing() {
+    List<String> partitions = partitions(100);
+    List<String> members = List.of("a", "d", "e");
+    Map<String, String> start = PartitionAssignment.assign(partitions, List.of("a", "d"), Map.of());
+    Map<String, String> target = PartitionAssignment.assign(partitions, members, start);
+    assertEquals(Map.of("a", 34, "d", 33, "e", 33), counts(target, members));
+    // a has released what it must (50 -> 34); d still holds its 50; e has claimed nothing yet
+    Map<String, String> midway = new TreeMap<>(start);
+    midway.keySet().removeIf(p -> start.get(p).equals("a") && !target.get(p).equals("a"));
+
+    Map<String, String> again = PartitionAssignment.assign(partitions, members, midway);
+
+    assertEquals(counts(target, members), counts(again, members));
+    midway.forEach((p, owner) -> {
+      if (owner.equals("a")) {
+        assertEquals("a", again.get(p), "a keeps " + p);
+      }
+    });
   }
 
   @Test
