@@ -199,7 +199,9 @@ final class LockEngine {
     Waiter waiter = new Waiter();
     client.addConnectionStateListener(waiter);
     try {
-      Stat stat = await(client.async().exists(path, waiter), deadline);
+      Stat stat = deadline == Long.MAX_VALUE
+          ? client.blocking().exists(path, waiter) // one hand-off less, as in list()
+          : await(client.async().exists(path, waiter), deadline);
       if (stat == null) {
         return WaitResult.DELETED;
       }
