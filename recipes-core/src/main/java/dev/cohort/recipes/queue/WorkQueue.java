@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -106,6 +107,16 @@ public final class WorkQueue implements AutoCloseable {
   private final int maxPendingJobs;
   private final int spread;
   private final long salt;
+
+  /**
+   * Claims that may be this instance's but could not be read to tell (see {@link #adoptIfOurs}),
+   * by job name. A claim of ours that nobody looks at again would hold its job, unprocessed, for as
+   * long as the session lives; so the next take settles these first.
+   */
+  private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
+
+  /** What a claim attempt knew when it could not tell whether its claim went through. */
+  private record Unsettled(byte[] payload, int attempts, byte[] token, long session) {}
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
@@ -255,7 +266,21 @@ public final class WorkQueue implements AutoCloseable {
   public CompletableFuture<Optional<Job>> tryTakeAsync() {
     requireOpen();
     CompletableFuture<Optional<Job>> result = new CompletableFuture<>();
-    nextCandidate(result, 0, 0, 0);
+    String name = unsettled.keySet().stream().findFirst().orElse(null);
+    Unsettled maybe = name == null ? null : unsettled.remove(name);
+    if (maybe == null) {
+      nextCandidate(result, 0, 0, 0);
+    } else if (!client.isLiveSession(maybe.session())) {
+      nextCandidate(result, 0, 0, 0); // that claim, if it was ours, ended with its session
+    } else {
+      adoptIfOurs(name, maybe.payload(), maybe.attempts(), maybe.token(), maybe.session()).whenComplete((job, error) -> {
+        if (job != null) {
+          result.complete(Optional.of(job));
+        } else {
+          nextCandidate(result, 0, 0, 0);
+        }
+      });
+    }
     return result;
   }
 
@@ -492,13 +517,26 @@ public final class WorkQueue implements AutoCloseable {
    * retried), and the job is ours.
    */
   private CompletableFuture<Job> adoptIfOurs(String name, byte[] payload, int attempts, byte[] token, long session) {
+    Unsettled maybe = new Unsettled(payload, attempts, token, session);
     return ops.getData(Paths.join(claims, name), null).handle((claim, error) -> {
-      if (error != null || !java.util.Arrays.equals(claim.data(), token)) {
+      if (error != null) {
+        if (!(unwrap(error) instanceof NoNodeException)) {
+          unsettled.put(name, maybe); // cannot tell now: the next take looks again
+        }
         return CompletableFuture.<Job>completedFuture(null);
       }
-      return ops.exists(Paths.join(jobs, name), null).thenApply(job -> job == null
-          ? null
-          : new Job(name, payload, attempts, new FencingToken(claim.stat().czxid()), job.version(), session));
+      if (!java.util.Arrays.equals(claim.data(), token)) {
+        return CompletableFuture.<Job>completedFuture(null);
+      }
+      return ops.exists(Paths.join(jobs, name), null).handle((job, jobError) -> {
+        if (jobError != null) {
+          unsettled.put(name, maybe); // ours, but the job could not be read: the next take looks again
+          return null;
+        }
+        return job == null
+            ? null
+            : new Job(name, payload, attempts, new FencingToken(claim.stat().czxid()), job.version(), session);
+      });
     }).thenCompose(f -> f);
   }
 

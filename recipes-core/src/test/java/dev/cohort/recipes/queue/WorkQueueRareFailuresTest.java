@@ -1,0 +1,116 @@
+package dev.cohort.recipes.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doCallRealMethod;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.mock;
+
+import dev.cohort.inmemory.InMemoryFixture;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ExponentialBackoff;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures too rare to provoke with the fixture's controls, forced with Mockito around a real
+ * in-memory session: every call goes to the real session, and chosen replies are turned into lost
+ * ones. The tree is the real one.
+ */
+class WorkQueueRareFailuresTest {
+
+  private final InMemoryFixture fixture = new InMemoryFixture();
+  private final AtomicInteger lostClaimReplies = new AtomicInteger();
+  private final AtomicInteger failedClaimReads = new AtomicInteger();
+  private Cohort client;
+
+  @AfterEach
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+    fixture.close();
+  }
+
+  /**
+   * A claim whose reply is lost is retried; the retry finds the job claimed and reads the claim
+   * node to see whose it is. When that read fails too, the claim may be ours: the next take must
+   * look again and hand the job out, not leave it held by this live session for good.
+   */
+  @Test
+  void aClaimThatCouldNotBeToldOursIsSettledByTheNextTake() throws Exception {
+    client = clientLosing(1, 3); // a retry policy of 2 retries: 3 failed reads exhaust it
+    WorkQueue queue = WorkQueue.builder(client, "/q").build();
+    queue.put("work".getBytes(StandardCharsets.UTF_8));
+
+    Optional<Job> first = queue.tryTakeAsync().get(10, TimeUnit.SECONDS);
+    assertTrue(first.isEmpty(), "the claim could not be told ours on the first take");
+    assertEquals(1, lostClaimReplies.get(), "the claim was applied and its reply lost");
+    assertEquals(3, failedClaimReads.get(), "every read of the claim failed");
+
+    Job job = queue.tryTakeAsync().get(10, TimeUnit.SECONDS).orElseThrow();
+
+    assertArrayEquals("work".getBytes(StandardCharsets.UTF_8), job.payload());
+    assertTrue(queue.complete(job));
+    assertEquals(0, queue.size());
+  }
+
+  /**
+   * A client whose session loses the reply of the first {@code claims} claim transactions (after
+   * applying them) and fails the first {@code reads} reads of a claim node.
+   */
+  private Cohort clientLosing(int claims, int reads) throws Exception {
+    Session real = fixture.openSession();
+    Session session = mock(Session.class, delegatesTo(real));
+    doCallRealMethod().when(session).blocking();
+    doAnswer(inv -> {
+      List<Op> ops = inv.getArgument(0);
+      CompletableFuture<List<OpResult>> applied = real.multi(ops);
+      boolean isClaim = ops.stream().anyMatch(op -> op instanceof Op.Create c && c.path().contains("/claims/"));
+      if (!isClaim) {
+        return applied;
+      }
+      return applied.handle((v, e) -> e == null).thenCompose(succeeded ->
+          succeeded && lostClaimReplies.getAndIncrement() < claims ? lost("multi") : applied);
+    }).when(session).multi(anyList());
+    doAnswer(inv -> {
+      String path = inv.getArgument(0);
+      if (path.contains("/claims/") && failedClaimReads.get() < reads) {
+        failedClaimReads.incrementAndGet();
+        return lost(path);
+      }
+      return real.getData(path, inv.getArgument(1));
+    }).when(session).getData(anyString(), any());
+    CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
+    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
+    Cohort c = Cohort.builder(backend)
+        .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2, Duration.ofSeconds(10)))
+        .build();
+    c.start();
+    return c;
+  }
+
+  private static <T> CompletableFuture<T> lost(String path) {
+    return CompletableFuture.failedFuture(new ConnectionLossException(path, "reply lost (forced)"));
+  }
+
+}
