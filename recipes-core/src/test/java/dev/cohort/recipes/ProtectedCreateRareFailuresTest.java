@@ -9,17 +9,11 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.doCallRealMethod;
-import static org.mockito.Mockito.doReturn;
-import static org.mockito.AdditionalAnswers.delegatesTo;
-import static org.mockito.Mockito.mock;
 
 import dev.cohort.spi.ConnectionLossException;
-import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Created;
 import dev.cohort.spi.Session;
-import dev.cohort.spi.SessionConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,9 +50,7 @@ class ProtectedCreateRareFailuresTest {
 
   private Cohort clientLosing(int creates, int listings, int deletes, RetryPolicy policy) throws Exception {
     Session real = fixture.openSession();
-    Session session = mock(Session.class, delegatesTo(real));
-    // the blocking view must wait on the forced replies below, not on the real session's
-    doCallRealMethod().when(session).blocking();
+    Session session = ForcedReplies.over(real);
     doAnswer(inv -> {
       CompletableFuture<Created> applied = real.create(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2));
       // never block here: this may run inside the backend's delivery of another callback
@@ -72,15 +64,11 @@ class ProtectedCreateRareFailuresTest {
       CompletableFuture<Void> applied = real.delete(inv.getArgument(0), inv.getArgument(1));
       return lostDeletes.getAndIncrement() < deletes ? lost(inv.getArgument(0)) : applied;
     }).when(session).delete(anyString(), anyInt());
-    CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
-    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
-    Cohort c = Cohort.builder(backend).namespace("/rare").retryPolicy(policy).build();
-    c.start();
-    return c;
+    return ForcedReplies.clientOn(fixture, session, b -> b.namespace("/rare").retryPolicy(policy));
   }
 
   private static <T> CompletableFuture<T> lost(String path) {
-    return CompletableFuture.failedFuture(new ConnectionLossException(path, "reply lost (forced)"));
+    return ForcedReplies.lost(path);
   }
 
   @Test

@@ -3,24 +3,18 @@ package dev.cohort.recipes.queue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.AdditionalAnswers.delegatesTo;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.doCallRealMethod;
-import static org.mockito.Mockito.doReturn;
-import static org.mockito.Mockito.mock;
 
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ExponentialBackoff;
-import dev.cohort.spi.ConnectionLossException;
-import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.recipes.ForcedReplies;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Session;
-import dev.cohort.spi.SessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -80,8 +74,7 @@ class WorkQueueRareFailuresTest {
    */
   private Cohort clientLosing(int claims, int reads) throws Exception {
     Session real = fixture.openSession();
-    Session session = mock(Session.class, delegatesTo(real));
-    doCallRealMethod().when(session).blocking();
+    Session session = ForcedReplies.over(real);
     doAnswer(inv -> {
       List<Op> ops = inv.getArgument(0);
       CompletableFuture<List<OpResult>> applied = real.multi(ops);
@@ -100,17 +93,12 @@ class WorkQueueRareFailuresTest {
       }
       return real.getData(path, inv.getArgument(1));
     }).when(session).getData(anyString(), any());
-    CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
-    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
-    Cohort c = Cohort.builder(backend)
-        .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2, Duration.ofSeconds(10)))
-        .build();
-    c.start();
-    return c;
+    return ForcedReplies.clientOn(fixture, session,
+        b -> b.retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2, Duration.ofSeconds(10))));
   }
 
   private static <T> CompletableFuture<T> lost(String path) {
-    return CompletableFuture.failedFuture(new ConnectionLossException(path, "reply lost (forced)"));
+    return ForcedReplies.lost(path);
   }
 
 }

@@ -1,0 +1,50 @@
+package dev.cohort.recipes;
+
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doCallRealMethod;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.mock;
+
+import dev.cohort.inmemory.InMemoryFixture;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/**
+ * For failures too rare to provoke with the fixture's controls: a Mockito mock that sends every call
+ * to a real in-memory session, so that a test can turn chosen replies into lost ones (after the real
+ * operation was applied, or instead of it), and a client bound to such a session.
+ */
+public final class ForcedReplies {
+
+  private ForcedReplies() {}
+
+  /**
+   * A mock that delegates every call to {@code real}. Its blocking view waits on the mock's own
+   * asynchronous replies, so replies a test forces reach blocking callers too.
+   */
+  public static Session over(Session real) {
+    Session session = mock(Session.class, delegatesTo(real));
+    doCallRealMethod().when(session).blocking();
+    return session;
+  }
+
+  /** A started client on {@code fixture}'s backend whose session is {@code session}. */
+  public static Cohort clientOn(InMemoryFixture fixture, Session session, UnaryOperator<Cohort.Builder> configure)
+      throws InterruptedException {
+    CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
+    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
+    Cohort client = configure.apply(Cohort.builder(backend)).build();
+    client.start();
+    return client;
+  }
+
+  /** A reply lost on the way back: the outcome is unknown. */
+  public static <T> CompletableFuture<T> lost(String path) {
+    return CompletableFuture.failedFuture(new ConnectionLossException(path, "reply lost (forced)"));
+  }
+}
