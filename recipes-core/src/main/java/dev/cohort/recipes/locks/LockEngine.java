@@ -30,11 +30,12 @@ import java.util.function.Predicate;
  * return or watch the predecessor and park until that watch fires. The uncontended path is
  * therefore one create and one getChildren, with a single wait for both.
  *
- * <p>A handoff costs no listing: when the watched predecessor is deleted, the nodes before ours can
- * only have become fewer (every later node gets a higher sequence), and every decision here only
- * looks at the nodes before ours and only grants more as they go. So the engine first decides on
- * its last listing minus the deleted predecessor; if that already grants the lock, it holds without
- * another round trip. Otherwise (say a waiter in between gave up) it lists again. This relies on
+ * <p>A waiter that was right behind the holder in its last listing takes over without listing
+ * again: when the watched predecessor is deleted, the nodes before ours can only have become fewer
+ * (every later node gets a higher sequence), and every decision here only looks at the nodes before
+ * ours and only grants more as they go. So the engine first decides on its last listing minus the
+ * deleted predecessor; if that already grants the lock, it holds without another round trip.
+ * Otherwise (it queued behind several others, or a waiter in between gave up) it lists again. This relies on
  * lock nodes being deleted only by their owners or with their sessions, as every lock recipe on
  * this model does: a node deleted by a third party breaks mutual exclusion whether it was held or
  * waiting, and only the fencing tokens still protect the resource then.
