@@ -16,6 +16,8 @@ import dev.cohort.spi.NodeExistsException;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
+import dev.cohort.spi.SessionClosedException;
+import dev.cohort.spi.SessionExpiredException;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.Watcher;
 import java.time.Duration;
@@ -571,14 +573,34 @@ public final class WorkQueue implements AutoCloseable {
       } catch (NoNodeException e) {
         return client.blocking().exists(jobPath, null) == null; // gone: done, by us or a later claimant
       } catch (CoordinationException e) {
-        if (!e.isOutcomeUnknown() || client.isClosed()) {
+        boolean sessionGone = e instanceof SessionExpiredException || e instanceof SessionClosedException
+            || !client.isLiveSession(job.claimSession());
+        if (client.isClosed() || !(e.isOutcomeUnknown() || sessionGone)) {
           throw e;
         }
-        if (!client.isLiveSession(job.claimSession())) {
-          return client.blocking().exists(jobPath, null) == null;
+        if (sessionGone) {
+          // An earlier attempt may have gone through before the session ended (its reply lost):
+          // the claim went with the session either way, and whether the job is gone tells.
+          return jobGone(jobPath);
         }
         // Unreachable beyond the retry policy, the claim still alive: wait for the connection.
         client.awaitConnected(client.session().sessionTimeout());
+      }
+    }
+  }
+
+  /** Whether the job node is gone, read on the client's next usable session. */
+  private boolean jobGone(String jobPath) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      client.awaitConnected(client.session().sessionTimeout());
+      try {
+        return client.blocking().exists(jobPath, null) == null;
+      } catch (CoordinationException e) {
+        boolean passing = e.isOutcomeUnknown() || e instanceof SessionExpiredException
+            || e instanceof SessionClosedException;
+        if (!passing || attempt >= MAX_FAIL_ROUNDS || client.isClosed()) {
+          throw e;
+        }
       }
     }
   }

@@ -436,7 +436,12 @@ public abstract class WorkQueueSuite {
       }
       kills++;
     }
-    await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == jobs);
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == jobs);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      describeStall(workers, completed.size());
+      throw e;
+    }
     workers.forEach(Worker::stop);
 
     assertEquals(jobs, completed.size());
@@ -446,6 +451,30 @@ public abstract class WorkQueueSuite {
     assertEquals(jobs, processed.size(), "every job was processed");
     System.out.printf("work queue chaos: %d jobs, %d kills, %d of %d completed, %d duplicate deliveries%n",
         jobs, kills, completed.size(), jobs, duplicates);
+  }
+
+  /** What a stalled chaos run looks like: the jobs left, their claims and owners, the workers. */
+  private void describeStall(List<Worker> workers, int completed) throws InterruptedException {
+    Cohort observer = newClient();
+    StringBuilder out = new StringBuilder("chaos run stalled at " + completed + " completed\n");
+    for (String job : observer.blocking().getChildren("/q/jobs", null).names()) {
+      dev.cohort.spi.Stat claim = observer.blocking().exists("/q/claims/" + job, null);
+      out.append("  job ").append(job).append(" claim owner ")
+          .append(claim == null ? "none" : Long.toHexString(claim.ephemeralOwner())).append('\n');
+    }
+    for (Worker w : workers) {
+      out.append("  worker session ").append(Long.toHexString(w.client.sessionId())).append(' ')
+          .append(w.client.connectionState()).append(" loop done ").append(w.loop.isDone()).append('\n');
+    }
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      if (t.getName().startsWith("pool-")) {
+        out.append("  thread ").append(t.getName()).append(' ').append(t.getState()).append('\n');
+        for (int i = 0; i < Math.min(stack.length, 25); i++) {
+          out.append("      at ").append(stack[i]).append('\n');
+        }
+      }
+    });
+    System.out.println(out);
   }
 
   private final class Worker {
