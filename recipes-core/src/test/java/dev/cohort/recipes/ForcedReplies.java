@@ -33,11 +33,16 @@ public final class ForcedReplies {
     return session;
   }
 
-  /** A started client on {@code fixture}'s backend whose session is {@code session}. */
+  /**
+   * A started client on {@code fixture}'s backend whose first session is {@code session}; the
+   * sessions it opens after losing that one are plain ones.
+   */
   public static Cohort clientOn(InMemoryFixture fixture, Session session, UnaryOperator<Cohort.Builder> configure)
       throws InterruptedException {
     CoordinationBackend backend = mock(CoordinationBackend.class, delegatesTo(fixture.backend()));
-    doReturn(CompletableFuture.completedFuture(session)).when(backend).openSession(any(SessionConfig.class));
+    doReturn(CompletableFuture.completedFuture(session))
+        .doAnswer(inv -> fixture.backend().openSession(inv.getArgument(0)))
+        .when(backend).openSession(any(SessionConfig.class));
     Cohort client = configure.apply(Cohort.builder(backend)).build();
     client.start();
     return client;

@@ -1,5 +1,6 @@
 package dev.cohort.recipes.queue;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,11 @@ import dev.cohort.spi.Session;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import dev.cohort.spi.SessionState;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +71,49 @@ class WorkQueueRareFailuresTest {
 
     assertArrayEquals("work".getBytes(StandardCharsets.UTF_8), job.payload());
     assertTrue(queue.complete(job));
+    assertEquals(0, queue.size());
+  }
+
+  /**
+   * A completion is applied, its reply lost while the connection is down, and the session then
+   * expires: the retry meets SessionExpired. The job is done, and complete must say so, not throw
+   * (a worker that believed it failed would never record it).
+   */
+  @Test
+  void aCompletionAppliedJustBeforeTheSessionExpiresIsReportedDone() throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    AtomicBoolean armed = new AtomicBoolean();
+    doAnswer(inv -> {
+      List<Op> ops = inv.getArgument(0);
+      CompletableFuture<List<OpResult>> applied = real.multi(ops);
+      boolean completion = ops.stream().anyMatch(op -> op instanceof Op.Delete d && d.path().contains("/claims/"));
+      if (!completion || !armed.compareAndSet(true, false)) {
+        return applied;
+      }
+      return applied.handle((v, e) -> e == null).thenCompose(succeeded -> {
+        fixture.disconnect(real); // the reply is lost with the connection; the retry waits for it
+        return lost("multi");
+      });
+    }).when(session).multi(anyList());
+    client = ForcedReplies.clientOn(fixture, session,
+        b -> b.retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2, Duration.ofSeconds(10))));
+    WorkQueue queue = WorkQueue.builder(client, "/q").build();
+    queue.put("work".getBytes(StandardCharsets.UTF_8));
+    Job job = queue.tryTakeAsync().get(10, TimeUnit.SECONDS).orElseThrow();
+    armed.set(true);
+
+    ExecutorService completer = Executors.newSingleThreadExecutor();
+    try {
+      Future<Boolean> completing = completer.submit(() -> queue.complete(job));
+      await().until(() -> real.state() == SessionState.SUSPENDED);
+      fixture.expire(real);
+      fixture.reconnect(real); // back in touch, the client is told its session expired
+
+      assertTrue(completing.get(20, TimeUnit.SECONDS), "the job was completed before the session ended");
+    } finally {
+      completer.shutdownNow();
+    }
     assertEquals(0, queue.size());
   }
 
