@@ -97,6 +97,11 @@ public abstract sealed class CoordinationException extends RuntimeException
     return code.isOutcomeUnknown();
   }
 
+  /** Whether the session is gone ({@link ErrorCode#isSessionGone()}). */
+  public boolean isSessionGone() {
+    return code.isSessionGone();
+  }
+
   private static final String DETAIL_SEPARATOR = ": ";
 
   private static String message(ErrorCode code, String path, String detail, int opIndex) {

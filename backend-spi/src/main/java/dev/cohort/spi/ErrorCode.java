@@ -31,6 +31,11 @@ public enum ErrorCode {
     return this == CONNECTION_LOSS || this == BACKEND_FAILURE;
   }
 
+  /** Whether the session is gone (expired or closed): its ephemerals with it, and only a new one can go on. */
+  public boolean isSessionGone() {
+    return this == SESSION_EXPIRED || this == SESSION_CLOSED;
+  }
+
   /** Whether the failed request could succeed if sent again unchanged on the same session. */
   public boolean mayRetrySameSession() {
     return switch (this) {

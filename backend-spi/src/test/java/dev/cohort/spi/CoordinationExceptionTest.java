@@ -41,6 +41,14 @@ class CoordinationExceptionTest {
     assertEquals(-1, new NoNodeException("/a").opIndex());
   }
 
+  @Test
+  void onlyExpiredAndClosedSessionsAreGone() {
+    for (ErrorCode code : ErrorCode.values()) {
+      assertEquals(code == ErrorCode.SESSION_EXPIRED || code == ErrorCode.SESSION_CLOSED,
+          CoordinationException.of(code, "/a", "detail").isSessionGone(), code.name());
+    }
+  }
+
   private static String camelToCode(String simpleName) {
     String base = simpleName.replaceAll("Exception$", "");
     return base.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);

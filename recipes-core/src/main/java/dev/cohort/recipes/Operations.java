@@ -490,7 +490,7 @@ final class Operations implements AsyncOps {
         return;
       }
       Throwable cause = unwrap(error);
-      if (cause instanceof NoNodeException || s.state().isTerminal() || isSessionGone(cause)) {
+      if (cause instanceof NoNodeException || s.state().isTerminal() || (cause instanceof CoordinationException ce && ce.isSessionGone())) {
         done.complete(false);
       } else if (cause instanceof CoordinationException ce && ce.isOutcomeUnknown() && !client.isClosed()) {
         Duration delay = BACKGROUND_BACKOFF.delayBeforeRetry(Math.min(retry + 1, 30), Duration.ZERO, client.random())
@@ -500,10 +500,6 @@ final class Operations implements AsyncOps {
         done.completeExceptionally(cause);
       }
     });
-  }
-
-  private static boolean isSessionGone(Throwable cause) {
-    return cause instanceof dev.cohort.spi.SessionExpiredException || cause instanceof dev.cohort.spi.SessionClosedException;
   }
 
   // ---- retry core --------------------------------------------------------------------------

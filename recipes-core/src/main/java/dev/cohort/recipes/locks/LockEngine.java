@@ -162,7 +162,7 @@ final class LockEngine {
             return null;
           }
         } catch (CoordinationException e) {
-          if (!isSessionGone(e)) {
+          if (!e.isSessionGone()) {
             throw e;
           }
           node = null;
@@ -272,9 +272,6 @@ final class LockEngine {
     return remaining > 0 && client.awaitConnected(java.time.Duration.ofNanos(remaining));
   }
 
-  static boolean isSessionGone(CoordinationException e) {
-    return e instanceof dev.cohort.spi.SessionExpiredException || e instanceof dev.cohort.spi.SessionClosedException;
-  }
 
   /** Waits for {@code future} until the deadline; rethrows its failure unchecked. */
   <T> T await(CompletableFuture<T> future, long deadline) throws InterruptedException, TimedOut {

@@ -155,7 +155,7 @@ public final class Semaphore {
     } catch (ConnectionLossException e) {
       return client.awaitConnected(remaining(deadline)) ? null : Optional.empty();
     } catch (CoordinationException e) {
-      if (LockEngine.isSessionGone(e)) {
+      if (e.isSessionGone()) {
         return null;
       }
       throw e;

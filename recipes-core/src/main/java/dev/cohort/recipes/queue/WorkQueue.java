@@ -16,8 +16,6 @@ import dev.cohort.spi.NodeExistsException;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
-import dev.cohort.spi.SessionClosedException;
-import dev.cohort.spi.SessionExpiredException;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.Watcher;
 import java.time.Duration;
@@ -573,8 +571,7 @@ public final class WorkQueue implements AutoCloseable {
       } catch (NoNodeException e) {
         return client.blocking().exists(jobPath, null) == null; // gone: done, by us or a later claimant
       } catch (CoordinationException e) {
-        boolean sessionGone = e instanceof SessionExpiredException || e instanceof SessionClosedException
-            || !client.isLiveSession(job.claimSession());
+        boolean sessionGone = e.isSessionGone() || !client.isLiveSession(job.claimSession());
         if (client.isClosed() || !(e.isOutcomeUnknown() || sessionGone)) {
           throw e;
         }
@@ -596,9 +593,7 @@ public final class WorkQueue implements AutoCloseable {
       try {
         return client.blocking().exists(jobPath, null) == null;
       } catch (CoordinationException e) {
-        boolean passing = e.isOutcomeUnknown() || e instanceof SessionExpiredException
-            || e instanceof SessionClosedException;
-        if (!passing || attempt >= MAX_FAIL_ROUNDS || client.isClosed()) {
+        if (!(e.isOutcomeUnknown() || e.isSessionGone()) || attempt >= MAX_FAIL_ROUNDS || client.isClosed()) {
           throw e;
         }
       }
