@@ -343,6 +343,34 @@ public abstract class WatchConformance extends ConformanceSuite {
     assertEvents(created, s, List.of(event(NODE_CREATED, "/b")), "/b");
   }
 
+  /**
+   * A multi that changes a node's data and then deletes it fires a one-shot watch on that node once,
+   * with the first of the two changes: the watch is spent by the data change, so the deletion has
+   * nothing left to fire. (The lock recipes release this way so that the waiter behind can tell a
+   * release from a waiter giving up.)
+   */
+  @Test
+  public void multiThatChangesThenDeletesANodeFiresItsWatchOnceWithTheDataChange() {
+    Session s = open();
+    Session writer = open();
+    create(writer, "/p", "");
+    create(writer, "/p/a", "");
+    RecordingWatcher exists = new RecordingWatcher();
+    RecordingWatcher data = new RecordingWatcher();
+    RecordingWatcher children = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.exists("/p/a", exists));
+    get(s.getData("/p/a", data));
+    get(s.getChildren("/p", children));
+    get(writer.multi(List.of(
+        Op.setData("/p/a", bytes("released"), -1),
+        Op.delete("/p/a", -1))));
+    assertEvents(exists, s, List.of(event(NODE_DATA_CHANGED, "/p/a")), "/p/a", "/p");
+    assertEvents(data, s, List.of(event(NODE_DATA_CHANGED, "/p/a")), "/p/a", "/p");
+    assertEvents(children, s, List.of(event(NODE_CHILDREN_CHANGED, "/p")), "/p/a", "/p");
+    assertNull(get(s.exists("/p/a")));
+  }
+
   @Test
   public void refusedWriteFiresNoWatchAndLeavesItArmed() {
     Session s = open();

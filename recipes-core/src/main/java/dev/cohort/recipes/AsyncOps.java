@@ -62,6 +62,16 @@ public interface AsyncOps {
    */
   CompletableFuture<Boolean> deleteIfOwned(OwnedNode node);
 
+  /**
+   * As {@link #deleteIfOwned(OwnedNode)}, but sets the node's data to {@code finalData} in the same
+   * atomic step (one multi of setData and delete). A one-shot watch on the node then fires once, with
+   * {@link dev.cohort.spi.WatchEvent.Type#NODE_DATA_CHANGED}, where a plain delete or the end of the
+   * owner's session fires {@code NODE_DELETED}: the watcher can tell this deletion from those without
+   * another read. The exclusive lock releases this way, so that the waiter behind a holder takes
+   * over without listing the queue again.
+   */
+  CompletableFuture<Boolean> deleteIfOwned(OwnedNode node, byte[] finalData);
+
   /** The node's stat or null; with a watcher, sets a one-shot data watch either way. */
   CompletableFuture<Stat> exists(String path, Watcher watcher);
 

@@ -90,6 +90,11 @@ final class Blocking implements BlockingOps {
   }
 
   @Override
+  public boolean deleteIfOwned(OwnedNode node, byte[] finalData) throws InterruptedException {
+    return await(operations.deleteIfOwned(node, finalData));
+  }
+
+  @Override
   public Stat exists(String path, Watcher watcher) throws InterruptedException {
     return run(operations.existsCall(path, watcher));
   }

@@ -30,6 +30,9 @@ public interface BlockingOps {
 
   boolean deleteIfOwned(OwnedNode node) throws InterruptedException;
 
+  /** As {@link AsyncOps#deleteIfOwned(OwnedNode, byte[])}, waiting for the outcome. */
+  boolean deleteIfOwned(OwnedNode node, byte[] finalData) throws InterruptedException;
+
   /** Null if the node does not exist. */
   Stat exists(String path, Watcher watcher) throws InterruptedException;
 

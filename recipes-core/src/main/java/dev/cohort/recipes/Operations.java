@@ -444,7 +444,7 @@ final class Operations implements AsyncOps {
       session.getChildren(fullParent, null).whenComplete((children, error) -> {
         if (error == null) {
           children.names().stream().filter(n -> n.startsWith(marker)).forEach(n ->
-              deleteInBackground(session, Paths.join(fullParent, n), -1, new CompletableFuture<>(), 0));
+              deleteInBackground(session, Paths.join(fullParent, n), -1, null, new CompletableFuture<>(), 0));
         } else if (unwrap(error) instanceof CoordinationException ce && ce.isOutcomeUnknown()) {
           Duration delay = BACKGROUND_BACKOFF.delayBeforeRetry(Math.min(attempt, 30), Duration.ZERO, client.random())
               .orElseThrow();
@@ -465,12 +465,17 @@ final class Operations implements AsyncOps {
   public CompletableFuture<Boolean> deleteGuaranteed(String path, int version) {
     String full = full(path);
     CompletableFuture<Boolean> done = new CompletableFuture<>();
-    deleteInBackground(client.session(), full, version, done, 0);
+    deleteInBackground(client.session(), full, version, null, done, 0);
     return done;
   }
 
   @Override
   public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node) {
+    return deleteIfOwned(node, null);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node, byte[] finalData) {
     Objects.requireNonNull(node, "node");
     Session s = client.session();
     if (s.id() != node.sessionId() || s.state().isTerminal()) {
@@ -479,12 +484,20 @@ final class Operations implements AsyncOps {
       return CompletableFuture.completedFuture(false);
     }
     CompletableFuture<Boolean> done = new CompletableFuture<>();
-    deleteInBackground(s, full(node.path()), -1, done, 0);
+    deleteInBackground(s, full(node.path()), -1, finalData == null ? null : finalData.clone(), done, 0);
     return done;
   }
 
-  private void deleteInBackground(Session s, String full, int version, CompletableFuture<Boolean> done, int retry) {
-    s.delete(full, version).whenComplete((ignored, error) -> {
+  /**
+   * Deletes {@code full} on {@code s}, retrying while the outcome is unknown; with {@code finalData},
+   * as one multi that first sets the node's data to it.
+   */
+  private void deleteInBackground(
+      Session s, String full, int version, byte[] finalData, CompletableFuture<Boolean> done, int retry) {
+    CompletableFuture<?> sent = finalData == null
+        ? s.delete(full, version)
+        : s.multi(List.of(Op.setData(full, finalData, -1), Op.delete(full, version)));
+    sent.whenComplete((ignored, error) -> {
       if (error == null) {
         done.complete(true);
         return;
@@ -495,7 +508,7 @@ final class Operations implements AsyncOps {
       } else if (cause instanceof CoordinationException ce && ce.isOutcomeUnknown() && !client.isClosed()) {
         Duration delay = BACKGROUND_BACKOFF.delayBeforeRetry(Math.min(retry + 1, 30), Duration.ZERO, client.random())
             .orElseThrow();
-        client.scheduler().schedule(delay, () -> deleteInBackground(s, full, version, done, retry + 1));
+        client.scheduler().schedule(delay, () -> deleteInBackground(s, full, version, finalData, done, retry + 1));
       } else {
         done.completeExceptionally(cause);
       }

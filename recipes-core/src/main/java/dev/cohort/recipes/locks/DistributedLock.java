@@ -56,7 +56,7 @@ public final class DistributedLock implements InterProcessLock {
    */
   public DistributedLock(Cohort client, String path) {
     this.client = Objects.requireNonNull(client, "client");
-    this.engine = new LockEngine(client, Objects.requireNonNull(path, "path"));
+    this.engine = LockEngine.exclusive(client, Objects.requireNonNull(path, "path"));
     this.tracker = new OwnershipTracker(client);
   }
 
@@ -125,7 +125,7 @@ public final class DistributedLock implements InterProcessLock {
     }
     holds.remove(me);
     tracker.released(hold.node);
-    client.async().deleteIfOwned(hold.node);
+    engine.release(hold.node);
     return true;
   }
 

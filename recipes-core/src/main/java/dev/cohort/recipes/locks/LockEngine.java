@@ -40,6 +40,15 @@ import java.util.function.Predicate;
  * this model does: a node deleted by a third party breaks mutual exclusion whether it was held or
  * waiting, and only the fencing tokens still protect the resource then.
  *
+ * <p>An {@linkplain #exclusive exclusive} engine (one holder at a time, so a holder is always the
+ * first node) also lets a waiter anywhere in the queue take over without a listing. Its holders
+ * release with {@link dev.cohort.recipes.AsyncOps#deleteIfOwned(OwnedNode, byte[])}: one multi that
+ * marks the node's data and deletes it, so the waiter's watch fires with a data change. A plain
+ * deletion (a waiter giving up, a session ending) fires NODE_DELETED instead. A data change on the
+ * watched node therefore means: it was released by a holder, which was first, so every node before
+ * ours is gone, and the waiter holds. Nothing else writes a lock node's data on an exclusive engine;
+ * the read-write lock, whose writers mark a downgrade in their node's data, uses a plain engine.
+ *
  * <p>Cleanup invariant: when {@link #acquire} returns without a node (timeout) or throws, the node
  * it created, or the create still in flight, is deleted in the background, conditionally on being
  * ours. If the session is lost while waiting, the node went with it, and the loop starts over on
@@ -53,17 +62,45 @@ final class LockEngine {
     LockDecisions.Decision decide(List<String> sorted, String ours);
   }
 
+  /** The data a holder of an exclusive engine writes into its node as it deletes it. */
+  private static final byte[] RELEASED = {'r'};
+
   private final Cohort client;
   private final String dir;
+  /** Whether every holder is the first node of the queue, and releases with a data change. */
+  private final boolean exclusive;
   /** Times a waiting thread of this engine was woken by its watch or a session loss. */
   private final AtomicLong wakeups = new AtomicLong();
   /** Threads of this engine parked on a watch right now. */
   private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** An engine whose deciders may grant several holders at once (the read-write lock). */
   LockEngine(Cohort client, String dir) {
+    this(client, dir, false);
+  }
+
+  private LockEngine(Cohort client, String dir, boolean exclusive) {
     this.client = client;
     Paths.validate(dir); // relative to the namespace, and itself a valid absolute path
     this.dir = dir;
+    this.exclusive = exclusive;
+  }
+
+  /**
+   * An engine used only with {@link LockDecisions#exclusive}: its holders release with a data
+   * change, and its waiters take over on one (see the class comment).
+   */
+  static LockEngine exclusive(Cohort client, String dir) {
+    return new LockEngine(client, dir, true);
+  }
+
+  /** Releases a node this engine granted, in the background. */
+  void release(OwnedNode node) {
+    if (exclusive) {
+      client.async().deleteIfOwned(node, RELEASED);
+    } else {
+      client.async().deleteIfOwned(node);
+    }
   }
 
   String dir() {
@@ -154,6 +191,11 @@ final class LockEngine {
               // Granted on what we know, without a listing; see the class comment.
               acquired = true;
               return node;
+            } else if (waited == WaitResult.RELEASED && exclusive && client.isLiveSession(node.sessionId())
+                && decider.decide(after(sorted, w.name()), node.name()) instanceof LockDecisions.Acquired) {
+              // Released by a holder, which was first: it and every node before it are gone.
+              acquired = true;
+              return node;
             }
           }
         } catch (ConnectionLossException e) {
@@ -181,12 +223,18 @@ final class LockEngine {
     return sorted.stream().filter(n -> !n.equals(gone)).toList();
   }
 
+  /** The nodes after {@code released}: those it and the ones before it are gone. */
+  private static List<String> after(List<String> sorted, String released) {
+    return sorted.subList(sorted.indexOf(released) + 1, sorted.size());
+  }
+
   /** How a wait for the watched node ended. */
-  private enum WaitResult { CHANGED, DELETED, PASS, DEADLINE }
+  private enum WaitResult { CHANGED, DELETED, RELEASED, PASS, DEADLINE }
 
   /**
    * Watches {@code path} and waits until it changes: DELETED once it was deleted (or was already
-   * gone), CHANGED once anything else woke the wait (a data change, the loss of the session), PASS
+   * gone), RELEASED once its data changed (on an exclusive engine: a holder's release), CHANGED once
+   * anything else woke the wait (the loss of the session), PASS
    * at once if {@code passThrough} accepts its stat (the decision may then look past it), DEADLINE
    * if the deadline passed first.
    */
@@ -222,7 +270,8 @@ final class LockEngine {
       if (!woken) {
         return WaitResult.DEADLINE;
       }
-      return waiter.sawDeletion() ? WaitResult.DELETED : WaitResult.CHANGED;
+      return waiter.sawDeletion() ? WaitResult.DELETED
+          : waiter.sawDataChange() ? WaitResult.RELEASED : WaitResult.CHANGED;
     } finally {
       client.removeConnectionStateListener(waiter);
     }

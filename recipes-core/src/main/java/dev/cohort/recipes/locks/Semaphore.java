@@ -50,7 +50,7 @@ public final class Semaphore {
     if (maxLeases < 1) {
       throw new IllegalArgumentException("maxLeases must be positive: " + maxLeases);
     }
-    this.gate = new LockEngine(client, Paths.join(path, "gate"));
+    this.gate = LockEngine.exclusive(client, Paths.join(path, "gate"));
     this.leasesDir = Paths.join(path, "leases");
     this.maxLeases = maxLeases;
     this.tracker = new OwnershipTracker(client);
@@ -99,7 +99,7 @@ public final class Semaphore {
           return new Lease(client, node, () -> tracker.released(node));
         });
       } finally {
-        client.async().deleteIfOwned(gateNode);
+        gate.release(gateNode);
       }
     }
   }

@@ -18,13 +18,22 @@ final class Waiter implements Watcher, ConnectionStateListener {
   private final CountDownLatch fired = new CountDownLatch(1);
   /** Whether the watched node was deleted; written before the latch opens. */
   private volatile boolean deleted;
+  /** Whether the watched node's data changed; written before the latch opens. */
+  private volatile boolean dataChanged;
 
   @Override
   public void process(WatchEvent event) {
     if (event.type() == WatchEvent.Type.NODE_DELETED) {
       deleted = true;
+    } else if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED) {
+      dataChanged = true;
     }
     fired.countDown();
+  }
+
+  /** Whether the watch fired because the watched node's data changed. */
+  boolean sawDataChange() {
+    return dataChanged;
   }
 
   /** Whether the watch fired because the watched node was deleted (not for a data change or loss). */

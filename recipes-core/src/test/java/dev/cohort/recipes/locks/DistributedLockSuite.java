@@ -179,6 +179,36 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     assertEquals(2, c.wakeups(), "the release woke c once more");
   }
 
+  /**
+   * A holder's release tells the waiter behind it that it may take over. A waiter whose session
+   * ends must not look like that: the waiter behind it must find the holder still there.
+   */
+  @Test
+  void aWaiterWhosePredecessorsSessionEndsKeepsWaitingForTheHolder() throws Exception {
+    requireFaults(FaultControl.EXPIRE);
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    Cohort bClient = newClient();
+    DistributedLock b = new DistributedLock(bClient, LOCK);
+    DistributedLock c = new DistributedLock(newClient(), LOCK);
+    FencingToken aToken = a.acquire();
+    CompletableFuture<Optional<FencingToken>> bAttempt = inThread(() -> b.tryAcquire(Duration.ofMinutes(5)));
+    await().until(() -> b.parkedWaiters() == 1);
+    CompletableFuture<FencingToken> cAttempt = inThread(c::acquire);
+    await().until(() -> c.parkedWaiters() == 1);
+
+    fixture.expire(bClient.session());
+
+    // woken by b's node going with its session, c finds a still holding and parks again on a's node
+    await().until(() -> c.wakeups() == 1 && c.parkedWaiters() == 1);
+    assertFalse(cAttempt.isDone(), "c must not hold the lock while a does");
+    assertTrue(a.isHeldByCurrentThread());
+
+    a.release();
+    assertTrue(cAttempt.get(10, TimeUnit.SECONDS).isNewerThan(aToken));
+    assertEquals(2, c.wakeups(), "the release woke c once more");
+    assertFalse(bAttempt.isDone(), "b queued again on its next session, behind c");
+  }
+
   @Test
   void expiredHolderIsToldTheNextWaiterGetsTheLockAndTheLateWriteIsRejected() throws Exception {
     requireFaults(FaultControl.EXPIRE);
