@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +49,9 @@ import java.util.function.Predicate;
  * watched node therefore means: it was released by a holder, which was first, so every node before
  * ours is gone, and the waiter holds. Nothing else writes a lock node's data on an exclusive engine;
  * the read-write lock, whose writers mark a downgrade in their node's data, uses a plain engine.
+ * The mark costs a multi where a delete would do, so a holder sends it only if it met contention
+ * (it waited, or its listing showed other nodes); a waiter that queued behind an uncontended holder
+ * sees a plain deletion and lists once, as without the mark.
  *
  * <p>Cleanup invariant: when {@link #acquire} returns without a node (timeout) or throws, the node
  * it created, or the create still in flight, is deleted in the background, conditionally on being
@@ -69,6 +73,8 @@ final class LockEngine {
   private final String dir;
   /** Whether every holder is the first node of the queue, and releases with a data change. */
   private final boolean exclusive;
+  /** Paths of the nodes held now that met contention: their release marks them (exclusive only). */
+  private final Set<String> contended = ConcurrentHashMap.newKeySet();
   /** Times a waiting thread of this engine was woken by its watch or a session loss. */
   private final AtomicLong wakeups = new AtomicLong();
   /** Threads of this engine parked on a watch right now. */
@@ -96,7 +102,7 @@ final class LockEngine {
 
   /** Releases a node this engine granted, in the background. */
   void release(OwnedNode node) {
-    if (exclusive) {
+    if (contended.remove(node.path())) {
       client.async().deleteIfOwned(node, RELEASED);
     } else {
       client.async().deleteIfOwned(node);
@@ -147,6 +153,7 @@ final class LockEngine {
   OwnedNode acquire(String name, byte[] data, Decider decider, long deadline, Predicate<Stat> passThrough)
       throws InterruptedException {
     Set<String> passed = new HashSet<>();
+    boolean waited = false;
     OwnedNode node = null;
     CompletableFuture<OwnedNode> creating = null;
     boolean acquired = false;
@@ -177,25 +184,26 @@ final class LockEngine {
           LockDecisions.Decision decision = decider.decide(sorted, node.name());
           if (decision instanceof LockDecisions.Acquired) {
             acquired = true;
-            return node;
+            return granted(node, waited || sorted.size() > 1);
           } else if (decision instanceof LockDecisions.NodeMissing) {
             node = null;
           } else if (decision instanceof LockDecisions.WatchPredecessor w) {
-            WaitResult waited = waitFor(Paths.join(dir, w.name()), deadline, passThrough);
-            if (waited == WaitResult.DEADLINE) {
+            WaitResult result = waitFor(Paths.join(dir, w.name()), deadline, passThrough);
+            waited = true;
+            if (result == WaitResult.DEADLINE) {
               return null;
-            } else if (waited == WaitResult.PASS) {
+            } else if (result == WaitResult.PASS) {
               passed.add(w.name());
-            } else if (waited == WaitResult.DELETED && client.isLiveSession(node.sessionId())
+            } else if (result == WaitResult.DELETED && client.isLiveSession(node.sessionId())
                 && decider.decide(without(sorted, w.name()), node.name()) instanceof LockDecisions.Acquired) {
               // Granted on what we know, without a listing; see the class comment.
               acquired = true;
-              return node;
-            } else if (waited == WaitResult.RELEASED && exclusive && client.isLiveSession(node.sessionId())
+              return granted(node, true);
+            } else if (result == WaitResult.RELEASED && exclusive && client.isLiveSession(node.sessionId())
                 && decider.decide(after(sorted, w.name()), node.name()) instanceof LockDecisions.Acquired) {
               // Released by a holder, which was first: it and every node before it are gone.
               acquired = true;
-              return node;
+              return granted(node, true);
             }
           }
         } catch (ConnectionLossException e) {
@@ -217,6 +225,14 @@ final class LockEngine {
         cleanUp(node, creating);
       }
     }
+  }
+
+  /** Our node, now holding; remembers whether its release should carry the mark. */
+  private OwnedNode granted(OwnedNode node, boolean metContention) {
+    if (exclusive && metContention) {
+      contended.add(node.path());
+    }
+    return node;
   }
 
   private static List<String> without(List<String> sorted, String gone) {

@@ -18,6 +18,7 @@ import dev.cohort.recipes.ForcedReplies;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Session;
+import dev.cohort.spi.WatchEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -115,6 +116,37 @@ class LockReleaseSignalTest {
     verify(cSession, times(1)).getChildren(eq("/signal" + LOCK), any());
   }
 
+  /** The first event of a one-shot watch on the lock's only node, set by another session. */
+  private CompletableFuture<WatchEvent.Type> watchTheHoldersNode() throws Exception {
+    Session observer = fixture.openSession();
+    List<String> names = observer.getChildren("/signal" + LOCK).get().names();
+    assertEquals(1, names.size(), names.toString());
+    CompletableFuture<WatchEvent.Type> first = new CompletableFuture<>();
+    assertTrue(observer.exists("/signal" + LOCK + "/" + names.get(0), e -> first.complete(e.type())).get() != null);
+    return first;
+  }
+
+  /** Marking costs a multi, so a holder that met no contention releases with a plain delete. */
+  @Test
+  void onlyAHolderThatMetContentionMarksItsRelease() throws Exception {
+    DistributedLock a = new DistributedLock(plainClient(), LOCK);
+    DistributedLock b = new DistributedLock(plainClient(), LOCK);
+    a.acquire();
+    CompletableFuture<WatchEvent.Type> aGoes = watchTheHoldersNode();
+    assertTrue(a.release());
+    assertEquals(WatchEvent.Type.NODE_DELETED, aGoes.get(10, TimeUnit.SECONDS), "a was alone: a plain delete");
+
+    a.acquire();
+    Holder bHolder = new Holder(b);
+    CompletableFuture<FencingToken> bGets = bHolder.acquire();
+    await().until(() -> b.parkedWaiters() == 1);
+    assertTrue(a.release());
+    bGets.get(10, TimeUnit.SECONDS);
+    CompletableFuture<WatchEvent.Type> bGoes = watchTheHoldersNode();
+    assertTrue(bHolder.release());
+    assertEquals(WatchEvent.Type.NODE_DATA_CHANGED, bGoes.get(10, TimeUnit.SECONDS), "b waited: a marked release");
+  }
+
   /**
    * The release multi's reply is lost after it was applied: the retry finds the node gone, the
    * release counts as done, and the waiter behind was already handed the lock by the first attempt.
@@ -131,14 +163,20 @@ class LockReleaseSignalTest {
           ? applied.thenCompose(ignored -> ForcedReplies.<List<OpResult>>lost("/signal" + LOCK))
           : applied;
     }).when(aSession).multi(anyList());
+    DistributedLock x = new DistributedLock(plainClient(), LOCK);
     DistributedLock a = new DistributedLock(clientOn(aSession), LOCK);
     DistributedLock b = new DistributedLock(plainClient(), LOCK);
-    FencingToken aToken = a.acquire();
+    x.acquire();
+    Holder aHolder = new Holder(a); // a waits for x, so its release carries the mark: a multi
+    CompletableFuture<FencingToken> aGets = aHolder.acquire();
+    await().until(() -> a.parkedWaiters() == 1);
     Holder bHolder = new Holder(b);
     CompletableFuture<FencingToken> bGets = bHolder.acquire();
     await().until(() -> b.parkedWaiters() == 1);
+    assertTrue(x.release());
+    FencingToken aToken = aGets.get(10, TimeUnit.SECONDS);
 
-    assertTrue(a.release());
+    assertTrue(aHolder.release());
 
     assertTrue(bGets.get(10, TimeUnit.SECONDS).isNewerThan(aToken));
     await().until(() -> releases.get() == 2); // the retry went out and found the node gone
