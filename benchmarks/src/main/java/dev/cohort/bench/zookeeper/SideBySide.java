@@ -144,32 +144,61 @@ public final class SideBySide {
   }
 
   /**
-   * Times {@code count} calls of each of two operations in alternating chunks, so that the load
+   * Times {@code count} calls of each of two operations, one call of each in turn, so that the load
    * other processes put on this noisy machine (fsync above all) falls on both alike; which of the
-   * two goes first alternates too.
+   * two goes first alternates from pair to pair.
    *
    * @return total nanoseconds spent in {@code a} and in {@code b}
    */
   private static long[] alternate(int count, IndexedOp a, IndexedOp b) throws Exception {
-    final int chunk = 25;
-    long[] nanos = new long[2];
-    for (int from = 0; from < count; from += chunk) {
-      int to = Math.min(count, from + chunk);
-      // every other chunk b goes first, so that neither side always follows the other's writes
-      boolean aFirst = (from / chunk) % 2 == 0;
-      long t0 = System.nanoTime();
-      for (int i = from; i < to; i++) {
-        (aFirst ? a : b).run(i);
-      }
-      long t1 = System.nanoTime();
-      for (int i = from; i < to; i++) {
-        (aFirst ? b : a).run(i);
-      }
-      long t2 = System.nanoTime();
-      nanos[aFirst ? 0 : 1] += t1 - t0;
-      nanos[aFirst ? 1 : 0] += t2 - t1;
+    PerOp timed = alternatePerOp(count, a, b, false);
+    return new long[] {timed.total(0), timed.total(1)};
+  }
+
+  /** Each call's duration and the calling thread's CPU time, for both sides. */
+  record PerOp(long[][] nanos, long[] cpuNanos) {
+    long total(int side) {
+      return Arrays.stream(nanos[side]).sum();
     }
-    return nanos;
+
+    double medianMicros(int side) {
+      long[] sorted = nanos[side].clone();
+      Arrays.sort(sorted);
+      return sorted[sorted.length / 2] / 1e3;
+    }
+  }
+
+  private static PerOp concat(List<PerOp> parts) {
+    long[][] nanos = new long[2][];
+    long[] cpu = new long[2];
+    for (int side = 0; side < 2; side++) {
+      int s = side;
+      nanos[side] = parts.stream().flatMapToLong(p -> Arrays.stream(p.nanos()[s])).toArray();
+      cpu[side] = parts.stream().mapToLong(p -> p.cpuNanos()[s]).sum();
+    }
+    return new PerOp(nanos, cpu);
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** As {@link #alternate}, keeping each call's duration; with {@code cpu}, the caller's CPU time too. */
+  private static PerOp alternatePerOp(int count, IndexedOp a, IndexedOp b, boolean cpu) throws Exception {
+    long[][] nanos = new long[2][count];
+    long[] cpuNanos = new long[2];
+    IndexedOp[] sides = {a, b};
+    for (int i = 0; i < count; i++) {
+      for (int k = 0; k < 2; k++) {
+        int side = (i + k) % 2; // a first on even pairs, b first on odd ones
+        long c0 = cpu ? THREADS.getCurrentThreadCpuTime() : 0;
+        long t0 = System.nanoTime();
+        sides[side].run(i);
+        long t1 = System.nanoTime();
+        cpuNanos[side] += cpu ? THREADS.getCurrentThreadCpuTime() - c0 : 0;
+        nanos[side][i] = t1 - t0;
+      }
+    }
+    return new PerOp(nanos, cpuNanos);
   }
 
   private void rawOps(ZooKeeperBackend backend) throws Exception {
@@ -180,25 +209,32 @@ public final class SideBySide {
       BlockingOps ops = cohort.blocking();
       ops.create("/raw-cohort", new byte[0], CreateMode.PERSISTENT);
       curator.create().forPath("/raw-curator");
-      long[][] nanos = new long[4][2];
       int measured = quick ? 1 : 3;
+      List<List<PerOp>> runs = new ArrayList<>();
+      for (int op = 0; op < 4; op++) {
+        runs.add(new ArrayList<>());
+      }
       for (int round = 0; round <= measured; round++) { // round 0 warms both up
         String c = "/raw-cohort/r" + round + "-";
         String k = "/raw-curator/r" + round + "-";
-        long[][] times = {
-            alternate(count, i -> ops.create(c + i, DATA, CreateMode.PERSISTENT), i -> curator.create().forPath(k + i, DATA)),
-            alternate(count, i -> ops.getData(c + i, null), i -> curator.getData().forPath(k + i)),
-            alternate(count, i -> ops.setData(c + i, DATA, -1), i -> curator.setData().forPath(k + i, DATA)),
-            alternate(count, i -> ops.delete(c + i, -1), i -> curator.delete().forPath(k + i))};
+        PerOp[] times = {
+            alternatePerOp(count, i -> ops.create(c + i, DATA, CreateMode.PERSISTENT), i -> curator.create().forPath(k + i, DATA), true),
+            alternatePerOp(count, i -> ops.getData(c + i, null), i -> curator.getData().forPath(k + i), true),
+            alternatePerOp(count, i -> ops.setData(c + i, DATA, -1), i -> curator.setData().forPath(k + i, DATA), true),
+            alternatePerOp(count, i -> ops.delete(c + i, -1), i -> curator.delete().forPath(k + i), true)};
         for (int op = 0; round > 0 && op < 4; op++) {
-          nanos[op][0] += times[op][0];
-          nanos[op][1] += times[op][1];
+          runs.get(op).add(times[op]);
         }
       }
       String[] names = {"create", "getData", "setData", "delete"};
       for (int i = 0; i < 4; i++) {
+        PerOp all = concat(runs.get(i));
+        int calls = measured * count;
         rows.add(new Row("raw " + names[i] + ", 1 client, sync (" + measured + " x " + count + ")", "ops/s",
-            perSecond(measured * count, nanos[i][0]), perSecond(measured * count, nanos[i][1]), true));
+            perSecond(calls, all.total(0)), perSecond(calls, all.total(1)), true));
+        rows.add(new Row("  its median latency", "us", all.medianMicros(0), all.medianMicros(1), false));
+        rows.add(new Row("  its caller-thread CPU per call (diagnostic)", "us",
+            all.cpuNanos()[0] / 1e3 / calls, all.cpuNanos()[1] / 1e3 / calls, false));
       }
       // Diagnostic: the backend alone (SPI session, future.get()), without the Cohort client's layers.
       dev.cohort.spi.Session session = backend.openSession().get(30, TimeUnit.SECONDS);
