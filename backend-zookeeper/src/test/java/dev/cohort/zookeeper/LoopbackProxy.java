@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A TCP relay on 127.0.0.1 between ZooKeeper clients and one server, able to cut off one session.
@@ -35,6 +37,8 @@ final class LoopbackProxy implements AutoCloseable {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Long> blocked = ConcurrentHashMap.newKeySet();
   private final Set<Long> loseReply = ConcurrentHashMap.newKeySet();
+  /** Sessions whose replies wait (pings excepted) until their latch opens. */
+  private final Map<Long, CountDownLatch> held = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   LoopbackProxy(int targetPort) {
@@ -75,9 +79,26 @@ final class LoopbackProxy implements AutoCloseable {
     loseReply.add(sessionId);
   }
 
+  /**
+   * Replies to {@code sessionId}'s requests wait in the proxy, connection open, until {@link
+   * #releaseReplies}; ping replies still pass, so the session stays connected meanwhile.
+   */
+  void holdReplies(long sessionId) {
+    held.putIfAbsent(sessionId, new CountDownLatch(1));
+  }
+
+  /** Lets the held replies of {@code sessionId} through, in order. */
+  void releaseReplies(long sessionId) {
+    CountDownLatch latch = held.remove(sessionId);
+    if (latch != null) {
+      latch.countDown();
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    held.values().forEach(CountDownLatch::countDown);
     try {
       listener.close();
     } catch (IOException ignored) {
@@ -167,11 +188,17 @@ final class LoopbackProxy implements AutoCloseable {
             if (xid >= 0 && loseReply.remove(sessionId)) {
               return; // the reply never arrives; the finally block cuts the connection
             }
+            CountDownLatch hold = xid >= 0 ? held.get(sessionId) : null;
+            if (hold != null) {
+              hold.await();
+            }
             forward(out, length, frame);
           }
         }
       } catch (IOException e) {
         // either side went away: tear the pair down below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         close();
       }

@@ -51,6 +51,10 @@ public final class ZooKeeperFixture implements BackendFixture {
     return server;
   }
 
+  LoopbackProxy proxy() {
+    return proxy;
+  }
+
   @Override
   public CoordinationBackend backend() {
     return backend;
