@@ -395,39 +395,107 @@ public final class SideBySide {
 
   // ---------------------------------------------------------------- leader handover
 
+  /**
+   * Median time from the leader's close to the next leader, 3 sessions per side. Both sides' latches
+   * run at once; after a warm-up the handovers alternate between them (which goes first alternates
+   * too), so JIT warm-up and the machine's load fall on both alike.
+   */
   private void leaderHandover(ZooKeeperBackend backend) throws Exception {
-    int handovers = n(30);
-    double cohortMedian = cohortHandover(backend, handovers);
-    double curatorMedian = curatorHandover(handovers);
-    rows.add(new Row("leader handover on close, 3 sessions (median)", "ms", cohortMedian, curatorMedian, false));
+    int handovers = n(60);
+    int warmUp = n(150);
+    try (CohortLeaders cohort = new CohortLeaders(backend); CuratorLeaders curator = new CuratorLeaders()) {
+      Leaders[] sides = {cohort, curator};
+      for (int h = 0; h < warmUp; h++) {
+        cohort.handover();
+        curator.handover();
+      }
+      long[][] samples = new long[2][handovers];
+      for (int h = 0; h < handovers; h++) {
+        for (int k = 0; k < 2; k++) {
+          int side = (h + k) % 2;
+          samples[side][h] = sides[side].handover();
+        }
+      }
+      rows.add(new Row("leader handover on close, 3 sessions (median of " + handovers + ")", "ms",
+          medianMillis(samples[0]), medianMillis(samples[1]), false));
+    }
   }
 
-  private double cohortHandover(ZooKeeperBackend backend, int handovers) throws Exception {
-    List<Cohort> clients = new ArrayList<>();
-    LeaderLatch[] latches = new LeaderLatch[3];
-    long[] samples = new long[handovers];
-    try {
+  /** Three latches on one path, one per client; a handover closes the leader's and times the next. */
+  private interface Leaders extends AutoCloseable {
+    /** Closes the current leader's latch, waits for the next leader, starts a new latch in its place. */
+    long handover() throws Exception;
+  }
+
+  private final class CohortLeaders implements Leaders {
+    private final List<Cohort> clients = new ArrayList<>();
+    private final LeaderLatch[] latches = new LeaderLatch[3];
+
+    CohortLeaders(ZooKeeperBackend backend) throws Exception {
       for (int i = 0; i < 3; i++) {
         clients.add(cohort(backend));
         latches[i] = LeaderLatch.builder(clients.get(i), "/leader").build();
         latches[i].start();
       }
-      for (int h = 0; h < handovers; h++) {
-        int leader = awaitCohortLeader(latches, -1);
-        long t0 = System.nanoTime();
-        latches[leader].close();
-        awaitCohortLeader(latches, leader);
-        samples[h] = System.nanoTime() - t0;
-        latches[leader] = LeaderLatch.builder(clients.get(leader), "/leader").build();
-        latches[leader].start();
-      }
-    } finally {
+    }
+
+    @Override
+    public long handover() throws Exception {
+      int leader = awaitCohortLeader(latches, -1);
+      long t0 = System.nanoTime();
+      latches[leader].close();
+      awaitCohortLeader(latches, leader);
+      long took = System.nanoTime() - t0;
+      latches[leader] = LeaderLatch.builder(clients.get(leader), "/leader").build();
+      latches[leader].start();
+      return took;
+    }
+
+    @Override
+    public void close() {
       for (LeaderLatch latch : latches) {
         latch.close();
       }
       clients.forEach(Cohort::close);
     }
-    return medianMillis(samples);
+  }
+
+  private final class CuratorLeaders implements Leaders {
+    private final List<CuratorFramework> clients = new ArrayList<>();
+    private final org.apache.curator.framework.recipes.leader.LeaderLatch[] latches =
+        new org.apache.curator.framework.recipes.leader.LeaderLatch[3];
+
+    CuratorLeaders() throws Exception {
+      for (int i = 0; i < 3; i++) {
+        clients.add(curator());
+        latches[i] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(i), "/curator-leader");
+        latches[i].start();
+      }
+    }
+
+    @Override
+    public long handover() throws Exception {
+      int leader = awaitCuratorLeader(latches, -1);
+      long t0 = System.nanoTime();
+      latches[leader].close();
+      awaitCuratorLeader(latches, leader);
+      long took = System.nanoTime() - t0;
+      latches[leader] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(leader), "/curator-leader");
+      latches[leader].start();
+      return took;
+    }
+
+    @Override
+    public void close() {
+      for (org.apache.curator.framework.recipes.leader.LeaderLatch latch : latches) {
+        try {
+          latch.close();
+        } catch (IllegalStateException | java.io.IOException alreadyClosed) {
+          // closed by the last handover
+        }
+      }
+      clients.forEach(CuratorFramework::close);
+    }
   }
 
   /** Waits for a latch other than {@code except} to lead; spins because the handover is the measurement. */
@@ -442,39 +510,6 @@ public final class SideBySide {
       Thread.onSpinWait();
     }
     throw new IllegalStateException("no leader within 30 s");
-  }
-
-  private double curatorHandover(int handovers) throws Exception {
-    List<CuratorFramework> clients = new ArrayList<>();
-    org.apache.curator.framework.recipes.leader.LeaderLatch[] latches =
-        new org.apache.curator.framework.recipes.leader.LeaderLatch[3];
-    long[] samples = new long[handovers];
-    try {
-      for (int i = 0; i < 3; i++) {
-        clients.add(curator());
-        latches[i] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(i), "/curator-leader");
-        latches[i].start();
-      }
-      for (int h = 0; h < handovers; h++) {
-        int leader = awaitCuratorLeader(latches, -1);
-        long t0 = System.nanoTime();
-        latches[leader].close();
-        awaitCuratorLeader(latches, leader);
-        samples[h] = System.nanoTime() - t0;
-        latches[leader] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(leader), "/curator-leader");
-        latches[leader].start();
-      }
-    } finally {
-      for (org.apache.curator.framework.recipes.leader.LeaderLatch latch : latches) {
-        try {
-          latch.close();
-        } catch (IllegalStateException alreadyClosed) {
-          // closed by the last handover
-        }
-      }
-      clients.forEach(CuratorFramework::close);
-    }
-    return medianMillis(samples);
   }
 
   private static int awaitCuratorLeader(org.apache.curator.framework.recipes.leader.LeaderLatch[] latches, int except) {
@@ -617,9 +652,14 @@ public final class SideBySide {
     int runs = quick ? 3 : 10;
     long[] cohort = new long[runs];
     long[] curator = new long[runs];
-    for (int i = 0; i < runs; i++) {
-      cohort[i] = cohortFixtureStart();
-      curator[i] = curatorFixtureStart();
+    for (int i = 0; i < runs; i++) { // which side goes first alternates
+      if (i % 2 == 0) {
+        cohort[i] = cohortFixtureStart();
+        curator[i] = curatorFixtureStart();
+      } else {
+        curator[i] = curatorFixtureStart();
+        cohort[i] = cohortFixtureStart();
+      }
     }
     rows.add(new Row("fixture start: server + client + first create (median)", "ms",
         medianMillis(cohort), medianMillis(curator), false));
