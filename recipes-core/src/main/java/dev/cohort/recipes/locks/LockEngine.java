@@ -49,6 +49,8 @@ import java.util.function.Predicate;
  * watched node therefore means: it was released by a holder, which was first, so every node before
  * ours is gone, and the waiter holds. Nothing else writes a lock node's data on an exclusive engine;
  * the read-write lock, whose writers mark a downgrade in their node's data, uses a plain engine.
+ * A watch that a reconnecting client re-registers for a node already gone fires NODE_DELETED, so
+ * a release missed while disconnected also leads to a listing, never to a grant on stale knowledge.
  * The mark costs a multi where a delete would do, so a holder sends it only if it met contention
  * (it waited, or its listing showed other nodes); a waiter that queued behind an uncontended holder
  * sees a plain deletion and lists once, as without the mark.
