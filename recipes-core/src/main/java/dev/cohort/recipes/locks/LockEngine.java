@@ -49,8 +49,9 @@ import java.util.function.Predicate;
  * watched node therefore means: it was released by a holder, which was first, so every node before
  * ours is gone, and the waiter holds. Nothing else writes a lock node's data on an exclusive engine;
  * the read-write lock, whose writers mark a downgrade in their node's data, uses a plain engine.
- * A watch that a reconnecting client re-registers for a node already gone fires NODE_DELETED, so
- * a release missed while disconnected also leads to a listing, never to a grant on stale knowledge.
+ * Late delivery does not change the meaning: a data change on the watched node is a holder's
+ * release whenever it arrives, and a ZooKeeper client that re-registers its watch after a
+ * reconnect, for a node released meanwhile, is told NODE_DELETED and lists.
  * The mark costs a multi where a delete would do, so a holder sends it only if it met contention
  * (it waited, or its listing showed other nodes); a waiter that queued behind an uncontended holder
  * sees a plain deletion and lists once, as without the mark.
