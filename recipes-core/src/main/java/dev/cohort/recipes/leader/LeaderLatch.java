@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Leader election by latch: every participant queues an ephemeral-sequential node (a protected
  * create, carrying its id as data) under one path; the first node's owner leads. Each participant
- * watches only its predecessor, so a leader leaving wakes exactly its successor.
+ * watches only its predecessor, so a leader leaving wakes exactly its successor. A leader's close
+ * marks its node's data in the multi that deletes it, so that successor leads on the watch event
+ * alone; a participant leaving without leading, or a session ending, deletes without the mark, and
+ * its successor lists again.
  *
  * <h2>How it works</h2>
  * The latch is event-driven and never blocks a backend thread: a snapshot of the children, the pure
@@ -61,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);
   static final String NODE_NAME = "latch-";
+  /** The data a leader writes into its node as its close deletes it. */
+  private static final byte[] LEADER_LEFT = {'l'};
 
   private enum Lifecycle { LATENT, STARTED, CLOSED }
 
@@ -273,7 +278,11 @@ public final class LeaderLatch implements AutoCloseable {
       lock.unlock();
     }
     client.removeConnectionStateListener(connectionListener);
-    if (old != null) {
+    if (old != null && ended != null) {
+      // A leader's node is the first in line: marking it as it goes tells the next participant that
+      // it leads now, without another listing (see watchPredecessor).
+      client.async().deleteIfOwned(old, LEADER_LEFT);
+    } else if (old != null) {
       client.async().deleteIfOwned(old);
     }
   }
@@ -341,9 +350,20 @@ public final class LeaderLatch implements AutoCloseable {
     });
   }
 
+  /**
+   * Watches the participant just before ours. A data change means it left as the leader (only a
+   * leader's close marks its node, in the multi that deletes it), so every node before ours is gone
+   * and we lead, without another listing; a deletion (a participant leaving without leading, or a
+   * session ending) leads to a listing.
+   */
   private void watchPredecessor(long myEpoch, OwnedNode ours, String predecessor) {
     Watcher watcher = (WatchEvent event) -> {
-      if (isCurrent(myEpoch)) {
+      if (!isCurrent(myEpoch)) {
+        return;
+      }
+      if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED && client.isLiveSession(ours.sessionId())) {
+        becomeLeader(myEpoch, ours);
+      } else {
         checkLeadership(myEpoch, ours);
       }
     };
