@@ -498,25 +498,23 @@ public final class SideBySide {
     }
   }
 
-  /** Waits for a latch other than {@code except} to lead; spins because the handover is the measurement. */
   private static int awaitCohortLeader(LeaderLatch[] latches, int except) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < latches.length; i++) {
-        if (i != except && latches[i].hasLeadership()) {
-          return i;
-        }
-      }
-      Thread.onSpinWait();
-    }
-    throw new IllegalStateException("no leader within 30 s");
+    return awaitLeader(latches.length, i -> latches[i].hasLeadership(), except);
   }
 
   private static int awaitCuratorLeader(org.apache.curator.framework.recipes.leader.LeaderLatch[] latches, int except) {
+    return awaitLeader(latches.length, i -> latches[i].hasLeadership(), except);
+  }
+
+  /**
+   * Waits for a participant other than {@code except} (of {@code count}) to lead; spins because the
+   * handover is the measurement.
+   */
+  private static int awaitLeader(int count, java.util.function.IntPredicate leads, int except) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      for (int i = 0; i < latches.length; i++) {
-        if (i != except && latches[i].hasLeadership()) {
+      for (int i = 0; i < count; i++) {
+        if (i != except && leads.test(i)) {
           return i;
         }
       }
