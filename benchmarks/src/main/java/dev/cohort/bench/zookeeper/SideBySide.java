@@ -52,6 +52,8 @@ public final class SideBySide {
   private final TestingServer server;
   private final boolean quick;
   private final List<Row> rows = new ArrayList<>();
+  /** Lines printed under the table. */
+  private final List<String> notes = new ArrayList<>();
 
   /** One scenario's result; {@code higherIsBetter} orients the ratio. */
   record Row(String scenario, String unit, double cohort, double curator, boolean higherIsBetter) {
@@ -166,6 +168,30 @@ public final class SideBySide {
       Arrays.sort(sorted);
       return sorted[sorted.length / 2] / 1e3;
     }
+
+    /**
+     * The median over the pairs (call i of each side, run next to each other) of Curator's time over
+     * Cohort's, with a 95% bootstrap interval: {low, median, high}. Each pair's two calls met the
+     * same moment of the machine, so this compares the libraries without the tails that one noisy
+     * moment adds to one side's total.
+     */
+    double[] pairedRatio(java.util.random.RandomGenerator random) {
+      int n = nanos[0].length;
+      double[] ratios = new double[n];
+      for (int i = 0; i < n; i++) {
+        ratios[i] = (double) nanos[1][i] / nanos[0][i];
+      }
+      double[] boots = new double[1000];
+      double[] sample = new double[n];
+      for (int b = 0; b < boots.length; b++) {
+        for (int i = 0; i < n; i++) {
+          sample[i] = ratios[random.nextInt(n)];
+        }
+        boots[b] = median(sample);
+      }
+      Arrays.sort(boots);
+      return new double[] {boots[24], median(ratios), boots[974]};
+    }
   }
 
   private static PerOp concat(List<PerOp> parts) {
@@ -233,6 +259,9 @@ public final class SideBySide {
         rows.add(new Row("raw " + names[i] + ", 1 client, sync (" + measured + " x " + count + ")", "ops/s",
             perSecond(calls, all.total(0)), perSecond(calls, all.total(1)), true));
         rows.add(new Row("  its median latency", "us", all.medianMicros(0), all.medianMicros(1), false));
+        double[] paired = all.pairedRatio(new java.util.Random(42));
+        notes.add(String.format("raw %s: median over the %d call pairs of Curator's time / Cohort's = %.3f (95%% bootstrap interval %.3f to %.3f)",
+            names[i], calls, paired[1], paired[0], paired[2]));
         rows.add(new Row("  its caller-thread CPU per call (diagnostic)", "us",
             all.cpuNanos()[0] / 1e3 / calls, all.cpuNanos()[1] / 1e3 / calls, false));
       }
@@ -696,6 +725,10 @@ public final class SideBySide {
     out.printf("|%s|%s|%s|%s|%s|%n", "-".repeat(57), "-".repeat(12), "-".repeat(14), "-".repeat(14), "-".repeat(8));
     for (Row r : rows) {
       out.printf("| %-55s | %-10s | %12.2f | %12.2f | %6.2f |%n", r.scenario(), r.unit(), r.cohort(), r.curator(), r.ratio());
+    }
+    if (!notes.isEmpty()) {
+      out.println();
+      notes.forEach(out::println);
     }
   }
 }
