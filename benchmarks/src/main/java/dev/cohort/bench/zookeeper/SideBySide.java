@@ -76,17 +76,28 @@ public final class SideBySide {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("zookeeper.4lw.commands.whitelist", "srvr");
-    System.setProperty("zookeeper.admin.enableServer", "false");
     boolean quick = Arrays.asList(args).contains("--quick");
     List<String> only = Arrays.stream(args).filter(a -> a.startsWith("--only="))
         .flatMap(a -> Arrays.stream(a.substring("--only=".length()).split(","))).toList();
+    measure(quick, only).print(System.out);
+  }
+
+  /** Runs the scenario groups in {@code only} (all if empty) on a fresh embedded server. */
+  static SideBySide measure(boolean quick, List<String> only) throws Exception {
+    System.setProperty("zookeeper.4lw.commands.whitelist", "srvr");
+    System.setProperty("zookeeper.admin.enableServer", "false");
     try (TestingServer server = new TestingServer(true)) {
       SideBySide bench = new SideBySide(server, quick, only);
       bench.run();
-      bench.print(System.out);
+      return bench;
     }
   }
+
+  /** The rows measured so far, in table order. */
+  List<Row> rows() {
+    return List.copyOf(rows);
+  }
+
 
   private int n(int full) {
     return quick ? Math.max(20, full / 10) : full;
