@@ -444,7 +444,7 @@ public final class SideBySide {
     int handovers = n(60);
     int warmUp = n(150);
     try (CohortLeaders cohort = new CohortLeaders(backend); CuratorLeaders curator = new CuratorLeaders()) {
-      Leaders[] sides = {cohort, curator};
+      List<Leaders<?>> sides = List.of(cohort, curator);
       for (int h = 0; h < warmUp; h++) {
         cohort.handover();
         curator.handover();
@@ -453,7 +453,7 @@ public final class SideBySide {
       for (int h = 0; h < handovers; h++) {
         for (int k = 0; k < 2; k++) {
           int side = (h + k) % 2;
-          samples[side][h] = sides[side].handover();
+          samples[side][h] = sides.get(side).handover();
         }
       }
       rows.add(new Row("leader handover on close, 3 sessions (median of " + handovers + ")", "ms",
@@ -461,89 +461,114 @@ public final class SideBySide {
     }
   }
 
-  /** Three latches on one path, one per client; a handover closes the leader's and times the next. */
-  private interface Leaders extends AutoCloseable {
-    /** Closes the current leader's latch, waits for the next leader, starts a new latch in its place. */
-    long handover() throws Exception;
+  /**
+   * Three latches on one path, one per client; a handover closes the leader's latch, times the wait
+   * for the next leader, and starts a new latch in its place.
+   */
+  private abstract static class Leaders<L> implements AutoCloseable {
+    private final List<L> latches = new ArrayList<>();
+
+    /** Starts a new latch for participant {@code i}. */
+    abstract L start(int i) throws Exception;
+
+    abstract boolean leads(L latch);
+
+    abstract void stop(L latch) throws Exception;
+
+    /** Closes the clients, once every latch is stopped. */
+    abstract void closeClients();
+
+    void startAll() throws Exception {
+      for (int i = 0; i < 3; i++) {
+        latches.add(start(i));
+      }
+    }
+
+    long handover() throws Exception {
+      int leader = awaitLeader(latches.size(), i -> leads(latches.get(i)), -1);
+      long t0 = System.nanoTime();
+      stop(latches.get(leader));
+      awaitLeader(latches.size(), i -> leads(latches.get(i)), leader);
+      long took = System.nanoTime() - t0;
+      latches.set(leader, start(leader));
+      return took;
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (L latch : latches) {
+        stop(latch);
+      }
+      closeClients();
+    }
   }
 
-  private final class CohortLeaders implements Leaders {
+  private final class CohortLeaders extends Leaders<LeaderLatch> {
     private final List<Cohort> clients = new ArrayList<>();
-    private final LeaderLatch[] latches = new LeaderLatch[3];
 
     CohortLeaders(ZooKeeperBackend backend) throws Exception {
       for (int i = 0; i < 3; i++) {
         clients.add(cohort(backend));
-        latches[i] = LeaderLatch.builder(clients.get(i), "/leader").build();
-        latches[i].start();
       }
+      startAll();
     }
 
     @Override
-    public long handover() throws Exception {
-      int leader = awaitCohortLeader(latches, -1);
-      long t0 = System.nanoTime();
-      latches[leader].close();
-      awaitCohortLeader(latches, leader);
-      long took = System.nanoTime() - t0;
-      latches[leader] = LeaderLatch.builder(clients.get(leader), "/leader").build();
-      latches[leader].start();
-      return took;
+    LeaderLatch start(int i) {
+      LeaderLatch latch = LeaderLatch.builder(clients.get(i), "/leader").build();
+      latch.start();
+      return latch;
     }
 
     @Override
-    public void close() {
-      for (LeaderLatch latch : latches) {
-        latch.close();
-      }
+    boolean leads(LeaderLatch latch) {
+      return latch.hasLeadership();
+    }
+
+    @Override
+    void stop(LeaderLatch latch) {
+      latch.close(); // idempotent
+    }
+
+    @Override
+    void closeClients() {
       clients.forEach(Cohort::close);
     }
   }
 
-  private final class CuratorLeaders implements Leaders {
+  private final class CuratorLeaders extends Leaders<org.apache.curator.framework.recipes.leader.LeaderLatch> {
     private final List<CuratorFramework> clients = new ArrayList<>();
-    private final org.apache.curator.framework.recipes.leader.LeaderLatch[] latches =
-        new org.apache.curator.framework.recipes.leader.LeaderLatch[3];
 
     CuratorLeaders() throws Exception {
       for (int i = 0; i < 3; i++) {
         clients.add(curator());
-        latches[i] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(i), "/curator-leader");
-        latches[i].start();
+      }
+      startAll();
+    }
+
+    @Override
+    org.apache.curator.framework.recipes.leader.LeaderLatch start(int i) throws Exception {
+      var latch = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(i), "/curator-leader");
+      latch.start();
+      return latch;
+    }
+
+    @Override
+    boolean leads(org.apache.curator.framework.recipes.leader.LeaderLatch latch) {
+      return latch.hasLeadership();
+    }
+
+    @Override
+    void stop(org.apache.curator.framework.recipes.leader.LeaderLatch latch) throws java.io.IOException {
+      if (latch.getState() == org.apache.curator.framework.recipes.leader.LeaderLatch.State.STARTED) {
+        latch.close();
       }
     }
 
     @Override
-    public long handover() throws Exception {
-      int leader = awaitCuratorLeader(latches, -1);
-      long t0 = System.nanoTime();
-      latches[leader].close();
-      awaitCuratorLeader(latches, leader);
-      long took = System.nanoTime() - t0;
-      latches[leader] = new org.apache.curator.framework.recipes.leader.LeaderLatch(clients.get(leader), "/curator-leader");
-      latches[leader].start();
-      return took;
-    }
-
-    @Override
-    public void close() {
-      for (org.apache.curator.framework.recipes.leader.LeaderLatch latch : latches) {
-        try {
-          latch.close();
-        } catch (IllegalStateException | java.io.IOException alreadyClosed) {
-          // closed by the last handover
-        }
-      }
+    void closeClients() {
       clients.forEach(CuratorFramework::close);
     }
-  }
-
-  private static int awaitCohortLeader(LeaderLatch[] latches, int except) {
-    return awaitLeader(latches.length, i -> latches[i].hasLeadership(), except);
-  }
-
-  private static int awaitCuratorLeader(org.apache.curator.framework.recipes.leader.LeaderLatch[] latches, int except) {
-    return awaitLeader(latches.length, i -> latches[i].hasLeadership(), except);
   }
 
   /**
