@@ -39,19 +39,26 @@ public abstract class OrderingConformance extends ConformanceSuite {
     Session s = open();
     create(s, "/q", "");
     List<Integer> completed = new CopyOnWriteArrayList<>();
+    // where each callback ran, so that a failure says whether it ran on the issuing thread
+    List<String> ranOn = new CopyOnWriteArrayList<>();
     List<CompletableFuture<Created>> futures = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       int index = i;
       CompletableFuture<Created> f = i % 3 == 0
           ? s.create("/q/n-", bytes(""), CreateMode.PERSISTENT_SEQUENTIAL)
           : s.getData("/q").thenApply(d -> null);
-      f.whenComplete((r, e) -> completed.add(index));
+      f.whenComplete((r, e) -> {
+        completed.add(index);
+        ranOn.add(index + "@" + Thread.currentThread().getName());
+      });
       futures.add(f);
     }
     futures.forEach(ConformanceSuite::get);
     waitFor().until(() -> completed.size() == 200);
     for (int i = 0; i < 200; i++) {
-      assertEquals(i, completed.get(i), "completion order");
+      int at = i;
+      assertEquals(i, completed.get(i), () -> "completion order; callbacks around it: "
+          + ranOn.subList(Math.max(0, at - 3), Math.min(ranOn.size(), at + 4)));
     }
   }
 
