@@ -59,80 +59,59 @@ final class ZkBlockingSession implements BlockingSession {
     // Copied like the asynchronous path does: the request is serialized on the I/O thread, and the
     // caller's array may be shared with another thread.
     byte[] copy = data.clone();
-    try {
-      String name = ttl == null
-          ? session.handle().create(path, copy, session.acl(), zkMode, stat)
-          : session.handle().create(path, copy, session.acl(), zkMode, stat, ttl.toMillis());
-      return new Created(name, session.toStat(stat));
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+    String name = call(path, () -> ttl == null
+        ? session.handle().create(path, copy, session.acl(), zkMode, stat)
+        : session.handle().create(path, copy, session.acl(), zkMode, stat, ttl.toMillis()));
+    return new Created(name, session.toStat(stat));
   }
 
   @Override
   public void delete(String path, int version) throws InterruptedException {
     send(session.deleteRefusal(path));
-    try {
+    call(path, () -> {
       session.handle().delete(path, version);
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+      return null;
+    });
   }
 
   @Override
   public Stat exists(String path, Watcher watcher) throws InterruptedException {
     send(session.pathRefusal(path));
-    try {
-      // Null for a missing node, with the watch (if any) set on its creation.
-      org.apache.zookeeper.data.Stat stat = session.handle().exists(path, ZkSession.adapt(watcher));
-      return stat == null ? null : session.toStat(stat);
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+    // Null for a missing node, with the watch (if any) set on its creation.
+    org.apache.zookeeper.data.Stat stat = call(path, () -> session.handle().exists(path, ZkSession.adapt(watcher)));
+    return stat == null ? null : session.toStat(stat);
   }
 
   @Override
   public NodeData getData(String path, Watcher watcher) throws InterruptedException {
     send(session.pathRefusal(path));
     org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-    try {
-      byte[] data = session.handle().getData(path, ZkSession.adapt(watcher), stat);
-      return new NodeData(data == null ? new byte[0] : data, session.toStat(stat));
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+    byte[] data = call(path, () -> session.handle().getData(path, ZkSession.adapt(watcher), stat));
+    return new NodeData(data == null ? new byte[0] : data, session.toStat(stat));
   }
 
   @Override
   public Stat setData(String path, byte[] data, int version) throws InterruptedException {
     send(session.setDataRefusal(path, data));
-    try {
-      return session.toStat(session.handle().setData(path, data.clone(), version));
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+    byte[] copy = data.clone();
+    return session.toStat(call(path, () -> session.handle().setData(path, copy, version)));
   }
 
   @Override
   public Children getChildren(String path, Watcher watcher) throws InterruptedException {
     send(session.pathRefusal(path));
     org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-    try {
-      List<String> names = session.handle().getChildren(path, ZkSession.adapt(watcher), stat);
-      return new Children(names, session.toStat(stat));
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+    List<String> names = call(path, () -> session.handle().getChildren(path, ZkSession.adapt(watcher), stat));
+    return new Children(names, session.toStat(stat));
   }
 
   @Override
   public void sync(String path) throws InterruptedException {
     send(session.pathRefusal(path));
-    try {
+    call(path, () -> {
       session.handle().sync(path);
-    } catch (KeeperException e) {
-      throw failure(e, path);
-    }
+      return null;
+    });
   }
 
   @Override
@@ -144,6 +123,8 @@ final class ZkBlockingSession implements BlockingSession {
     } catch (KeeperException e) {
       // A failed transaction carries its per-op results; a lost connection carries none.
       throw session.multiFailure(e.code().intValue(), e.getResults(), ops);
+    } catch (IllegalArgumentException e) {
+      throw ZkErrors.unreadable(e, null);
     }
     CoordinationException failed = session.multiFailure(0, results, ops);
     if (failed != null) {
@@ -166,8 +147,27 @@ final class ZkBlockingSession implements BlockingSession {
     }
   }
 
-  private CoordinationException failure(KeeperException e, String path) {
-    return session.error(e.code().intValue(), path);
+  /** One call of ZooKeeper's synchronous API, its failures mapped as the asynchronous path maps them. */
+  @FunctionalInterface
+  private interface ZkCall<T> {
+    T run() throws KeeperException, InterruptedException;
+  }
+
+  /**
+   * Runs {@code call}, turning its failures into the SPI's typed errors. Besides {@link
+   * KeeperException}, ZooKeeper's synchronous API throws {@link IllegalArgumentException} when a
+   * reply carries an error code the client does not know (a newer server's); the asynchronous API
+   * hands such a code to its callback, which {@link ZkErrors} maps to a backend failure. The same
+   * happens here, so that both views fail alike.
+   */
+  private <T> T call(String path, ZkCall<T> call) throws InterruptedException {
+    try {
+      return call.run();
+    } catch (KeeperException e) {
+      throw session.error(e.code().intValue(), path);
+    } catch (IllegalArgumentException e) {
+      throw ZkErrors.unreadable(e, path);
+    }
   }
 
   @Override

@@ -30,7 +30,21 @@ final class ZkErrors {
         && (spiCode == ErrorCode.CONNECTION_LOSS || spiCode == ErrorCode.SESSION_EXPIRED)) {
       spiCode = ErrorCode.SESSION_CLOSED;
     }
-    return CoordinationException.of(spiCode, path, cause.getMessage(), -1, cause);
+    String detail = code != null ? cause.getMessage()
+        : "error code " + rc + " is unknown to this ZooKeeper client (a server newer than the client?)";
+    return CoordinationException.of(spiCode, path, detail, -1, cause);
+  }
+
+  /**
+   * The SPI exception for an {@code IllegalArgumentException} from ZooKeeper's synchronous API. It
+   * throws one for a reply whose error code it does not know (the server answered, and not with
+   * success: a backend failure, as the asynchronous path reports that code), and for arguments it
+   * refuses before sending, which the session's own guard should have refused first.
+   */
+  static CoordinationException unreadable(IllegalArgumentException e, String path) {
+    return CoordinationException.of(ErrorCode.BACKEND_FAILURE, path,
+        "the ZooKeeper client failed the call: " + e.getMessage()
+            + " (an unknown error code comes from a server newer than the client)", -1, e);
   }
 
   private static Code codeOf(int rc) {

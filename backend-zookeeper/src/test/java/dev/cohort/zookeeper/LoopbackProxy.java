@@ -37,6 +37,8 @@ final class LoopbackProxy implements AutoCloseable {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Long> blocked = ConcurrentHashMap.newKeySet();
   private final Set<Long> loseReply = ConcurrentHashMap.newKeySet();
+  /** Sessions whose next reply reaches the client with this error code in its header. */
+  private final Map<Long, Integer> rewriteError = new ConcurrentHashMap<>();
   /** Sessions whose replies wait (pings excepted) until their latch opens. */
   private final Map<Long, CountDownLatch> held = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -77,6 +79,15 @@ final class LoopbackProxy implements AutoCloseable {
   /** The reply to the next request {@code sessionId} sends is dropped and its connection cut. */
   void loseNextReply(long sessionId) {
     loseReply.add(sessionId);
+  }
+
+  /**
+   * The reply to the next request {@code sessionId} sends reaches the client with {@code code} as
+   * its error, as a server that knows codes this client does not would send it. The server applied
+   * or refused the request as it would have; only the client's view of the outcome changes.
+   */
+  void rewriteNextReplyError(long sessionId, int code) {
+    rewriteError.put(sessionId, code);
   }
 
   /**
@@ -187,6 +198,11 @@ final class LoopbackProxy implements AutoCloseable {
             int xid = ByteBuffer.wrap(frame, 0, 4).getInt();
             if (xid >= 0 && loseReply.remove(sessionId)) {
               return; // the reply never arrives; the finally block cuts the connection
+            }
+            Integer err = xid >= 0 ? rewriteError.remove(sessionId) : null;
+            if (err != null) {
+              // the reply header: xid (4), zxid (8), err (4); a client reads no body after an error
+              ByteBuffer.wrap(frame, 12, 4).putInt(err);
             }
             CountDownLatch hold = xid >= 0 ? held.get(sessionId) : null;
             if (hold != null) {

@@ -55,6 +55,8 @@ class ZkErrorsTest {
 
   @Test
   void unknownCodesAreBackendFailures() {
-    assertEquals(ErrorCode.BACKEND_FAILURE, ZkErrors.toException(-12345, "/x", false).code());
+    CoordinationException e = ZkErrors.toException(-12345, "/x", false);
+    assertEquals(ErrorCode.BACKEND_FAILURE, e.code());
+    assertTrue(e.getMessage().contains("-12345"), "the message names the code: " + e.getMessage());
   }
 }
