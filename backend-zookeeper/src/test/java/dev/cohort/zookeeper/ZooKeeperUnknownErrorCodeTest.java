@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cohort.spi.BlockingSession;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.ErrorCode;
@@ -15,6 +16,7 @@ import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -52,79 +54,49 @@ class ZooKeeperUnknownErrorCodeTest {
     fixture.close();
   }
 
-  /** One operation, run once through the blocking view and once through the asynchronous one. */
-  interface Call {
-    void run(Session s, boolean blocking) throws Exception;
+  /** One operation through the blocking view. */
+  interface BlockingCall {
+    void run(BlockingSession b) throws Exception;
+  }
+
+  /** The same operation through the asynchronous view. */
+  interface AsyncCall {
+    CompletableFuture<?> run(Session s);
+  }
+
+  /** One operation, to be run once through each view. */
+  record Operation(String name, BlockingCall blocking, AsyncCall async) {
+    Stream<Arguments> bothViews() {
+      return Stream.of(Arguments.of(name, this, true), Arguments.of(name, this, false));
+    }
+
+    void run(Session s, boolean viaBlocking) throws Exception {
+      if (viaBlocking) {
+        blocking.run(s.blocking());
+      } else {
+        async.run(s).get(30, TimeUnit.SECONDS);
+      }
+    }
   }
 
   static Stream<Arguments> operations() {
-    Call create = (s, b) -> {
-      if (b) {
-        s.blocking().create("/made", bytes(""), CreateMode.PERSISTENT);
-      } else {
-        s.create("/made", bytes(""), CreateMode.PERSISTENT).get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call getData = (s, b) -> {
-      if (b) {
-        s.blocking().getData("/known");
-      } else {
-        s.getData("/known").get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call setData = (s, b) -> {
-      if (b) {
-        s.blocking().setData("/known", bytes("w"), -1);
-      } else {
-        s.setData("/known", bytes("w"), -1).get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call exists = (s, b) -> {
-      if (b) {
-        s.blocking().exists("/known");
-      } else {
-        s.exists("/known").get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call children = (s, b) -> {
-      if (b) {
-        s.blocking().getChildren("/");
-      } else {
-        s.getChildren("/").get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call sync = (s, b) -> {
-      if (b) {
-        s.blocking().sync("/known");
-      } else {
-        s.sync("/known").get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call multi = (s, b) -> {
-      List<Op> ops = List.of(Op.check("/known", -1), Op.create("/made", bytes(""), CreateMode.PERSISTENT));
-      if (b) {
-        s.blocking().multi(ops);
-      } else {
-        s.multi(ops).get(30, TimeUnit.SECONDS);
-      }
-    };
-    Call delete = (s, b) -> {
-      if (b) {
-        s.blocking().delete("/missing", -1);
-      } else {
-        s.delete("/missing", -1).get(30, TimeUnit.SECONDS);
-      }
-    };
+    List<Op> ops = List.of(Op.check("/known", -1), Op.create("/made", bytes(""), CreateMode.PERSISTENT));
     return Stream.of(
-        Arguments.of("create", create), Arguments.of("getData", getData), Arguments.of("setData", setData),
-        Arguments.of("exists", exists), Arguments.of("getChildren", children), Arguments.of("sync", sync),
-        Arguments.of("multi", multi), Arguments.of("delete", delete))
-        .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], true), Arguments.of(a.get()[0], a.get()[1], false)));
+        new Operation("create", b -> b.create("/made", bytes(""), CreateMode.PERSISTENT),
+            s -> s.create("/made", bytes(""), CreateMode.PERSISTENT)),
+        new Operation("getData", b -> b.getData("/known"), s -> s.getData("/known")),
+        new Operation("setData", b -> b.setData("/known", bytes("w"), -1), s -> s.setData("/known", bytes("w"), -1)),
+        new Operation("exists", b -> b.exists("/known"), s -> s.exists("/known")),
+        new Operation("getChildren", b -> b.getChildren("/"), s -> s.getChildren("/")),
+        new Operation("sync", b -> b.sync("/known"), s -> s.sync("/known")),
+        new Operation("multi", b -> b.multi(ops), s -> s.multi(ops)),
+        new Operation("delete", b -> b.delete("/missing", -1), s -> s.delete("/missing", -1)))
+        .flatMap(Operation::bothViews);
   }
 
   @ParameterizedTest(name = "{0}, blocking={2}")
   @MethodSource("operations")
-  void anUnknownCodeIsATypedBackendFailureAndTheSessionCarriesOn(String name, Call call, boolean blocking)
+  void anUnknownCodeIsATypedBackendFailureAndTheSessionCarriesOn(String name, Operation call, boolean blocking)
       throws Exception {
     fixture.proxy().rewriteNextReplyError(session.id(), UNKNOWN_CODE);
 
@@ -143,7 +115,7 @@ class ZooKeeperUnknownErrorCodeTest {
     }
   }
 
-  private CoordinationException thrownBy(Call call, boolean blocking) {
+  private CoordinationException thrownBy(Operation call, boolean blocking) {
     Throwable thrown = assertThrows(Throwable.class, () -> call.run(session, blocking));
     Throwable t = thrown instanceof ExecutionException ? thrown.getCause() : thrown;
     return assertInstanceOf(CoordinationException.class, t, () -> "a typed error, not " + t);
