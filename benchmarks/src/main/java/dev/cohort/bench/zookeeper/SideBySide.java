@@ -109,6 +109,9 @@ public final class SideBySide {
       if (runs("raw")) {
         rawOps(backend);
       }
+      if (only.contains("pipelined")) { // not among the issue's rows: only when asked for
+        pipelinedOps(backend);
+      }
       if (runs("lock")) {
         uncontendedLock(backend);
         handoffs(backend, 4);
@@ -288,6 +291,99 @@ public final class SideBySide {
             perSecond(count, view[0]), perSecond(count, view[1]), true));
       } finally {
         session.close();
+      }
+    } finally {
+      cohort.close();
+      curator.close();
+    }
+  }
+
+  /** Issues operation {@code i} and calls {@code done} once it has completed, whatever its outcome. */
+  private interface AsyncOp {
+    void start(int i, Runnable done) throws Exception;
+  }
+
+  /**
+   * Runs {@code count} calls of {@code op} with at most {@code window} in flight.
+   *
+   * @return the nanoseconds from the first call to the last completion
+   */
+  private static long pipelined(int count, int window, AsyncOp op) throws Exception {
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      slots.acquire();
+      op.start(i, slots::release);
+    }
+    slots.acquire(window); // every call has completed
+    return System.nanoTime() - t0;
+  }
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /**
+   * The raw operations through each library's asynchronous API, {@code window} calls in flight: what
+   * a service that fans requests out gets. Chunks of calls alternate between the two sides (which
+   * goes first alternates too), and each chunk's wall time and the whole process's CPU time are
+   * kept: the server does the same work for both sides, so the CPU difference is the clients'.
+   */
+  private void pipelinedOps(ZooKeeperBackend backend) throws Exception {
+    int chunk = 200;
+    int chunks = quick ? 3 : 30;
+    int window = 64;
+    Cohort cohort = cohort(backend);
+    CuratorFramework curator = curator();
+    try {
+      var ops = cohort.async();
+      cohort.blocking().create("/pipe-cohort", new byte[0], CreateMode.PERSISTENT);
+      curator.create().forPath("/pipe-curator");
+      String[] names = {"create", "getData", "setData", "delete"};
+      for (int round = 0; round < 2; round++) { // round 0 warms both up
+        boolean measure = round == 1;
+        int perRound = measure ? chunks : Math.max(2, chunks / 3);
+        long[][] nanos = new long[4][2];
+        long[][] cpu = new long[4][2];
+        long[][][] perChunk = new long[4][2][perRound];
+        for (int op = 0; op < 4; op++) {
+          for (int j = 0; j < perRound; j++) {
+            int base = j * chunk;
+            String c = "/pipe-cohort/r" + round + "-";
+            String k = "/pipe-curator/r" + round + "-";
+            AsyncOp[] pair = switch (op) {
+              case 0 -> new AsyncOp[] {
+                  (i, done) -> ops.create(c + (base + i), DATA, CreateMode.PERSISTENT).whenComplete((r, e) -> done.run()),
+                  (i, done) -> curator.create().inBackground((cl, ev) -> done.run()).forPath(k + (base + i), DATA)};
+              case 1 -> new AsyncOp[] {
+                  (i, done) -> ops.getData(c + (base + i), null).whenComplete((r, e) -> done.run()),
+                  (i, done) -> curator.getData().inBackground((cl, ev) -> done.run()).forPath(k + (base + i))};
+              case 2 -> new AsyncOp[] {
+                  (i, done) -> ops.setData(c + (base + i), DATA, -1).whenComplete((r, e) -> done.run()),
+                  (i, done) -> curator.setData().inBackground((cl, ev) -> done.run()).forPath(k + (base + i), DATA)};
+              default -> new AsyncOp[] {
+                  (i, done) -> ops.delete(c + (base + i), -1).whenComplete((r, e) -> done.run()),
+                  (i, done) -> curator.delete().inBackground((cl, ev) -> done.run()).forPath(k + (base + i))};
+            };
+            for (int k2 = 0; k2 < 2; k2++) {
+              int side = (j + k2) % 2;
+              long cpu0 = OS.getProcessCpuTime();
+              long took = pipelined(chunk, window, pair[side]);
+              cpu[op][side] += OS.getProcessCpuTime() - cpu0;
+              nanos[op][side] += took;
+              perChunk[op][side][j] = took;
+            }
+          }
+        }
+        for (int op = 0; measure && op < 4; op++) {
+          int calls = chunks * chunk;
+          rows.add(new Row("raw " + names[op] + ", async, " + window + " in flight (" + chunks + " x " + chunk + ")",
+              "ops/s", perSecond(calls, nanos[op][0]), perSecond(calls, nanos[op][1]), true));
+          rows.add(new Row("  its process CPU per call (client + server)", "us",
+              cpu[op][0] / 1e3 / calls, cpu[op][1] / 1e3 / calls, false));
+          double[] paired = new PerOp(perChunk[op], new long[2]).pairedRatio(new java.util.Random(42));
+          notes.add(String.format("raw %s async: median over the %d chunk pairs of Curator's time / Cohort's = %.3f (95%% bootstrap interval %.3f to %.3f)",
+              names[op], chunks, paired[1], paired[0], paired[2]));
+        }
       }
     } finally {
       cohort.close();
