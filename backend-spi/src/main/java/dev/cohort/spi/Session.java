@@ -15,6 +15,13 @@ import java.util.concurrent.CompletableFuture;
  * before any completion whose result shows the change. Do not block that thread for long: use the
  * {@code *Async} forms of {@link CompletableFuture} to move heavy work elsewhere.
  *
+ * <p>One caveat comes from {@link CompletableFuture} itself: a thread that waits on a future with
+ * {@code get()} or {@code join()} may run that future's pending dependent actions (those attached
+ * without an executor) itself, as soon as it wakes, rather than leave them to the event thread. Those
+ * actions then run concurrently with, and possibly after, the event thread's callbacks of later
+ * operations. The futures still complete in issue order; only where their callbacks run differs.
+ * Callbacks that must run in issue order should not be attached to futures other threads wait on.
+ *
  * <p>{@link #blocking()} offers the same operations in blocking form, for callers that wait anyway:
  * same semantics, errors and watches; only the thread that waits differs.
  *
