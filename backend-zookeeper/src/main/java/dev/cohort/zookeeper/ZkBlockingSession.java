@@ -124,7 +124,7 @@ final class ZkBlockingSession implements BlockingSession {
       // A failed transaction carries its per-op results; a lost connection carries none.
       throw session.multiFailure(e.code().intValue(), e.getResults(), ops);
     } catch (IllegalArgumentException e) {
-      throw ZkErrors.unreadable(e, null);
+      throw ZkErrors.clientFailure(e, null);
     }
     CoordinationException failed = session.multiFailure(0, results, ops);
     if (failed != null) {
@@ -166,7 +166,7 @@ final class ZkBlockingSession implements BlockingSession {
     } catch (KeeperException e) {
       throw session.error(e.code().intValue(), path);
     } catch (IllegalArgumentException e) {
-      throw ZkErrors.unreadable(e, path);
+      throw ZkErrors.clientFailure(e, path);
     }
   }
 

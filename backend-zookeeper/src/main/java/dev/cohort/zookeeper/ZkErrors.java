@@ -41,7 +41,7 @@ final class ZkErrors {
    * success: a backend failure, as the asynchronous path reports that code), and for arguments it
    * refuses before sending, which the session's own guard should have refused first.
    */
-  static CoordinationException unreadable(IllegalArgumentException e, String path) {
+  static CoordinationException clientFailure(IllegalArgumentException e, String path) {
     return CoordinationException.of(ErrorCode.BACKEND_FAILURE, path,
         "the ZooKeeper client failed the call: " + e.getMessage()
             + " (an unknown error code comes from a server newer than the client)", -1, e);

@@ -298,9 +298,12 @@ public final class SideBySide {
     }
   }
 
-  /** Issues operation {@code i} and calls {@code done} once it has completed, whatever its outcome. */
+  /**
+   * Issues operation {@code i} and calls {@code done} once it has completed: with null on success,
+   * with what went wrong otherwise.
+   */
   private interface AsyncOp {
-    void start(int i, Runnable done) throws Exception;
+    void start(int i, java.util.function.Consumer<Object> done) throws Exception;
   }
 
   /**
@@ -310,13 +313,23 @@ public final class SideBySide {
    */
   private static long pipelined(int count, int window, AsyncOp op) throws Exception {
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
+    java.util.concurrent.atomic.AtomicReference<Object> failure = new java.util.concurrent.atomic.AtomicReference<>();
     long t0 = System.nanoTime();
     for (int i = 0; i < count; i++) {
       slots.acquire();
-      op.start(i, slots::release);
+      op.start(i, problem -> {
+        if (problem != null) {
+          failure.compareAndSet(null, problem);
+        }
+        slots.release();
+      });
     }
     slots.acquire(window); // every call has completed
-    return System.nanoTime() - t0;
+    long took = System.nanoTime() - t0;
+    if (failure.get() != null) {
+      throw new IllegalStateException("a pipelined call failed, so the timing is void: " + failure.get());
+    }
+    return took;
   }
 
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -352,17 +365,17 @@ public final class SideBySide {
             String k = "/pipe-curator/r" + round + "-";
             AsyncOp[] pair = switch (op) {
               case 0 -> new AsyncOp[] {
-                  (i, done) -> ops.create(c + (base + i), DATA, CreateMode.PERSISTENT).whenComplete((r, e) -> done.run()),
-                  (i, done) -> curator.create().inBackground((cl, ev) -> done.run()).forPath(k + (base + i), DATA)};
+                  (i, done) -> ops.create(c + (base + i), DATA, CreateMode.PERSISTENT).whenComplete((r, e) -> done.accept(e)),
+                  (i, done) -> curator.create().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i), DATA)};
               case 1 -> new AsyncOp[] {
-                  (i, done) -> ops.getData(c + (base + i), null).whenComplete((r, e) -> done.run()),
-                  (i, done) -> curator.getData().inBackground((cl, ev) -> done.run()).forPath(k + (base + i))};
+                  (i, done) -> ops.getData(c + (base + i), null).whenComplete((r, e) -> done.accept(e)),
+                  (i, done) -> curator.getData().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i))};
               case 2 -> new AsyncOp[] {
-                  (i, done) -> ops.setData(c + (base + i), DATA, -1).whenComplete((r, e) -> done.run()),
-                  (i, done) -> curator.setData().inBackground((cl, ev) -> done.run()).forPath(k + (base + i), DATA)};
+                  (i, done) -> ops.setData(c + (base + i), DATA, -1).whenComplete((r, e) -> done.accept(e)),
+                  (i, done) -> curator.setData().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i), DATA)};
               default -> new AsyncOp[] {
-                  (i, done) -> ops.delete(c + (base + i), -1).whenComplete((r, e) -> done.run()),
-                  (i, done) -> curator.delete().inBackground((cl, ev) -> done.run()).forPath(k + (base + i))};
+                  (i, done) -> ops.delete(c + (base + i), -1).whenComplete((r, e) -> done.accept(e)),
+                  (i, done) -> curator.delete().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i))};
             };
             for (int k2 = 0; k2 < 2; k2++) {
               int side = (j + k2) % 2;
