@@ -307,15 +307,16 @@ public final class SideBySide {
   }
 
   /**
-   * Runs {@code count} calls of {@code op} with at most {@code window} in flight.
+   * Runs calls {@code first} to {@code first + count - 1} of {@code op} with at most {@code window}
+   * in flight.
    *
    * @return the nanoseconds from the first call to the last completion
    */
-  private static long pipelined(int count, int window, AsyncOp op) throws Exception {
+  private static long pipelined(int first, int count, int window, AsyncOp op) throws Exception {
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
     java.util.concurrent.atomic.AtomicReference<Object> failure = new java.util.concurrent.atomic.AtomicReference<>();
     long t0 = System.nanoTime();
-    for (int i = 0; i < count; i++) {
+    for (int i = first; i < first + count; i++) {
       slots.acquire();
       op.start(i, problem -> {
         if (problem != null) {
@@ -330,6 +331,11 @@ public final class SideBySide {
       throw new IllegalStateException("a pipelined call failed, so the timing is void: " + failure.get());
     }
     return took;
+  }
+
+  /** A Curator background callback that reports its outcome to {@code done} as {@link AsyncOp} asks. */
+  private static org.apache.curator.framework.api.BackgroundCallback reportTo(java.util.function.Consumer<Object> done) {
+    return (client, event) -> done.accept(event.getResultCode() == 0 ? null : event);
   }
 
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -355,45 +361,37 @@ public final class SideBySide {
       for (int round = 0; round < 2; round++) { // round 0 warms both up
         boolean measure = round == 1;
         int perRound = measure ? chunks : Math.max(2, chunks / 3);
-        long[][] nanos = new long[4][2];
+        String c = "/pipe-cohort/r" + round + "-";
+        String k = "/pipe-curator/r" + round + "-";
+        AsyncOp[][] pairs = {
+            {(i, done) -> ops.create(c + i, DATA, CreateMode.PERSISTENT).whenComplete((r, e) -> done.accept(e)),
+                (i, done) -> curator.create().inBackground(reportTo(done)).forPath(k + i, DATA)},
+            {(i, done) -> ops.getData(c + i, null).whenComplete((r, e) -> done.accept(e)),
+                (i, done) -> curator.getData().inBackground(reportTo(done)).forPath(k + i)},
+            {(i, done) -> ops.setData(c + i, DATA, -1).whenComplete((r, e) -> done.accept(e)),
+                (i, done) -> curator.setData().inBackground(reportTo(done)).forPath(k + i, DATA)},
+            {(i, done) -> ops.delete(c + i, -1).whenComplete((r, e) -> done.accept(e)),
+                (i, done) -> curator.delete().inBackground(reportTo(done)).forPath(k + i)}};
         long[][] cpu = new long[4][2];
         long[][][] perChunk = new long[4][2][perRound];
         for (int op = 0; op < 4; op++) {
           for (int j = 0; j < perRound; j++) {
-            int base = j * chunk;
-            String c = "/pipe-cohort/r" + round + "-";
-            String k = "/pipe-curator/r" + round + "-";
-            AsyncOp[] pair = switch (op) {
-              case 0 -> new AsyncOp[] {
-                  (i, done) -> ops.create(c + (base + i), DATA, CreateMode.PERSISTENT).whenComplete((r, e) -> done.accept(e)),
-                  (i, done) -> curator.create().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i), DATA)};
-              case 1 -> new AsyncOp[] {
-                  (i, done) -> ops.getData(c + (base + i), null).whenComplete((r, e) -> done.accept(e)),
-                  (i, done) -> curator.getData().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i))};
-              case 2 -> new AsyncOp[] {
-                  (i, done) -> ops.setData(c + (base + i), DATA, -1).whenComplete((r, e) -> done.accept(e)),
-                  (i, done) -> curator.setData().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i), DATA)};
-              default -> new AsyncOp[] {
-                  (i, done) -> ops.delete(c + (base + i), -1).whenComplete((r, e) -> done.accept(e)),
-                  (i, done) -> curator.delete().inBackground((cl, ev) -> done.accept(ev.getResultCode() == 0 ? null : ev)).forPath(k + (base + i))};
-            };
-            for (int k2 = 0; k2 < 2; k2++) {
-              int side = (j + k2) % 2;
+            for (int turn = 0; turn < 2; turn++) {
+              int side = (j + turn) % 2;
               long cpu0 = OS.getProcessCpuTime();
-              long took = pipelined(chunk, window, pair[side]);
+              perChunk[op][side][j] = pipelined(j * chunk, chunk, window, pairs[op][side]);
               cpu[op][side] += OS.getProcessCpuTime() - cpu0;
-              nanos[op][side] += took;
-              perChunk[op][side][j] = took;
             }
           }
         }
         for (int op = 0; measure && op < 4; op++) {
           int calls = chunks * chunk;
+          PerOp timed = new PerOp(perChunk[op], cpu[op]);
           rows.add(new Row("raw " + names[op] + ", async, " + window + " in flight (" + chunks + " x " + chunk + ")",
-              "ops/s", perSecond(calls, nanos[op][0]), perSecond(calls, nanos[op][1]), true));
+              "ops/s", perSecond(calls, timed.total(0)), perSecond(calls, timed.total(1)), true));
           rows.add(new Row("  its process CPU per call (client + server)", "us",
               cpu[op][0] / 1e3 / calls, cpu[op][1] / 1e3 / calls, false));
-          double[] paired = new PerOp(perChunk[op], new long[2]).pairedRatio(new java.util.Random(42));
+          double[] paired = timed.pairedRatio(new java.util.Random(42));
           notes.add(String.format("raw %s async: median over the %d chunk pairs of Curator's time / Cohort's = %.3f (95%% bootstrap interval %.3f to %.3f)",
               names[op], chunks, paired[1], paired[0], paired[2]));
         }
