@@ -63,6 +63,13 @@ public final class ManualTimeSource implements TimeSource {
     return startEpochMillis + elapsedNanos.get() / 1_000_000L;
   }
 
+  @Override
+  public Registration onAdvance(Runnable listener) {
+    Runnable own = Objects.requireNonNull(listener, "listener")::run; // a fresh identity per registration
+    onAdvance.add(own);
+    return () -> onAdvance.remove(own);
+  }
+
   void addListener(Runnable listener) {
     onAdvance.addIfAbsent(listener);
   }

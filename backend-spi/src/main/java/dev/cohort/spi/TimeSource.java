@@ -16,6 +16,25 @@ public interface TimeSource {
   /** Milliseconds since the Unix epoch. */
   long epochMillis();
 
+  /**
+   * Runs {@code listener} after every jump of this clock: a virtual clock moved forward by a test.
+   * Code that waits for a point in time on this clock registers here so that a jump wakes it; the
+   * system clock only moves with real time and never calls the listener. Close the returned
+   * registration to remove the listener; closing it twice is harmless.
+   */
+  default Registration onAdvance(Runnable listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    return () -> { };
+  }
+
+  /** A listener's registration with {@link #onAdvance}. */
+  @FunctionalInterface
+  interface Registration extends AutoCloseable {
+    /** Removes the listener. Idempotent. */
+    @Override
+    void close();
+  }
+
   /** The system clocks. */
   static TimeSource system() {
     return SystemTimeSource.INSTANCE;
