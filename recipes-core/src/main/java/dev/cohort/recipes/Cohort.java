@@ -145,6 +145,22 @@ public final class Cohort implements AutoCloseable {
     return namespace.isEmpty() ? Paths.ROOT : namespace;
   }
 
+  /**
+   * Fails unless this client has been started and not closed: what every recipe checks before it
+   * acts, so that a recipe used on a client that cannot serve it fails at once, with one exception
+   * type and a message saying what to do, instead of hanging or never acting.
+   *
+   * @throws IllegalStateException if the client was never started or is closed
+   */
+  public void checkUsable() {
+    if (closed) {
+      throw new IllegalStateException("the Cohort client is closed: build and start a new client");
+    }
+    if (state == null) {
+      throw new IllegalStateException("the Cohort client is not started: call client.start() first");
+    }
+  }
+
   /** The current connection state; null before {@link #start()}. Never blocks. */
   public ConnectionState connectionState() {
     return state;
