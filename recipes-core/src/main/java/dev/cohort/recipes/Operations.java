@@ -18,9 +18,14 @@ import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.ErrorCode;
 import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +34,11 @@ import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -296,29 +303,44 @@ final class Operations implements AsyncOps {
 
   // ---- ownership helpers -------------------------------------------------------------------
 
+  /**
+   * Where persistent protected creates keep their receipts, under the namespace: one ephemeral
+   * node per receipt slot, named {@code <client id>-<n>} (see {@link Receipts}).
+   */
+  static final String RECEIPTS = "/_cohort/receipts";
+  private static final byte[] NO_DATA = new byte[0];
+
+  /**
+   * Makes protected-create ids unique per creator whatever the client's random source: a nonce
+   * drawn once per JVM from the system's entropy (never from the seedable source a test may share
+   * between clients) and a process-wide counter.
+   */
+  private static final long JVM_NONCE = new SecureRandom().nextLong();
+  private static final AtomicLong ID_COUNTER = new AtomicLong();
+
+  private final Receipts receipts = new Receipts(newId());
+
   @Override
   public CompletableFuture<OwnedNode> createProtected(String parent, String name, byte[] data, CreateMode mode) {
     ProtectedCreate pc = protectedCreate(parent, name, data, mode);
-    pc.create();
+    pc.send();
     return pc.result;
   }
 
   /**
-   * {@link #createProtected}, with its first create sent through the session's blocking view on the
-   * caller's thread (see {@link Blocking}); a failure of that create continues on the asynchronous
-   * steps exactly as a failed asynchronous create would.
+   * {@link #createProtected}, with its first request sent through the session's blocking view on
+   * the caller's thread (see {@link Blocking}); a failure of that request continues on the
+   * asynchronous steps exactly as a failed asynchronous request would.
    */
   OwnedNode createProtectedBlocking(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
     ProtectedCreate pc = protectedCreate(parent, name, data, mode);
-    Created created;
     try {
-      created = pc.session.blocking().create(pc.prefix, data, mode);
+      return pc.sendBlocking();
     } catch (CoordinationException e) {
-      pc.createFailed(e);
+      pc.sendFailed(e);
       return Blocking.await(pc.result);
     }
-    return pc.owned(created);
   }
 
   private ProtectedCreate protectedCreate(String parent, String name, byte[] data, CreateMode mode) {
@@ -337,9 +359,24 @@ final class Operations implements AsyncOps {
   }
 
   /**
-   * One protected create. Steps: create → done; on NoNode create the parents and create again; on
-   * an unknown outcome wait the backoff, list the parent and look for the marker: found and owned
-   * by our session → done (the lost reply had succeeded), not found → create again.
+   * One protected create. Its node's name carries a marker no other create uses, so that after a
+   * lost reply the client can look for it.
+   *
+   * <p><b>Ephemeral modes.</b> Steps: create → done; on NoNode create the parents and create again;
+   * on an unknown outcome wait the backoff, list the parent and look for the marker: found and
+   * owned by our session → done (the lost reply had succeeded), not found → create again (an
+   * ephemeral of our live session cannot have been taken away by anyone but us).
+   *
+   * <p><b>Persistent modes.</b> Not finding the node does not mean it was not created: a persistent
+   * node may be consumed by someone else (a queue's job taken and completed) before the lost reply
+   * is dealt with, and creating it again would make two. So the node is created in one transaction
+   * with a receipt: the transaction writes the marker into a receipt slot of the creating session
+   * (an ephemeral node, see {@link Receipts}). After an unknown outcome the slot decides: it holds
+   * our marker → applied (the node's name is then looked up by its marker, and its czxid is the
+   * slot's mzxid, written by the same transaction); it does not → not applied, send it again. If
+   * the session ends before the slot could be read, the outcome cannot be learnt and the create
+   * fails with a {@link ConnectionLossException}: it may or may not have been applied. The node is
+   * never swept away after a failure: it may already be someone else's work.
    */
   private final class ProtectedCreate {
     final Session session;
@@ -352,6 +389,10 @@ final class Operations implements AsyncOps {
     final long startNanos = client.timeSource().nanoTime();
     int retries;
     int parentAttempts;
+    /** Persistent modes: the receipt slot this create writes its marker to. */
+    Receipts.Slot slot;
+    /** Persistent modes: an attempt's outcome is unknown and not yet learnt from the slot. */
+    boolean unresolved;
 
     ProtectedCreate(Session session, String fullParent, String marker, String name, byte[] data, CreateMode mode) {
       this.session = session;
@@ -360,33 +401,90 @@ final class Operations implements AsyncOps {
       this.prefix = Paths.join(fullParent, marker + name);
       this.data = data;
       this.mode = mode;
+      if (!mode.isEphemeral()) {
+        slot = receipts.acquire(session);
+      }
     }
 
-    void create() {
-      session.create(prefix, data, mode).whenComplete((created, error) -> {
-        if (error == null) {
-          result.complete(owned(created));
-        } else {
-          createFailed(unwrap(error));
-        }
-      });
+    boolean persistent() {
+      return slot != null;
+    }
+
+    void send() {
+      if (persistent()) {
+        session.multi(withReceipt()).whenComplete((results, error) -> {
+          if (error == null) {
+            result.complete(applied(results));
+          } else {
+            sendFailed(unwrap(error));
+          }
+        });
+      } else {
+        session.create(prefix, data, mode).whenComplete((created, error) -> {
+          if (error == null) {
+            result.complete(owned(created));
+          } else {
+            sendFailed(unwrap(error));
+          }
+        });
+      }
+    }
+
+    OwnedNode sendBlocking() throws InterruptedException {
+      if (persistent()) {
+        OwnedNode node = applied(session.blocking().multi(withReceipt()));
+        result.complete(node);
+        return node;
+      }
+      return owned(session.blocking().create(prefix, data, mode));
     }
 
     OwnedNode owned(Created created) {
       return new OwnedNode(client.relativePath(created.path()), created.stat().czxid(), session.id());
     }
 
+    /** The create and its receipt, one transaction; the last op's stat carries the transaction's zxid. */
+    List<Op> withReceipt() {
+      List<Op> ops = new ArrayList<>(3);
+      ops.add(Op.create(prefix, data, mode));
+      if (!slot.exists) {
+        ops.add(Op.create(slot.path, NO_DATA, CreateMode.EPHEMERAL));
+      }
+      ops.add(Op.setData(slot.path, marker.getBytes(StandardCharsets.UTF_8), -1));
+      return ops;
+    }
+
+    OwnedNode applied(List<OpResult> results) {
+      String created = ((OpResult.CreateResult) results.get(0)).path();
+      long zxid = ((OpResult.SetDataResult) results.get(results.size() - 1)).stat().mzxid();
+      slot.exists = true;
+      receipts.release(slot);
+      return new OwnedNode(client.relativePath(created), zxid, session.id());
+    }
+
     /** The next step after a create failed with {@code cause}. */
-    void createFailed(Throwable cause) {
+    void sendFailed(Throwable cause) {
       if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
-        ensurePath(session, fullParent).whenComplete((ignored, parentError) -> {
+        CompletableFuture<Void> ready = ensurePath(session, fullParent);
+        if (persistent()) {
+          if (((NoNodeException) cause).opIndex() != 0) {
+            slot.exists = false; // the receipts' directory or the slot is missing, not the parent
+          }
+          ready = ready.thenCompose(ignored -> ensurePath(session, full(RECEIPTS)));
+        }
+        ready.whenComplete((ignored, parentError) -> {
           if (parentError != null) {
-            result.completeExceptionally(unwrap(parentError));
+            fail(unwrap(parentError));
           } else {
-            create();
+            send();
           }
         });
-      } else if (!retryLater(cause, this::lookForOurs)) {
+        return;
+      }
+      if (persistent() && cause instanceof CoordinationException ce && ce.isOutcomeUnknown()) {
+        unresolved = true;
+      }
+      if (!retryLater(cause, persistent() ? this::readReceipt : this::lookForOurs)) {
         fail(cause);
       }
     }
@@ -396,19 +494,23 @@ final class Operations implements AsyncOps {
         if (error != null) {
           Throwable cause = unwrap(error);
           if (cause instanceof NoNodeException) {
-            create();
+            send();
           } else if (!retryLater(cause, this::lookForOurs)) {
             fail(cause);
           }
           return;
         }
-        String ours = children.names().stream().filter(n -> n.startsWith(marker)).findFirst().orElse(null);
+        String ours = ourName(children);
         if (ours == null) {
-          create();
+          send();
         } else {
           checkOwner(Paths.join(fullParent, ours));
         }
       });
+    }
+
+    String ourName(Children children) {
+      return children.names().stream().filter(n -> n.startsWith(marker)).findFirst().orElse(null);
     }
 
     void checkOwner(String full) {
@@ -418,19 +520,68 @@ final class Operations implements AsyncOps {
           if (!retryLater(cause, this::lookForOurs)) {
             fail(cause);
           }
-        } else if (stat != null && (!mode.isEphemeral() || stat.ephemeralOwner() == session.id())) {
+        } else if (stat != null && stat.ephemeralOwner() == session.id()) {
           result.complete(new OwnedNode(client.relativePath(full), stat.czxid(), session.id()));
         } else {
-          create();
+          send();
+        }
+      });
+    }
+
+    /** Persistent modes, after an unknown outcome: the receipt slot tells whether it was applied. */
+    void readReceipt() {
+      session.getData(slot.path, null).whenComplete((receipt, error) -> {
+        Throwable cause = error == null ? null : unwrap(error);
+        if (cause == null && Arrays.equals(receipt.data(), marker.getBytes(StandardCharsets.UTF_8))) {
+          unresolved = false;
+          slot.exists = true;
+          findApplied(receipt.stat().mzxid());
+        } else if (cause == null || cause instanceof NoNodeException) {
+          unresolved = false; // the transaction that writes our marker was not applied
+          slot.exists = cause == null;
+          send();
+        } else if (!retryLater(cause, this::readReceipt)) {
+          fail(cause);
         }
       });
     }
 
     /**
-     * Gives up. If a create may have been applied unseen, a node with our marker may exist: sweep
-     * for it in the background, so that giving up never leaves an orphan queued in front of us.
+     * The create was applied in transaction {@code zxid}: its node's name, looked up by the marker.
+     * If the node is already gone (consumed) its sequence cannot be known any more, and the node is
+     * reported by the name it was created under, without the sequence.
+     */
+    void findApplied(long zxid) {
+      receipts.release(slot);
+      session.getChildren(fullParent, null).whenComplete((children, error) -> {
+        String ours = error == null ? ourName(children) : null;
+        String full = ours == null ? prefix : Paths.join(fullParent, ours);
+        result.complete(new OwnedNode(client.relativePath(full), zxid, session.id()));
+      });
+    }
+
+    /**
+     * Gives up. Ephemeral modes: if a create may have been applied unseen, a node with our marker
+     * may exist: sweep for it in the background, so that giving up never leaves an orphan queued in
+     * front of us. Persistent modes: a create whose outcome was never learnt fails as outcome-unknown
+     * whatever ended the attempts (so a session that ended meanwhile does not read as "not applied"),
+     * and its receipt slot is not used again.
      */
     void fail(Throwable cause) {
+      if (persistent()) {
+        if (unresolved) {
+          if (!(cause instanceof CoordinationException ce && ce.isOutcomeUnknown())) {
+            cause = CoordinationException.of(ErrorCode.CONNECTION_LOSS, client.relativePath(prefix),
+                "the create's outcome could not be learnt (" + cause.getMessage() + "); it may or may not have been applied",
+                -1, cause);
+          }
+          deleteInBackground(session, slot.path, -1, null, new CompletableFuture<>(), 0);
+        } else {
+          receipts.release(slot);
+        }
+        result.completeExceptionally(cause);
+        return;
+      }
       result.completeExceptionally(cause);
       if (retries > 0 || (cause instanceof CoordinationException ce && ce.isOutcomeUnknown())) {
         sweep(1);
@@ -458,6 +609,51 @@ final class Operations implements AsyncOps {
       Optional<Duration> delay = retryDelay(session, cause, ++retries, startNanos);
       delay.ifPresent(d -> client.scheduler().schedule(d, () -> whenUsable(session, startNanos, next)));
       return delay.isPresent();
+    }
+  }
+
+  /**
+   * The receipt slots of persistent protected creates. A slot is an ephemeral node of one session
+   * under {@link #RECEIPTS}, named after this client's id; a create in flight holds one slot and
+   * writes its marker into it in the same transaction as the create, so the slot holding that
+   * marker proves the create applied. A slot is reused only once its create's outcome is known, by
+   * creates on the same session: so a client holds at most as many slots as it had creates in
+   * flight at once, and none outlives its session. A slot is created by the first transaction that
+   * uses it, so a create costs one request, not two.
+   */
+  private final class Receipts {
+    /** A slot; {@code exists} is known only while no create uses it, and is then kept by the one that does. */
+    final class Slot {
+      final String path;
+      final long sessionId;
+      boolean exists;
+
+      Slot(String path, long sessionId) {
+        this.path = path;
+        this.sessionId = sessionId;
+      }
+    }
+
+    private final String clientId;
+    private final AtomicLong slots = new AtomicLong();
+    private final ConcurrentLinkedQueue<Slot> free = new ConcurrentLinkedQueue<>();
+
+    Receipts(String clientId) {
+      this.clientId = clientId;
+    }
+
+    /** A free slot of {@code s}, or a new one; slots of ended sessions are dropped on the way. */
+    Slot acquire(Session s) {
+      for (Slot slot = free.poll(); slot != null; slot = free.poll()) {
+        if (slot.sessionId == s.id()) {
+          return slot;
+        }
+      }
+      return new Slot(full(RECEIPTS) + "/" + clientId + "-" + slots.incrementAndGet(), s.id());
+    }
+
+    void release(Slot slot) {
+      free.add(slot);
     }
   }
 
@@ -660,8 +856,13 @@ final class Operations implements AsyncOps {
     }
   }
 
-  private String newId() {
-    return new UUID(client.random().nextLong(), client.random().nextLong()).toString();
+  /**
+   * A protected-create id: unique per create in this process and, through the JVM's nonce, across
+   * processes. Never drawn from the client's random source, which may be seeded alike in several
+   * clients (ids identify a node's creator).
+   */
+  private static String newId() {
+    return new UUID(JVM_NONCE, ID_COUNTER.incrementAndGet()).toString();
   }
 
   static Throwable unwrap(Throwable t) {

@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Created;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
+import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -106,5 +112,114 @@ class ProtectedCreateRareFailuresTest {
     assertEquals(false, deleted, "the retry met NoNode: done, though this call cannot prove it deleted it");
     assertTrue(fixture.openSession().getChildren("/rare/p").get(10, TimeUnit.SECONDS).names().isEmpty());
     assertEquals(2, lostDeletes.get(), "one lost delete, one retry");
+  }
+
+  // ---- persistent protected creates (issue #13) ---------------------------------------------
+
+  /**
+   * A client whose session applies the first create of a persistent node under {@code /rare/p}
+   * (plain or inside a multi), runs {@code meanwhile} (given the real session and the created path)
+   * and then loses the reply.
+   */
+  private Cohort clientLosingFirstPersistentCreate(BiFunction<Session, String, CompletableFuture<?>> meanwhile)
+      throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    AtomicInteger armed = new AtomicInteger(1);
+    doAnswer(inv -> {
+      String path = inv.getArgument(0);
+      CreateMode mode = inv.getArgument(2);
+      CompletableFuture<Created> applied = real.create(path, inv.getArgument(1), mode);
+      if (mode.isEphemeral() || !path.startsWith("/rare/p/")) {
+        return applied;
+      }
+      return applied.thenCompose(created -> {
+        if (armed.getAndDecrement() <= 0) {
+          return CompletableFuture.completedFuture(created);
+        }
+        return meanwhile.apply(real, created.path()).thenCompose(x -> lost(path));
+      });
+    }).when(session).create(anyString(), any(byte[].class), any(CreateMode.class));
+    doAnswer(inv -> {
+      List<Op> ops = inv.getArgument(0);
+      CompletableFuture<List<OpResult>> applied = real.multi(ops);
+      boolean persistentCreate = ops.stream().anyMatch(op -> op instanceof Op.Create c
+          && !c.mode().isEphemeral() && c.path().startsWith("/rare/p/"));
+      if (!persistentCreate) {
+        return applied;
+      }
+      return applied.thenCompose(results -> {
+        if (armed.getAndDecrement() <= 0) {
+          return CompletableFuture.completedFuture(results);
+        }
+        String created = results.stream()
+            .filter(r -> r instanceof OpResult.CreateResult c && c.path().startsWith("/rare/p/"))
+            .map(r -> ((OpResult.CreateResult) r).path()).findFirst().orElseThrow();
+        return meanwhile.apply(real, created).thenCompose(x -> lost("multi"));
+      });
+    }).when(session).multi(anyList());
+    return ForcedReplies.clientOn(fixture, session, b -> b.namespace("/rare"));
+  }
+
+  /**
+   * The create of a persistent node is applied, and before its lost reply is dealt with another
+   * session consumes the node (as a queue worker takes and completes a job). Not finding its node
+   * does not mean the create was not applied: it must not create a second one.
+   */
+  @Test
+  void aPersistentProtectedCreateWhoseNodeIsConsumedBeforeTheLookupIsNotCreatedAgain() throws Exception {
+    Session consumer = fixture.openSession();
+    consumer.create("/rare", new byte[0], CreateMode.PERSISTENT).get(10, TimeUnit.SECONDS);
+    consumer.create("/rare/p", new byte[0], CreateMode.PERSISTENT).get(10, TimeUnit.SECONDS);
+    client = clientLosingFirstPersistentCreate((real, created) -> consumer.delete(created, -1));
+
+    OwnedNode node = client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL);
+
+    assertEquals(List.of(), consumer.getChildren("/rare/p").get(10, TimeUnit.SECONDS).names(),
+        "the consumed node was not created a second time");
+    assertTrue(node.name().startsWith(Operations.PROTECTED_MARKER), node.toString());
+    assertEquals(client.sessionId(), node.sessionId());
+  }
+
+  /**
+   * The create of a persistent node is applied, its reply lost, and the session expires before the
+   * client can learn the outcome: the create must fail as outcome-unknown, not with an error that
+   * reads as "not applied".
+   */
+  @Test
+  void aPersistentProtectedCreateWhoseSessionEndsBeforeItsOutcomeIsLearntFailsAsOutcomeUnknown() throws Exception {
+    Session observer = fixture.openSession();
+    observer.create("/rare", new byte[0], CreateMode.PERSISTENT).get(10, TimeUnit.SECONDS);
+    observer.create("/rare/p", new byte[0], CreateMode.PERSISTENT).get(10, TimeUnit.SECONDS);
+    Session[] clientSession = new Session[1];
+    client = clientLosingFirstPersistentCreate((real, created) -> CompletableFuture.runAsync(() -> {
+      clientSession[0] = real;
+      fixture.expire(real);
+    }));
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> client.async()
+        .createProtected("/p", "n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL).get(10, TimeUnit.SECONDS));
+
+    assertTrue(e.getCause() instanceof ConnectionLossException && ((ConnectionLossException) e.getCause()).isOutcomeUnknown(),
+        e.getCause().toString());
+    assertEquals(1, observer.getChildren("/rare/p").get(10, TimeUnit.SECONDS).names().size(),
+        "the node was created once and is left as it is");
+    assertEquals(SessionState.EXPIRED, clientSession[0].state());
+  }
+
+  /** Protected-create ids identify their creator: two clients with the same seed never share one. */
+  @Test
+  void clientsWithTheSameRandomSeedGetDifferentProtectedIds() throws Exception {
+    Cohort first = Cohort.builder(fixture.backend()).random(new Random(1)).build();
+    Cohort second = Cohort.builder(fixture.backend()).random(new Random(1)).build();
+    try (first; second) {
+      first.start();
+      second.start();
+      OwnedNode a = first.blocking().createProtected("/ids", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+      OwnedNode b = second.blocking().createProtected("/ids", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+      String markerA = a.name().substring(0, a.name().indexOf("-n-"));
+      String markerB = b.name().substring(0, b.name().indexOf("-n-"));
+      assertTrue(!markerA.equals(markerB), a.name() + " and " + b.name() + " carry the same id");
+    }
   }
 }

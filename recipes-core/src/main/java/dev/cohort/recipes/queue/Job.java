@@ -1,5 +1,6 @@
 package dev.cohort.recipes.queue;
 
+import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.FencingToken;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -27,14 +28,23 @@ public final class Job {
   private final int claimedVersion;
   /** The session whose ephemeral claim node holds the job; the claim ends with it. */
   private final long claimSession;
+  /** The claim node's data: written by this claim and no other, in any process. */
+  private final byte[] claimToken;
+  /** The queue the job was taken from: its client and path. */
+  private final Cohort client;
+  private final String queuePath;
 
-  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession) {
+  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession,
+      byte[] claimToken, Cohort client, String queuePath) {
     this.id = Objects.requireNonNull(id, "id");
     this.payload = payload;
     this.attempts = attempts;
     this.fencingToken = fencingToken;
     this.claimedVersion = claimedVersion;
     this.claimSession = claimSession;
+    this.claimToken = claimToken;
+    this.client = client;
+    this.queuePath = queuePath;
   }
 
   /** The job node's name within the queue; it changes when a failed job is requeued. */
@@ -63,6 +73,18 @@ public final class Job {
 
   long claimSession() {
     return claimSession;
+  }
+
+  byte[] claimToken() {
+    return claimToken;
+  }
+
+  Cohort client() {
+    return client;
+  }
+
+  String queuePath() {
+    return queuePath;
   }
 
   byte[] payloadUnsafe() {

@@ -4,38 +4,22 @@ import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
-import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.OwnedNode;
-import dev.cohort.spi.BadVersionException;
-import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
-import dev.cohort.spi.NoNodeException;
-import dev.cohort.spi.NodeData;
+import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.NodeExistsException;
 import dev.cohort.spi.Op;
-import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
-import dev.cohort.spi.Watcher;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A distributed work queue with at-least-once processing: no job is lost when workers die.
@@ -45,19 +29,37 @@ import org.slf4j.LoggerFactory;
  * {@code claims/} one ephemeral node per job being processed (same name as the job), {@code dead/}
  * the dead letters and {@code waiters/} one ephemeral sequential node per waiting worker.
  * <ul>
- *   <li>{@link #put} creates a job node (a protected create, so a lost reply never adds a job twice).
+ *   <li>{@link #put} creates a job node with a protected create, in one transaction with a receipt
+ *       that the producer's session keeps (see {@link AsyncOps#createProtected}): after a lost reply
+ *       the receipt, not a search for the job node, tells whether the put went through, since a
+ *       worker may already have taken and completed the job. One round trip in the common case.
  *   <li>A worker claims a job with one transaction that rewrites the job node (bumping its version)
- *       and creates the ephemeral claim node; the claim node makes the claim exclusive, and the
- *       version the transaction produced identifies this claim and no later one.
- *   <li>{@link #complete} deletes the claim node and the job node (checking that version) in one
- *       transaction: if the worker's session died, or another worker has claimed the job since,
- *       nothing is deleted. {@link #fail} does the same and re-creates the job at the tail with one
- *       more attempt, or in {@code dead/} after {@code maxAttempts}.
+ *       and creates the ephemeral claim node, whose data is a token of this claim attempt; the claim
+ *       node makes the claim exclusive, and the version the transaction produced identifies this
+ *       claim and no later one ({@link ClaimWalker}).
+ *   <li>{@link #complete} deletes the claim node and the job node (at that version) in one
+ *       transaction; {@link #fail} does the same and re-creates the job at the tail with one more
+ *       attempt, or in {@code dead/} after {@code maxAttempts}. If the worker's session died, or
+ *       another worker has claimed the job since, nothing changes.
  *   <li>When a session ends its claim nodes go with it, and the jobs are claimable again.
- *   <li>Waiting workers line up in {@code waiters/}: only the oldest watches the job list (and the
- *       claim list, so that a claim lost with its worker's session wakes it too); every other
- *       watches the waiter before it. A new job therefore wakes the oldest waiter, and when it
- *       leaves the line the next one, never the whole crowd.
+ *   <li>Waiting workers line up in {@code waiters/} ({@link WaiterLine}): a new job wakes the oldest
+ *       waiter, and when it leaves the line the next one, never the whole crowd.
+ * </ul>
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>A put that returns added exactly one job. A put that throws may or may not have added it;
+ *       one that throws with {@link CoordinationException#isOutcomeUnknown()} (the outcome could not
+ *       be learnt before the producer's session ended, or the service stayed unreachable) says so.
+ *   <li>Every job whose put returned is eventually completed or dead-lettered, as long as workers
+ *       keep taking: a claim lives only as long as its worker's session.
+ *   <li>{@link #complete} returns true only if this claim's completion took effect, and {@link #fail}
+ *       reports {@link FailOutcome#REQUEUED} or {@link FailOutcome#DEAD_LETTERED} only if this
+ *       claim's requeue did. After a lost reply the claim node decides, read on the claim's session
+ *       while it lives: gone (only this claim's own transaction deletes it while its session lives)
+ *       means applied, still there means not. A job node that is gone does not mean completed:
+ *       another worker may have claimed and requeued it after this claim's session ended.
+ *   <li>A job is acted on only through the queue it was taken from; another queue refuses it.
  * </ul>
  *
  * <h2>Limits</h2>
@@ -75,7 +77,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */
 public final class WorkQueue implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(WorkQueue.class);
 
   /** The most pending jobs any queue may hold. */
   public static final int MAX_PENDING_JOBS = 10_000;
@@ -86,14 +87,12 @@ public final class WorkQueue implements AutoCloseable {
 
   /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
   static final int PUTS_PER_COUNT_READ = 32;
-  /** Candidates tried in a row on the caller's stack before hopping to an executor. */
-  private static final int MAX_SYNC_DEPTH = 32;
   /** Misses in a row (candidate gone or claimed) after which a take lists the queue afresh. */
   static final int MAX_MISSES_BEFORE_RELIST = 2;
   /** Fresh listings a take may read because of misses before it walks one to its end. */
   static final int MAX_RELISTS = 4;
+  /** Rounds a fail() sends its transaction again after outcomes that stayed unknown. */
   private static final int MAX_FAIL_ROUNDS = 5;
-  private static final AtomicLong CLAIM_COUNTER = new AtomicLong();
 
   private final Cohort client;
   private final AsyncOps ops;
@@ -105,50 +104,16 @@ public final class WorkQueue implements AutoCloseable {
   private final int maxAttempts;
   private final int maxJobBytes;
   private final int maxPendingJobs;
-  private final int spread;
-  private final long salt;
+  private final ClaimWalker walker;
+  private final WaiterLine line;
+  private final ClaimCheck check;
 
-  /**
-   * Claims that may be this instance's but could not be read to tell (see {@link #adoptIfOurs}),
-   * by job name. A claim of ours that nobody looks at again would hold its job, unprocessed, for as
-   * long as the session lives; so the next take settles these first.
-   */
-  private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
-
-  /** What a claim attempt knew when it could not tell whether its claim went through. */
-  private record Unsettled(byte[] payload, int attempts, byte[] token, long session) {}
-
-  private final ReentrantLock lock = new ReentrantLock();
-  /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
-  private final ArrayDeque<String> candidates = new ArrayDeque<>();
-  /** Every take currently waiting; woken on connection changes. */
   /**
    * The pending count this instance last read (-1: none yet) and its puts since, packed as {@code
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
-  private final Set<CompletableFuture<Boolean>> sleepers = ConcurrentHashMap.newKeySet();
-  /** The takes of this instance that are the oldest waiter and watch the job list. */
-  private final Set<CompletableFuture<Boolean>> heads = ConcurrentHashMap.newKeySet();
-  /**
-   * One watcher object for the job list, so a session holds at most one registration of it however
-   * many takes arm it (watchers are compared by identity).
-   */
-  private final Watcher jobsWatcher = event -> wake(heads, true);
-  /**
-   * The same for the claim list: a claim that goes without its job (its worker's session ended)
-   * makes a job claimable again, which the job list alone would not show.
-   */
-  private final Watcher claimsWatcher = event -> wake(heads, true);
   private final ConnectionStateListener stateListener = this::connectionChanged;
-  /** Blocked takes released by a watch (not by a timeout or a connection change); the herd test counts them. */
-  private final AtomicLong watchWakeUps = new AtomicLong();
-  /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
-  private final AtomicLong claimMisses = new AtomicLong();
-  /** Job listings read by takes. */
-  private final AtomicLong listingsRead = new AtomicLong();
-  /** Takes blocked waiting for a wake-up right now. */
-  private final java.util.concurrent.atomic.AtomicInteger waitingTakes = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private WorkQueue(Builder b) {
@@ -162,8 +127,10 @@ public final class WorkQueue implements AutoCloseable {
     this.maxAttempts = b.maxAttempts;
     this.maxJobBytes = b.maxJobBytes;
     this.maxPendingJobs = b.maxPendingJobs;
-    this.spread = b.spread;
-    this.salt = b.salt != null ? b.salt : b.client.sessionId();
+    long salt = b.salt != null ? b.salt : b.client.sessionId();
+    this.walker = new ClaimWalker(client, path, jobs, claims, b.spread, salt);
+    this.line = new WaiterLine(client, jobs, claims, waiters, walker);
+    this.check = new ClaimCheck(client, jobs, claims);
   }
 
   /** A builder for the queue at {@code path} (a valid absolute path, created if missing). */
@@ -179,11 +146,18 @@ public final class WorkQueue implements AutoCloseable {
   // ---- producing ---------------------------------------------------------------------------
 
   /**
-   * Adds a job and returns its id.
+   * Adds a job and returns its id. A put that returns added exactly one job; a put that throws may
+   * or may not have added it.
+   *
+   * <p>The id is the job node's name. In one rare case it is only the name's prefix, without the
+   * sequence: when a lost reply hid the create and a worker had already taken the job (the job is
+   * then added, once, and its name is no longer known).
    *
    * @throws IllegalArgumentException if the payload exceeds the job size limit (nothing is added)
    * @throws QueueFullException if the queue holds its maximum of pending jobs (nothing is added)
-   * @throws CoordinationException if the service could not be reached within the retry policy
+   * @throws CoordinationException if the service could not be reached within the retry policy, or
+   *     the producer's session ended before the put's outcome could be learnt; with {@link
+   *     CoordinationException#isOutcomeUnknown()} true, the job may have been added
    */
   public String put(byte[] payload) throws InterruptedException {
     byte[] data = jobData(payload);
@@ -265,284 +239,20 @@ public final class WorkQueue implements AutoCloseable {
    */
   public CompletableFuture<Optional<Job>> tryTakeAsync() {
     requireOpen();
-    CompletableFuture<Optional<Job>> result = new CompletableFuture<>();
-    String name = unsettled.keySet().stream().findFirst().orElse(null);
-    Unsettled maybe = name == null ? null : unsettled.remove(name);
-    if (maybe == null) {
-      nextCandidate(result, 0, 0, 0);
-    } else if (!client.isLiveSession(maybe.session())) {
-      nextCandidate(result, 0, 0, 0); // that claim, if it was ours, ended with its session
-    } else {
-      adoptIfOurs(name, maybe.payload(), maybe.attempts(), maybe.token(), maybe.session()).whenComplete((job, error) -> {
-        if (job != null) {
-          result.complete(Optional.of(job));
-        } else {
-          nextCandidate(result, 0, 0, 0);
-        }
-      });
-    }
-    return result;
+    return walker.tryTake();
   }
 
   /**
-   * Claims a job, waiting up to {@code timeout} for one to be put. Empty if none came in time or
-   * the queue was closed. A take that gives up removes its place in the waiting line.
+   * Claims a job, waiting up to {@code timeout} (on the client's clock) for one to be put. Empty if
+   * none came in time or the queue was closed. A take that gives up, however it ends, leaves the
+   * waiting line and removes the watches it set.
    *
    * @throws CoordinationException if the service could not be reached within the retry policy
    */
   public Optional<Job> take(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    long deadline = client.timeSource().nanoTime() + timeout.toNanos();
-    OwnedNode waiter = null;
-    try {
-      while (!closed) {
-        // completes with true when a watch fires, false on a connection change or close
-        CompletableFuture<Boolean> wake = new CompletableFuture<>();
-        sleepers.add(wake);
-        try {
-          if (waiter != null && !arm(waiter, wake)) {
-            waiter = null; // our place in line went with a lost session: take a new one
-          }
-          Optional<Job> job = await(tryTakeAsync());
-          if (job.isPresent()) {
-            return job;
-          }
-          if (waiter == null) {
-            waiter = await(ops.createProtected(waiters, QueueDecisions.WAITER_PREFIX, new byte[0],
-                CreateMode.EPHEMERAL_SEQUENTIAL));
-            continue;
-          }
-          long remaining = deadline - client.timeSource().nanoTime();
-          if (remaining <= 0) {
-            return Optional.empty();
-          }
-          waitingTakes.incrementAndGet();
-          try {
-            if (wake.get(remaining, TimeUnit.NANOSECONDS)) {
-              watchWakeUps.incrementAndGet();
-            }
-          } catch (TimeoutException e) {
-            return Optional.empty();
-          } catch (ExecutionException e) {
-            throw new IllegalStateException("wake-ups never fail", e);
-          } finally {
-            waitingTakes.decrementAndGet();
-          }
-        } finally {
-          sleepers.remove(wake);
-          heads.remove(wake);
-        }
-      }
-      return Optional.empty();
-    } finally {
-      if (waiter != null) {
-        // Not awaited: an interrupted or finished take must not block on its clean-up.
-        ops.deleteIfOwned(waiter);
-      }
-    }
-  }
-
-  /**
-   * Sets the one watch this waiting take keeps: on the job list if it is the oldest waiter, else on
-   * the waiter before it. Returns false if its waiter node is gone.
-   */
-  private boolean arm(OwnedNode waiter, CompletableFuture<Boolean> wake) throws InterruptedException {
-    if (!client.isLiveSession(waiter.sessionId())) {
-      return false;
-    }
-    List<String> line = await(ops.getChildren(waiters, null)).names();
-    if (!line.contains(waiter.name())) {
-      return false;
-    }
-    Optional<String> predecessor = QueueDecisions.waiterToWatch(line, waiter.name());
-    if (predecessor.isEmpty()) {
-      heads.add(wake);
-      CompletableFuture<?> claimsArmed = ops.getChildren(claims, claimsWatcher);
-      await(ops.getChildren(jobs, jobsWatcher));
-      await(claimsArmed);
-      invalidateCandidates(); // a watch was just set: the next try must list again to miss nothing
-    } else {
-      Stat stat = await(ops.exists(Paths.join(waiters, predecessor.get()), event -> wake.complete(true)));
-      if (stat == null) {
-        wake.complete(false);
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Tries the cached candidates in order until one is claimed. A candidate that is gone or claimed
-   * (a miss) means the listing is going stale, typically because this worker has used up its own
-   * share and reached other workers' shares, most of which they have already done: walking those
-   * costs one failed operation each. So after {@link #MAX_MISSES_BEFORE_RELIST} misses in a row the
-   * rest of the listing is dropped and the queue listed afresh (claimed jobs filtered out, the open
-   * ones dealt into shares again), at most {@link #MAX_RELISTS} times per take. The last listing is
-   * walked to its end, so an empty result still means a fresh listing offered nothing claimable.
-   *
-   * @param listings how many listings this take has read so far
-   * @param misses misses in a row since this take last listed
-   */
-  private void nextCandidate(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
-    String name = pollCandidate();
-    if (name == null) {
-      if (listings > 0 && misses == 0) {
-        result.complete(Optional.empty()); // a fresh listing held nothing claimable
-      } else if (listings > MAX_RELISTS) {
-        result.complete(Optional.empty());
-      } else {
-        relist(result, listings);
-      }
-      return;
-    }
-    tryClaim(name).whenComplete((job, error) -> {
-      if (error != null) {
-        result.completeExceptionally(unwrap(error));
-      } else if (job != null) {
-        result.complete(Optional.of(job));
-      } else {
-        claimMisses.incrementAndGet();
-        afterMiss(result, listings, misses + 1, depth);
-      }
-    });
-  }
-
-  private void afterMiss(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
-    if (misses >= MAX_MISSES_BEFORE_RELIST && listings <= MAX_RELISTS) {
-      relist(result, listings);
-    } else if (depth >= MAX_SYNC_DEPTH) {
-      client.workExecutor().execute(() -> nextCandidate(result, listings, misses, 0));
-    } else {
-      nextCandidate(result, listings, misses, depth + 1);
-    }
-  }
-
-  private void relist(CompletableFuture<Optional<Job>> result, int listings) {
-    list().whenComplete((ignored, error) -> {
-      if (error != null) {
-        result.completeExceptionally(unwrap(error));
-      } else {
-        nextCandidate(result, listings + 1, 0, 0);
-      }
-    });
-  }
-
-  /**
-   * Reads the job and claim listings, in one read transaction (one round trip, and a consistent
-   * pair), and replaces the candidates with the unclaimed jobs.
-   */
-  private CompletableFuture<Void> list() {
-    listingsRead.incrementAndGet();
-    return ops.multi(List.of(Op.getChildren(jobs), Op.getChildren(claims))).thenApply(results -> {
-      List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
-      List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
-      List<String> order = QueueDecisions.claimOrder(jobList, new HashSet<>(claimList), salt, spread);
-      lock.lock();
-      try {
-        candidates.clear();
-        candidates.addAll(order);
-      } finally {
-        lock.unlock();
-      }
-      return null;
-    });
-  }
-
-  private String pollCandidate() {
-    lock.lock();
-    try {
-      return candidates.poll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void invalidateCandidates() {
-    lock.lock();
-    try {
-      candidates.clear();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Claims job {@code name}; completes with null if someone else has it or it is gone. */
-  private CompletableFuture<Job> tryClaim(String name) {
-    String jobPath = Paths.join(jobs, name);
-    String claimPath = Paths.join(claims, name);
-    return ops.getData(jobPath, null).handle((data, error) -> {
-      if (error != null) {
-        Throwable cause = unwrap(error);
-        if (cause instanceof NoNodeException) {
-          return CompletableFuture.<Job>completedFuture(null);
-        }
-        return CompletableFuture.<Job>failedFuture(cause);
-      }
-      int attempts;
-      byte[] payload;
-      try {
-        attempts = Job.attemptsOf(data.data());
-        payload = Job.payloadOf(data.data());
-      } catch (IllegalArgumentException e) {
-        log.warn("queue {}: skipping foreign node {}: {}", path, name, e.getMessage());
-        return CompletableFuture.<Job>completedFuture(null);
-      }
-      long session = client.sessionId(); // the claim multi below binds to this session
-      byte[] token = claimToken();
-      List<Op> claim = List.of(
-          Op.setData(jobPath, data.data(), data.stat().version()),
-          Op.create(claimPath, token, CreateMode.EPHEMERAL));
-      return ops.multi(claim).handle((results, claimError) -> {
-        if (claimError == null) {
-          Stat stat = ((OpResult.SetDataResult) results.get(0)).stat();
-          return CompletableFuture.completedFuture(
-              new Job(name, payload, attempts, new FencingToken(stat.mzxid()), stat.version(), session));
-        }
-        Throwable cause = unwrap(claimError);
-        if (cause instanceof NodeExistsException || cause instanceof BadVersionException) {
-          // A retried claim whose first attempt went through lands here too: adopt it if the
-          // claim node is ours, or the job would sit claimed by a live session that forgot it.
-          return adoptIfOurs(name, payload, attempts, token, session);
-        }
-        if (cause instanceof NoNodeException) {
-          return CompletableFuture.<Job>completedFuture(null);
-        }
-        return CompletableFuture.<Job>failedFuture(cause);
-      }).thenCompose(f -> f);
-    }).thenCompose(f -> f);
-  }
-
-  /**
-   * After a claim failed with NodeExists or BadVersion: if the claim node carries this attempt's
-   * token, an earlier try of this very claim went through (its reply was lost and the client
-   * retried), and the job is ours.
-   */
-  private CompletableFuture<Job> adoptIfOurs(String name, byte[] payload, int attempts, byte[] token, long session) {
-    Unsettled maybe = new Unsettled(payload, attempts, token, session);
-    return ops.getData(Paths.join(claims, name), null).handle((claim, error) -> {
-      if (error != null) {
-        if (!(unwrap(error) instanceof NoNodeException)) {
-          unsettled.put(name, maybe); // cannot tell now: the next take looks again
-        }
-        return CompletableFuture.<Job>completedFuture(null);
-      }
-      if (!java.util.Arrays.equals(claim.data(), token)) {
-        return CompletableFuture.<Job>completedFuture(null);
-      }
-      return ops.exists(Paths.join(jobs, name), null).handle((job, jobError) -> {
-        if (jobError != null) {
-          unsettled.put(name, maybe); // ours, but the job could not be read: the next take looks again
-          return null;
-        }
-        return job == null
-            ? null
-            : new Job(name, payload, attempts, new FencingToken(claim.stat().czxid()), job.version(), session);
-      });
-    }).thenCompose(f -> f);
-  }
-
-  /** A value no other claim attempt, in any process, writes: the session id and a counter. */
-  private byte[] claimToken() {
-    return java.nio.ByteBuffer.allocate(16).putLong(client.sessionId()).putLong(CLAIM_COUNTER.incrementAndGet()).array();
+    requireOpen();
+    return line.take(timeout);
   }
 
   // ---- finishing ---------------------------------------------------------------------------
@@ -553,56 +263,50 @@ public final class WorkQueue implements AutoCloseable {
    * <p>It does not give up while the claim's session lives: when the client's retry policy runs
    * out with the service unreachable, it waits for the connection and tries again. A claim left in
    * place by a caller that gave up would hold the job, unprocessed, for as long as the session
-   * lasts. Once the session is gone the claim is gone too, and the answer is whether the job is.
+   * lasts.
    *
-   * @return true if the job is gone from the queue (this claim completed it; after a lost reply it
-   *     may have been completed by a later claimant); false if the claim was lost and the job is
-   *     still pending, to be processed again by whoever claims it next
+   * @return true if this claim's completion took effect; false if it did not (the claim was lost:
+   *     the job is pending again, or in the hands of whoever claimed it next)
+   * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
+   *     claim's session ended while the outcome of a completion already sent was unknown: the job
+   *     may or may not have been completed by this claim
    */
   public boolean complete(Job job) throws InterruptedException {
+    requireOwn(job);
+    if (!client.isLiveSession(job.claimSession())) {
+      return false; // the claim went with its session: nothing this call sends could complete it
+    }
     List<Op> done = completion(job);
-    String jobPath = Paths.join(jobs, job.id());
     while (true) {
+      CoordinationException failure;
       try {
         client.blocking().multi(done);
         return true;
-      } catch (BadVersionException e) {
-        return false; // claimed again since: ours is lost
-      } catch (NoNodeException e) {
-        return client.blocking().exists(jobPath, null) == null; // gone: done, by us or a later claimant
       } catch (CoordinationException e) {
-        boolean sessionGone = e.isSessionGone() || !client.isLiveSession(job.claimSession());
-        if (client.isClosed() || !(e.isOutcomeUnknown() || sessionGone)) {
-          throw e;
-        }
-        if (sessionGone) {
-          // An earlier attempt may have gone through before the session ended (its reply lost):
-          // the claim went with the session either way, and whether the job is gone tells.
-          return jobGone(jobPath);
-        }
-        // Unreachable beyond the retry policy, the claim still alive: wait for the connection.
-        client.awaitConnected(client.session().sessionTimeout());
+        failure = e;
       }
-    }
-  }
-
-  /** Whether the job node is gone, read on the client's next usable session. */
-  private boolean jobGone(String jobPath) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      client.awaitConnected(client.session().sessionTimeout());
-      try {
-        return client.blocking().exists(jobPath, null) == null;
-      } catch (CoordinationException e) {
-        if (!(e.isOutcomeUnknown() || e.isSessionGone()) || attempt >= MAX_FAIL_ROUNDS || client.isClosed()) {
-          throw e;
-        }
+      if (client.isClosed()) {
+        throw failure;
+      }
+      switch (check.afterFailure(job, failure)) {
+        case APPLIED:
+          return true;
+        case NOT_APPLIED:
+          return false;
+        case UNKNOWN:
+          throw check.outcomeUnknown(job, failure);
+        default:
+          // Unreachable beyond the retry policy, the claim still alive: wait for the connection
+          // and send again (the transaction is version-checked; a repeat that finds it done is
+          // judged by the claim like any failure).
+          client.awaitConnected(client.session().sessionTimeout());
       }
     }
   }
 
   /** The transaction that completes {@code job}: delete the claim and the job at its claimed version. */
   private List<Op> completion(Job job) {
-    Objects.requireNonNull(job, "job");
     return List.of(Op.delete(Paths.join(claims, job.id()), -1), Op.delete(Paths.join(jobs, job.id()), job.claimedVersion()));
   }
 
@@ -611,20 +315,24 @@ public final class WorkQueue implements AutoCloseable {
    * error once the client's retry policy gives up, and the claim then stays until its session ends.
    */
   public CompletableFuture<Boolean> completeAsync(Job job) {
-    List<Op> done = completion(job);
-    String jobPath = Paths.join(jobs, job.id());
-    return ops.multi(done).handle((results, error) -> {
+    requireOwn(job);
+    if (!client.isLiveSession(job.claimSession())) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return ops.multi(completion(job)).handle((results, error) -> {
       if (error == null) {
         return CompletableFuture.completedFuture(true);
       }
       Throwable cause = unwrap(error);
-      if (cause instanceof BadVersionException) {
-        return CompletableFuture.completedFuture(false);
+      if (!(cause instanceof CoordinationException failure)) {
+        return CompletableFuture.<Boolean>failedFuture(cause);
       }
-      if (cause instanceof NoNodeException) {
-        return ops.exists(jobPath, null).thenApply(stat -> stat == null);
-      }
-      return CompletableFuture.<Boolean>failedFuture(cause);
+      return check.afterFailureAsync(job, failure).thenCompose(verdict -> switch (verdict) {
+        case APPLIED -> CompletableFuture.completedFuture(true);
+        case NOT_APPLIED -> CompletableFuture.completedFuture(false);
+        case UNKNOWN -> CompletableFuture.<Boolean>failedFuture(check.outcomeUnknown(job, failure));
+        default -> CompletableFuture.<Boolean>failedFuture(failure);
+      });
     }).thenCompose(f -> f);
   }
 
@@ -632,88 +340,110 @@ public final class WorkQueue implements AutoCloseable {
    * Gives a job back after a failed attempt: requeued at the tail with its attempt count raised, or
    * moved to the dead letters once it has failed {@code maxAttempts} times. Acts only if the claim
    * is still this one.
+   *
+   * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
+   *     outcome could not be learnt (the claim's session ended meanwhile, or the service stayed
+   *     unreachable): the job may or may not have been requeued
    */
   public FailOutcome fail(Job job) throws InterruptedException {
-    Objects.requireNonNull(job, "job");
+    requireOwn(job);
+    if (!client.isLiveSession(job.claimSession())) {
+      return FailOutcome.CLAIM_LOST;
+    }
     int failures = job.attempts() + 1;
     boolean toDead = failures >= maxAttempts;
-    String jobPath = Paths.join(jobs, job.id());
+    FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
-        Op.delete(jobPath, job.claimedVersion()),
+        Op.delete(Paths.join(jobs, job.id()), job.claimedVersion()),
         Op.create(Paths.join(toDead ? dead : jobs, QueueDecisions.JOB_PREFIX),
             Job.encode(failures, job.payloadUnsafe()), CreateMode.PERSISTENT_SEQUENTIAL));
+    boolean send = true;
+    CoordinationException failure = null;
     for (int round = 0; ; round++) {
-      try {
-        await(ops.multi(requeue));
-        return toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
-      } catch (BadVersionException | NoNodeException e) {
-        return FailOutcome.CLAIM_LOST;
-      } catch (ConnectionLossException e) {
-        // A sequential create is never retried blindly: look at the job to learn what happened.
-        Stat stat = await(ops.exists(jobPath, null));
-        if (stat == null) {
-          return toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
+      if (send) {
+        try {
+          // A transaction with a sequential create is sent once: a blind retry could requeue twice.
+          await(ops.multi(requeue));
+          return done;
+        } catch (CoordinationException e) {
+          failure = e;
         }
-        if (stat.version() != job.claimedVersion() || round >= MAX_FAIL_ROUNDS) {
-          if (round >= MAX_FAIL_ROUNDS) {
-            throw e;
+        if (!failure.isOutcomeUnknown()) {
+          // Definitive: nothing of it applied, and no earlier round of this call did either (each
+          // unknown outcome was learnt from the claim before sending again).
+          if (failure.isSessionGone() || failure.code() == ErrorCode.NO_NODE || failure.code() == ErrorCode.BAD_VERSION) {
+            return FailOutcome.CLAIM_LOST;
           }
-          return FailOutcome.CLAIM_LOST;
+          throw failure;
         }
       }
+      ClaimCheck.Verdict verdict = check.afterFailure(job, failure);
+      switch (verdict) {
+        case APPLIED:
+          return done;
+        case NOT_APPLIED:
+          return FailOutcome.CLAIM_LOST;
+        case UNKNOWN:
+          throw check.outcomeUnknown(job, failure);
+        default:
+          if (round >= MAX_FAIL_ROUNDS || client.isClosed()) {
+            throw failure;
+          }
+          send = verdict == ClaimCheck.Verdict.STILL_OURS; // unreadable: look again before sending
+          client.awaitConnected(client.session().sessionTimeout());
+      }
+    }
+  }
+
+  /** Refuses a job taken from another queue: acting on it here could only miss, or hit the wrong node. */
+  private void requireOwn(Job job) {
+    Objects.requireNonNull(job, "job");
+    if (job.client() != client || !job.queuePath().equals(path)) {
+      throw new IllegalArgumentException("job " + job.id() + " was taken from queue " + job.queuePath()
+          + (job.client() != client ? " of another client" : "") + ", not from queue " + path
+          + ": hand it back to the queue it came from");
     }
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
   /**
-   * Stops this instance: waiting takes return empty and its job-list watch is removed. Jobs and
-   * claims stay as they are.
+   * Stops this instance: waiting takes return empty, leaving the line and removing their watches.
+   * Jobs and claims stay as they are.
    */
   @Override
   public void close() {
     closed = true;
     client.removeConnectionStateListener(stateListener);
-    wake(sleepers, false);
-    if (!client.isClosed() && !client.session().state().isTerminal()) {
-      // the one job-list and the one claim-list watch this instance may hold
-      ops.removeWatches(jobs, jobsWatcher);
-      ops.removeWatches(claims, claimsWatcher);
-    }
+    line.close();
   }
 
   int waitingTakes() {
-    return waitingTakes.get();
+    return line.waitingTakes();
   }
 
   long watchWakeUps() {
-    return watchWakeUps.get();
+    return line.watchWakeUps();
   }
 
   long claimMisses() {
-    return claimMisses.get();
+    return walker.claimMisses();
   }
 
   long listingsRead() {
-    return listingsRead.get();
+    return walker.listingsRead();
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
     // After a loss our waiter nodes and claims are gone; after any reconnect watches may have
     // been missed. Waiting takes look again.
     if (state == ConnectionState.LOST || state == ConnectionState.RECONNECTED) {
-      invalidateCandidates();
-      wake(sleepers, false);
+      walker.invalidateCandidates();
+      line.wakeAll();
     }
   }
-
-  private static void wake(Set<CompletableFuture<Boolean>> waiting, boolean byWatch) {
-    for (CompletableFuture<Boolean> f : waiting) {
-      f.complete(byWatch);
-    }
-  }
-
 
   private void requireOpen() {
     if (closed) {
@@ -721,7 +451,7 @@ public final class WorkQueue implements AutoCloseable {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+  static <T> T await(CompletableFuture<T> future) throws InterruptedException {
     try {
       return future.get();
     } catch (ExecutionException e) {
@@ -736,7 +466,7 @@ public final class WorkQueue implements AutoCloseable {
     }
   }
 
-  private static Throwable unwrap(Throwable t) {
+  static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }

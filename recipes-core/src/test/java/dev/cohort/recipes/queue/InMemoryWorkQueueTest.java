@@ -1,12 +1,113 @@
 package dev.cohort.recipes.queue;
 
-import dev.cohort.inmemory.InMemoryFixture;
-import dev.cohort.tck.BackendFixture;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The work queue suite on the in-memory backend. */
+import dev.cohort.inmemory.InMemoryFixture;
+import dev.cohort.recipes.Cohort;
+import dev.cohort.tck.BackendFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The work queue suite on the in-memory backend, plus tests that need its clock or its watch table. */
 class InMemoryWorkQueueTest extends WorkQueueSuite {
   @Override
   protected BackendFixture newFixture() {
     return new InMemoryFixture();
+  }
+
+  /** take(Duration) gives up on the client's clock: virtual time drives its timeout. */
+  @Test
+  void aTakeTimesOutOnTheClientsVirtualClock() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofSeconds(10)).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/vq").build();
+      Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofHours(1)));
+      await().until(() -> queue.waitingTakes() == 1);
+
+      fixture.advanceTime(Duration.ofHours(1));
+
+      assertEquals(Optional.empty(), taking.get(30, TimeUnit.SECONDS), "an hour of virtual time ended the take");
+      await().until(() -> client.blocking().getChildren("/vq/waiters", null).names().isEmpty());
+      queue.close();
+    } finally {
+      thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
+   * Many takes that time out, are interrupted or get a job, on several workers at once (so that
+   * waiters watch predecessors that leave at the same moment): once every worker is idle, the
+   * service holds as many watches as before the first take.
+   */
+  @Test
+  void takesThatTimeOutOrAreInterruptedLeaveNoWatchBehind() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService threads = Executors.newCachedThreadPool();
+    List<Cohort> clients = new ArrayList<>();
+    try {
+      List<WorkQueue> workers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Cohort client = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(10)).build();
+        client.start();
+        clients.add(client);
+        workers.add(WorkQueue.builder(client, "/wq").build());
+      }
+      WorkQueue producer = workers.get(0);
+      int baseline = fixture.backend().registeredWatches();
+      Random random = new Random(13);
+      for (int round = 0; round < 150; round++) {
+        List<Future<Optional<Job>>> takes = new ArrayList<>();
+        for (WorkQueue worker : workers) {
+          Duration timeout = Duration.ofMillis(1 + random.nextInt(8));
+          takes.add(threads.submit(() -> worker.take(timeout)));
+        }
+        if (random.nextInt(4) == 0) {
+          producer.put("job".getBytes(StandardCharsets.UTF_8));
+        }
+        if (random.nextInt(3) == 0) {
+          takes.get(random.nextInt(takes.size())).cancel(true); // interrupts a take, waiting or not
+        }
+        for (int i = 0; i < takes.size(); i++) {
+          Future<Optional<Job>> take = takes.get(i);
+          try {
+            Optional<Job> job = take.get(30, TimeUnit.SECONDS);
+            if (job.isPresent()) {
+              assertTrue(workers.get(i).complete(job.get()));
+            }
+          } catch (java.util.concurrent.CancellationException | ExecutionException interrupted) {
+            // the interrupted take: its job, if it got one, is released when its claim is swept below
+          }
+        }
+      }
+      // A take interrupted after its claim went through holds the job until its session ends:
+      // drain what is claimable so every worker is idle.
+      Optional<Job> left;
+      while ((left = producer.tryTakeAsync().get(10, TimeUnit.SECONDS)).isPresent()) {
+        producer.complete(left.get());
+      }
+
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertEquals(baseline, fixture.backend().registeredWatches(), "watches left once every worker is idle"));
+    } finally {
+      threads.shutdownNow();
+      clients.forEach(Cohort::close);
+      fixture.close();
+    }
   }
 }

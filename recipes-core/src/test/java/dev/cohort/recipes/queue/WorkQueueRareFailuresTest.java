@@ -76,11 +76,13 @@ class WorkQueueRareFailuresTest {
 
   /**
    * A completion is applied, its reply lost while the connection is down, and the session then
-   * expires: the retry meets SessionExpired. The job is done, and complete must say so, not throw
-   * (a worker that believed it failed would never record it).
+   * expires: the retry meets SessionExpired. With the claim gone with its session and the job node
+   * gone, nothing tells this completion from another worker's requeue or completion after the
+   * expiry: complete must say the outcome is unknown, neither true (a lost claim would read as
+   * done) nor false.
    */
   @Test
-  void aCompletionAppliedJustBeforeTheSessionExpiresIsReportedDone() throws Exception {
+  void aCompletionAppliedJustBeforeTheSessionExpiresIsReportedAsOutcomeUnknown() throws Exception {
     Session real = fixture.openSession();
     Session session = ForcedReplies.over(real);
     AtomicBoolean armed = new AtomicBoolean();
@@ -110,7 +112,10 @@ class WorkQueueRareFailuresTest {
       fixture.expire(real);
       fixture.reconnect(real); // back in touch, the client is told its session expired
 
-      assertTrue(completing.get(20, TimeUnit.SECONDS), "the job was completed before the session ended");
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> completing.get(20, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof dev.cohort.spi.ConnectionLossException cl && cl.isOutcomeUnknown(),
+          "the outcome is reported unknown: " + e.getCause());
     } finally {
       completer.shutdownNow();
     }

@@ -403,6 +403,186 @@ public abstract class WorkQueueSuite {
     assertTrue(wakeUps >= 1 && wakeUps <= 2, "one job woke " + wakeUps + " of " + waiting + " waiters");
   }
 
+  // ---- regressions of issue #13 ------------------------------------------------------------
+
+  /**
+   * A lost reply on every put while a worker takes and completes jobs as fast as they come: the
+   * put's create was applied, and by the time the producer looks for its node the job may already
+   * be done. Each put that returned must be exactly one job (once, 193 of 200 such puts became two).
+   */
+  @Test
+  void aPutWhoseReplyIsLostWhileAWorkerConsumesIsOneJob() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
+    int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 40;
+    Cohort producerClient = newClient();
+    WorkQueue producer = queue(producerClient);
+    WorkQueue worker = queue(newClient());
+    Map<String, AtomicInteger> completedPayloads = new ConcurrentHashMap<>();
+    Future<?> consuming = threads.submit(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        Optional<Job> job = worker.take(SHORT);
+        if (job.isPresent() && worker.complete(job.get())) {
+          completedPayloads.computeIfAbsent(text(job.get()), k -> new AtomicInteger()).incrementAndGet();
+        }
+      }
+      return null;
+    });
+    producer.put(bytes("warm-up")); // reads the pending count: the lost replies below hit the creates
+    List<String> returned = new ArrayList<>();
+    List<String> thrown = new ArrayList<>();
+    for (int i = 0; i < puts; i++) {
+      await().until(() -> producerClient.connectionState().isConnected());
+      fixture.loseNextReply(producerClient.session());
+      try {
+        producer.put(bytes("job-" + i));
+        returned.add("job-" + i);
+      } catch (CoordinationException e) {
+        assertTrue(e.isOutcomeUnknown(), "a put fails only with an unknown outcome here: " + e);
+        thrown.add("job-" + i);
+      }
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> returned.stream().allMatch(completedPayloads::containsKey));
+    await().until(() -> producer.size() == 0);
+    consuming.cancel(true);
+
+    List<String> duplicated = completedPayloads.entrySet().stream()
+        .filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey).sorted().toList();
+    assertEquals(List.of(), duplicated, "puts that became more than one job");
+    for (String payload : thrown) {
+      assertTrue(completedPayloads.getOrDefault(payload, new AtomicInteger()).get() <= 1, payload);
+    }
+  }
+
+  /**
+   * Worker A's session expires while it holds a job; B takes the job and fails it, which requeues
+   * it under a new name. A's complete must not report success: its claim is lost and the job is
+   * still pending.
+   */
+  @Test
+  void completeAfterTheClaimWasLostAndTheJobRequeuedReportsFalse() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort a = newClient();
+    WorkQueue queueA = queue(a);
+    WorkQueue queueB = queue(newClient());
+    queueA.put(bytes("work"));
+    Job lost = queueA.take(SHORT).orElseThrow();
+    long lostSession = a.sessionId();
+
+    fixture.expire(a.session());
+    Job taken = queueB.take(Duration.ofSeconds(5)).orElseThrow();
+    assertEquals(FailOutcome.REQUEUED, queueB.fail(taken));
+    await().until(() -> a.connectionState().isConnected() && a.sessionId() != lostSession);
+
+    assertFalse(queueA.complete(lost), "the lost claim's completion did not take effect");
+    assertEquals(1, queueB.size(), "the job is still pending");
+    Job again = queueB.take(SHORT).orElseThrow();
+    assertEquals("work", text(again));
+    assertEquals(1, again.attempts());
+    assertTrue(queueB.complete(again));
+  }
+
+  /**
+   * Two clients whose random sources have the same seed: protected-create ids must still differ,
+   * or a put that looks for its node after a lost reply adopts the other client's job and its own
+   * payload is never enqueued.
+   */
+  @Test
+  void clientsWithTheSameRandomSeedNeverAdoptEachOthersJobs() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.LOSE_REPLY) && fixture.supports(FaultControl.DISCONNECT),
+        "needs LOSE_REPLY and DISCONNECT");
+    Cohort first = newClient(Cohort.builder(fixture.backend()).random(new Random(7)));
+    Cohort second = newClient(Cohort.builder(fixture.backend()).random(new Random(7)));
+    WorkQueue one = queue(first);
+    WorkQueue two = queue(second);
+    for (String payload : List.of("one-a", "one-b", "one-c")) {
+      one.put(bytes(payload));
+    }
+    two.put(bytes("two-a"));
+    // Refused while disconnected (not applied): after the reconnect the put looks for its node.
+    fixture.disconnect(second.session());
+    Thread[] putter = new Thread[1];
+    Future<String> refused = threads.submit(() -> {
+      putter[0] = Thread.currentThread();
+      return two.put(bytes("two-b"));
+    });
+    await().until(() -> putter[0] != null
+        && (putter[0].getState() == Thread.State.WAITING || putter[0].getState() == Thread.State.TIMED_WAITING));
+    fixture.reconnect(second.session());
+    refused.get(30, TimeUnit.SECONDS);
+    // Applied, reply lost.
+    await().until(() -> second.connectionState().isConnected());
+    fixture.loseNextReply(second.session());
+    two.put(bytes("two-c"));
+
+    List<String> taken = new ArrayList<>();
+    Optional<Job> job;
+    while ((job = one.take(SHORT)).isPresent()) {
+      taken.add(text(job.get()));
+      assertTrue(one.complete(job.get()));
+    }
+    assertEquals(List.of("one-a", "one-b", "one-c", "two-a", "two-b", "two-c"), taken.stream().sorted().toList(),
+        "every payload enqueued exactly once");
+  }
+
+  /** A completion and a requeue whose replies are lost are judged by the claim: done, once. */
+  @Test
+  void aCompletionOrRequeueWhoseReplyIsLostIsReportedAsDoneOnce() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
+    Cohort client = newClient();
+    WorkQueue queue = queue(client);
+    queue.put(bytes("a"));
+    queue.put(bytes("b"));
+    Job first = queue.take(SHORT).orElseThrow();
+    fixture.loseNextReply(client.session());
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    assertEquals(2, queue.size(), "requeued once");
+
+    Job second = queue.take(SHORT).orElseThrow();
+    await().until(() -> client.connectionState().isConnected());
+    fixture.loseNextReply(client.session());
+    assertTrue(queue.complete(second));
+    assertEquals(1, queue.size());
+  }
+
+  /** A job handed to another queue's complete or fail is refused, and its claim stays as it was. */
+  @Test
+  void aJobFromAnotherQueueIsRefusedAndStaysClaimed() throws Exception {
+    Cohort client = newClient();
+    WorkQueue mine = queue(WorkQueue.builder(client, "/q"));
+    WorkQueue other = queue(WorkQueue.builder(client, "/other"));
+    mine.put(bytes("work"));
+    other.put(bytes("elsewhere"));
+    Job job = mine.take(SHORT).orElseThrow();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.complete(job));
+    assertTrue(e.getMessage().contains("/q") && e.getMessage().contains("/other"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> other.fail(job));
+    assertThrows(IllegalArgumentException.class, () -> other.completeAsync(job));
+
+    assertEquals(1, other.size(), "the other queue's job is untouched");
+    assertEquals(Optional.empty(), newQueueOn("/q").tryTakeAsync().get(), "the job is still claimed");
+    assertTrue(mine.complete(job), "and its claim is still the holder's");
+    assertEquals(0, mine.size());
+  }
+
+  private WorkQueue newQueueOn(String path) throws InterruptedException {
+    return queue(WorkQueue.builder(newClient(), path));
+  }
+
+  /**
+   * A protected create of a job reports the node it made: its czxid (the put's fencing token) is
+   * the job node's own, even though the create went in one transaction with its receipt.
+   */
+  @Test
+  void aPersistentProtectedCreateReportsItsNodesCreationZxid() throws Exception {
+    Cohort client = newClient();
+    client.blocking().createWithParents("/p", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    dev.cohort.recipes.OwnedNode node = client.blocking()
+        .createProtected("/p", "n-", bytes("x"), dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL);
+    assertEquals(client.blocking().exists(node.path(), null).czxid(), node.czxid());
+    assertEquals(List.of(node.name()), client.blocking().getChildren("/p", null).names());
+  }
+
   /**
    * 1000 jobs, 3 workers, workers killed (session expired, or client closed and replaced) at
    * random moments: every job completes, and the duplicates that at-least-once allows are counted.
