@@ -120,9 +120,14 @@ public final class Place implements ConnectionStateListener {
     release(mark);
   }
 
-  /** Releases the node of a granted place, marked or not. */
+  /** Our node if this place was granted, else null (waiting, given up or failed). */
+  public OwnedNode heldNode() {
+    return granted.isDone() && !granted.isCompletedExceptionally() ? granted.join() : null;
+  }
+
+  /** Releases the node of a granted place, marked or not; nothing for a place not granted. */
   public void release(boolean mark) {
-    OwnedNode held = granted.getNow(null);
+    OwnedNode held = heldNode();
     if (held == null) {
       return;
     }
