@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 
 import dev.cohort.inmemory.InMemoryFixture;
@@ -96,7 +98,7 @@ class LeaderLatchFailuresAndMisuseTest {
     doAnswer(inv -> failures.getAndIncrement() < 2
         ? CompletableFuture.failedFuture(new BackendFailureException(inv.getArgument(0), "forced"))
         : real.create(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2)))
-        .when(session).create(anyString(), any(), any(CreateMode.class));
+        .when(session).create(argThat(path -> path.contains(LeaderLatch.NODE_NAME)), any(), any(CreateMode.class));
     LeaderLatch latch = latch(ForcedReplies.clientOn(fixture, session, b -> b), "a");
 
     latch.start();
@@ -121,6 +123,28 @@ class LeaderLatchFailuresAndMisuseTest {
     LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b), "second");
     second.start();
     await().until(() -> failures.get() >= 2); // failed once, then queued again and watches
+
+    first.close();
+
+    assertTrue(second.await(Duration.ofSeconds(10)), "the second leads once the first leaves");
+  }
+
+  /** A failure of the listing that decides who leads must not stall the latch either. */
+  @Test
+  void aBackendFailureWhileListingTheLineIsRetried() throws Exception {
+    LeaderLatch first = latch(started(Cohort.builder(fixture.backend())), "first");
+    first.start();
+    assertTrue(first.await(Duration.ofSeconds(10)));
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    AtomicInteger failures = new AtomicInteger();
+    doAnswer(inv -> failures.getAndIncrement() < 2
+        ? CompletableFuture.failedFuture(new BackendFailureException(inv.getArgument(0), "forced"))
+        : real.getChildren(inv.getArgument(0), inv.getArgument(1)))
+        .when(session).getChildren(eq(PATH), any());
+    LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b), "second");
+    second.start();
+    await().until(() -> failures.get() >= 3); // failed twice, then queued again and listed
 
     first.close();
 
