@@ -143,6 +143,19 @@ public final class InMemoryBackend implements CoordinationBackend {
     return faults;
   }
 
+  /**
+   * The watches registered on the service now, over every session (one per session, watcher, path
+   * and kind): what watch-leak tests count.
+   */
+  public int registeredWatches() {
+    lock.lock();
+    try {
+      return watches.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The total number of watch events delivered to all sessions so far. */
   public long watchEventsDelivered() {
     return watchEventsDelivered.sum();

@@ -36,6 +36,11 @@ public final class InMemoryFixture implements BackendFixture {
     return backend.watchEventsDelivered();
   }
 
+  /** The watches registered on the backend now, over every session. */
+  public int registeredWatches() {
+    return backend.registeredWatches();
+  }
+
   /** The virtual clock the backend runs on. */
   public ManualTimeSource time() {
     return time;

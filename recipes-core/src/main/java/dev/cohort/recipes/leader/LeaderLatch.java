@@ -3,23 +3,26 @@ package dev.cohort.recipes.leader;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.NodeNames;
 import dev.cohort.recipes.OwnedNode;
+import dev.cohort.recipes.internal.Place;
+import dev.cohort.recipes.internal.SequentialQueue;
 import dev.cohort.recipes.locks.LockDecisions;
-import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Paths;
-import dev.cohort.spi.WatchEvent;
-import dev.cohort.spi.Watcher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * its successor lists again.
  *
  * <h2>How it works</h2>
- * The latch is event-driven and never blocks a backend thread: a snapshot of the children, the pure
- * decision {@link LockDecisions#exclusive}, then either leadership or one exists-watch on the
- * predecessor, whose event starts the next round. An {@code epoch} counter, bumped whenever the
- * latch's node is replaced, makes replies and events of an older node harmless.
+ * The latch subscribes to a place in a {@link SequentialQueue} (the protocol locks use too: the
+ * pure decision {@link LockDecisions#exclusive}, a getData watch on the predecessor, the marked
+ * release) and claims leadership when the place is granted. It never blocks a backend thread. An
+ * {@code epoch} counter, bumped whenever the latch's place is replaced, makes outcomes of an older
+ * place harmless. A failure of the service that is not a lost connection or session is logged at
+ * warn and the latch queues again after a backoff, so it never stalls silently.
  *
  * <h2>Safety across connection changes</h2>
  * <ul>
@@ -59,13 +64,13 @@ import org.slf4j.LoggerFactory;
  * SUSPENDED handled before a gain never ends it. Under RELEASE_ON_SUSPEND a suspension ends the term
  * and a reconnect that finds the node intact reports the same term again; under KEEP_UNTIL_LOST a
  * suspension the session survives causes no calls. A listener added while the latch leads hears
- * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one.
+ * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one. A term
+ * reported again after a reconnect {@linkplain LeadershipTerm#isReconfirmation() says so}. Listener
+ * calls are handed to the executor in the order the latch decided them, never under its lock.
  */
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);
   static final String NODE_NAME = "latch-";
-  /** The data a leader writes into its node as its close deletes it. */
-  private static final byte[] LEADER_LEFT = {'l'};
 
   private enum Lifecycle { LATENT, STARTED, CLOSED }
 
@@ -74,25 +79,37 @@ public final class LeaderLatch implements AutoCloseable {
   private final String id;
   private final SuspendPolicy suspendPolicy;
   private final byte[] idBytes;
+  private final SequentialQueue queue;
   private final List<LeaderLatchListener> listeners = new CopyOnWriteArrayList<>();
   private final ConnectionStateListener connectionListener = this::connectionChanged;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition leadershipChanged = lock.newCondition();
   /** Guarded by lock. */
   private Lifecycle lifecycle = Lifecycle.LATENT;
-  /** Guarded by lock: our current node, or null while none is queued. */
-  private OwnedNode node;
-  /** Guarded by lock: bumped whenever {@link #node} is replaced or dropped. */
+  /** Guarded by lock: our place in line, or null while none is queued. */
+  private Place place;
+  /** Guarded by lock: bumped whenever {@link #place} is replaced or dropped. */
   private long epoch;
   /** Guarded by lock: the term we lead in, or null. */
   private LeadershipTerm term;
+  /** Guarded by lock: the node of the last term claimed on {@link #place}, to tell a reconfirmation. */
+  private OwnedNode claimedNode;
+  /** Guarded by lock: completed (and replaced) whenever leadership or the lifecycle changes. */
+  private CompletableFuture<Void> changed = new CompletableFuture<>();
+  /** Guarded by lock: failures of the service in a row, for the retry backoff. */
+  private int failures;
   /**
    * Guarded by lock: the last connection state this latch has handled, which lags the client's
    * state by the events still queued on the listener executor. Leadership is only claimed when
    * both agree the connection is up (see {@link #claim}).
    */
   private ConnectionState handledState;
+  /**
+   * Listener calls decided under the lock, handed to the listener executor after it is released,
+   * in order. Guarded by itself, as is {@link #flushing}.
+   */
+  private final ArrayDeque<Runnable> outbox = new ArrayDeque<>();
+  private boolean flushing;
 
   private LeaderLatch(Builder b) {
     this.client = b.client;
@@ -100,6 +117,7 @@ public final class LeaderLatch implements AutoCloseable {
     this.id = b.id;
     this.suspendPolicy = b.suspendPolicy;
     this.idBytes = id.getBytes(StandardCharsets.UTF_8);
+    this.queue = new SequentialQueue(client, path, true);
   }
 
   /** A builder for a latch at {@code path} (relative to the client's namespace). */
@@ -117,6 +135,19 @@ public final class LeaderLatch implements AutoCloseable {
     return path;
   }
 
+  /**
+   * The path (relative to the client's namespace) of this participant's node while it is in line:
+   * what a test needs to inject a fault on exactly this participant.
+   */
+  public Optional<String> ownedNodePath() {
+    lock.lock();
+    try {
+      return place == null ? Optional.empty() : place.nodePath();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Adds a listener for leadership changes from now on. */
   public void addListener(LeaderLatchListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -130,9 +161,11 @@ public final class LeaderLatch implements AutoCloseable {
    * Joins the election. Returns at once; leadership is reported through {@link #hasLeadership()},
    * {@link #await} and listeners.
    *
-   * @throws IllegalStateException if already started or closed
+   * @throws IllegalStateException if already started or closed, or if the client is not started or
+   *     closed
    */
   public void start() {
+    client.checkUsable();
     lock.lock();
     try {
       if (lifecycle != Lifecycle.LATENT) {
@@ -151,9 +184,7 @@ public final class LeaderLatch implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    if (state != null && state.isConnected()) {
-      requeue();
-    }
+    requeue(); // a place waits for the connection by itself
   }
 
   /**
@@ -187,41 +218,49 @@ public final class LeaderLatch implements AutoCloseable {
   }
 
   /**
-   * Waits until this participant leads or {@code timeout} passes.
+   * Waits until this participant leads or {@code timeout} passes on the client's clock.
    *
    * @return true if it leads
-   * @throws IllegalStateException if the latch is not started (or closed while waiting)
+   * @throws IllegalStateException if the latch is not started (or closed while waiting), or the
+   *     client is not started or closed
    */
   public boolean await(Duration timeout) throws InterruptedException {
-    long remaining = Objects.requireNonNull(timeout, "timeout").toNanos();
-    lock.lock();
-    try {
-      while (true) {
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    return await(Deadline.after(client, timeout));
+  }
+
+  /** Waits, without limit, until this participant leads. */
+  public void await() throws InterruptedException {
+    client.checkUsable();
+    await(Deadline.never(client));
+  }
+
+  private boolean await(Deadline deadline) throws InterruptedException {
+    while (true) {
+      CompletableFuture<Void> signal;
+      lock.lock();
+      try {
         if (lifecycle != Lifecycle.STARTED) {
           throw new IllegalStateException("latch is " + lifecycle.name().toLowerCase());
         }
         if (term != null && leadsNow(term)) {
           return true;
         }
-        if (remaining <= 0) {
+        if (deadline.hasPassed()) {
           return false;
         }
-        remaining = leadershipChanged.awaitNanos(remaining);
+        signal = changed;
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits, without limit, until this participant leads. */
-  public void await() throws InterruptedException {
-    while (!await(Duration.ofDays(1))) {
-      // keep waiting
+      deadline.await(signal);
     }
   }
 
   /** The participants in line order (the first leads), read now from the service. */
   public List<Participant> participants() throws InterruptedException {
+    client.checkUsable();
     List<String> sorted;
     try {
       sorted = NodeNames.sortBySequence(client.blocking().getChildren(path, null).names());
@@ -257,7 +296,7 @@ public final class LeaderLatch implements AutoCloseable {
    * the connection is down), so the next participant takes over. Idempotent.
    */
   public void close(CloseMode mode) {
-    OwnedNode old;
+    Place old;
     LeadershipTerm ended;
     lock.lock();
     try {
@@ -266,110 +305,98 @@ public final class LeaderLatch implements AutoCloseable {
       }
       lifecycle = Lifecycle.CLOSED;
       epoch++;
-      old = node;
-      node = null;
+      old = place;
+      place = null;
       ended = term;
       term = null;
-      leadershipChanged.signalAll();
+      signalChange();
       if (ended != null && mode == CloseMode.NOTIFY_LEADER) {
-        dispatch(ended, false);
+        announce(ended, false);
       }
     } finally {
       lock.unlock();
     }
+    flushOutbox();
     client.removeConnectionStateListener(connectionListener);
-    if (old != null && ended != null) {
-      // A leader's node is the first in line: marking it as it goes tells the next participant that
-      // it leads now, without another listing (see watchPredecessor).
-      client.async().deleteIfOwned(old, LEADER_LEFT);
-    } else if (old != null) {
-      client.async().deleteIfOwned(old);
+    if (old != null && !old.cancel()) {
+      // A leader's node is the first in line: marking it as it goes tells the next participant
+      // that it leads now, without another listing.
+      old.release(ended != null);
     }
   }
 
   // ---- the election loop (backend threads and the listener executor; never blocks) ----------
 
-  /** Drops our node, if any, and queues a new one. */
+  /** Drops our place, if any, and queues a new one. */
   private void requeue() {
-    OwnedNode old;
+    Place old;
     long myEpoch;
     lock.lock();
     try {
       if (lifecycle != Lifecycle.STARTED) {
         return;
       }
-      old = node;
-      node = null;
+      old = place;
+      place = null;
+      claimedNode = null;
       myEpoch = ++epoch;
       endTerm();
     } finally {
       lock.unlock();
     }
-    if (old != null) {
-      client.async().deleteIfOwned(old);
+    flushOutbox();
+    if (old != null && !old.cancel()) {
+      old.release(false);
     }
-    client.async().createProtected(path, NODE_NAME, idBytes, CreateMode.EPHEMERAL_SEQUENTIAL)
-        .whenComplete((created, error) -> {
-          if (error != null) {
-            // a lost session or connection: the next RECONNECTED requeues
-            log.debug("{}: could not queue: {}", this, error.toString());
-            return;
-          }
-          boolean current;
-          lock.lock();
-          try {
-            current = myEpoch == epoch && lifecycle == Lifecycle.STARTED;
-            if (current) {
-              node = created;
-            }
-          } finally {
-            lock.unlock();
-          }
-          if (current) {
-            checkLeadership(myEpoch, created);
-          } else {
-            client.async().deleteIfOwned(created);
-          }
-        });
-  }
-
-  private void checkLeadership(long myEpoch, OwnedNode ours) {
-    client.async().getChildren(path, null).whenComplete((children, error) -> {
-      if (error != null || !isCurrent(myEpoch)) {
+    Place fresh = queue.join(NODE_NAME, idBytes, LockDecisions::exclusive, null, false);
+    boolean current;
+    lock.lock();
+    try {
+      current = myEpoch == epoch && lifecycle == Lifecycle.STARTED;
+      if (current) {
+        place = fresh;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!current) {
+      if (!fresh.cancel()) {
+        fresh.release(false);
+      }
+      return;
+    }
+    fresh.granted().whenComplete((node, error) -> {
+      if (!isCurrent(myEpoch)) {
         return;
       }
-      List<String> sorted = NodeNames.sortBySequence(children.names());
-      LockDecisions.Decision decision = LockDecisions.exclusive(sorted, ours.name());
-      if (decision instanceof LockDecisions.Acquired) {
-        becomeLeader(myEpoch, ours);
-      } else if (decision instanceof LockDecisions.NodeMissing) {
-        requeue();
-      } else if (decision instanceof LockDecisions.WatchPredecessor w) {
-        watchPredecessor(myEpoch, ours, Paths.join(path, w.name()));
+      if (error != null) {
+        retryAfterFailure(myEpoch, "could not take its place in line", error);
+      } else if (node != null) {
+        becomeLeader(myEpoch, node);
       }
     });
   }
 
   /**
-   * Watches the participant just before ours. A data change means it left as the leader (only a
-   * leader's close marks its node, in the multi that deletes it), so every node before ours is gone
-   * and we lead, without another listing; a deletion (a participant leaving without leading, or a
-   * session ending) leads to a listing.
+   * A failure of the service that the protocol does not absorb (not a lost connection or session):
+   * warn, and queue again after a backoff on the client's clock, unless something newer happened.
    */
-  private void watchPredecessor(long myEpoch, OwnedNode ours, String predecessor) {
-    Watcher watcher = (WatchEvent event) -> {
-      if (!isCurrent(myEpoch)) {
-        return;
-      }
-      if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED && client.isLiveSession(ours.sessionId())) {
-        becomeLeader(myEpoch, ours);
-      } else {
-        checkLeadership(myEpoch, ours);
-      }
-    };
-    client.async().exists(predecessor, watcher).whenComplete((stat, error) -> {
-      if (error == null && stat == null && isCurrent(myEpoch)) {
-        checkLeadership(myEpoch, ours);
+  private void retryAfterFailure(long myEpoch, String what, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    int attempt;
+    lock.lock();
+    try {
+      attempt = ++failures;
+    } finally {
+      lock.unlock();
+    }
+    // doubling from 10 ms up to about 2.5 s; no jitter (recipe code draws no randomness of its own)
+    Duration delay = Duration.ofMillis(10L << Math.min(attempt - 1, 8));
+    log.warn("{}: {} (failure {} in a row); trying again in {} ms: {}", this, what, attempt, delay.toMillis(),
+        cause.toString());
+    Deadline.after(client, delay).expiry().thenRun(() -> {
+      if (isCurrent(myEpoch)) {
+        requeue();
       }
     });
   }
@@ -405,34 +432,71 @@ public final class LeaderLatch implements AutoCloseable {
         // a SUSPENDED or LOST is queued or handled; the RECONNECTED after it re-checks
         return;
       }
-      term = new LeadershipTerm(id, ours.fencingToken(), ours.sessionId());
-      leadershipChanged.signalAll();
-      dispatch(term, true);
+      term = new LeadershipTerm(id, ours.fencingToken(), ours.sessionId(), ours.equals(claimedNode));
+      claimedNode = ours;
+      failures = 0;
+      signalChange();
+      announce(term, true);
     } finally {
       lock.unlock();
     }
+    flushOutbox();
   }
 
-  /** Ends the current term, if any. Caller holds lock. */
+  /** Ends the current term, if any. Caller holds lock, and flushes the outbox after releasing it. */
   private void endTerm() {
     if (term != null) {
       LeadershipTerm ended = term;
       term = null;
-      leadershipChanged.signalAll();
-      dispatch(ended, false);
+      signalChange();
+      announce(ended, false);
     }
   }
 
-  /** Queues listener calls; they run later on the listener executor, outside this lock. */
-  private void dispatch(LeadershipTerm t, boolean gained) {
-    for (LeaderLatchListener l : listeners) {
-      client.listenerExecutor().execute(() -> {
-        if (gained) {
-          l.isLeader(t);
-        } else {
-          l.notLeader(t);
+  /** Wakes {@link #await}. Caller holds lock. */
+  private void signalChange() {
+    CompletableFuture<Void> woken = changed;
+    changed = new CompletableFuture<>();
+    woken.complete(null);
+  }
+
+  /**
+   * Queues listener calls in decision order. Caller holds lock; they run only once {@link
+   * #flushOutbox} hands them to the listener executor, outside the lock.
+   */
+  private void announce(LeadershipTerm t, boolean gained) {
+    synchronized (outbox) {
+      for (LeaderLatchListener l : listeners) {
+        outbox.add(gained ? () -> l.isLeader(t) : () -> l.notLeader(t));
+      }
+    }
+  }
+
+  /**
+   * Hands queued listener calls to the listener executor, in order, one thread at a time and never
+   * under the latch's lock (a direct executor runs them right here). Caller must not hold lock.
+   */
+  private void flushOutbox() {
+    synchronized (outbox) {
+      if (flushing) {
+        return; // the thread flushing now (perhaps this one, from a listener) hands these on too
+      }
+      flushing = true;
+    }
+    while (true) {
+      Runnable next;
+      synchronized (outbox) {
+        next = outbox.poll();
+        if (next == null) {
+          flushing = false;
+          return;
         }
-      });
+      }
+      try {
+        client.listenerExecutor().execute(next);
+      } catch (RuntimeException e) {
+        log.warn("{}: a listener failed", this, e);
+      }
     }
   }
 
@@ -452,47 +516,65 @@ public final class LeaderLatch implements AutoCloseable {
           } finally {
             lock.unlock();
           }
+          flushOutbox();
         }
       }
       case LOST -> {
         lock.lock();
         try {
           endTerm();
-          epoch++;
-          node = null; // went with the session: nothing to delete
+          if (place != null && place.heldNode() != null) {
+            // our granted node went with the session (a place still waiting queues anew by itself)
+            place = null;
+            claimedNode = null;
+            epoch++;
+          }
         } finally {
           lock.unlock();
         }
+        flushOutbox();
       }
       case RECONNECTED -> verifyAfterReconnect();
       case CONNECTED -> { }
     }
   }
 
-  /** Keeps our node only if it still exists and the current session owns it; else queues anew. */
+  /**
+   * Keeps a granted node only if it still exists and the current session owns it; else queues
+   * anew. A place still waiting checks after a reconnect by itself.
+   */
   private void verifyAfterReconnect() {
-    OwnedNode ours;
+    Place ours;
     long myEpoch;
     lock.lock();
     try {
       if (lifecycle != Lifecycle.STARTED) {
         return;
       }
-      ours = node;
+      ours = place;
       myEpoch = epoch;
     } finally {
       lock.unlock();
     }
-    if (ours == null || !client.isLiveSession(ours.sessionId())) {
+    if (ours == null) {
       requeue();
       return;
     }
-    client.async().exists(ours.path(), null).whenComplete((stat, error) -> {
-      if (error != null || !isCurrent(myEpoch)) {
+    OwnedNode node = ours.heldNode();
+    if (node == null) {
+      return;
+    }
+    SequentialQueue.stillOwned(client, node).whenComplete((owned, error) -> {
+      if (!isCurrent(myEpoch)) {
         return;
       }
-      if (stat != null && stat.czxid() == ours.czxid() && stat.ephemeralOwner() == client.sessionId()) {
-        checkLeadership(myEpoch, ours);
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof ConnectionLossException)) {
+          retryAfterFailure(myEpoch, "could not check its node after a reconnect", cause);
+        } // else: the connection dropped again; the next RECONNECTED checks
+      } else if (owned) {
+        becomeLeader(myEpoch, node);
       } else {
         requeue();
       }

@@ -46,6 +46,8 @@ public final class LeaderSelector implements AutoCloseable {
   private boolean autoRequeue;
   /** Guarded by state: the term being run, or null. */
   private LeadershipTerm running;
+  /** Guarded by state: the path of the node behind {@link #running}. */
+  private String runningNodePath;
 
   private LeaderSelector(Builder b) {
     this.client = b.client;
@@ -65,6 +67,7 @@ public final class LeaderSelector implements AutoCloseable {
 
   /** Joins the election once (and again after each run if auto-requeue is on). */
   public void start() {
+    client.checkUsable();
     state.lock();
     try {
       if (started || closed) {
@@ -86,6 +89,7 @@ public final class LeaderSelector implements AutoCloseable {
    * @throws IllegalStateException if the selector was never started
    */
   public void requeue() {
+    client.checkUsable();
     state.lock();
     try {
       if (closed) {
@@ -111,6 +115,19 @@ public final class LeaderSelector implements AutoCloseable {
     state.lock();
     try {
       autoRequeue = on;
+    } finally {
+      state.unlock();
+    }
+  }
+
+  /**
+   * The path (relative to the client's namespace) of the node behind the leadership the callback
+   * runs with now, if it runs: what a test needs to inject a fault on exactly this leader.
+   */
+  public java.util.Optional<String> ownedNodePath() {
+    state.lock();
+    try {
+      return java.util.Optional.ofNullable(running == null ? null : runningNodePath);
     } finally {
       state.unlock();
     }
@@ -189,12 +206,14 @@ public final class LeaderSelector implements AutoCloseable {
     FencingToken token = lock.acquire();
     try {
       LeadershipTerm term = new LeadershipTerm(id, token, client.sessionId());
+      String nodePath = lock.ownedNodePath().orElse(null);
       state.lock();
       try {
         if (closed) {
           return;
         }
         running = term;
+        runningNodePath = nodePath;
       } finally {
         state.unlock();
       }
@@ -203,6 +222,7 @@ public final class LeaderSelector implements AutoCloseable {
       state.lock();
       try {
         running = null;
+        runningNodePath = null;
       } finally {
         state.unlock();
       }

@@ -1,9 +1,12 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.OwnershipListener;
+import dev.cohort.recipes.internal.Place;
+import dev.cohort.recipes.internal.SequentialQueue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       without the mark, and the waiter behind lists again.</li>
  *   <li>A waiter that gives up (timeout, interrupt) deletes its node before returning.</li>
  *   <li>A lost reply on the queueing create neither leaks the node nor deadlocks (protected create).</li>
- *   <li>Release is idempotent and deletes only the node this incarnation created; after its session
- *       expired it sends nothing at all.</li>
+ *   <li>Release deletes only the node this incarnation created; after its session expired it sends
+ *       nothing at all. A release by a thread that holds nothing throws
+ *       {@link IllegalMonitorStateException}.</li>
  *   <li>Each acquisition carries a {@link FencingToken}; {@link #addOwnershipListener} tells the holder
  *       when ownership may be lost (SUSPENDED) and when it is lost (session expired).</li>
  * </ul>
@@ -40,17 +44,19 @@ public final class DistributedLock implements InterProcessLock {
   private static final byte[] NO_DATA = new byte[0];
 
   private final Cohort client;
-  private final LockEngine engine;
+  private final SequentialQueue queue;
   private final OwnershipTracker tracker;
   /** Each thread's hold; an entry is written only by its own thread. */
   private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
 
   private static final class Hold {
+    final Place place;
     final OwnedNode node;
     int count = 1;
 
-    Hold(OwnedNode node) {
-      this.node = node;
+    Hold(Place place) {
+      this.place = place;
+      this.node = place.granted().join();
     }
   }
 
@@ -61,35 +67,36 @@ public final class DistributedLock implements InterProcessLock {
    */
   public DistributedLock(Cohort client, String path) {
     this.client = Objects.requireNonNull(client, "client");
-    this.engine = LockEngine.exclusive(client, Objects.requireNonNull(path, "path"));
+    this.queue = new SequentialQueue(client, Objects.requireNonNull(path, "path"), true);
     this.tracker = new OwnershipTracker(client);
   }
 
   @Override
   public String path() {
-    return engine.dir();
+    return queue.dir();
   }
 
   @Override
   public FencingToken acquire() throws InterruptedException {
-    return acquire(-1).orElseThrow(() -> new IllegalStateException("unbounded acquire ended without the lock"));
+    client.checkUsable();
+    return acquire(Deadline.never(client), false)
+        .orElseThrow(() -> new IllegalStateException("unbounded acquire ended without the lock"));
   }
 
   @Override
   public Optional<FencingToken> tryAcquire(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return acquire(Math.max(0, timeout.toNanos()));
+    client.checkUsable();
+    return acquire(Deadline.after(client, timeout), false);
   }
 
   @Override
   public Optional<FencingToken> tryLock() throws InterruptedException {
-    return acquire(NO_WAIT_TIMEOUT);
+    client.checkUsable();
+    return acquire(Deadline.never(client), true);
   }
 
-  /** A timeout value that {@link #acquire(long)} turns into {@link LockEngine#NO_WAIT}. */
-  private static final long NO_WAIT_TIMEOUT = Long.MIN_VALUE;
-
-  private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
+  private Optional<FencingToken> acquire(Deadline deadline, boolean tryOnce) throws InterruptedException {
     Thread me = Thread.currentThread();
     Hold hold = holds.get(me);
     if (hold != null) {
@@ -100,14 +107,14 @@ public final class DistributedLock implements InterProcessLock {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    long deadline = timeoutNanos == NO_WAIT_TIMEOUT ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
-    OwnedNode node = engine.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, deadline);
-    if (node == null) {
+    Place place = queue.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, null, deadline, tryOnce);
+    if (place == null) {
       return Optional.empty();
     }
-    holds.put(me, new Hold(node));
-    tracker.held(node);
-    return Optional.of(node.fencingToken());
+    Hold fresh = new Hold(place);
+    holds.put(me, fresh);
+    tracker.held(fresh.node);
+    return Optional.of(fresh.node.fencingToken());
   }
 
   /** A reentrant acquire must not extend a hold that ended with its session. */
@@ -118,19 +125,25 @@ public final class DistributedLock implements InterProcessLock {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalMonitorStateException if the calling thread holds nothing (a hold that ended
+   *     with its session is still held until released: releasing it sends nothing and is quiet)
+   */
   @Override
   public boolean release() {
     Thread me = Thread.currentThread();
     Hold hold = holds.get(me);
     if (hold == null) {
-      return false;
+      throw new IllegalMonitorStateException("the calling thread does not hold " + this);
     }
     if (--hold.count > 0) {
       return false;
     }
     holds.remove(me);
     tracker.released(hold.node);
-    engine.release(hold.node);
+    hold.place.release();
     return true;
   }
 
@@ -138,6 +151,12 @@ public final class DistributedLock implements InterProcessLock {
   public boolean isHeldByCurrentThread() {
     Hold hold = holds.get(Thread.currentThread());
     return hold != null && client.isLiveSession(hold.node.sessionId());
+  }
+
+  @Override
+  public Optional<String> ownedNodePath() {
+    Hold hold = holds.get(Thread.currentThread());
+    return hold == null ? Optional.empty() : Optional.of(hold.node.path());
   }
 
   /** The token of the calling thread's current hold, if it holds the lock. */
@@ -157,12 +176,12 @@ public final class DistributedLock implements InterProcessLock {
 
   /** Times a waiting thread of this lock object was woken; for herd tests. */
   long wakeups() {
-    return engine.wakeups();
+    return queue.wakeups();
   }
 
   /** Threads waiting on this lock object's watches right now; for herd tests. */
   int parkedWaiters() {
-    return engine.parked();
+    return queue.parked();
   }
 
   @Override

@@ -39,12 +39,20 @@ public interface InterProcessLock {
 
   /**
    * Releases one hold of the calling thread; the last release deletes the lock's node, in the
-   * background if the connection is down. Idempotent: a thread that holds nothing changes nothing.
-   * Never deletes a node this incarnation did not create.
+   * background if the connection is down. Never deletes a node this incarnation did not create. A
+   * hold that ended with its session is released quietly (nothing is sent).
    *
    * @return true if this call ended the thread's last hold (of this side, for a read-write lock)
+   * @throws IllegalMonitorStateException if the calling thread holds nothing (as {@link
+   *     java.util.concurrent.locks.ReentrantLock#unlock()}); nothing changes then
    */
   boolean release();
+
+  /**
+   * The path (relative to the client's namespace) of the node behind the calling thread's hold, if
+   * it holds: what a test needs to inject a fault on exactly this hold.
+   */
+  Optional<String> ownedNodePath();
 
   /** Whether the calling thread holds the lock (as far as this client knows). */
   boolean isHeldByCurrentThread();

@@ -26,6 +26,14 @@ public final class Lease implements AutoCloseable {
     return node.fencingToken();
   }
 
+  /**
+   * The path of this lease's node (relative to the client's namespace): what a test needs to
+   * inject a fault on exactly this lease.
+   */
+  public String nodePath() {
+    return node.path();
+  }
+
   /** Whether the lease is unreleased and its session is still the client's live session. */
   public boolean isValid() {
     return !released.get() && client.isLiveSession(node.sessionId());

@@ -20,6 +20,8 @@ public final class MultiLock {
 
   private final List<InterProcessLock> locks;
   private final TimeSource clock;
+  /** Each thread's count of all-lock holds; an entry is written only by its own thread. */
+  private final java.util.Map<Thread, Integer> holds = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Over {@code locks} (at least one, distinct paths), timing out on the system clock. */
   public MultiLock(List<? extends InterProcessLock> locks) {
@@ -62,6 +64,7 @@ public final class MultiLock {
         tokens.add(lock.acquire());
         taken++;
       }
+      holds.merge(Thread.currentThread(), 1, Integer::sum);
       return List.copyOf(tokens);
     } finally {
       if (taken < locks.size()) {
@@ -84,6 +87,7 @@ public final class MultiLock {
         tokens.add(token.get());
         taken++;
       }
+      holds.merge(Thread.currentThread(), 1, Integer::sum);
       return Optional.of(List.copyOf(tokens));
     } finally {
       if (taken < locks.size()) {
@@ -92,8 +96,24 @@ public final class MultiLock {
     }
   }
 
-  /** Releases one hold of every lock, newest first. @return true if every release ended a hold */
+  /**
+   * Releases one hold of every lock, newest first.
+   *
+   * @return true if every release ended a hold
+   * @throws IllegalMonitorStateException if the calling thread holds nothing of this multi-lock;
+   *     nothing changes then
+   */
   public boolean release() {
+    Thread me = Thread.currentThread();
+    Integer held = holds.get(me);
+    if (held == null) {
+      throw new IllegalMonitorStateException("the calling thread does not hold " + this);
+    }
+    if (held == 1) {
+      holds.remove(me);
+    } else {
+      holds.put(me, held - 1);
+    }
     boolean all = true;
     for (int i = locks.size() - 1; i >= 0; i--) {
       all &= locks.get(i).release();
@@ -105,5 +125,10 @@ public final class MultiLock {
     for (int i = count - 1; i >= 0; i--) {
       locks.get(i).release();
     }
+  }
+
+  @Override
+  public String toString() {
+    return "MultiLock" + locks.stream().map(InterProcessLock::path).toList();
   }
 }

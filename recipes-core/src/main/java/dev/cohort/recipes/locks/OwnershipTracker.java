@@ -77,9 +77,8 @@ final class OwnershipTracker implements ConnectionStateListener {
       tell(OwnershipListener.Change.LOST, node);
       return;
     }
-    client.async().exists(node.path(), null).whenComplete((stat, error) -> {
-      boolean ours = error == null && stat != null && stat.czxid() == node.czxid()
-          && stat.ephemeralOwner() == node.sessionId() && client.isLiveSession(node.sessionId());
+    dev.cohort.recipes.internal.SequentialQueue.stillOwned(client, node).whenComplete((owned, error) -> {
+      boolean ours = error == null && owned;
       if (error != null && client.isLiveSession(node.sessionId())) {
         return; // still unsure (connection dropped again): the next transition will tell
       }

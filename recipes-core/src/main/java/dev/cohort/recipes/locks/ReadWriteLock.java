@@ -1,9 +1,12 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.OwnershipListener;
+import dev.cohort.recipes.internal.Place;
+import dev.cohort.recipes.internal.SequentialQueue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -35,7 +38,7 @@ public final class ReadWriteLock {
   private static final byte[] DOWNGRADED = "downgraded".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Cohort client;
-  private final LockEngine engine;
+  private final SequentialQueue queue;
   private final OwnershipTracker tracker;
   private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
   private final Side readSide = new Side(false);
@@ -43,6 +46,7 @@ public final class ReadWriteLock {
 
   /** One thread's node and its counts; touched only by that thread. */
   private static final class Hold {
+    final Place place;
     final OwnedNode node;
     final boolean writerNode;
     /** Whether the writer node was marked as downgraded; never unmarked. */
@@ -50,8 +54,9 @@ public final class ReadWriteLock {
     int reads;
     int writes;
 
-    Hold(OwnedNode node, boolean writerNode) {
-      this.node = node;
+    Hold(Place place, boolean writerNode) {
+      this.place = place;
+      this.node = place.granted().join();
       this.writerNode = writerNode;
     }
   }
@@ -59,7 +64,8 @@ public final class ReadWriteLock {
   /** A read-write lock at {@code path}, relative to the client's namespace. */
   public ReadWriteLock(Cohort client, String path) {
     this.client = Objects.requireNonNull(client, "client");
-    this.engine = new LockEngine(client, Objects.requireNonNull(path, "path"));
+    // not marked: a downgrading writer changes its node's data, which a marked queue reads as a release
+    this.queue = new SequentialQueue(client, Objects.requireNonNull(path, "path"), false);
     this.tracker = new OwnershipTracker(client);
   }
 
@@ -91,26 +97,30 @@ public final class ReadWriteLock {
 
     @Override
     public String path() {
-      return engine.dir();
+      return queue.dir();
     }
 
     @Override
     public FencingToken acquire() throws InterruptedException {
-      return acquire(-1).orElseThrow(() -> new IllegalStateException("unbounded acquire ended without the lock"));
+      client.checkUsable();
+      return acquire(Deadline.never(client), false)
+          .orElseThrow(() -> new IllegalStateException("unbounded acquire ended without the lock"));
     }
 
     @Override
     public Optional<FencingToken> tryAcquire(Duration timeout) throws InterruptedException {
-      return acquire(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos()));
+      Objects.requireNonNull(timeout, "timeout");
+      client.checkUsable();
+      return acquire(Deadline.after(client, timeout), false);
     }
 
     @Override
     public Optional<FencingToken> tryLock() throws InterruptedException {
-      return acquire(Long.MIN_VALUE);
+      client.checkUsable();
+      return acquire(Deadline.never(client), true);
     }
 
-    /** @param timeoutNanos negative for no limit; {@link Long#MIN_VALUE} for a try-lock */
-    private Optional<FencingToken> acquire(long timeoutNanos) throws InterruptedException {
+    private Optional<FencingToken> acquire(Deadline deadline, boolean tryOnce) throws InterruptedException {
       Thread me = Thread.currentThread();
       Hold hold = holds.get(me);
       if (hold != null) {
@@ -131,30 +141,34 @@ public final class ReadWriteLock {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      long deadline = timeoutNanos == Long.MIN_VALUE ? LockEngine.NO_WAIT : engine.deadline(timeoutNanos);
-      OwnedNode node = write
-          ? engine.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, deadline)
-          : engine.acquire(READ_NAME, NO_DATA, LockDecisions::read, deadline, stat -> stat.dataLength() > 0);
-      if (node == null) {
+      Place place = write
+          ? queue.acquire(WRITE_NAME, NO_DATA, LockDecisions::write, null, deadline, tryOnce)
+          : queue.acquire(READ_NAME, NO_DATA, LockDecisions::read, stat -> stat.dataLength() > 0, deadline, tryOnce);
+      if (place == null) {
         return Optional.empty();
       }
-      Hold fresh = new Hold(node, write);
+      Hold fresh = new Hold(place, write);
       if (write) {
         fresh.writes = 1;
       } else {
         fresh.reads = 1;
       }
       holds.put(me, fresh);
-      tracker.held(node);
-      return Optional.of(node.fencingToken());
+      tracker.held(fresh.node);
+      return Optional.of(fresh.node.fencingToken());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalMonitorStateException if the calling thread holds nothing on this side
+     */
     @Override
     public boolean release() {
       Thread me = Thread.currentThread();
       Hold hold = holds.get(me);
       if (hold == null || (write ? hold.writes : hold.reads) == 0) {
-        return false;
+        throw new IllegalMonitorStateException("the calling thread does not hold " + this);
       }
       int left = write ? --hold.writes : --hold.reads;
       if (write && left == 0 && hold.reads > 0 && !hold.downgraded) {
@@ -166,9 +180,15 @@ public final class ReadWriteLock {
       if (hold.reads + hold.writes == 0) {
         holds.remove(me);
         tracker.released(hold.node);
-        client.async().deleteIfOwned(hold.node);
+        hold.place.release(false);
       }
       return left == 0;
+    }
+
+    @Override
+    public Optional<String> ownedNodePath() {
+      Hold hold = holds.get(Thread.currentThread());
+      return hold == null || (write ? hold.writes : hold.reads) == 0 ? Optional.empty() : Optional.of(hold.node.path());
     }
 
     @Override

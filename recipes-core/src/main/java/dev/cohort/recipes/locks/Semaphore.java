@@ -1,13 +1,20 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.NodeNames;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.OwnershipListener;
+import dev.cohort.recipes.internal.Place;
+import dev.cohort.recipes.internal.SequentialQueue;
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Paths;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.Watcher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * among all clients that name the same path, each with its own fencing token.
  *
  * <h2>How it works, and why it has no herd</h2>
- * Waiters queue for a gate (an exclusive {@link LockEngine} lock under {@code <path>/gate}), each
+ * Waiters queue for a gate (an exclusive lock, the {@link SequentialQueue} protocol, under {@code <path>/gate}), each
  * watching only its predecessor. Only the gate holder looks at the leases (ephemeral-sequential
  * nodes under {@code <path>/leases}): it adds its own, and if its node is not among the first
  * {@code maxLeases} it sets one child watch on the leases directory and waits. A lease release fires
@@ -33,7 +40,7 @@ public final class Semaphore {
   private static final byte[] NO_DATA = new byte[0];
 
   private final Cohort client;
-  private final LockEngine gate;
+  private final SequentialQueue gate;
   private final String leasesDir;
   private final int maxLeases;
   private final OwnershipTracker tracker;
@@ -50,7 +57,7 @@ public final class Semaphore {
     if (maxLeases < 1) {
       throw new IllegalArgumentException("maxLeases must be positive: " + maxLeases);
     }
-    this.gate = LockEngine.exclusive(client, Paths.join(path, "gate"));
+    this.gate = new SequentialQueue(client, Paths.join(path, "gate"), true);
     this.leasesDir = Paths.join(path, "leases");
     this.maxLeases = maxLeases;
     this.tracker = new OwnershipTracker(client);
@@ -63,12 +70,15 @@ public final class Semaphore {
 
   /** Waits, interruptibly and without limit, for a lease. */
   public Lease acquire() throws InterruptedException {
-    return acquire(Long.MAX_VALUE).orElseThrow(() -> new IllegalStateException("unbounded acquire ended without a lease"));
+    client.checkUsable();
+    return acquire(Deadline.never(client)).orElseThrow(() -> new IllegalStateException("unbounded acquire ended without a lease"));
   }
 
   /** Waits at most {@code timeout} for a lease; empty if the time passed first (nothing is left behind). */
   public Optional<Lease> tryAcquire(Duration timeout) throws InterruptedException {
-    return acquire(gate.deadline(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos())));
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    return acquire(Deadline.after(client, timeout));
   }
 
   /** Tells {@code listener} when a lease may be lost, is confirmed, or is lost. */
@@ -80,17 +90,17 @@ public final class Semaphore {
     tracker.removeListener(listener);
   }
 
-  private Optional<Lease> acquire(long deadline) throws InterruptedException {
+  private Optional<Lease> acquire(Deadline deadline) throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
     while (true) {
-      OwnedNode gateNode = gate.acquire("gate-", NO_DATA, LockDecisions::exclusive, deadline);
-      if (gateNode == null) {
+      Place gatePlace = gate.acquire("gate-", NO_DATA, LockDecisions::exclusive, null, deadline, false);
+      if (gatePlace == null) {
         return Optional.empty();
       }
       try {
-        Optional<OwnedNode> lease = leaseWhileHoldingGate(gateNode, deadline);
+        Optional<OwnedNode> lease = leaseWhileHoldingGate(gatePlace.granted().join(), deadline);
         if (lease == null) {
           continue; // the session was lost under us; queue again on the new one
         }
@@ -99,19 +109,19 @@ public final class Semaphore {
           return new Lease(client, node, () -> tracker.released(node));
         });
       } finally {
-        gate.release(gateNode);
+        gatePlace.release();
       }
     }
   }
 
   /** Our lease, empty on deadline, or null if the session was lost. */
-  private Optional<OwnedNode> leaseWhileHoldingGate(OwnedNode gateNode, long deadline) throws InterruptedException {
+  private Optional<OwnedNode> leaseWhileHoldingGate(OwnedNode gateNode, Deadline deadline) throws InterruptedException {
     OwnedNode lease = null;
     CompletableFuture<OwnedNode> creating = null;
     boolean granted = false;
     try {
       creating = client.async().createProtected(leasesDir, "lease-", NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL);
-      lease = gate.await(creating, deadline);
+      lease = await(creating, deadline);
       // Look without a watch first and set one only to wait: a watch left behind by a look that
       // found a free lease would fire on the next gate holder's lease create, waking nobody.
       boolean watch = false;
@@ -119,12 +129,13 @@ public final class Semaphore {
         if (!client.isLiveSession(gateNode.sessionId())) {
           return null;
         }
-        Waiter waiter = watch ? new Waiter() : null;
+        LeasesWatch waiter = watch ? new LeasesWatch() : null;
         if (waiter != null) {
           client.addConnectionStateListener(waiter);
         }
+        boolean consumed = waiter == null;
         try {
-          List<String> sorted = NodeNames.sortBySequence(gate.await(client.async().getChildren(leasesDir, waiter), deadline).names());
+          List<String> sorted = NodeNames.sortBySequence(await(client.async().getChildren(leasesDir, waiter), deadline).names());
           LockDecisions.Decision decision = LockDecisions.shared(sorted, lease.name(), maxLeases);
           if (decision instanceof LockDecisions.Acquired) {
             granted = true;
@@ -136,9 +147,10 @@ public final class Semaphore {
           if (waiter != null) {
             leaseWaiters.incrementAndGet();
             try {
-              if (!waiter.await(client.timeSource(), deadline)) {
+              if (!deadline.await(waiter.fired)) {
                 return Optional.empty();
               }
+              consumed = true;
             } finally {
               leaseWaiters.decrementAndGet();
             }
@@ -146,14 +158,18 @@ public final class Semaphore {
         } finally {
           if (waiter != null) {
             client.removeConnectionStateListener(waiter);
+            if (!consumed && !waiter.fired.isDone()) {
+              // abandoned (deadline, interrupt, failure): a watch nobody will consume is a leak
+              client.async().removeWatches(leasesDir, waiter).exceptionally(e -> null);
+            }
           }
         }
         watch = waiter == null; // a look without a watch is followed by one with; a wake by one without
       }
-    } catch (LockEngine.TimedOut e) {
+    } catch (TimedOut e) {
       return Optional.empty();
     } catch (ConnectionLossException e) {
-      return client.awaitConnected(remaining(deadline)) ? null : Optional.empty();
+      return client.awaitConnected(deadline.remaining()) ? null : Optional.empty();
     } catch (CoordinationException e) {
       if (e.isSessionGone()) {
         return null;
@@ -169,13 +185,51 @@ public final class Semaphore {
     }
   }
 
+  /** The child watch a gate holder waits on for a free lease, also woken by the loss of its session. */
+  private static final class LeasesWatch implements Watcher, ConnectionStateListener {
+    final CompletableFuture<Void> fired = new CompletableFuture<>();
+
+    @Override
+    public void process(WatchEvent event) {
+      fired.complete(null);
+    }
+
+    @Override
+    public void stateChanged(Cohort client, ConnectionState newState) {
+      if (newState == ConnectionState.LOST) {
+        fired.complete(null);
+      }
+    }
+  }
+
+  /** Waits for {@code future} until the deadline; rethrows its failure unchecked. */
+  private static <T> T await(CompletableFuture<T> future, Deadline deadline) throws InterruptedException, TimedOut {
+    if (!deadline.await(future)) {
+      throw new TimedOut();
+    }
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  /** The deadline passed while waiting for a reply. */
+  private static final class TimedOut extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TimedOut() {
+      super("deadline passed", null, false, false);
+    }
+  }
+
   /** Threads of this object parked right now, on the gate or on the leases; for herd tests. */
   int parkedWaiters() {
     return gate.parked() + leaseWaiters.get();
   }
 
-  private Duration remaining(long deadline) {
-    return deadline == Long.MAX_VALUE ? Duration.ofDays(365_000)
-        : Duration.ofNanos(Math.max(0, deadline - client.timeSource().nanoTime()));
-  }
 }

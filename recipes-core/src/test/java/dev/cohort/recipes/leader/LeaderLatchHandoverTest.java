@@ -80,7 +80,7 @@ class LeaderLatchHandoverTest {
     Session bSession = ForcedReplies.over(fixture.openSession());
     LeaderLatch b = latch(clientOn(bSession), "b");
     List<String> line = line(2);
-    verify(bSession, timeout(10_000)).exists(eq(line.get(0)), any()); // b waits on a
+    verify(bSession, timeout(10_000)).getData(eq(line.get(0)), any()); // b waits on a
 
     a.close();
 
@@ -98,12 +98,12 @@ class LeaderLatchHandoverTest {
     Session cSession = ForcedReplies.over(fixture.openSession());
     LeaderLatch c = latch(clientOn(cSession), "c");
     List<String> line = line(3);
-    verify(cSession, timeout(10_000)).exists(eq(line.get(1)), any()); // c waits on b
+    verify(cSession, timeout(10_000)).getData(eq(line.get(1)), any()); // c waits on b
 
     b.close();
 
     // c lists again and, seeing a still in line, waits on a
-    verify(cSession, timeout(10_000)).exists(eq(line.get(0)), any());
+    verify(cSession, timeout(10_000)).getData(eq(line.get(0)), any());
     verify(cSession, times(2)).getChildren(eq(FULL), any());
     assertFalse(c.hasLeadership(), "c must not lead while a does");
     assertTrue(a.hasLeadership());

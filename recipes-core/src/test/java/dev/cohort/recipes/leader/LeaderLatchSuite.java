@@ -120,6 +120,8 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     fixture.reconnect(aClient.session());
     assertTrue(a.await(Duration.ofSeconds(10)), "a checks its node and leads again");
     assertEquals(before, a.currentTerm().orElseThrow(), "the same node, the same term");
+    assertFalse(before.isReconfirmation(), "the first report of the term");
+    assertTrue(a.currentTerm().orElseThrow().isReconfirmation(), "reported again after the reconnect, and says so");
     assertFalse(b.hasLeadership());
   }
 

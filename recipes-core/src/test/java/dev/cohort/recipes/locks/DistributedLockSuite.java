@@ -101,18 +101,60 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
   }
 
   @Test
-  void releaseIsIdempotentAndNeverDeletesAnotherOwnersNode() throws Exception {
+  void aReleaseByAThreadThatHoldsNothingThrowsAndNeverDeletesAnotherOwnersNode() throws Exception {
     DistributedLock a = new DistributedLock(newClient(), LOCK);
     DistributedLock b = new DistributedLock(newClient(), LOCK);
     a.acquire();
     assertTrue(a.release());
-    assertFalse(a.release(), "a second release is a no-op");
+    assertThrows(IllegalMonitorStateException.class, a::release, "a second release is misuse");
     awaitChildren(LOCK, 0);
     FencingToken bToken = inThread(b::acquire).get(10, TimeUnit.SECONDS);
-    assertFalse(a.release());
+    assertThrows(IllegalMonitorStateException.class, a::release);
     List<String> nodes = childrenOf(LOCK);
     assertEquals(1, nodes.size(), "b's node must survive a's stray release");
     assertEquals(bToken.value(), czxidOf(LOCK, nodes.get(0)));
+  }
+
+  @Test
+  void aReleaseFromAThreadThatDoesNotHoldTheLockThrowsAndTheLockStaysHeld() throws Exception {
+    DistributedLock lock = new DistributedLock(newClient(), LOCK);
+    FencingToken token = lock.acquire();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> inThread(lock::release).get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalMonitorStateException, e.getCause().toString());
+    assertTrue(lock.isHeldByCurrentThread(), "the holder still holds");
+    assertEquals(List.of(token.value()), childrenOf(LOCK).stream().map(n -> czxidOf(LOCK, n)).toList());
+    assertTrue(lock.release());
+  }
+
+  @Test
+  void everyCallOnAClientNotStartedOrClosedFailsAtOnce() throws Exception {
+    Cohort notStarted = Cohort.builder(fixture.backend()).build();
+    Cohort closed = newClient();
+    closed.close();
+    for (Cohort client : List.of(notStarted, closed)) {
+      DistributedLock lock = new DistributedLock(client, LOCK);
+      // on another thread, so that a hang fails the test instead of stalling it
+      for (var call : List.<ThrowingSupplier<?>>of(lock::acquire, lock::tryLock,
+          () -> lock.tryAcquire(Duration.ofSeconds(30)))) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+            () -> inThread(call).get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+      }
+    }
+    notStarted.close();
+  }
+
+  @Test
+  void theHoldersNodePathIsExposedWhileItHolds() throws Exception {
+    DistributedLock lock = new DistributedLock(newClient(), LOCK);
+    assertEquals(Optional.empty(), lock.ownedNodePath());
+    FencingToken token = lock.acquire();
+    String path = lock.ownedNodePath().orElseThrow();
+    assertTrue(path.startsWith(LOCK + "/"), path);
+    assertEquals(token.value(), czxidOf(LOCK, path.substring(LOCK.length() + 1)));
+    assertTrue(lock.release());
+    assertEquals(Optional.empty(), lock.ownedNodePath());
   }
 
   @Test
@@ -293,7 +335,7 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     await().until(() -> aClient.connectionState() == ConnectionState.RECONNECTED);
     OptionalLong eventsBefore = watchEventsDelivered();
     assertTrue(a.release(), "the release ends a's local hold without an error");
-    assertFalse(a.release());
+    assertThrows(IllegalMonitorStateException.class, a::release, "nothing is held any more");
     List<String> nodes = childrenOf(LOCK);
     assertEquals(1, nodes.size());
     assertEquals(bToken.value(), czxidOf(LOCK, nodes.get(0)), "b's node is untouched");

@@ -19,6 +19,20 @@ import org.junit.jupiter.api.Test;
 public abstract class MultiLockSuite extends RecipeSuiteSupport {
 
   @Test
+  void aReleaseByAThreadThatHoldsNothingThrowsAndReleasesNothing() throws Exception {
+    Cohort client = newClient();
+    MultiLock multi = new MultiLock(List.of(new DistributedLock(client, "/m/a"), new DistributedLock(client, "/m/b")));
+    assertThrows(IllegalMonitorStateException.class, multi::release, "nothing held yet");
+    multi.acquire();
+    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> inThread(multi::release).get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalMonitorStateException, e.getCause().toString());
+    assertTrue(multi.locks().stream().allMatch(InterProcessLock::isHeldByCurrentThread), "the holder still holds all");
+    assertTrue(multi.release());
+    assertThrows(IllegalMonitorStateException.class, multi::release, "released already");
+  }
+
+  @Test
   void acquiresAllInPathOrderAndReleasesAll() throws Exception {
     Cohort client = newClient();
     MultiLock multi = new MultiLock(List.of(new DistributedLock(client, "/m/b"), new DistributedLock(client, "/m/a")));

@@ -24,6 +24,41 @@ public abstract class ReadWriteLockSuite extends RecipeSuiteSupport {
   private static final String PATH = "/rw";
 
   @Test
+  void aReleaseOfASideTheThreadDoesNotHoldThrowsAndChangesNothing() throws Exception {
+    ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
+    assertThrows(IllegalMonitorStateException.class, a.readLock()::release);
+    a.readLock().acquire();
+    assertThrows(IllegalMonitorStateException.class, a.writeLock()::release, "a reader holds no write hold");
+    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> inThread(a.readLock()::release).get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalMonitorStateException, e.getCause().toString());
+    assertTrue(a.readLock().isHeldByCurrentThread());
+    String node = a.readLock().ownedNodePath().orElseThrow();
+    assertTrue(node.startsWith(PATH + "/") && exists(node), node);
+    assertEquals(Optional.empty(), a.writeLock().ownedNodePath());
+    assertTrue(a.readLock().release());
+    awaitChildren(PATH, 0);
+  }
+
+  @Test
+  void bothSidesOnAClientNotStartedOrClosedFailAtOnce() throws Exception {
+    dev.cohort.recipes.Cohort notStarted = dev.cohort.recipes.Cohort.builder(fixture.backend()).build();
+    dev.cohort.recipes.Cohort closed = newClient();
+    closed.close();
+    for (dev.cohort.recipes.Cohort client : List.of(notStarted, closed)) {
+      ReadWriteLock lock = new ReadWriteLock(client, PATH);
+      for (InterProcessLock side : List.of(lock.readLock(), lock.writeLock())) {
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> inThread(side::acquire).get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+        assertThrows(IllegalStateException.class, () -> side.tryAcquire(Duration.ofSeconds(1)));
+        assertThrows(IllegalStateException.class, side::tryLock);
+      }
+    }
+    notStarted.close();
+  }
+
+  @Test
   void readersShareTheLock() throws Exception {
     ReadWriteLock a = new ReadWriteLock(newClient(), PATH);
     ReadWriteLock b = new ReadWriteLock(newClient(), PATH);

@@ -28,6 +28,29 @@ public abstract class SemaphoreSuite extends RecipeSuiteSupport {
   private static final String PATH = "/sem";
 
   @Test
+  void aSemaphoreOnAClientNotStartedOrClosedFailsAtOnce() throws Exception {
+    Cohort notStarted = Cohort.builder(fixture.backend()).build();
+    Cohort closed = newClient();
+    closed.close();
+    for (Cohort client : List.of(notStarted, closed)) {
+      Semaphore semaphore = new Semaphore(client, PATH, 2);
+      java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> inThread(semaphore::acquire).get(10, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+      assertThrows(IllegalStateException.class, () -> semaphore.tryAcquire(Duration.ofSeconds(1)));
+    }
+    notStarted.close();
+  }
+
+  @Test
+  void aLeaseExposesItsNodePath() throws Exception {
+    Lease lease = new Semaphore(newClient(), PATH, 2).acquire();
+    assertTrue(lease.nodePath().startsWith(PATH + "/leases/") && exists(lease.nodePath()), lease.nodePath());
+    assertTrue(lease.release());
+    await().until(() -> !exists(lease.nodePath()));
+  }
+
+  @Test
   void atMostNLeasesAreHeldAtOnceUnderContention() throws Exception {
     int max = 2;
     AtomicInteger holding = new AtomicInteger();
