@@ -204,8 +204,8 @@ abstract class WatchedCache<S> implements AutoCloseable {
       lock.unlock();
     }
     client.removeConnectionStateListener(stateListener);
-    if (client.isClosed() || client.session().state().isTerminal()) {
-      return; // the watches went with the session
+    if (!client.isLiveSession(client.sessionId())) {
+      return; // never started, or the watches went with the session
     }
     ops.removeWatches(path, watcher);
     if (!persistent) {
