@@ -28,8 +28,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -169,13 +167,24 @@ public final class Cohort implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    CompletableFuture<Session> opening = backend.openSession(sessionConfig);
+    boolean opened;
+    try {
+      // On the client's clock like every other wait, so a test on virtual time decides when it ends.
+      opened = Deadline.after(this, connectTimeout).await(opening);
+    } catch (InterruptedException e) {
+      opening.thenAcceptAsync(Session::close, workExecutor); // one that opens after all would stay open
+      throw e;
+    }
+    if (!opened) {
+      opening.thenAcceptAsync(Session::close, workExecutor);
+      throw new ConnectionLossException(null, "no session within " + connectTimeout);
+    }
     Session first;
     try {
-      first = backend.openSession(sessionConfig).get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      first = opening.get();
     } catch (ExecutionException e) {
       throw Operations.asUnchecked(e.getCause());
-    } catch (TimeoutException e) {
-      throw new ConnectionLossException(null, "no session within " + connectTimeout);
     }
     install(first, ConnectionState.CONNECTED);
   }

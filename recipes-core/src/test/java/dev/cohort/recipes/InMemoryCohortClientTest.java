@@ -172,4 +172,55 @@ class InMemoryCohortClientTest extends CohortClientSuite {
       assertEquals(ConnectionState.SUSPENDED, client.connectionState());
     }
   }
+
+  @Test
+  void startGivesUpAtItsConnectTimeoutOnVirtualTimeAndClosesASessionThatOpensLate() throws Exception {
+    ManualTimeSource clock = new ManualTimeSource();
+    try (InMemoryBackend backend = InMemoryBackend.builder().timeSource(clock).build()) {
+      CompletableFuture<Session> late = new CompletableFuture<>();
+      dev.cohort.spi.CoordinationBackend neverAnswers = new dev.cohort.spi.CoordinationBackend() {
+        @Override
+        public CompletableFuture<Session> openSession(dev.cohort.spi.SessionConfig config) {
+          return late;
+        }
+
+        @Override
+        public java.util.Set<dev.cohort.spi.Capability> capabilities() {
+          return backend.capabilities();
+        }
+
+        @Override
+        public String name() {
+          return "never-answers";
+        }
+
+        @Override
+        public void close() {}
+      };
+      try (Cohort client = Cohort.builder(neverAnswers).timeSource(clock).connectTimeout(Duration.ofSeconds(15)).build()) {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+          try {
+            client.start();
+            started.complete(null);
+          } catch (Throwable t) {
+            started.completeExceptionally(t);
+          }
+        });
+        starter.setDaemon(true);
+        starter.start();
+        await().until(() -> starter.getState() == Thread.State.TIMED_WAITING);
+        clock.advance(Duration.ofSeconds(15).minusMillis(1));
+        assertFalse(started.isDone(), "the connect timeout has not passed");
+        clock.advance(Duration.ofMillis(1));
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> started.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof dev.cohort.spi.ConnectionLossException, e.getCause().toString());
+
+        Session opened = backend.openSession().get(10, TimeUnit.SECONDS);
+        late.complete(opened); // the service answers after all: nobody will use that session
+        await().until(() -> opened.state() == SessionState.CLOSED);
+      }
+    }
+  }
 }
