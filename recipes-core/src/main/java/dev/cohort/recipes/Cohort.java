@@ -734,7 +734,9 @@ public final class Cohort implements AutoCloseable {
     /**
      * Where the client's and its recipes' listeners (application code) run, one at a time in order;
      * default a daemon pool of the client. A direct executor ({@code Runnable::run}) is allowed:
-     * recipe work never runs here (see {@link #workExecutor}).
+     * recipe work never runs here (see {@link #workExecutor}), so no recipe waits for a listener;
+     * but the listeners then run on whichever thread reports the change, a backend thread
+     * included, and must return quickly.
      */
     public Builder listenerExecutor(Executor executor) {
       this.listenerExecutor = Objects.requireNonNull(executor, "executor");
