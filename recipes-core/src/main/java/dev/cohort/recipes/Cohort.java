@@ -2,21 +2,21 @@ package dev.cohort.recipes;
 
 import dev.cohort.spi.Children;
 import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Created;
 import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.OpResult;
-import dev.cohort.spi.Stat;
-import dev.cohort.spi.WatchMode;
-import dev.cohort.spi.Watcher;
-import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionConfig;
 import dev.cohort.spi.SessionExpiredException;
 import dev.cohort.spi.SessionState;
+import dev.cohort.spi.Stat;
 import dev.cohort.spi.TimeSource;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * from it never declares LOST before the service could have expired the session (the service
  * counts from the last message it had, which is no later), at the cost that LOST may come up to
  * the backend's detection delay after the service's expiry (ZooKeeper's client notices after at
- * most two thirds of the session timeout without a reply; the in-memory and replicated backends at
+ * most two thirds of the session timeout without a reply; the in-memory backend's fault control at
  * once). Applications that fence with {@link FencingToken}s stay safe in that window; those that
  * cannot should treat SUSPENDED as loss ({@code RELEASE_ON_SUSPEND}).
  *

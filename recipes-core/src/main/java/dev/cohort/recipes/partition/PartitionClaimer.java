@@ -270,6 +270,9 @@ public final class PartitionClaimer implements AutoCloseable {
   private void run() {
     try {
       while (awaitWork()) {
+        if (client.isClosed()) {
+          break; // everything went with the client's last session; leave() reports it
+        }
         try {
           round();
         } catch (CoordinationException e) {
@@ -567,10 +570,14 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /** Releases everything and removes the member node; best effort, on the way out. */
   private void leave() throws InterruptedException {
+    if (client.isClosed()) {
+      revokeAllLost(); // nothing to release: the closed session took every owner node with it
+      return;
+    }
     for (String partition : heldPartitions()) {
       try {
         revokeAndRelease(partition);
-      } catch (CoordinationException e) {
+      } catch (CoordinationException | IllegalStateException e) { // the latter: the client closed meanwhile
         log.debug("{}: could not release {} on leaving: {}", memberId, partition, e.toString());
       }
     }
@@ -586,7 +593,7 @@ public final class PartitionClaimer implements AutoCloseable {
         await(ops.multi(List.of(
             Op.delete(Paths.join(membersPath, memberId), -1),
             Op.setData(membersPath, new byte[0], -1))));
-      } catch (CoordinationException e) {
+      } catch (CoordinationException | IllegalStateException e) {
         log.debug("{}: could not remove member node: {}", memberId, e.toString());
       }
     }
