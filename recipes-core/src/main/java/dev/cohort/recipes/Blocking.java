@@ -43,6 +43,7 @@ final class Blocking implements BlockingOps {
    * asynchronous retries. A call that must not be retried throws its first failure.
    */
   private <T> T run(Operations.Call<T> call) throws InterruptedException {
+    client.checkUsable();
     Session s = client.session();
     long startNanos = client.timeSource().nanoTime();
     try {
@@ -70,12 +71,14 @@ final class Blocking implements BlockingOps {
 
   @Override
   public Created createWithParents(String path, byte[] data, CreateMode mode) throws InterruptedException {
+    client.checkUsable();
     return await(operations.createWithParents(path, data, mode));
   }
 
   @Override
   public OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
+    client.checkUsable();
     return operations.createProtectedBlocking(parent, name, data, mode);
   }
 
@@ -86,12 +89,12 @@ final class Blocking implements BlockingOps {
 
   @Override
   public boolean deleteIfOwned(OwnedNode node) throws InterruptedException {
-    return await(operations.deleteIfOwned(node));
+    return deleteIfOwned(node, null);
   }
 
   @Override
   public boolean deleteIfOwned(OwnedNode node, byte[] finalData) throws InterruptedException {
-    return await(operations.deleteIfOwned(node, finalData));
+    return await(client.async().deleteIfOwned(node, finalData)); // its checks are the async form's
   }
 
   @Override

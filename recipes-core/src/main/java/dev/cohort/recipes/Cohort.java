@@ -1,24 +1,33 @@
 package dev.cohort.recipes;
 
+import dev.cohort.spi.Children;
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionConfig;
 import dev.cohort.spi.SessionExpiredException;
 import dev.cohort.spi.SessionState;
+import dev.cohort.spi.Stat;
 import dev.cohort.spi.TimeSource;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -34,7 +43,28 @@ import org.slf4j.LoggerFactory;
  * ConnectionState}: SUSPENDED and RECONNECTED pass through; an EXPIRED session (or one closed under
  * the client) becomes {@link ConnectionState#LOST}, after which the client opens a new session by
  * itself, retrying with backoff, and reports {@link ConnectionState#RECONNECTED} once it has one.
- * Recipes listen for these transitions and re-establish what they owned.
+ * Recipes listen for these transitions and re-establish what they owned. The whole graph is on
+ * {@link ConnectionState}.
+ *
+ * <h2>Bounded time while cut off</h2>
+ * A service learns nothing from a client it cannot hear, and a client cut off learns of its
+ * session's expiry only when it reaches the service again. So the client does not wait to be told:
+ * once its session has stayed SUSPENDED for the whole session timeout the service granted, measured
+ * on the client's {@link TimeSource}, the client reports {@link ConnectionState#LOST} by itself,
+ * abandons that session (closes it and never uses it again, even if its connection comes back) and
+ * opens a new one, exactly as after an expiry. Every lock, lease and leadership of the client
+ * therefore ends, locally, no later than the session timeout after the SUSPENDED.
+ *
+ * <p>The timeout is counted from the moment the session reported SUSPENDED, the last moment the
+ * client knows it was in contact, not from the last reply it happened to receive: a quiet
+ * but connected session exchanges no replies, so the last reply says nothing about when contact
+ * ended, while SUSPENDED is reported as soon as the backend's client notices the loss. Counting
+ * from it never declares LOST before the service could have expired the session (the service
+ * counts from the last message it had, which is no later), at the cost that LOST may come up to
+ * the backend's detection delay after the service's expiry (ZooKeeper's client notices after at
+ * most two thirds of the session timeout without a reply; the in-memory backend's fault control at
+ * once). Applications that fence with {@link FencingToken}s stay safe in that window; those that
+ * cannot should treat SUSPENDED as loss ({@code RELEASE_ON_SUSPEND}).
  *
  * <p>The current state is readable at any moment without waiting ({@link #connectionState()}); it
  * changes on the backend's thread the instant the session reports a transition. Listeners learn of
@@ -63,9 +93,11 @@ public final class Cohort implements AutoCloseable {
   /** Executors the client created itself and shuts down on close; null when injected. */
   private final ScheduledExecutorService ownedScheduler;
   private final ExecutorService ownedListenerPool;
+  private final ExecutorService ownedWorkPool;
 
   private final CopyOnWriteArrayList<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
   private final Operations operations;
+  private final AsyncOps asyncOps;
   private final BlockingOps blockingOps;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -76,6 +108,8 @@ public final class Cohort implements AutoCloseable {
   /** Null before start. Written under lock, read freely. */
   private volatile ConnectionState state;
   private volatile boolean closed;
+  /** Completed and replaced (under lock) whenever {@link #state} changes or the client closes. */
+  private volatile CompletableFuture<Void> nextChange = new CompletableFuture<>();
 
   private Cohort(Builder b) {
     this.backend = b.backend;
@@ -92,15 +126,24 @@ public final class Cohort implements AutoCloseable {
       ownedScheduler = null;
       scheduler = b.scheduler;
     }
+    // Two executors, never one for both: application listeners may block or run inline (a direct
+    // executor), and recipe work handed to the work executor must still make progress then.
     if (b.listenerExecutor == null) {
       ownedListenerPool = Executors.newCachedThreadPool(daemon("cohort-listener"));
-      workExecutor = ownedListenerPool;
+      this.listenerExecutor = new SerialExecutor(ownedListenerPool);
     } else {
       ownedListenerPool = null;
-      workExecutor = b.listenerExecutor;
+      this.listenerExecutor = new SerialExecutor(b.listenerExecutor);
     }
-    this.listenerExecutor = new SerialExecutor(workExecutor);
+    if (b.workExecutor == null) {
+      ownedWorkPool = Executors.newCachedThreadPool(daemon("cohort-work"));
+      this.workExecutor = ownedWorkPool;
+    } else {
+      ownedWorkPool = null;
+      this.workExecutor = b.workExecutor;
+    }
     this.operations = new Operations(this);
+    this.asyncOps = new CheckedOps(this, operations);
     this.blockingOps = new Blocking(this, operations);
   }
 
@@ -124,13 +167,24 @@ public final class Cohort implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    CompletableFuture<Session> opening = backend.openSession(sessionConfig);
+    boolean opened;
+    try {
+      // On the client's clock like every other wait, so a test on virtual time decides when it ends.
+      opened = Deadline.after(this, connectTimeout).await(opening);
+    } catch (InterruptedException e) {
+      opening.thenAcceptAsync(Session::close, workExecutor); // one that opens after all would stay open
+      throw e;
+    }
+    if (!opened) {
+      opening.thenAcceptAsync(Session::close, workExecutor);
+      throw new ConnectionLossException(null, "no session within " + connectTimeout);
+    }
     Session first;
     try {
-      first = backend.openSession(sessionConfig).get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      first = opening.get();
     } catch (ExecutionException e) {
       throw Operations.asUnchecked(e.getCause());
-    } catch (TimeoutException e) {
-      throw new ConnectionLossException(null, "no session within " + connectTimeout);
     }
     install(first, ConnectionState.CONNECTED);
   }
@@ -186,18 +240,27 @@ public final class Cohort implements AutoCloseable {
     return s == null ? 0 : s.id();
   }
 
-  /** Whether {@code sessionId} is the current session and that session is alive and connected. */
+  /**
+   * Whether {@code sessionId} is the current session and that session has not ended: not expired,
+   * not closed, and not abandoned by the client after a {@link ConnectionState#LOST} (a session cut
+   * off for longer than its timeout is over for the client even before its close completes).
+   */
   public boolean isLiveSession(long sessionId) {
     Session s = session;
-    return s != null && s.id() == sessionId && !s.state().isTerminal();
+    return s != null && s.id() == sessionId && !s.state().isTerminal() && state != ConnectionState.LOST;
   }
 
-  /** The asynchronous operations. */
+  /**
+   * The asynchronous operations. On a client not started or closed, each throws {@link
+   * IllegalStateException} at once (see {@link #checkUsable()}); only {@link
+   * AsyncOps#deleteIfOwned} answers false on a closed client, since what it would delete went with
+   * the closed session.
+   */
   public AsyncOps async() {
-    return operations;
+    return asyncOps;
   }
 
-  /** The blocking operations. */
+  /** The blocking operations; on a client not started or closed, as {@link #async()}. */
   public BlockingOps blocking() {
     return blockingOps;
   }
@@ -214,15 +277,18 @@ public final class Cohort implements AutoCloseable {
 
   /**
    * The executor that runs listeners and callbacks of this client's recipes, one at a time in
-   * order. Recipes use it to call application code off backend threads.
+   * order. Recipes use it to call application code off backend threads, and only for that: it may
+   * be a direct executor, and a listener may block, so recipe work never waits for it.
    */
   public Executor listenerExecutor() {
     return listenerExecutor;
   }
 
   /**
-   * An executor for recipe background work that may block briefly (it is never a backend thread).
-   * Unlike {@link #listenerExecutor()}, tasks may run concurrently.
+   * An executor for recipe background work that may block briefly (it is never a backend thread
+   * and never runs application code). Unlike {@link #listenerExecutor()}, tasks may run
+   * concurrently. Set with {@link Builder#workExecutor}; loops that run for a recipe's whole life
+   * have threads of their own instead.
    */
   public Executor workExecutor() {
     return workExecutor;
@@ -239,18 +305,19 @@ public final class Cohort implements AutoCloseable {
    * @return false if {@code timeout} passed first or the client was closed
    */
   public boolean awaitConnected(Duration timeout) throws InterruptedException {
-    long remaining = timeout.toNanos();
-    lock.lock();
-    try {
-      while (!closed && (state == null || !state.isConnected())) {
-        if (remaining <= 0) {
-          return false;
-        }
-        remaining = changed.awaitNanos(remaining);
+    Deadline deadline = Deadline.after(this, timeout);
+    while (true) {
+      CompletableFuture<Void> change = nextChange; // read before the state: no change is missed
+      if (closed) {
+        return false;
       }
-      return !closed;
-    } finally {
-      lock.unlock();
+      ConnectionState now = state;
+      if (now != null && now.isConnected()) {
+        return true;
+      }
+      if (!deadline.await(change)) {
+        return false;
+      }
     }
   }
 
@@ -280,7 +347,7 @@ public final class Cohort implements AutoCloseable {
       if (started) {
         state = ConnectionState.LOST;
       }
-      changed.signalAll();
+      signalChange();
     } finally {
       lock.unlock();
     }
@@ -298,6 +365,17 @@ public final class Cohort implements AutoCloseable {
     if (ownedListenerPool != null) {
       ownedListenerPool.shutdown();
     }
+    if (ownedWorkPool != null) {
+      ownedWorkPool.shutdown();
+    }
+  }
+
+  /** Under lock. */
+  private void signalChange() {
+    changed.signalAll();
+    CompletableFuture<Void> done = nextChange;
+    nextChange = new CompletableFuture<>();
+    done.complete(null);
   }
 
   @Override
@@ -370,10 +448,18 @@ public final class Cohort implements AutoCloseable {
     }
   }
 
-  /** Maps one session's transitions; ignores sessions the client has replaced. */
+  /**
+   * Maps one session's transitions; ignores sessions the client has replaced or abandoned. While
+   * the session is SUSPENDED it keeps a timer of the session timeout, on the client's clock: if the
+   * timer fires first, the client abandons the session (see "Bounded time while cut off" above).
+   */
   private final class SessionListener implements dev.cohort.spi.SessionStateListener {
     private final Session owner;
     private SessionState last = SessionState.CONNECTED;
+    /** Whether this session is over for the client: nothing it reports is acted on any more. */
+    private boolean ended;
+    /** Completes when the session has been SUSPENDED for its timeout; null unless suspended. */
+    private CompletableFuture<Void> cutOff;
 
     SessionListener(Session owner) {
       this.owner = owner;
@@ -381,14 +467,24 @@ public final class Cohort implements AutoCloseable {
 
     @Override
     public synchronized void stateChanged(Session s, SessionState newState) {
-      if (newState == last || session != owner) {
+      if (ended || newState == last || session != owner) {
         return;
       }
       last = newState;
+      if (cutOff != null) {
+        cutOff.cancel(false); // stops watching the clock
+        cutOff = null;
+      }
       switch (newState) {
-        case SUSPENDED -> transition(owner, ConnectionState.SUSPENDED);
+        case SUSPENDED -> {
+          transition(owner, ConnectionState.SUSPENDED);
+          CompletableFuture<Void> timer = Deadline.after(timeSource, scheduler, owner.sessionTimeout()).expiry();
+          cutOff = timer;
+          timer.thenRun(() -> cutOffTooLong(timer));
+        }
         case RECONNECTED -> transition(owner, ConnectionState.RECONNECTED);
         case EXPIRED, CLOSED -> {
+          ended = true;
           if (!closed) {
             transition(owner, ConnectionState.LOST);
             reopen(1);
@@ -396,6 +492,28 @@ public final class Cohort implements AutoCloseable {
         }
         case CONNECTED -> { }
       }
+    }
+
+    /** The session stayed SUSPENDED for its whole timeout: report it lost and replace it. */
+    private void cutOffTooLong(CompletableFuture<Void> timer) {
+      synchronized (this) {
+        if (ended || timer != cutOff || session != owner || closed) {
+          return; // the session moved on meanwhile
+        }
+        ended = true;
+        cutOff = null;
+      }
+      log.info("{}: session 0x{} cut off for its timeout of {}; reporting it lost and opening a new one",
+          Cohort.this, Long.toHexString(owner.id()), owner.sessionTimeout());
+      transition(owner, ConnectionState.LOST);
+      // Session.close() may block until the service answers (or the timeout passes): not here, on
+      // the clock's or the scheduler's thread.
+      try {
+        workExecutor.execute(owner::close);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        owner.close();
+      }
+      reopen(1);
     }
   }
 
@@ -406,7 +524,7 @@ public final class Cohort implements AutoCloseable {
         return;
       }
       state = next;
-      changed.signalAll();
+      signalChange();
     } finally {
       lock.unlock();
     }
@@ -436,6 +554,115 @@ public final class Cohort implements AutoCloseable {
     });
   }
 
+  /**
+   * The asynchronous operations as the application and recipes see them: each checks first that
+   * the client is usable, so that misuse fails at once instead of waiting on a session that never
+   * was or is gone.
+   */
+  private static final class CheckedOps implements AsyncOps {
+    private final Cohort client;
+    private final AsyncOps ops;
+
+    CheckedOps(Cohort client, AsyncOps ops) {
+      this.client = client;
+      this.ops = ops;
+    }
+
+    @Override
+    public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+      client.checkUsable();
+      return ops.create(path, data, mode);
+    }
+
+    @Override
+    public CompletableFuture<Created> createWithParents(String path, byte[] data, CreateMode mode) {
+      client.checkUsable();
+      return ops.createWithParents(path, data, mode);
+    }
+
+    @Override
+    public CompletableFuture<OwnedNode> createProtected(String parent, String name, byte[] data, CreateMode mode) {
+      client.checkUsable();
+      return ops.createProtected(parent, name, data, mode);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String path, int version) {
+      client.checkUsable();
+      return ops.delete(path, version);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteGuaranteed(String path, int version) {
+      client.checkUsable();
+      return ops.deleteGuaranteed(path, version);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node) {
+      return deleteIfOwned(node, null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node, byte[] finalData) {
+      Objects.requireNonNull(node, "node");
+      if (client.closed) {
+        // The node went with the closed session: releasing after close is quiet, as after a loss.
+        return CompletableFuture.completedFuture(false);
+      }
+      client.checkUsable();
+      return ops.deleteIfOwned(node, finalData);
+    }
+
+    @Override
+    public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+      client.checkUsable();
+      return ops.exists(path, watcher);
+    }
+
+    @Override
+    public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+      client.checkUsable();
+      return ops.getData(path, watcher);
+    }
+
+    @Override
+    public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+      client.checkUsable();
+      return ops.setData(path, data, version);
+    }
+
+    @Override
+    public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+      client.checkUsable();
+      return ops.getChildren(path, watcher);
+    }
+
+    @Override
+    public CompletableFuture<Void> sync(String path) {
+      client.checkUsable();
+      return ops.sync(path);
+    }
+
+    @Override
+    public CompletableFuture<List<OpResult>> multi(List<Op> opList) {
+      client.checkUsable();
+      return ops.multi(opList);
+    }
+
+    @Override
+    public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+      client.checkUsable();
+      return ops.addWatch(path, mode, watcher);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+      client.checkUsable();
+      return ops.removeWatches(path, watcher);
+    }
+  }
+
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
@@ -456,6 +683,7 @@ public final class Cohort implements AutoCloseable {
     private TimeSource timeSource = TimeSource.system();
     private DelayScheduler scheduler;
     private Executor listenerExecutor;
+    private Executor workExecutor;
     private RandomGenerator random = new Random();
     private Duration connectTimeout = Duration.ofSeconds(15);
 
@@ -503,9 +731,25 @@ public final class Cohort implements AutoCloseable {
       return this;
     }
 
-    /** Where listeners and recipe background work run; default a daemon pool of the client. */
+    /**
+     * Where the client's and its recipes' listeners (application code) run, one at a time in order;
+     * default a daemon pool of the client. A direct executor ({@code Runnable::run}) is allowed:
+     * recipe work never runs here (see {@link #workExecutor}), so no recipe waits for a listener;
+     * but the listeners then run on whichever thread reports the change, a backend thread
+     * included, and must return quickly.
+     */
     public Builder listenerExecutor(Executor executor) {
       this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Where recipes' short background work runs (refreshes, retries handed off backend threads);
+     * default a daemon pool of the client. Tasks may block briefly and may run concurrently; they
+     * never run application code.
+     */
+    public Builder workExecutor(Executor executor) {
+      this.workExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -227,11 +227,17 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
 
   /**
    * A started client whose scheduler counts every delay it is given and runs the task at once; the
-   * first backoff is when the service comes back (deterministic, no waiting).
+   * first backoff is when the service comes back (deterministic, no waiting). Delays longer than
+   * the policy's 20 ms are not backoffs but the client's cut-off timer (a session timeout): run at
+   * once, it finds the clock unmoved and does nothing, and it is not counted.
    */
   private Cohort clientReconnectedAtItsFirstBackoff(AtomicInteger delays) {
     Cohort[] holder = new Cohort[1];
     Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((delay, task) -> {
+      if (delay.compareTo(Duration.ofMillis(20)) > 0) {
+        pool.execute(task);
+        return;
+      }
       if (delays.incrementAndGet() == 1) {
         fixture.reconnect(holder[0].session());
       }
@@ -391,13 +397,17 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
 
   @Test
   void anOperationWhoseSessionExpiredFailsWithSessionExpiredAndIsNotRetriedFurther() {
-    requireFaults(FaultControl.DISCONNECT, FaultControl.VIRTUAL_TIME);
+    requireFaults(FaultControl.DISCONNECT, FaultControl.EXPIRE, FaultControl.VIRTUAL_TIME);
     AtomicInteger delays = new AtomicInteger();
     Cohort[] holder = new Cohort[1];
     Cohort client = newClient(Cohort.builder(fixture.backend()).scheduler((d, t) -> {
+      if (d.compareTo(SESSION_TIMEOUT.dividedBy(2)) >= 0) {
+        pool.execute(t); // not a retry: the client's cut-off timer, which finds the clock unmoved
+        return;
+      }
       if (delays.incrementAndGet() == 1) {
         // the service expired the session while it was cut off; it learns so on reconnect
-        fixture.advanceTime(SESSION_TIMEOUT.multipliedBy(2));
+        fixture.expire(holder[0].session());
         fixture.reconnect(holder[0].session());
       }
       pool.execute(t);
@@ -418,5 +428,65 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
     assertThrows(IllegalStateException.class, client::start);
     assertEquals(id, client.sessionId());
     assertEquals(ConnectionState.CONNECTED, client.connectionState());
+  }
+
+  /** Every operation of the client, asynchronous and blocking, called once. */
+  private static List<org.junit.jupiter.api.function.Executable> everyOperation(Cohort client) {
+    AsyncOps a = client.async();
+    BlockingOps b = client.blocking();
+    byte[] none = new byte[0];
+    return List.of(
+        () -> a.create("/x", none, CreateMode.PERSISTENT),
+        () -> a.createWithParents("/x/y", none, CreateMode.PERSISTENT),
+        () -> a.createProtected("/p", "n-", none, CreateMode.EPHEMERAL_SEQUENTIAL),
+        () -> a.delete("/x", -1),
+        () -> a.deleteGuaranteed("/x", -1),
+        () -> a.exists("/x", null),
+        () -> a.getData("/x", null),
+        () -> a.setData("/x", none, -1),
+        () -> a.getChildren("/", null),
+        () -> a.sync("/"),
+        () -> a.multi(List.of(Op.check("/x", -1))),
+        () -> a.addWatch("/x", dev.cohort.spi.WatchMode.PERSISTENT, e -> { }),
+        () -> a.removeWatches("/x", e -> { }),
+        () -> b.create("/x", none, CreateMode.PERSISTENT),
+        () -> b.createWithParents("/x/y", none, CreateMode.PERSISTENT),
+        () -> b.createProtected("/p", "n-", none, CreateMode.EPHEMERAL_SEQUENTIAL),
+        () -> b.delete("/x", -1),
+        () -> b.exists("/x", null),
+        () -> b.getData("/x", null),
+        () -> b.setData("/x", none, -1),
+        () -> b.getChildren("/", null),
+        () -> b.sync("/"),
+        () -> b.multi(List.of(Op.check("/x", -1))));
+  }
+
+  @Test
+  void everyOperationOnAClientNeverStartedFailsAtOnceSayingToStartIt() throws Throwable {
+    Cohort client = Cohort.builder(fixture.backend()).namespace(NAMESPACE).build();
+    try {
+      List<org.junit.jupiter.api.function.Executable> ops = everyOperation(client);
+      for (int i = 0; i < ops.size(); i++) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, ops.get(i), "operation " + i);
+        assertTrue(e.getMessage().contains("start()"), "operation " + i + ": " + e.getMessage());
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void everyOperationOnAClosedClientFailsAtOnceSayingItIsClosed() throws Throwable {
+    Cohort client = newClient();
+    OwnedNode node = client.blocking().createProtected("/o", "n-", new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL);
+    client.close();
+    List<org.junit.jupiter.api.function.Executable> ops = everyOperation(client);
+    for (int i = 0; i < ops.size(); i++) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, ops.get(i), "operation " + i);
+      assertTrue(e.getMessage().contains("closed"), "operation " + i + ": " + e.getMessage());
+    }
+    assertFalse(client.async().deleteIfOwned(node).get(), "what it owned went with the closed session");
+    assertFalse(client.blocking().deleteIfOwned(node), "releasing after close stays quiet");
+    assertFalse(exists("/x"), "nothing was created");
   }
 }

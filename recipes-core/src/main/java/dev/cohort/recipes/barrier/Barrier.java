@@ -1,6 +1,7 @@
 package dev.cohort.recipes.barrier;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.NodeExistsException;
@@ -33,6 +34,7 @@ public final class Barrier {
 
   /** Puts the barrier up (creates its persistent node, with parents); a no-op if it is up. */
   public void set() throws InterruptedException {
+    client.checkUsable();
     try {
       Waits.await(client.async().createWithParents(path, new byte[0], CreateMode.PERSISTENT));
     } catch (NodeExistsException e) {
@@ -42,6 +44,7 @@ public final class Barrier {
 
   /** Takes the barrier down, releasing every waiter; a no-op if it is down. */
   public void remove() throws InterruptedException {
+    client.checkUsable();
     try {
       Waits.await(client.async().delete(path, -1));
     } catch (NoNodeException e) {
@@ -51,6 +54,7 @@ public final class Barrier {
 
   /** Whether the barrier is up now. */
   public boolean isSet() throws InterruptedException {
+    client.checkUsable();
     return Waits.await(client.async().exists(path, null)) != null;
   }
 
@@ -61,6 +65,7 @@ public final class Barrier {
    */
   public boolean waitUntilRemoved(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return Waits.awaitExists(client, path, false, client.timeSource().nanoTime() + timeout.toNanos());
+    client.checkUsable();
+    return Waits.awaitExists(client, path, false, Deadline.after(client, timeout));
   }
 }

@@ -1,6 +1,7 @@
 package dev.cohort.recipes.barrier;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.NodeExistsException;
@@ -75,7 +76,9 @@ public final class DoubleBarrier {
    * @throws IllegalStateException if another live session is in the barrier under this member id
    */
   public boolean enter(Duration timeout) throws InterruptedException {
-    long deadline = client.timeSource().nanoTime() + timeout.toNanos();
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    Deadline deadline = Deadline.after(client, timeout);
     long session = client.sessionId();
     try {
       Waits.await(client.async().createWithParents(node, new byte[0], CreateMode.EPHEMERAL));
@@ -112,7 +115,9 @@ public final class DoubleBarrier {
    *     removed all the same)
    */
   public boolean leave(Duration timeout) throws InterruptedException {
-    long deadline = client.timeSource().nanoTime() + timeout.toNanos();
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    Deadline deadline = Deadline.after(client, timeout);
     boolean done = false;
     try {
       while (true) {

@@ -82,8 +82,10 @@ abstract class WatchedCache<S> implements AutoCloseable {
    *
    * @throws CoordinationException if the first read failed (the service unreachable within the
    *     client's retry policy); the cache then keeps trying after the next reconnect
+   * @throws IllegalStateException if the client is not started or is closed
    */
   void startAndAwait() throws InterruptedException {
+    client.checkUsable();
     client.addConnectionStateListener(stateListener);
     requestRefresh();
     try {
@@ -114,7 +116,15 @@ abstract class WatchedCache<S> implements AutoCloseable {
   }
 
   private void refresh() {
-    ensurePersistentWatch().thenCompose(ignored -> read()).whenComplete((snapshot, error) -> {
+    CompletableFuture<S> next;
+    try {
+      next = ensurePersistentWatch().thenCompose(ignored -> read());
+    } catch (IllegalStateException unusable) {
+      // The client was closed under the cache (an operation refuses at once): end this refresh as
+      // failed instead of throwing into whichever thread asked for it.
+      next = CompletableFuture.failedFuture(unusable);
+    }
+    next.whenComplete((snapshot, error) -> {
       if (error == null) {
         if (!isClosed()) {
           apply(snapshot);
@@ -194,8 +204,8 @@ abstract class WatchedCache<S> implements AutoCloseable {
       lock.unlock();
     }
     client.removeConnectionStateListener(stateListener);
-    if (client.isClosed() || client.session().state().isTerminal()) {
-      return; // the watches went with the session
+    if (!client.isLiveSession(client.sessionId())) {
+      return; // never started, or the watches went with the session
     }
     ops.removeWatches(path, watcher);
     if (!persistent) {

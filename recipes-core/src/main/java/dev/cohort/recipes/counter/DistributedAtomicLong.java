@@ -26,11 +26,13 @@ import java.util.function.LongUnaryOperator;
  */
 public final class DistributedAtomicLong {
 
+  private final Cohort client;
   private final AsyncOps ops;
   private final String path;
   private final int maxAttempts;
 
   private DistributedAtomicLong(Cohort client, String path, int maxAttempts) {
+    this.client = client;
     this.ops = client.async();
     this.path = path;
     this.maxAttempts = maxAttempts;
@@ -111,6 +113,7 @@ public final class DistributedAtomicLong {
   }
 
   private NodeData readOrNull() throws InterruptedException {
+    client.checkUsable(); // every operation reads first
     try {
       return await(ops.getData(path, null));
     } catch (NoNodeException e) {

@@ -41,6 +41,7 @@ public final class SharedCounter implements AutoCloseable {
   public static SharedCounter start(Cohort client, String path, long initial) throws InterruptedException {
     Objects.requireNonNull(client, "client");
     Paths.validate(path);
+    client.checkUsable();
     SharedCounter counter = new SharedCounter(client, path);
     try {
       await(client.async().createWithParents(path, Longs.encode(initial), CreateMode.PERSISTENT));
@@ -59,6 +60,7 @@ public final class SharedCounter implements AutoCloseable {
 
   /** Reads the count and its version now, from the service. */
   public VersionedValue getVersionedValue() throws InterruptedException {
+    client.checkUsable();
     NodeData data = await(client.async().getData(path, null));
     return new VersionedValue(Longs.decode(path, data.data()), data.stat().version());
   }
@@ -70,6 +72,7 @@ public final class SharedCounter implements AutoCloseable {
    */
   public boolean trySetCount(VersionedValue previous, long newCount) throws InterruptedException {
     Objects.requireNonNull(previous, "previous");
+    client.checkUsable();
     try {
       await(client.async().setData(path, Longs.encode(newCount), previous.version()));
       return true;
@@ -80,6 +83,7 @@ public final class SharedCounter implements AutoCloseable {
 
   /** Writes {@code newCount} unconditionally. */
   public void setCount(long newCount) throws InterruptedException {
+    client.checkUsable();
     await(client.async().setData(path, Longs.encode(newCount), -1));
   }
 

@@ -36,6 +36,7 @@ public final class ServiceDiscovery implements AutoCloseable {
   private final String base;
   /** Registrations of this client, by service and id. */
   private final Map<String, GroupMember> registrations = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private ServiceDiscovery(Cohort client, String base) {
     this.client = client;
@@ -53,10 +54,12 @@ public final class ServiceDiscovery implements AutoCloseable {
    * Registers {@code instance} for as long as this client lives or until {@link #unregister}.
    *
    * @throws DuplicateMemberException if a live instance with the same service and id exists
-   * @throws IllegalStateException if this client already registered that id
+   * @throws IllegalStateException if this client already registered that id, if this discovery
+   *     is closed, or if the client is not started or is closed (nothing registered)
    */
   public void register(ServiceInstance instance) throws InterruptedException {
     Objects.requireNonNull(instance, "instance");
+    checkOpen();
     String key = key(instance.service(), instance.id());
     if (registrations.containsKey(key)) {
       throw new IllegalStateException(key + " is already registered by this client");
@@ -66,6 +69,19 @@ public final class ServiceDiscovery implements AutoCloseable {
       member.close();
       throw new IllegalStateException(key + " is already registered by this client");
     }
+    if (closed) {
+      // closed while joining: close() may have missed this registration, so undo it here
+      registrations.remove(key, member);
+      member.close();
+      checkOpen();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this ServiceDiscovery is closed: create a new one to register");
+    }
+    client.checkUsable();
   }
 
   /**
@@ -74,6 +90,8 @@ public final class ServiceDiscovery implements AutoCloseable {
    * @throws IllegalStateException if this client has not registered it
    */
   public void update(ServiceInstance instance) throws InterruptedException {
+    Objects.requireNonNull(instance, "instance");
+    client.checkUsable();
     GroupMember member = registrations.get(key(instance.service(), instance.id()));
     if (member == null) {
       throw new IllegalStateException(instance.service() + "/" + instance.id() + " is not registered by this client");
@@ -94,6 +112,7 @@ public final class ServiceDiscovery implements AutoCloseable {
   /** The live instances of {@code service}, read now, sorted by id. */
   public List<ServiceInstance> instances(String service) throws InterruptedException {
     String path = servicePath(service);
+    client.checkUsable();
     List<String> ids;
     try {
       ids = await(client.async().getChildren(path, null)).names();
@@ -120,12 +139,17 @@ public final class ServiceDiscovery implements AutoCloseable {
    * done (it holds watches).
    */
   public ServiceProvider provider(String service, ProviderStrategy strategy) throws InterruptedException {
+    client.checkUsable();
     return ServiceProvider.start(client, service, servicePath(service), strategy);
   }
 
-  /** Unregisters every instance this client registered. Other sessions' instances are untouched. */
+  /**
+   * Unregisters every instance this client registered; later registrations are refused. Other
+   * sessions' instances are untouched. Idempotent.
+   */
   @Override
   public void close() {
+    closed = true;
     registrations.values().forEach(GroupMember::close);
     registrations.clear();
   }

@@ -1,7 +1,8 @@
 package dev.cohort.recipes.group;
 
 /**
- * Another live session already takes part under this member id. Ids must be unique among live
+ * Another live session, or another member object on the same client, already takes part under
+ * this member id. Ids must be unique among live
  * members: two members with one id would be indistinguishable to everyone who watches the group. Nothing
  * was changed; choose another id, or wait until the other member leaves or its session expires.
  */
@@ -11,5 +12,15 @@ public final class DuplicateMemberException extends IllegalStateException {
   /** @param group the group's path */
   public DuplicateMemberException(String group, String memberId) {
     super("member id " + memberId + " is already taken by another live session in " + group);
+  }
+
+  private DuplicateMemberException(String message) {
+    super(message);
+  }
+
+  /** The id is taken by another member object on the same client (and so the same session). */
+  static DuplicateMemberException onThisClient(String group, String memberId) {
+    return new DuplicateMemberException("member id " + memberId + " is already joined to " + group
+        + " by another GroupMember on this client: close that one first, or choose another id");
   }
 }

@@ -15,9 +15,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: the member is in the group while its session lives; after a session loss it
  * re-joins by itself on the next session with its latest payload; a second live member with the
  * same id is refused with {@link DuplicateMemberException} (at join, nothing created; at a re-join,
- * logged and reported by {@link #isJoined()} false) and never overwrites the other; the view ends on
+ * logged and reported by {@link #isJoined()} false) and never overwrites the other, and so is a
+ * second member object with the same id on the same client until the first is closed; the view ends on
  * the group's final membership and tells listeners of joins, leaves and updates in order (see
  * {@link ChildrenCache} for how it follows changes).
  *
@@ -55,6 +59,15 @@ public final class GroupMember implements AutoCloseable {
   /** The members as last reported to listeners; only touched on the listener executor. */
   private Map<String, Member> reported = Map.of();
 
+  /**
+   * The member nodes each client has joined through a GroupMember not yet closed. A second member
+   * object with the same id on the same client would find "its" node already owned by its own
+   * session and adopt it, and closing either would delete the node the other still reports as
+   * joined; the session cannot tell them apart, so the client's members are counted here.
+   * Weak keys: a client dropped without closing its members does not stay reachable from here.
+   */
+  private static final Map<Cohort, Set<String>> JOINED = Collections.synchronizedMap(new WeakHashMap<>());
+
   private GroupMember(Cohort client, String group, String id, byte[] payload) {
     this.client = client;
     this.ops = client.async();
@@ -68,7 +81,9 @@ public final class GroupMember implements AutoCloseable {
    * Joins {@code group} as {@code id} with {@code payload} and starts the live view.
    *
    * @param listener told of membership changes, including the members present at the start; may be null
-   * @throws DuplicateMemberException if another live session is a member with this id (nothing changed)
+   * @throws DuplicateMemberException if another live session is a member with this id, or another
+   *     GroupMember of this client not yet closed (nothing changed)
+   * @throws IllegalStateException if the client is not started or is closed
    * @throws IllegalArgumentException if {@code id} is not one valid path segment
    */
   public static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener)
@@ -77,11 +92,20 @@ public final class GroupMember implements AutoCloseable {
     Paths.validate(group);
     requireSegment(id);
     Objects.requireNonNull(payload, "payload");
+    client.checkUsable();
     GroupMember member = new GroupMember(client, group, id, payload);
     if (listener != null) {
       member.listeners.add(listener);
     }
-    await(member.createNode());
+    if (!JOINED.computeIfAbsent(client, c -> ConcurrentHashMap.newKeySet()).add(member.node)) {
+      throw DuplicateMemberException.onThisClient(group, id);
+    }
+    try {
+      await(member.createNode());
+    } catch (RuntimeException | InterruptedException e) {
+      member.forget();
+      throw e;
+    }
     client.addConnectionStateListener(member.stateListener);
     try {
       // The cache's first events may run on the listener thread before start returns; starting it
@@ -128,6 +152,7 @@ public final class GroupMember implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("member " + id + " has left " + group);
     }
+    client.checkUsable();
     payload = newPayload.clone();
     long session = joinedSession;
     Stat stat = await(ops.exists(node, null));
@@ -144,6 +169,7 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     closed = true;
+    forget();
     client.removeConnectionStateListener(stateListener);
     if (view != null) {
       view.close();
@@ -158,6 +184,14 @@ public final class GroupMember implements AutoCloseable {
             log.debug("member {}: could not remove {} on leaving: {}", id, node, error.toString());
             return null;
           });
+    }
+  }
+
+  /** Frees this member's id on its client for a later join. */
+  private void forget() {
+    Set<String> joined = JOINED.get(client);
+    if (joined != null) {
+      joined.remove(node);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.group.DuplicateMemberException;
 import dev.cohort.spi.BadVersionException;
@@ -30,8 +31,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,7 +106,13 @@ public final class PartitionClaimer implements AutoCloseable {
   private final Executor executor;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  /**
+   * Guarded by lock: completed and replaced on every change (dirty, closed), so that the loop waits
+   * with a {@link Deadline} on the client's clock rather than on a condition and the JVM's clock.
+   */
+  private CompletableFuture<Void> wake = new CompletableFuture<>();
+  /** Completes when the loop has released everything and stopped. */
+  private final CompletableFuture<Void> stoppedSignal = new CompletableFuture<>();
   /** Guarded by lock: whether something changed since the last round. */
   private boolean dirty = true;
   /** Guarded by lock. */
@@ -134,7 +139,13 @@ public final class PartitionClaimer implements AutoCloseable {
     this.memberId = b.memberId;
     this.memberIdBytes = b.memberId.getBytes(StandardCharsets.UTF_8);
     this.listener = b.listener;
-    this.executor = b.executor != null ? b.executor : b.client.workExecutor();
+    // The loop runs for the member's whole life: a thread of its own, not one of a shared pool
+    // (a direct or bounded executor would never return from start(), or starve other work).
+    this.executor = b.executor != null ? b.executor : task -> {
+      Thread t = new Thread(task, "cohort-partition-" + b.memberId);
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /** A builder for member {@code memberId} of the partition set under {@code root}. */
@@ -152,6 +163,7 @@ public final class PartitionClaimer implements AutoCloseable {
       throws InterruptedException {
     requireSegment(id, "partition id");
     Objects.requireNonNull(instructions, "instructions");
+    client.checkUsable();
     await(client.async().createWithParents(Paths.join(Paths.join(root, "partitions"), id), instructions,
         CreateMode.PERSISTENT));
   }
@@ -190,6 +202,7 @@ public final class PartitionClaimer implements AutoCloseable {
    * @throws IllegalStateException if this member does not hold the partition
    */
   public boolean complete(String partitionId) throws InterruptedException {
+    client.checkUsable();
     Held h;
     lock.lock();
     try {
@@ -225,22 +238,16 @@ public final class PartitionClaimer implements AutoCloseable {
    * @return true if the member left cleanly in time
    */
   public boolean close(Duration timeout) throws InterruptedException {
-    long deadline = client.timeSource().nanoTime() + timeout.toNanos();
+    Objects.requireNonNull(timeout, "timeout");
+    Deadline deadline = Deadline.after(client, timeout);
     lock.lock();
     try {
       closed = true;
-      changed.signalAll();
-      while (!stopped) {
-        long remaining = deadline - client.timeSource().nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        changed.awaitNanos(remaining);
-      }
-      return true;
+      signal();
     } finally {
       lock.unlock();
     }
+    return deadline.await(stoppedSignal);
   }
 
   /** {@link #close(Duration)} with a 10 s bound; interruption is restored, not thrown. */
@@ -263,6 +270,9 @@ public final class PartitionClaimer implements AutoCloseable {
   private void run() {
     try {
       while (awaitWork()) {
+        if (client.isClosed()) {
+          break; // everything went with the client's last session; leave() reports it
+        }
         try {
           round();
         } catch (CoordinationException e) {
@@ -281,34 +291,54 @@ public final class PartitionClaimer implements AutoCloseable {
       lock.lock();
       try {
         stopped = true;
-        changed.signalAll();
+        signal();
       } finally {
         lock.unlock();
       }
+      stoppedSignal.complete(null);
     }
+  }
+
+  /** Wakes the loop's wait. Under lock. */
+  private void signal() {
+    CompletableFuture<Void> woken = wake;
+    wake = new CompletableFuture<>();
+    woken.complete(null);
   }
 
   /** Waits until something changed; false once closed. */
   private boolean awaitWork() throws InterruptedException {
-    lock.lock();
-    try {
-      while (!dirty && !closed) {
-        changed.await();
+    Deadline never = Deadline.never(client);
+    while (true) {
+      CompletableFuture<Void> signal;
+      lock.lock();
+      try {
+        if (dirty || closed) {
+          dirty = false;
+          return !closed;
+        }
+        signal = wake;
+      } finally {
+        lock.unlock();
       }
-      dirty = false;
-      return !closed;
-    } finally {
-      lock.unlock();
+      never.await(signal);
     }
   }
 
   private void retryLater() throws InterruptedException {
+    CompletableFuture<Void> signal;
     lock.lock();
     try {
-      // A timed wait, not a sleep: a change or close ends it early.
-      if (!closed) {
-        changed.await(RETRY_AFTER_ERROR.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      signal = closed ? null : wake;
+    } finally {
+      lock.unlock();
+    }
+    if (signal != null) {
+      // A timed wait on the client's clock, not a sleep: a change or close ends it early.
+      Deadline.after(client, RETRY_AFTER_ERROR).await(signal);
+    }
+    lock.lock();
+    try {
       dirty = true;
     } finally {
       lock.unlock();
@@ -540,10 +570,14 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /** Releases everything and removes the member node; best effort, on the way out. */
   private void leave() throws InterruptedException {
+    if (client.isClosed()) {
+      revokeAllLost(); // nothing to release: the closed session took every owner node with it
+      return;
+    }
     for (String partition : heldPartitions()) {
       try {
         revokeAndRelease(partition);
-      } catch (CoordinationException e) {
+      } catch (CoordinationException | IllegalStateException e) { // the latter: the client closed meanwhile
         log.debug("{}: could not release {} on leaving: {}", memberId, partition, e.toString());
       }
     }
@@ -559,7 +593,7 @@ public final class PartitionClaimer implements AutoCloseable {
         await(ops.multi(List.of(
             Op.delete(Paths.join(membersPath, memberId), -1),
             Op.setData(membersPath, new byte[0], -1))));
-      } catch (CoordinationException e) {
+      } catch (CoordinationException | IllegalStateException e) {
         log.debug("{}: could not remove member node: {}", memberId, e.toString());
       }
     }
@@ -607,7 +641,7 @@ public final class PartitionClaimer implements AutoCloseable {
     lock.lock();
     try {
       dirty = true;
-      changed.signalAll();
+      signal();
     } finally {
       lock.unlock();
     }
@@ -652,7 +686,10 @@ public final class PartitionClaimer implements AutoCloseable {
       this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    /** Where the member's loop runs (it occupies one thread); default the client's work executor. */
+    /**
+     * Where the member's loop runs (it occupies one thread for the member's life, and calls the
+     * {@link PartitionListener} there); default a daemon thread of its own.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
@@ -662,8 +699,10 @@ public final class PartitionClaimer implements AutoCloseable {
      * Joins and starts claiming.
      *
      * @throws DuplicateMemberException if another live session uses this member id (nothing joined)
+     * @throws IllegalStateException if the client is not started or is closed
      */
     public PartitionClaimer start() throws InterruptedException {
+      client.checkUsable();
       PartitionClaimer claimer = new PartitionClaimer(this);
       claimer.join(); // up front, so that a duplicate id fails here and not in the background
       claimer.start();

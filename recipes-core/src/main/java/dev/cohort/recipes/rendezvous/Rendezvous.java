@@ -1,6 +1,7 @@
 package dev.cohort.recipes.rendezvous;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.cache.ChildData;
 import dev.cohort.recipes.cache.NodeCache;
 import dev.cohort.spi.CreateMode;
@@ -12,8 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -28,10 +27,12 @@ import java.util.function.Consumer;
  * worker's watch is removed by {@link #close()}. Thread-safe.
  */
 public final class Rendezvous implements AutoCloseable {
+  private final Cohort client;
   private final NodeCache cache;
   private final CompletableFuture<byte[]> first = new CompletableFuture<>();
 
-  private Rendezvous(NodeCache cache) {
+  private Rendezvous(Cohort client, NodeCache cache) {
+    this.client = client;
     this.cache = cache;
   }
 
@@ -40,6 +41,7 @@ public final class Rendezvous implements AutoCloseable {
     Objects.requireNonNull(client, "client");
     Paths.validate(path);
     Objects.requireNonNull(data, "data");
+    client.checkUsable();
     while (true) {
       try {
         await(client.async().setData(path, data, -1));
@@ -57,6 +59,7 @@ public final class Rendezvous implements AutoCloseable {
 
   /** Withdraws the data (deletes the node); workers see it go. A no-op if nothing is published. */
   public static void withdraw(Cohort client, String path) throws InterruptedException {
+    client.checkUsable();
     try {
       await(client.async().delete(path, -1));
     } catch (NoNodeException e) {
@@ -69,6 +72,7 @@ public final class Rendezvous implements AutoCloseable {
    * or republished, on the client's listener executor.
    */
   public static Rendezvous join(Cohort client, String path, Consumer<byte[]> onChange) throws InterruptedException {
+    client.checkUsable();
     CompletableFuture<Rendezvous> self = new CompletableFuture<>();
     NodeCache cache = NodeCache.start(client, path, current -> {
       if (current.isPresent()) {
@@ -79,7 +83,7 @@ public final class Rendezvous implements AutoCloseable {
         }
       }
     });
-    Rendezvous rendezvous = new Rendezvous(cache);
+    Rendezvous rendezvous = new Rendezvous(client, cache);
     self.complete(rendezvous);
     cache.current().map(ChildData::data).ifPresent(rendezvous.first::complete);
     return rendezvous;
@@ -91,18 +95,16 @@ public final class Rendezvous implements AutoCloseable {
    * @return the data, or empty if nothing was published in time
    */
   public Optional<byte[]> await(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
     Optional<byte[]> now = cache.current().map(ChildData::data);
     if (now.isPresent()) {
       return now;
     }
-    try {
-      first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return cache.current().map(ChildData::data).or(() -> Optional.of(first.join()));
-    } catch (TimeoutException e) {
+    if (!Deadline.after(client, timeout).await(first)) {
       return Optional.empty();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the first-data future never fails", e);
     }
+    return cache.current().map(ChildData::data).or(() -> Optional.of(first.join()));
   }
 
   /** The data as last seen, if any. Never blocks. */

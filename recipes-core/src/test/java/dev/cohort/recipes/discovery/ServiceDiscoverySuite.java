@@ -185,4 +185,29 @@ public abstract class ServiceDiscoverySuite {
     ServiceDiscovery discovery = discovery(newClient());
     assertEquals(new ArrayList<ServiceInstance>(), discovery.instances("nothing-here"));
   }
+
+  @Test
+  void registeringAfterCloseIsRefusedAndRegistersNothing() throws Exception {
+    Cohort client = newClient();
+    ServiceDiscovery discovery = discovery(client);
+    discovery.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> discovery.register(api("late", 9)));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    assertEquals(List.of(), discovery(client).instances("api"), "nothing registered");
+  }
+
+  @Test
+  void registeringOnAClientNotStartedOrClosedIsRefusedAtOnce() throws Exception {
+    Cohort notStarted = Cohort.builder(fixture.backend()).build();
+    clients.add(notStarted);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> discovery(notStarted).register(api("i1", 1)));
+    assertTrue(e.getMessage().contains("start()"), e.getMessage());
+    Cohort closed = newClient();
+    closed.close();
+    e = assertThrows(IllegalStateException.class, () -> discovery(closed).register(api("i1", 1)));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> discovery(closed).instances("api"));
+    assertEquals(List.of(), discovery(newClient()).instances("api"), "nothing registered");
+  }
 }

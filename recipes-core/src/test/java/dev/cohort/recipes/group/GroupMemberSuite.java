@@ -177,4 +177,37 @@ public abstract class GroupMemberSuite {
     await().until(() -> client.blocking().exists(GROUP + "/a", null) == null);
     assertFalse(a.isJoined());
   }
+
+  @Test
+  void aSecondJoinWithTheSameIdOnTheSameClientIsRefusedAndChangesNothing() throws Exception {
+    Cohort client = newClient();
+    GroupMember first = join(client, "a", "first", null);
+    var before = client.blocking().getData(GROUP + "/a", null);
+
+    DuplicateMemberException e = assertThrows(DuplicateMemberException.class, () -> join(client, "a", "second", null));
+    assertTrue(e.getMessage().contains("close that one first"), e.getMessage());
+
+    var after = client.blocking().getData(GROUP + "/a", null);
+    assertEquals("first", new String(after.data(), StandardCharsets.UTF_8), "the first member's payload stands");
+    assertEquals(before.stat(), after.stat(), "the node is untouched");
+    assertTrue(first.isJoined());
+    first.update(bytes("still mine"));
+    first.close();
+    await().until(() -> client.blocking().exists(GROUP + "/a", null) == null);
+    GroupMember again = join(client, "a", "again", null); // the id is free once the first is closed
+    assertTrue(again.isJoined());
+  }
+
+  @Test
+  void joiningOnAClientNotStartedOrClosedIsRefusedAtOnce() throws Exception {
+    Cohort notStarted = Cohort.builder(fixture.backend()).build();
+    clients.add(notStarted);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> join(notStarted, "a", "x", null));
+    assertTrue(e.getMessage().contains("start()"), e.getMessage());
+    Cohort closed = newClient();
+    closed.close();
+    e = assertThrows(IllegalStateException.class, () -> join(closed, "a", "x", null));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    assertNull(newClient().blocking().exists(GROUP + "/a", null), "nothing joined");
+  }
 }

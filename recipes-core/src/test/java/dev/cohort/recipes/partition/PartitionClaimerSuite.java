@@ -97,7 +97,11 @@ public abstract class PartitionClaimerSuite {
   }
 
   private Cohort newClient() throws InterruptedException {
-    Cohort client = Cohort.builder(fixture.backend())
+    return newClient(Cohort.builder(fixture.backend()));
+  }
+
+  private Cohort newClient(Cohort.Builder builder) throws InterruptedException {
+    Cohort client = builder
         .sessionTimeout(SESSION_TIMEOUT)
         .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(20), 5, Duration.ofSeconds(5)))
         .build();
@@ -329,5 +333,90 @@ public abstract class PartitionClaimerSuite {
         .map(t -> t.isNewerThan(first)).orElse(false));
     assertTrue(a.revocations.get() >= 1, "the loss was reported");
     assertTrue(violations.isEmpty(), violations.toString());
+  }
+
+  /** A listener that only counts what it is told. */
+  private static final class Counting implements PartitionListener {
+    final Set<String> assigned = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void assigned(Partition partition) {
+      assigned.add(partition.id());
+    }
+
+    @Override
+    public void revoked(String partitionId) {
+      assigned.remove(partitionId);
+    }
+  }
+
+  @Test
+  void startReturnsAndTheMemberClaimsWithADirectListenerExecutor() throws Exception {
+    definePartitions(3);
+    Cohort client = newClient(Cohort.builder(fixture.backend()).listenerExecutor(Runnable::run));
+    Counting listener = new Counting();
+    java.util.concurrent.CompletableFuture<PartitionClaimer> started = new java.util.concurrent.CompletableFuture<>();
+    Thread starter = new Thread(() -> {
+      try {
+        started.complete(PartitionClaimer.builder(client, ROOT, "direct", listener).start());
+      } catch (Throwable t) {
+        started.completeExceptionally(t);
+      }
+    });
+    starter.setDaemon(true); // on a regression it never ends
+    starter.start();
+    PartitionClaimer claimer = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      await().until(() -> claimer.owned().size() == 3 && listener.assigned.size() == 3);
+    } finally {
+      claimer.close();
+    }
+  }
+
+  @Test
+  void aBlockedListenerExecutorDoesNotStallTheClaimersWork() throws Exception {
+    definePartitions(3);
+    java.util.concurrent.ExecutorService single = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
+    try {
+      Cohort client = newClient(Cohort.builder(fixture.backend()).listenerExecutor(single));
+      // An application listener that blocks: the one listener thread is taken.
+      client.listenerExecutor().execute(() -> {
+        try {
+          unblock.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      Counting listener = new Counting();
+      PartitionClaimer claimer = PartitionClaimer.builder(client, ROOT, "blocked", listener).start();
+      try {
+        await().until(() -> claimer.owned().size() == 3 && listener.assigned.size() == 3);
+      } finally {
+        unblock.countDown();
+        claimer.close();
+      }
+    } finally {
+      unblock.countDown();
+      single.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClaimerOnAClientNotStartedOrClosedIsRefusedAtOnce() throws Exception {
+    Cohort notStarted = Cohort.builder(fixture.backend()).build();
+    clients.add(notStarted);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PartitionClaimer.builder(notStarted, ROOT, "m", new Counting()).start());
+    assertTrue(e.getMessage().contains("start()"), e.getMessage());
+    assertThrows(IllegalStateException.class,
+        () -> PartitionClaimer.definePartition(notStarted, ROOT, "p", new byte[0]));
+    Cohort closed = newClient();
+    closed.close();
+    e = assertThrows(IllegalStateException.class,
+        () -> PartitionClaimer.builder(closed, ROOT, "m", new Counting()).start());
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> PartitionClaimer.definePartition(closed, ROOT, "p", new byte[0]));
+    assertFalse(newClient().blocking().exists(ROOT + "/members/m", null) != null, "nothing joined");
   }
 }
