@@ -522,7 +522,7 @@ public final class InMemoryBackend implements CoordinationBackend {
   }
 
   /**
-   * Configures an {@link InMemoryBackend}. Defaults: {@link TimeSource#system()}, 1 MiB data limit,
+   * Configures an {@link InMemoryBackend}. Defaults: {@link TimeSource#system()}, {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES} data limit,
    * session timeouts clamped into [4 s, 40 s], every capability, callbacks on the calling thread,
    * housekeeping every 100 ms (non-manual time only).
    */
@@ -543,7 +543,11 @@ public final class InMemoryBackend implements CoordinationBackend {
       return this;
     }
 
-    /** The largest data a node may hold, in bytes (default 1 MiB); larger writes fail with DataTooLarge. */
+    /**
+     * The largest data a node may hold, and all the ops of one multi together, in bytes (default
+     * {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES}, the figure every backend shares); larger
+     * writes fail with DataTooLarge.
+     */
     public Builder maxDataBytes(int maxDataBytes) {
       if (maxDataBytes < 0) {
         throw new IllegalArgumentException("maxDataBytes must not be negative: " + maxDataBytes);

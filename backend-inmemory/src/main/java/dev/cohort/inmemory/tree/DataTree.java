@@ -66,7 +66,7 @@ public final class DataTree {
   private final Set<String> ttlNodes = new HashSet<>();
   private int nodeCount;
 
-  /** An empty tree (the root and {@code /zookeeper}) with the default 1 MiB data limit. */
+  /** An empty tree (the root and {@code /zookeeper}) with the default data limit. */
   public DataTree() {
     this(CoordinationBackend.DEFAULT_MAX_DATA_BYTES);
   }
