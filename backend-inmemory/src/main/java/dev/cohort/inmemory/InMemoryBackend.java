@@ -224,11 +224,22 @@ public final class InMemoryBackend implements CoordinationBackend {
    * session refuses the operation.
    */
   <T> CompletableFuture<T> execute(InMemorySession session, String path, Call<T> call) {
+    return execute(session, path, null, call);
+  }
+
+  /**
+   * As {@link #execute(InMemorySession, String, Call)}, but {@code argumentError}, if not null, is
+   * the answer even before the session's state: what ZooKeeper's client refuses before it looks at
+   * its connection (see {@link dev.cohort.inmemory.tree.RequestChecks}). It still completes in
+   * issue order.
+   */
+  <T> CompletableFuture<T> execute(InMemorySession session, String path, CoordinationException argumentError,
+      Call<T> call) {
     CompletableFuture<T> future = new CompletableFuture<>();
     List<InMemorySession> others;
     lock.lock();
     try {
-      CoordinationException refused = refusal(session, path);
+      CoordinationException refused = argumentError != null ? argumentError : refusal(session, path);
       if (refused != null) {
         session.enqueueCompletion(future, null, refused);
         others = List.of();
@@ -355,9 +366,16 @@ public final class InMemoryBackend implements CoordinationBackend {
       if (session.state.isTerminal()) {
         return;
       }
+      // As on ZooKeeper, a session that closes itself still receives the events its own close
+      // fires (the deletion of its ephemerals it watched): the server sends them before it
+      // answers the close. Its watches go only after that; then CLOSED.
+      if (tree.hasSession(session.id())) {
+        applyTxn(session.id(), new TxnOp.CloseSession());
+      }
+      toDrain = new ArrayList<>(dispatchFired());
       endOnService(session);
       endOnClient(session, SessionState.CLOSED);
-      toDrain = new ArrayList<>(dispatchFired());
+      toDrain.addAll(dispatchFired());
     } finally {
       lock.unlock();
     }
