@@ -250,11 +250,22 @@ public final class InMemoryBackend implements CoordinationBackend {
    * session refuses the operation.
    */
   <T> CompletableFuture<T> execute(InMemorySession session, String path, Call<T> call) {
+    return execute(session, path, null, call);
+  }
+
+  /**
+   * As {@link #execute(InMemorySession, String, Call)}, but {@code argumentError}, if not null, is
+   * the answer even before the session's state: what ZooKeeper's client refuses before it looks at
+   * its connection (see {@link dev.cohort.inmemory.tree.RequestChecks}). It still completes in
+   * issue order.
+   */
+  <T> CompletableFuture<T> execute(InMemorySession session, String path, CoordinationException argumentError,
+      Call<T> call) {
     CompletableFuture<T> future = new CompletableFuture<>();
     List<InMemorySession> others;
     lock.lock();
     try {
-      CoordinationException refused = refusal(session, path);
+      CoordinationException refused = argumentError != null ? argumentError : refusal(session, path);
       if (refused != null) {
         session.enqueueCompletion(future, null, refused);
         others = List.of();
@@ -381,9 +392,16 @@ public final class InMemoryBackend implements CoordinationBackend {
       if (session.state.isTerminal()) {
         return;
       }
+      // As on ZooKeeper, a session that closes itself still receives the events its own close
+      // fires (the deletion of its ephemerals it watched): the server sends them before it
+      // answers the close. Its watches go only after that; then CLOSED.
+      if (tree.hasSession(session.id())) {
+        applyTxn(session.id(), new TxnOp.CloseSession());
+      }
+      toDrain = new ArrayList<>(dispatchFired());
       endOnService(session);
       endOnClient(session, SessionState.CLOSED);
-      toDrain = new ArrayList<>(dispatchFired());
+      toDrain.addAll(dispatchFired());
     } finally {
       lock.unlock();
     }
@@ -548,7 +566,7 @@ public final class InMemoryBackend implements CoordinationBackend {
   }
 
   /**
-   * Configures an {@link InMemoryBackend}. Defaults: {@link TimeSource#system()}, 1 MiB data limit,
+   * Configures an {@link InMemoryBackend}. Defaults: {@link TimeSource#system()}, {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES} data limit,
    * session timeouts clamped into [4 s, 40 s], every capability, callbacks on the calling thread,
    * housekeeping every 100 ms (non-manual time only).
    */
@@ -569,7 +587,11 @@ public final class InMemoryBackend implements CoordinationBackend {
       return this;
     }
 
-    /** The largest data a node may hold, in bytes (default 1 MiB); larger writes fail with DataTooLarge. */
+    /**
+     * The largest data a node may hold, and all the ops of one multi together, in bytes (default
+     * {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES}, the figure every backend shares); larger
+     * writes fail with DataTooLarge.
+     */
     public Builder maxDataBytes(int maxDataBytes) {
       if (maxDataBytes < 0) {
         throw new IllegalArgumentException("maxDataBytes must not be negative: " + maxDataBytes);

@@ -1,6 +1,7 @@
 package dev.cohort.inmemory;
 
 import dev.cohort.inmemory.tree.Outcome;
+import dev.cohort.inmemory.tree.RequestChecks;
 import dev.cohort.inmemory.tree.TxnOp;
 import dev.cohort.inmemory.tree.WatchRegistry;
 import dev.cohort.spi.BadArgumentsException;
@@ -117,9 +118,10 @@ final class InMemorySession implements Session {
   }
 
   private CompletableFuture<Created> createNode(String path, byte[] data, CreateMode mode, Duration ttl) {
-    CoordinationException refused = checkCreate(path, mode, ttl);
+    CoordinationException invalid = RequestChecks.create(path, mode, ttl);
+    CoordinationException refused = invalid != null ? invalid : checkCreate(path, mode);
     TxnOp op = refused == null ? new TxnOp.CreateNode(path, data, mode, ttl == null ? 0 : ttl.toMillis()) : null;
-    return backend.execute(this, path, ok -> {
+    return backend.execute(this, path, invalid, ok -> {
       if (refused != null) {
         throw refused;
       }
@@ -128,22 +130,13 @@ final class InMemorySession implements Session {
     });
   }
 
-  /** A create the backend refuses before applying (capability or TTL arguments), else null. */
-  private CoordinationException checkCreate(String path, CreateMode mode, Duration ttl) {
+  /** A create the backend refuses for a capability it lacks (after the session's state), else null. */
+  private CoordinationException checkCreate(String path, CreateMode mode) {
     if (mode.isContainer() && !backend.has(Capability.CONTAINER_NODES)) {
       return new UnimplementedException(path, "container nodes are not enabled on this backend");
     }
     if (mode.isTtl() && !backend.has(Capability.TTL_NODES)) {
       return new UnimplementedException(path, "TTL nodes are not enabled on this backend");
-    }
-    if (mode.isTtl() && ttl == null) {
-      return new BadArgumentsException(path, "mode " + mode + " needs a TTL");
-    }
-    if (ttl != null && !mode.isTtl()) {
-      return new BadArgumentsException(path, "mode " + mode + " takes no TTL");
-    }
-    if (ttl != null && ttl.toMillis() <= 0) {
-      return new BadArgumentsException(path, "the TTL must be at least 1 ms: " + ttl);
     }
     return null;
   }
@@ -152,7 +145,7 @@ final class InMemorySession implements Session {
   public CompletableFuture<Void> delete(String path, int version) {
     Objects.requireNonNull(path, "path");
     TxnOp op = new TxnOp.DeleteNode(path, version);
-    return backend.execute(this, path, ok -> {
+    return backend.execute(this, path, RequestChecks.path(path), ok -> {
       write(op);
       return null;
     });
@@ -163,7 +156,7 @@ final class InMemorySession implements Session {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(data, "data");
     TxnOp op = new TxnOp.SetData(path, data.clone(), version);
-    return backend.execute(this, path, ok -> ((Outcome.DataSet) write(op)).stat());
+    return backend.execute(this, path, RequestChecks.path(path), ok -> ((Outcome.DataSet) write(op)).stat());
   }
 
   /** Applies a write under the lock; a failed outcome is thrown as its exception. */
@@ -181,8 +174,7 @@ final class InMemorySession implements Session {
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return backend.execute(this, path, watchAllowed -> {
-      checkPath(path);
+    return backend.execute(this, path, RequestChecks.path(path), watchAllowed -> {
       Stat stat = backend.tree.stat(path);
       if (watcher != null && watchAllowed) {
         backend.watches.add(stat == null ? WatchRegistry.Kind.EXIST : WatchRegistry.Kind.DATA, path, id, watcher);
@@ -194,8 +186,7 @@ final class InMemorySession implements Session {
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return backend.execute(this, path, watchAllowed -> {
-      checkPath(path);
+    return backend.execute(this, path, RequestChecks.path(path), watchAllowed -> {
       NodeData data = backend.tree.getData(path);
       if (data == null) {
         throw new NoNodeException(path);
@@ -210,8 +201,7 @@ final class InMemorySession implements Session {
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return backend.execute(this, path, watchAllowed -> {
-      checkPath(path);
+    return backend.execute(this, path, RequestChecks.path(path), watchAllowed -> {
       Children children = backend.tree.getChildren(path);
       if (children == null) {
         throw new NoNodeException(path);
@@ -227,17 +217,7 @@ final class InMemorySession implements Session {
   public CompletableFuture<Void> sync(String path) {
     Objects.requireNonNull(path, "path");
     // Every read already sees the latest write: the lock makes the one tree linearizable.
-    return backend.execute(this, path, ok -> {
-      checkPath(path);
-      return null;
-    });
-  }
-
-  private static void checkPath(String path) {
-    String problem = Paths.problem(path, false);
-    if (problem != null) {
-      throw new InvalidPathException(path, problem);
-    }
+    return backend.execute(this, path, RequestChecks.path(path), ok -> null);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -247,12 +227,13 @@ final class InMemorySession implements Session {
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     List<Op> copy = List.copyOf(ops); // also rejects null elements with NPE
-    CoordinationException refused = checkMulti(copy);
-    if (refused == null && copy.get(0).isRead()) {
+    CoordinationException invalid = RequestChecks.multi(copy);
+    if (invalid == null && copy.get(0).isRead()) {
       return backend.execute(this, null, ok -> readMulti(copy));
     }
+    CoordinationException refused = invalid != null ? invalid : checkMulti(copy);
     List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : null;
-    return backend.execute(this, null, ok -> {
+    return backend.execute(this, null, invalid, ok -> {
       if (refused != null) {
         throw refused;
       }
@@ -265,25 +246,20 @@ final class InMemorySession implements Session {
     });
   }
 
-  /** A multi the backend refuses before applying: empty, mixed, or needing a missing capability. */
+  /**
+   * A write multi the backend refuses after the session's state, before applying: a create needing
+   * a missing capability, more data than the limit in all the ops together.
+   */
   private CoordinationException checkMulti(List<Op> ops) {
-    if (ops.isEmpty()) {
-      return new BadArgumentsException(null, "a multi needs at least one op");
-    }
-    boolean read = ops.get(0).isRead();
     for (int i = 0; i < ops.size(); i++) {
-      Op op = ops.get(i);
-      if (op.isRead() != read) {
-        return new BadArgumentsException(op.path(), "a multi may not mix reads and writes").atOp(i);
-      }
-      if (op instanceof Op.Create c) {
-        CoordinationException refused = checkCreate(c.path(), c.mode(), c.ttl());
+      if (ops.get(i) instanceof Op.Create c) {
+        CoordinationException refused = checkCreate(c.path(), c.mode());
         if (refused != null) {
           return refused.atOp(i);
         }
       }
     }
-    return null;
+    return RequestChecks.multiDataSize(ops, backend.tree.maxDataBytes());
   }
 
 
@@ -322,11 +298,10 @@ final class InMemorySession implements Session {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(watcher, "watcher");
     boolean supported = backend.has(Capability.PERSISTENT_WATCHES);
-    return backend.execute(this, path, watchAllowed -> {
+    return backend.execute(this, path, RequestChecks.path(path), watchAllowed -> {
       if (!supported) {
         throw new UnimplementedException(path, "persistent watches are not enabled on this backend");
       }
-      checkPath(path);
       if (watchAllowed) {
         WatchRegistry.Kind kind = mode == WatchMode.PERSISTENT
             ? WatchRegistry.Kind.PERSISTENT : WatchRegistry.Kind.PERSISTENT_RECURSIVE;
@@ -340,8 +315,7 @@ final class InMemorySession implements Session {
   public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(watcher, "watcher");
-    return backend.execute(this, path, ok -> {
-      checkPath(path);
+    return backend.execute(this, path, RequestChecks.path(path), ok -> {
       backend.watches.remove(path, id, watcher);
       return null;
     });

@@ -534,8 +534,15 @@ final class ReplicaService implements RaftHost.Application {
     lastWseq.put(sid, ENDED); // a tombstone, so a late duplicate open cannot revive the session
     deadlines.remove(sid);
     expiryProposedAt.remove(sid);
-    watches.removeSession(sid);
-    fire(r);
+    if (!expired) {
+      // As on ZooKeeper, a session that closes itself still receives the events its own close
+      // fires (its watched ephemerals' deletion), ahead of the close's reply; an expired one does not.
+      fire(r);
+      watches.removeSession(sid);
+    } else {
+      watches.removeSession(sid);
+      fire(r);
+    }
     cluster.sessionEnded(sid);
     Attached a = attached.remove(sid);
     if (a != null) {

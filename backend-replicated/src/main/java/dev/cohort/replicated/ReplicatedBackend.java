@@ -268,7 +268,11 @@ public final class ReplicatedBackend implements CoordinationBackend {
       return this;
     }
 
-    /** The largest data a node may hold, in bytes (default 1 MiB); larger writes fail with DataTooLarge. */
+    /**
+     * The largest data a node may hold, and all the ops of one multi together, in bytes (default
+     * {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES}, the figure every backend shares); larger
+     * writes fail with DataTooLarge.
+     */
     public Builder maxDataBytes(int maxDataBytes) {
       if (maxDataBytes < 0) {
         throw new IllegalArgumentException("maxDataBytes must not be negative: " + maxDataBytes);

@@ -1,6 +1,7 @@
 package dev.cohort.replicated;
 
 import dev.cohort.inmemory.tree.Outcome;
+import dev.cohort.inmemory.tree.RequestChecks;
 import dev.cohort.inmemory.tree.TxnOp;
 import dev.cohort.inmemory.tree.WatchRegistry;
 import dev.cohort.spi.BadArgumentsException;
@@ -175,29 +176,22 @@ final class ReplicatedSession implements Session {
   }
 
   private CompletableFuture<Created> createNode(String path, byte[] data, CreateMode mode, Duration ttl) {
-    CoordinationException refused = checkCreate(path, data, mode, ttl);
+    CoordinationException invalid = RequestChecks.create(path, mode, ttl);
+    CoordinationException refused = checkCreate(path, data, mode);
     TxnOp op = new TxnOp.CreateNode(path, data, mode, ttl == null ? 0 : ttl.toMillis());
-    return submit(new Wire.WriteBody(op), refused, r -> {
+    return submit(new Wire.WriteBody(op), invalid, refused, r -> {
       Outcome.Created c = (Outcome.Created) r;
       return new Created(c.path(), c.stat());
     });
   }
 
-  private CoordinationException checkCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
+  /** What the service refuses in a create after the session's state: a capability, the data limit. */
+  private CoordinationException checkCreate(String path, byte[] data, CreateMode mode) {
     if (mode.isContainer() && !backend.has(Capability.CONTAINER_NODES)) {
       return new UnimplementedException(path, "container nodes are not enabled on this backend");
     }
     if (mode.isTtl() && !backend.has(Capability.TTL_NODES)) {
       return new UnimplementedException(path, "TTL nodes are not enabled on this backend");
-    }
-    if (mode.isTtl() && ttl == null) {
-      return new BadArgumentsException(path, "mode " + mode + " needs a TTL");
-    }
-    if (ttl != null && !mode.isTtl()) {
-      return new BadArgumentsException(path, "mode " + mode + " takes no TTL");
-    }
-    if (ttl != null && ttl.toMillis() <= 0) {
-      return new BadArgumentsException(path, "the TTL must be at least 1 ms: " + ttl);
     }
     return tooLarge(path, data);
   }
@@ -212,42 +206,42 @@ final class ReplicatedSession implements Session {
   @Override
   public CompletableFuture<Void> delete(String path, int version) {
     Objects.requireNonNull(path, "path");
-    return submit(new Wire.WriteBody(new TxnOp.DeleteNode(path, version)), null, r -> null);
+    return submit(new Wire.WriteBody(new TxnOp.DeleteNode(path, version)), RequestChecks.path(path), null, r -> null);
   }
 
   @Override
   public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(data, "data");
-    return submit(new Wire.WriteBody(new TxnOp.SetData(path, data.clone(), version)), tooLarge(path, data),
+    return submit(new Wire.WriteBody(new TxnOp.SetData(path, data.clone(), version)), RequestChecks.path(path),
+        tooLarge(path, data),
         r -> ((Outcome.DataSet) r).stat());
   }
 
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return submit(new Wire.Read(Wire.ReadKind.EXISTS, path, watcher), null, r -> (Stat) r);
+    return submit(new Wire.Read(Wire.ReadKind.EXISTS, path, watcher), RequestChecks.path(path), null, r -> (Stat) r);
   }
 
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return submit(new Wire.Read(Wire.ReadKind.GET_DATA, path, watcher), null, r -> (NodeData) r);
+    return submit(new Wire.Read(Wire.ReadKind.GET_DATA, path, watcher), RequestChecks.path(path), null,
+        r -> (NodeData) r);
   }
 
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
-    return submit(new Wire.Read(Wire.ReadKind.GET_CHILDREN, path, watcher), null, r -> (Children) r);
+    return submit(new Wire.Read(Wire.ReadKind.GET_CHILDREN, path, watcher), RequestChecks.path(path), null,
+        r -> (Children) r);
   }
 
   @Override
   public CompletableFuture<Void> sync(String path) {
     Objects.requireNonNull(path, "path");
-    String problem = dev.cohort.spi.Paths.problem(path, false);
-    CoordinationException refused = problem == null ? null
-        : new dev.cohort.spi.InvalidPathException(path, problem);
-    return submit(new Wire.SyncBody(), refused, r -> null);
+    return submit(new Wire.SyncBody(), RequestChecks.path(path), null, r -> null);
   }
 
   @Override
@@ -255,12 +249,13 @@ final class ReplicatedSession implements Session {
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     List<Op> copy = List.copyOf(ops);
-    CoordinationException refused = checkMulti(copy);
-    if (refused == null && copy.get(0).isRead()) {
-      return submit(new Wire.ReadMulti(copy), null, r -> (List<OpResult>) r);
+    CoordinationException invalid = RequestChecks.multi(copy);
+    if (invalid == null && copy.get(0).isRead()) {
+      return submit(new Wire.ReadMulti(copy), null, null, r -> (List<OpResult>) r);
     }
-    List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : List.of();
-    return submit(new Wire.WriteBody(new TxnOp.Multi(txnOps)), refused, r -> {
+    CoordinationException refused = invalid != null ? null : checkMulti(copy);
+    List<TxnOp> txnOps = invalid == null && refused == null ? TxnOp.ofWrites(copy) : List.of();
+    return submit(new Wire.WriteBody(new TxnOp.Multi(txnOps)), invalid, refused, r -> {
       List<OpResult> results = new ArrayList<>();
       for (Outcome each : ((Outcome.MultiDone) r).results()) {
         results.add(Outcome.toOpResult(each));
@@ -269,27 +264,20 @@ final class ReplicatedSession implements Session {
     });
   }
 
+  /**
+   * What the service refuses in a write multi after the session's state, before it reaches the log:
+   * a capability, more data than the limit in one op or all of them together.
+   */
   private CoordinationException checkMulti(List<Op> ops) {
-    if (ops.isEmpty()) {
-      return new BadArgumentsException(null, "a multi needs at least one op");
-    }
-    boolean read = ops.get(0).isRead();
     for (int i = 0; i < ops.size(); i++) {
-      Op op = ops.get(i);
-      if (op.isRead() != read) {
-        return new BadArgumentsException(op.path(), "a multi may not mix reads and writes").atOp(i);
-      }
-      CoordinationException refused = null;
-      if (op instanceof Op.Create c) {
-        refused = checkCreate(c.path(), c.data(), c.mode(), c.ttl());
-      } else if (op instanceof Op.SetData s) {
-        refused = tooLarge(s.path(), s.data());
-      }
-      if (refused != null) {
-        return refused.atOp(i);
+      if (ops.get(i) instanceof Op.Create c) {
+        CoordinationException refused = checkCreate(c.path(), new byte[0], c.mode());
+        if (refused != null) {
+          return refused.atOp(i);
+        }
       }
     }
-    return null;
+    return RequestChecks.multiDataSize(ops, cluster.settings().maxDataBytes());
   }
 
 
@@ -303,14 +291,14 @@ final class ReplicatedSession implements Session {
         : new UnimplementedException(path, "persistent watches are not enabled on this backend");
     WatchRegistry.Kind kind = mode == WatchMode.PERSISTENT
         ? WatchRegistry.Kind.PERSISTENT : WatchRegistry.Kind.PERSISTENT_RECURSIVE;
-    return submit(new Wire.AddWatch(path, kind, watcher), refused, r -> null);
+    return submit(new Wire.AddWatch(path, kind, watcher), RequestChecks.path(path), refused, r -> null);
   }
 
   @Override
   public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(watcher, "watcher");
-    return submit(new Wire.RemoveWatches(path, watcher), null, r -> null);
+    return submit(new Wire.RemoveWatches(path, watcher), RequestChecks.path(path), null, r -> null);
   }
 
   @Override
@@ -353,24 +341,30 @@ final class ReplicatedSession implements Session {
   // ------------------------------------------------------------------ issuing (loop)
 
   @SuppressWarnings("unchecked")
-  private <T> CompletableFuture<T> submit(Wire.Body body, CoordinationException refused, Function<Object, T> convert) {
+  /**
+   * Issues a request. {@code invalid}, if not null, answers it before the session's state (what
+   * ZooKeeper's client refuses whatever its connection: see RequestChecks); {@code refused}, if not
+   * null, answers it when the state lets it through (what the service would refuse).
+   */
+  private <T> CompletableFuture<T> submit(Wire.Body body, CoordinationException invalid,
+      CoordinationException refused, Function<Object, T> convert) {
     CompletableFuture<Object> future = new CompletableFuture<>();
-    if (backend.isClosed() && state().isTerminal()) {
+    if (invalid == null && backend.isClosed() && state().isTerminal()) {
       future.completeExceptionally(state() == SessionState.EXPIRED
           ? new SessionExpiredException(null, "session 0x" + Long.toHexString(id) + " has expired")
           : new SessionClosedException(null, "session 0x" + Long.toHexString(id) + " is closed"));
       return (CompletableFuture<T>) future;
     }
-    cluster.loop().execute(() -> issue(body, refused, (Function<Object, Object>) convert, future));
+    cluster.loop().execute(() -> issue(body, invalid, refused, (Function<Object, Object>) convert, future));
     return (CompletableFuture<T>) future;
   }
 
-  private void issue(Wire.Body body, CoordinationException refused, Function<Object, Object> convert,
-      CompletableFuture<Object> future) {
+  private void issue(Wire.Body body, CoordinationException invalid, CoordinationException refused,
+      Function<Object, Object> convert, CompletableFuture<Object> future) {
     long reqId = nextReqId++;
     Call call = new Call(body, future, convert);
     calls.put(reqId, call);
-    CoordinationException early = refused;
+    CoordinationException early = invalid;
     if (early == null) {
       SessionState s = state();
       if (s == SessionState.EXPIRED) {
@@ -379,6 +373,8 @@ final class ReplicatedSession implements Session {
         early = new SessionClosedException(null, "session 0x" + Long.toHexString(id) + " is closed");
       } else if (!linkUp) {
         early = new ConnectionLossException(null, "the session is not connected to any replica");
+      } else {
+        early = refused;
       }
     }
     if (early != null) {

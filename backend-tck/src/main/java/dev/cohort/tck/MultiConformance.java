@@ -193,4 +193,64 @@ public abstract class MultiConformance extends ConformanceSuite {
     assertEquals(5, get(s.exists("/counter")).version());
     assertTrue(get(s.exists("/counter")).mzxid() > get(s.exists("/counter")).czxid());
   }
+
+  /**
+   * ZooKeeper's client validates every op's path before it sends a multi: an invalid path is what
+   * fails it, even behind an op that would fail on the tree.
+   */
+  @Test
+  public void invalidPathAnywhereInAMultiFailsItBeforeAnEarlierOpsFailure() {
+    Session s = open();
+    create(s, "/a", "");
+    TreeSnapshot before = snapshot();
+    CoordinationException e = assertFails(ErrorCode.INVALID_PATH, s.multi(List.of(
+        Op.delete("/missing", -1), Op.setData("/a", bytes("x"), -1), Op.create("/b//c", bytes(""), CreateMode.PERSISTENT))));
+    assertEquals(2, e.opIndex());
+    assertEquals(before, snapshot());
+    e = assertFails(ErrorCode.INVALID_PATH, s.multi(List.of(Op.getData("/missing"), Op.getChildren("bad"))));
+    assertEquals(1, e.opIndex());
+  }
+
+  /**
+   * A refusal that is the service's to make, not the client's (here: deleting the reserved node)
+   * does not hide an earlier op's failure: the first op that fails is the one reported.
+   */
+  @Test
+  public void multiReportsTheFirstOpTheServiceFailsNotALaterRefusedOne() {
+    Session s = open();
+    TreeSnapshot before = snapshot();
+    CoordinationException e = assertFails(ErrorCode.NO_NODE, s.multi(List.of(
+        Op.delete("/missing", -1), Op.delete(dev.cohort.spi.Paths.RESERVED, -1))));
+    assertEquals(0, e.opIndex());
+    assertEquals(before, snapshot());
+    create(s, "/a", "");
+    e = assertFails(ErrorCode.BAD_ARGUMENTS, s.multi(List.of(
+        Op.setData("/a", bytes("x"), -1), Op.delete(dev.cohort.spi.Paths.RESERVED, -1))));
+    assertEquals(1, e.opIndex());
+    assertEquals("", read(s, "/a"));
+  }
+
+  /**
+   * The data limit holds for all of a multi's ops together: ZooKeeper sends a multi as one request
+   * and refuses it whole when it is too large, before any op is looked at.
+   */
+  @Test
+  public void multiWhoseOpsTogetherCarryMoreThanTheLimitIsRefusedWhole() {
+    Session s = open();
+    create(s, "/a", "a");
+    create(s, "/b", "b");
+    TreeSnapshot before = snapshot();
+    int half = fixture.maxDataBytes() / 2 + 1;
+    assertFails(ErrorCode.DATA_TOO_LARGE, s.multi(List.of(
+        Op.setData("/a", new byte[half], -1), Op.setData("/b", new byte[half], -1))));
+    // refused whole: an earlier op that would fail on the tree is not what is reported
+    assertFails(ErrorCode.DATA_TOO_LARGE, s.multi(List.of(
+        Op.delete("/missing", -1), Op.create("/c", new byte[half], CreateMode.PERSISTENT),
+        Op.setData("/b", new byte[half], -1))));
+    assertEquals(before, snapshot());
+    // just at the limit, together, is fine
+    get(s.multi(List.of(Op.setData("/a", new byte[half - 1], -1),
+        Op.setData("/b", new byte[fixture.maxDataBytes() - (half - 1)], -1))));
+    assertEquals(fixture.maxDataBytes(), get(s.exists("/a")).dataLength() + get(s.exists("/b")).dataLength());
+  }
 }

@@ -190,4 +190,38 @@ public abstract class PathRulesConformance extends ConformanceSuite {
     assertNotNull(get(s.getData(Paths.ROOT)).stat());
     assertTrue(get(s.getChildren(Paths.ROOT)).names().contains("x"));
   }
+
+  /** ZooKeeper keeps {@code config} and {@code quota} under {@code /zookeeper} (3.5 and later). */
+  @Test
+  public void reservedNodeHoldsZooKeepersSystemChildren() {
+    Session s = open();
+    assertEquals(java.util.Set.of("config", "quota"), new java.util.HashSet<>(get(s.getChildren(Paths.RESERVED)).names()));
+    assertEquals(2, get(s.exists(Paths.RESERVED)).numChildren());
+    assertNotNull(get(s.exists(Paths.RESERVED + "/config")));
+    assertNotNull(get(s.exists(Paths.RESERVED + "/quota")));
+  }
+
+  /** A sequential create of {@code /} makes a node named by its suffix alone, as on ZooKeeper. */
+  @Test
+  public void sequentialCreateDirectlyUnderTheRootIsAllowed() {
+    Session s = open();
+    String ephemeral = get(s.create(Paths.ROOT, bytes("e"), CreateMode.EPHEMERAL_SEQUENTIAL)).path();
+    String persistent = get(s.create(Paths.ROOT, bytes("p"), CreateMode.PERSISTENT_SEQUENTIAL)).path();
+    for (String path : java.util.List.of(ephemeral, persistent)) {
+      assertTrue(path.matches("/-?\\d{10}"), path);
+      assertEquals(Paths.ROOT, Paths.parent(path));
+    }
+    assertTrue(Paths.sequenceOf(persistent) > Paths.sequenceOf(ephemeral));
+    assertEquals("p", read(s, persistent));
+    get(s.delete(persistent, -1));
+  }
+
+  @Test
+  public void nonSequentialCreateOfTheRootFailsWithNodeExists() {
+    Session s = open();
+    TreeSnapshot before = snapshot();
+    assertFails(ErrorCode.NODE_EXISTS, s.create(Paths.ROOT, bytes(""), CreateMode.PERSISTENT));
+    assertFails(ErrorCode.NODE_EXISTS, s.create(Paths.ROOT, bytes(""), CreateMode.EPHEMERAL));
+    assertEquals(before, snapshot());
+  }
 }

@@ -5,6 +5,7 @@ import static dev.cohort.spi.WatchEvent.Type.NODE_CREATED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DATA_CHANGED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DELETED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.cohort.spi.CreateMode;
@@ -428,5 +429,24 @@ public abstract class WatchConformance extends ConformanceSuite {
     owner.close();
     assertEvents(node, s, List.of(event(NODE_DELETED, "/p/e")), "/p/e");
     assertEvents(parent, s, List.of(event(NODE_CHILDREN_CHANGED, "/p")), "/p");
+  }
+
+  /**
+   * A session that closes itself still hears of the deletion of its own ephemeral that it watched:
+   * ZooKeeper sends the events its close fires before it answers the close.
+   */
+  @Test
+  public void closingSessionReceivesTheDeletionOfItsOwnWatchedEphemeral() {
+    Session s = open();
+    create(s, "/e", "", CreateMode.EPHEMERAL);
+    RecordingWatcher exists = new RecordingWatcher();
+    RecordingWatcher data = new RecordingWatcher();
+    assertNotNull(get(s.exists("/e", exists)));
+    get(s.getData("/e", data));
+    s.close();
+    waitFor().until(() -> exists.count() == 1 && data.count() == 1);
+    assertEquals(List.of(new WatchEvent(WatchEvent.Type.NODE_DELETED, "/e")), exists.events());
+    assertEquals(List.of(new WatchEvent(WatchEvent.Type.NODE_DELETED, "/e")), data.events());
+    assertNull(get(observer().exists("/e")));
   }
 }

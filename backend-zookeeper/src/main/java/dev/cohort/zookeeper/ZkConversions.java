@@ -71,21 +71,26 @@ final class ZkConversions {
 
   /** One SPI op as a ZooKeeper op; arguments were validated by the caller. */
   static org.apache.zookeeper.Op toOp(Op op, List<ACL> acl) {
+    return toOp(op, acl, op.path());
+  }
+
+  /** One SPI op as a ZooKeeper op on {@code path} instead of its own (a chroot-prefixed path). */
+  static org.apache.zookeeper.Op toOp(Op op, List<ACL> acl, String path) {
     if (op instanceof Op.Create c) {
       org.apache.zookeeper.CreateMode mode = toCreateMode(c.mode());
       return c.ttl() == null
-          ? org.apache.zookeeper.Op.create(c.path(), c.data(), acl, mode)
-          : org.apache.zookeeper.Op.create(c.path(), c.data(), acl, mode, c.ttl().toMillis());
+          ? org.apache.zookeeper.Op.create(path, c.data(), acl, mode)
+          : org.apache.zookeeper.Op.create(path, c.data(), acl, mode, c.ttl().toMillis());
     } else if (op instanceof Op.Delete d) {
-      return org.apache.zookeeper.Op.delete(d.path(), d.version());
+      return org.apache.zookeeper.Op.delete(path, d.version());
     } else if (op instanceof Op.SetData s) {
-      return org.apache.zookeeper.Op.setData(s.path(), s.data(), s.version());
+      return org.apache.zookeeper.Op.setData(path, s.data(), s.version());
     } else if (op instanceof Op.Check k) {
-      return org.apache.zookeeper.Op.check(k.path(), k.version());
-    } else if (op instanceof Op.GetData g) {
-      return org.apache.zookeeper.Op.getData(g.path());
-    } else if (op instanceof Op.GetChildren g) {
-      return org.apache.zookeeper.Op.getChildren(g.path());
+      return org.apache.zookeeper.Op.check(path, k.version());
+    } else if (op instanceof Op.GetData) {
+      return org.apache.zookeeper.Op.getData(path);
+    } else if (op instanceof Op.GetChildren) {
+      return org.apache.zookeeper.Op.getChildren(path);
     }
     throw new IllegalArgumentException("unknown op " + op);
   }

@@ -631,7 +631,12 @@ final class ZkSession implements Session {
   // ---------------------------------------------------------------- guards, shared by both forms
 
   // Each guard checks one operation's arguments (throwing NullPointerException for a null one) and
-  // returns why the operation must not be sent now, the session's state first, or null to send it.
+  // returns why the operation must not be sent now, or null to send it. The order is ZooKeeper's
+  // own (measured, see ZooKeeperEdgeOracleTest): first what the ZooKeeper client checks before it
+  // looks at its connection (path syntax, TTL arguments, a multi's mix of reads and writes), then the
+  // session's state, then what the server would refuse (a missing capability, data over the limit,
+  // a request too large for one packet). Everything else (the root, the reserved subtree, whether
+  // nodes exist) is the server's to answer, so that a multi reports the op the server really fails.
   // The asynchronous form fails its future with the answer (in issue order, see refuse), the
   // blocking form throws it.
 
@@ -639,38 +644,52 @@ final class ZkSession implements Session {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
-    CoordinationException refused = stateRefusal(path);
-    return refused != null ? refused : checkCreate(path, data, mode, ttl);
+    CoordinationException refused = checkCreateArguments(path, mode, ttl);
+    if (refused == null) {
+      refused = stateRefusal(path);
+    }
+    if (refused == null) {
+      refused = checkCreateForServer(path, data, mode, ttl);
+    }
+    if (refused == null) {
+      refused = checkPacket(path, ZkPacketSize.create(serverPath(path), data, settings.acl(),
+          ZkConversions.toCreateMode(mode).toFlag(), ttl == null ? 0 : ttl.toMillis()));
+    }
+    return refused;
   }
 
   CoordinationException deleteRefusal(String path) {
-    Objects.requireNonNull(path, "path");
-    CoordinationException refused = stateRefusal(path);
-    return refused != null ? refused : checkDelete(path);
+    return pathRefusal(path);
   }
 
-  /** The guard of exists, getData, getChildren and sync: a valid path. */
+  /** The guard of exists, getData, getChildren, sync and delete: a valid path, then the state. */
   CoordinationException pathRefusal(String path) {
     Objects.requireNonNull(path, "path");
-    CoordinationException refused = stateRefusal(path);
-    return refused != null ? refused : checkPath(path, false);
+    CoordinationException refused = checkPath(path, false);
+    return refused != null ? refused : stateRefusal(path);
   }
 
   CoordinationException setDataRefusal(String path, byte[] data) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(data, "data");
-    CoordinationException refused = stateRefusal(path);
+    CoordinationException refused = pathRefusal(path);
     if (refused == null) {
-      refused = checkPath(path, false);
+      refused = checkData(path, data.length);
     }
-    return refused != null ? refused : checkData(path, data.length);
+    if (refused == null) {
+      refused = checkPacket(path, ZkPacketSize.setData(serverPath(path), data));
+    }
+    return refused;
   }
 
   CoordinationException multiRefusal(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     ops.forEach(op -> Objects.requireNonNull(op, "op"));
-    CoordinationException refused = stateRefusal(null);
-    return refused != null ? refused : checkMulti(ops);
+    CoordinationException refused = checkMultiArguments(ops);
+    if (refused == null) {
+      refused = stateRefusal(null);
+    }
+    return refused != null ? refused : checkMultiForServer(ops);
   }
 
   /** Why the session cannot send anything now, or null if it can. */
@@ -691,39 +710,43 @@ final class ZkSession implements Session {
     return problem == null ? null : new InvalidPathException(path, problem);
   }
 
+  /** The path as the server sees it: the client prefixes the connect string's chroot. */
+  private String serverPath(String path) {
+    String chroot = settings.chroot();
+    if (chroot == null) {
+      return path;
+    }
+    return path.equals(Paths.ROOT) ? chroot : chroot + path;
+  }
+
   private CoordinationException checkData(String path, int length) {
     if (length > settings.maxDataBytes()) {
       return new DataTooLargeException(path,
-          length + " bytes is more than the limit of " + settings.maxDataBytes());
+          length + " bytes is more than the limit of " + settings.maxDataBytes() + " bytes");
+    }
+    if (length + (long) ZkPacketSize.GET_DATA_REPLY_OVERHEAD_BYTES > settings.packetLimit()) {
+      return new DataTooLargeException(path, "a node of " + length + " bytes could not be read back: "
+          + "its getData reply would exceed ZooKeeper's packet limit (jute.maxbuffer) of "
+          + settings.packetLimit() + " bytes");
     }
     return null;
   }
 
-  private static CoordinationException checkDelete(String path) {
-    CoordinationException invalid = checkPath(path, false);
-    if (invalid != null) {
-      return invalid;
-    }
-    if (Paths.isProtected(path)) {
-      return new BadArgumentsException(path, "the root and the /zookeeper subtree cannot be deleted");
+  /** Refuses a request the server would drop with the connection. */
+  private CoordinationException checkPacket(String path, long requestBytes) {
+    if (requestBytes > settings.packetLimit()) {
+      return new DataTooLargeException(path, "the request would be " + requestBytes
+          + " bytes, more than ZooKeeper's packet limit (jute.maxbuffer) of " + settings.packetLimit()
+          + " bytes");
     }
     return null;
   }
 
-  private CoordinationException checkCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
+  /** What the ZooKeeper client itself refuses in a create, whatever the connection's state. */
+  private static CoordinationException checkCreateArguments(String path, CreateMode mode, Duration ttl) {
     CoordinationException invalid = checkPath(path, mode.isSequential());
     if (invalid != null) {
       return invalid;
-    }
-    if (path.equals(Paths.ROOT)) {
-      return new BadArgumentsException(path, "the root always exists");
-    }
-    if (mode.isContainer() && !settings.capabilities().contains(Capability.CONTAINER_NODES)) {
-      return new UnimplementedException(path, "container nodes are not available on this ensemble");
-    }
-    if (mode.isTtl() && !settings.capabilities().contains(Capability.TTL_NODES)) {
-      return new UnimplementedException(path,
-          "TTL nodes are not enabled on this ensemble (zookeeper.extendedTypesEnabled)");
     }
     if (mode.isTtl() && ttl == null) {
       return new BadArgumentsException(path, mode + " needs a TTL");
@@ -735,44 +758,90 @@ final class ZkSession implements Session {
       return new BadArgumentsException(path,
           "TTL must be between 1 ms and " + EphemeralType.TTL.maxValue() + " ms: " + ttl);
     }
+    return null;
+  }
+
+  /**
+   * What the ensemble would refuse in a create, short of the tree's state: a mode it does not
+   * support, data over the limit. The root is left to the server: it answers NodeExists, and a
+   * sequential create directly under it ({@code /0000000000}) is allowed.
+   */
+  private CoordinationException checkCreateForServer(String path, byte[] data, CreateMode mode, Duration ttl) {
+    if (mode.isContainer() && !settings.capabilities().contains(Capability.CONTAINER_NODES)) {
+      return new UnimplementedException(path, "container nodes are not available on this ensemble");
+    }
+    if (mode.isTtl() && !settings.capabilities().contains(Capability.TTL_NODES)) {
+      return new UnimplementedException(path,
+          "TTL nodes are not enabled on this ensemble (zookeeper.extendedTypesEnabled)");
+    }
     return checkData(path, data.length);
   }
 
-  private CoordinationException checkMulti(List<Op> ops) {
+  /**
+   * What the ZooKeeper client refuses in a multi before anything else, an invalid path in any op
+   * first (ZooKeeper validates every op before it sends one), then a mix of reads and writes; and
+   * an empty multi, which the SPI refuses.
+   */
+  private static CoordinationException checkMultiArguments(List<Op> ops) {
     if (ops.isEmpty()) {
       return new BadArgumentsException(null, "a multi needs at least one op");
     }
-    boolean reads = ops.get(0).isRead();
-    long totalBytes = 0;
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
-      if (op.isRead() != reads) {
-        return new BadArgumentsException(op.path(), "a multi may not mix reads and writes").atOp(i);
-      }
-      CoordinationException e = checkOp(op);
+      CoordinationException e = op instanceof Op.Create c
+          ? checkCreateArguments(c.path(), c.mode(), c.ttl())
+          : checkPath(op.path(), false);
       if (e != null) {
         return e.atOp(i);
       }
-      // ZooKeeper sends the whole multi as one packet: its limit applies to the sum.
-      totalBytes += op instanceof Op.Create c ? c.data().length : op instanceof Op.SetData s ? s.data().length : 0;
-      if (totalBytes > settings.maxDataBytes()) {
-        return new DataTooLargeException(op.path(),
-            "the multi carries more than the limit of " + settings.maxDataBytes() + " bytes").atOp(i);
+    }
+    boolean reads = ops.get(0).isRead();
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i).isRead() != reads) {
+        return new BadArgumentsException(ops.get(i).path(), "a multi may not mix reads and writes").atOp(i);
       }
     }
     return null;
   }
 
-  private CoordinationException checkOp(Op op) {
-    if (op instanceof Op.Create c) {
-      return checkCreate(c.path(), c.data(), c.mode(), c.ttl());
-    } else if (op instanceof Op.Delete d) {
-      return checkDelete(d.path());
-    } else if (op instanceof Op.SetData s) {
-      CoordinationException e = checkPath(s.path(), false);
-      return e != null ? e : checkData(s.path(), s.data().length);
+  /**
+   * What the ensemble would refuse in a multi as a whole: a mode it does not support, more data
+   * than the limit in all its ops together (ZooKeeper sends and applies a multi as one request), or
+   * a request too large for one packet.
+   */
+  private CoordinationException checkMultiForServer(List<Op> ops) {
+    long totalBytes = 0;
+    long pathChars = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (op instanceof Op.Create c) {
+        CoordinationException e = checkCreateForServer(c.path(), new byte[0], c.mode(), c.ttl());
+        if (e != null) {
+          return e.atOp(i);
+        }
+      }
+      int length = op instanceof Op.Create c ? c.data().length : op instanceof Op.SetData s ? s.data().length : 0;
+      CoordinationException e = length == 0 ? null : checkData(op.path(), length);
+      if (e != null) {
+        return e.atOp(i);
+      }
+      totalBytes += length;
+      pathChars += op.path().length() + (settings.chroot() == null ? 0 : settings.chroot().length());
+      if (totalBytes > settings.maxDataBytes()) {
+        return new DataTooLargeException(op.path(), "the ops of the multi carry " + totalBytes
+            + " bytes or more, more than the limit of " + settings.maxDataBytes()
+            + " bytes for a whole multi").atOp(i);
+      }
     }
-    return checkPath(op.path(), false);
+    if (ops.get(0).isRead()
+        || ZkPacketSize.bound(totalBytes, ops.size(), pathChars, settings.acl()) <= settings.packetLimit()) {
+      return null;
+    }
+    List<org.apache.zookeeper.Op> serverOps = new ArrayList<>(ops.size());
+    for (Op op : ops) {
+      serverOps.add(ZkConversions.toOp(op, settings.acl(), serverPath(op.path())));
+    }
+    return checkPacket(null, ZkPacketSize.multi(serverOps));
   }
 
   @Override

@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ConnectStringParser;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.ACL;
 
 /**
@@ -80,7 +82,9 @@ public final class ZooKeeperBackend implements CoordinationBackend {
       byte[] authData,
       List<ACL> acl,
       int maxDataBytes,
-      Set<Capability> capabilities) {}
+      Set<Capability> capabilities,
+      String chroot,
+      int packetLimit) {}
 
   private final Settings settings;
   private final Duration defaultSessionTimeout;
@@ -192,11 +196,7 @@ public final class ZooKeeperBackend implements CoordinationBackend {
      * @throws IllegalArgumentException if it cannot be parsed
      */
     public Builder connectString(String connectString) {
-      Objects.requireNonNull(connectString, "connectString");
-      ConnectStringParser parsed = new ConnectStringParser(connectString);
-      if (parsed.getServerAddresses().isEmpty()) {
-        throw new IllegalArgumentException("no server in connect string: " + connectString);
-      }
+      ConnectStrings.validate(connectString);
       this.connectString = connectString;
       return this;
     }
@@ -232,10 +232,16 @@ public final class ZooKeeperBackend implements CoordinationBackend {
     }
 
     /**
-     * The largest node data accepted, default 1 MiB; larger writes fail with {@link
-     * dev.cohort.spi.DataTooLargeException} without being sent. ZooKeeper drops the connection on a
-     * packet above its {@code jute.maxbuffer} (1 MiB less one byte by default), so keep this a few
-     * KiB under the servers' and clients' {@code jute.maxbuffer}, or raise that.
+     * The largest node data accepted, and the most data all the ops of one multi may carry
+     * together; default {@link CoordinationBackend#DEFAULT_MAX_DATA_BYTES} (1,000,000 bytes), the
+     * limit every backend shares. Larger writes fail with {@link
+     * dev.cohort.spi.DataTooLargeException} without being sent, and the session carries on.
+     *
+     * <p>Whatever this is, a request is also refused before it is sent when it would not fit one
+     * ZooKeeper packet ({@code jute.maxbuffer}, 1,048,575 bytes by default, path, ACL and headers
+     * included), or when the node could not be read back in one: a server drops the connection on
+     * a larger packet instead of failing the request. To store more, raise {@code jute.maxbuffer}
+     * on every server and client, then this.
      */
     public Builder maxDataBytes(int bytes) {
       if (bytes <= 0) {
@@ -274,8 +280,13 @@ public final class ZooKeeperBackend implements CoordinationBackend {
           : (digestUser + ":" + digestPassword).getBytes(StandardCharsets.UTF_8);
       Set<Capability> caps = capabilities != null ? capabilities
           : CapabilityProbe.probe(connectString, connectionTimeout, scheme, auth);
+      // The packet limit is the clients' jute.maxbuffer, which must be the servers' too (ZooKeeper's
+      // administrator guide): the adapter refuses what the servers would drop with the connection.
+      int packetLimit = new ZKClientConfig().getInt(ZKConfig.JUTE_MAXBUFFER,
+          ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
       Settings settings = new Settings(connectString, connectionTimeout, scheme, auth,
-          aclOf(defaultAcl), maxDataBytes, Set.copyOf(caps));
+          aclOf(defaultAcl), maxDataBytes, Set.copyOf(caps),
+          new ConnectStringParser(connectString).getChrootPath(), packetLimit);
       return new ZooKeeperBackend(settings, defaultSessionTimeout, newTimer());
     }
 

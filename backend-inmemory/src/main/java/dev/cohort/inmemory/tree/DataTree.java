@@ -44,8 +44,8 @@ import java.util.TreeMap;
  * the count is a signed 32-bit counter that wraps to {@link Integer#MIN_VALUE}. A child create or
  * delete sets the parent's pzxid; the reported cversion counts creates and deletes, while the
  * sequence suffix counts creates only, as a real ZooKeeper 3.9 server does (see {@code Node#stat}).
- * The root and {@code /zookeeper}
- * always exist; nothing in the {@code /zookeeper} subtree can be created, changed or deleted.
+ * The root, {@code /zookeeper} and its system children {@code config} and {@code quota} always
+ * exist; nothing in the {@code /zookeeper} subtree can be created, changed or deleted.
  *
  * <p>Not thread-safe and deliberately free of threads, clocks and locks: the owner serializes
  * access.
@@ -54,6 +54,9 @@ public final class DataTree {
 
   private static final int SNAPSHOT_MAGIC = 0x434f4854; // "COHT"
   private static final int SNAPSHOT_FORMAT = 1;
+
+  /** The children ZooKeeper keeps under {@code /zookeeper}. */
+  public static final List<String> SYSTEM_CHILDREN = List.of("config", "quota");
 
   private final int maxDataBytes;
   private final Node root;
@@ -66,7 +69,7 @@ public final class DataTree {
   private final Set<String> ttlNodes = new HashSet<>();
   private int nodeCount;
 
-  /** An empty tree (the root and {@code /zookeeper}) with the default 1 MiB data limit. */
+  /** An empty tree (the root and {@code /zookeeper}) with the default data limit. */
   public DataTree() {
     this(CoordinationBackend.DEFAULT_MAX_DATA_BYTES);
   }
@@ -78,8 +81,14 @@ public final class DataTree {
     }
     this.maxDataBytes = maxDataBytes;
     this.root = new Node(Node.EMPTY, 0, 0, 0);
-    root.putChild(Paths.name(Paths.RESERVED), new Node(Node.EMPTY, 0, 0, 0));
-    nodeCount = 2;
+    // As a ZooKeeper 3.9 server: /zookeeper with its system children config and quota, every stat
+    // field 0 (ZooKeeperEdgeOracleTest; the reported cversion of /zookeeper, -2, follows from Node#stat).
+    Node reserved = new Node(Node.EMPTY, 0, 0, 0);
+    root.putChild(Paths.name(Paths.RESERVED), reserved);
+    for (String system : SYSTEM_CHILDREN) {
+      reserved.putChild(system, new Node(Node.EMPTY, 0, 0, 0));
+    }
+    nodeCount = 2 + SYSTEM_CHILDREN.size();
   }
 
   /** The data limit in bytes. */
@@ -231,6 +240,10 @@ public final class DataTree {
     if (multi.ops().isEmpty()) {
       return fail(ErrorCode.BAD_ARGUMENTS, null, "empty multi");
     }
+    Outcome.Failed refused = refuseWhole(multi.ops());
+    if (refused != null) {
+      return refused;
+    }
     ArrayDeque<Runnable> undo = new ArrayDeque<>();
     List<Outcome> results = new ArrayList<>(multi.ops().size());
     for (int i = 0; i < multi.ops().size(); i++) {
@@ -244,6 +257,35 @@ public final class DataTree {
       results.add(outcome);
     }
     return new Outcome.MultiDone(results);
+  }
+
+  /**
+   * What refuses a multi before any op is applied, as ZooKeeper does: an invalid path in any op
+   * (its client validates every op before sending), then more data than the limit in all the ops
+   * together (its server refuses the request whole). Null if neither.
+   */
+  private Outcome.Failed refuseWhole(List<TxnOp> ops) {
+    for (int i = 0; i < ops.size(); i++) {
+      TxnOp op = ops.get(i);
+      String path = op instanceof TxnOp.CreateNode c ? c.path() : op instanceof TxnOp.DeleteNode d ? d.path()
+          : op instanceof TxnOp.SetData sd ? sd.path() : op instanceof TxnOp.Check k ? k.path() : null;
+      boolean sequential = op instanceof TxnOp.CreateNode c && c.mode().isSequential();
+      String problem = path == null ? null : Paths.problem(path, sequential);
+      if (problem != null) {
+        return fail(ErrorCode.INVALID_PATH, path, problem).atOp(i);
+      }
+    }
+    long total = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      TxnOp op = ops.get(i);
+      total += op instanceof TxnOp.CreateNode c ? c.data().length : op instanceof TxnOp.SetData sd ? sd.data().length : 0;
+      if (total > maxDataBytes) {
+        String path = op instanceof TxnOp.CreateNode c ? c.path() : ((TxnOp.SetData) op).path();
+        return fail(ErrorCode.DATA_TOO_LARGE, path, "the ops of the multi carry " + total
+            + " bytes or more, more than the limit of " + maxDataBytes + " bytes for a whole multi").atOp(i);
+      }
+    }
+    return null;
   }
 
   private Outcome create(Txn txn, TxnOp.CreateNode c, List<Change> changes, ArrayDeque<Runnable> undo) {
