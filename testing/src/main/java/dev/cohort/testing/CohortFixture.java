@@ -206,6 +206,11 @@ public final class CohortFixture implements AutoCloseable {
    * Makes the service expire {@code session} now, as if its timeout had passed: its ephemerals are
    * deleted and other sessions' watches fire. Returns once the service has done so and, if the
    * session was connected, its client has seen EXPIRED.
+   *
+   * <p>On the replicated fixture the expiry goes through the log, so it needs a leader that reaches
+   * a majority: with none possible (too many replicas crashed, paused or cut off) this fails at once
+   * with {@link dev.cohort.replicated.ReplicatedFaults.NoQuorumException}, changing nothing, rather
+   * than wait for a quorum that only the test can bring back.
    */
   public void expire(Session session) {
     require(Fault.EXPIRE);
@@ -350,7 +355,12 @@ public final class CohortFixture implements AutoCloseable {
     engine.partition(groups);
   }
 
-  /** Waits (bounded) for a leader, cuts it off from the other replicas, and returns its number. */
+  /**
+   * Waits (bounded) for a leader, cuts it off from the other replicas, and returns its number.
+   *
+   * @throws dev.cohort.replicated.ReplicatedFaults.NoQuorumException at once if no leader can be
+   *     elected (no majority of replicas running and connected)
+   */
   public int isolateLeader() {
     require(Fault.REPLICAS);
     return engine.isolateLeader();
@@ -368,11 +378,15 @@ public final class CohortFixture implements AutoCloseable {
     return engine.leader();
   }
 
-  /** Waits (bounded) until some replica leads, and returns its number. */
+  /**
+   * Waits (bounded) until some replica leads, and returns its number.
+   *
+   * @throws dev.cohort.replicated.ReplicatedFaults.NoQuorumException at once if no leader can be
+   *     elected (no majority of replicas running and connected): waiting would be in vain
+   */
   public int awaitLeader() {
     require(Fault.REPLICAS);
-    awaitCondition(() -> engine.leader().isPresent(), "a leader to be elected");
-    return engine.leader().orElseThrow(() -> new IllegalStateException("the leader was lost again"));
+    return engine.awaitLeader("a leader to be elected");
   }
 
   /** Whether replica {@code replica} is running (not crashed). */
@@ -484,11 +498,16 @@ public final class CohortFixture implements AutoCloseable {
    * a backend offers no listener for (a replicated leader).
    */
   static void awaitCondition(BooleanSupplier condition, String what) {
+    awaitCondition(condition, what, CONTROL_TIMEOUT);
+  }
+
+  /** Polls {@code condition} until it holds, at most {@code bound}. */
+  static void awaitCondition(BooleanSupplier condition, String what, Duration bound) {
     TimeSource clock = TimeSource.system();
-    long deadline = clock.nanoTime() + CONTROL_TIMEOUT.toNanos();
+    long deadline = clock.nanoTime() + bound.toNanos();
     while (!condition.getAsBoolean()) {
-      if (clock.nanoTime() > deadline) {
-        throw new IllegalStateException("gave up after " + CONTROL_TIMEOUT + " waiting for " + what);
+      if (clock.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("gave up after " + bound + " waiting for " + what);
       }
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();

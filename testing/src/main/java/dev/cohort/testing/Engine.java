@@ -57,6 +57,11 @@ interface Engine extends AutoCloseable {
     throw new AssertionError("not offered");
   }
 
+  /** Waits (bounded) for a leader and returns it; fails at once if none can be elected. */
+  default int awaitLeader(String what) {
+    throw new AssertionError("not offered");
+  }
+
   default OptionalInt leader() {
     throw new AssertionError("not offered");
   }
