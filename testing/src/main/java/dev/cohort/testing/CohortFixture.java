@@ -11,7 +11,9 @@ import dev.cohort.spi.SessionState;
 import dev.cohort.spi.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -64,13 +66,30 @@ public final class CohortFixture implements AutoCloseable {
 
   private final BackendKind kind;
   private final Engine engine;
+  /** Runs the clients' delays on the virtual clock and in real time; null off the in-memory backend. */
+  private final VirtualTimeScheduler virtualScheduler;
   private final List<Cohort> clients = new ArrayList<>(); // guarded by this
+  /** How each client was made, so that it can be crashed and restarted. Guarded by this. */
+  private final Map<Cohort, ClientRecord> records = new IdentityHashMap<>();
   private long nextSeed = 1; // guarded by this
   private boolean closed; // guarded by this
 
   private CohortFixture(BackendKind kind, int replicas) {
     this.kind = Objects.requireNonNull(kind, "kind");
     this.engine = Engines.start(kind, replicas);
+    this.virtualScheduler = engine.clientClock().map(VirtualTimeScheduler::new).orElse(null);
+  }
+
+  /** A client's own view of the backend and its configuration; {@code restarted} guarded by the fixture. */
+  private static final class ClientRecord {
+    final ClientBackend backend;
+    final UnaryOperator<Cohort.Builder> customizer;
+    boolean restarted;
+
+    ClientRecord(ClientBackend backend, UnaryOperator<Cohort.Builder> customizer) {
+      this.backend = backend;
+      this.customizer = customizer;
+    }
   }
 
   /** An in-memory backend on a virtual clock (see {@link #advanceTime}). */
@@ -151,11 +170,16 @@ public final class CohortFixture implements AutoCloseable {
 
   /**
    * A started client, configured by {@code customizer} on top of the fixture's defaults (session
-   * timeout 30 s, quick bounded retries, a seeded random source).
+   * timeout 30 s, quick bounded retries, a seeded random source; on the in-memory fixture, the
+   * virtual clock and a scheduler that follows it).
    *
    * <pre>{@code
    * Cohort client = fixture.newClient(b -> b.namespace("/app").sessionTimeout(Duration.ofSeconds(5)));
    * }</pre>
+   *
+   * <p>The client is built over its own view of {@link #backend()} (its {@code backend()} is that
+   * view: same capabilities and name, sessions of the fixture's backend), through which the fixture
+   * can {@linkplain #crash crash} it.
    */
   public Cohort newClient(UnaryOperator<Cohort.Builder> customizer) {
     Objects.requireNonNull(customizer, "customizer");
@@ -164,10 +188,12 @@ public final class CohortFixture implements AutoCloseable {
       requireOpen();
       seed = nextSeed++;
     }
-    Cohort.Builder builder = Cohort.builder(backend())
+    ClientBackend view = new ClientBackend(engine.clientBackend(), engine::cutOff);
+    Cohort.Builder builder = Cohort.builder(view)
         .sessionTimeout(DEFAULT_SESSION_TIMEOUT)
         .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(50), 100, Duration.ofSeconds(20)))
         .random(new Random(seed));
+    engine.clientClock().ifPresent(clock -> builder.timeSource(clock).scheduler(virtualScheduler));
     Cohort client = customizer.apply(builder).build();
     try {
       client.start();
@@ -178,8 +204,107 @@ public final class CohortFixture implements AutoCloseable {
     }
     synchronized (this) {
       clients.add(client);
+      records.put(client, new ClientRecord(view, customizer));
     }
     return client;
+  }
+
+  // ---- crashing a client ---------------------------------------------------------------------
+
+  /**
+   * Crashes {@code client}, as if its process died: its session is cut off without being closed, so
+   * the service keeps it (with its ephemerals, locks, leaderships and claims) until its timeout
+   * passes and then expires it — on the in-memory fixture when the test {@linkplain #advanceTime
+   * advances time} past it, on the others in real time. Unlike {@link #disconnect(Cohort)}, the
+   * client never opens a new session: a crashed process does not come back by itself. Its calls fail
+   * (with ConnectionLoss, later with {@link IllegalStateException} once it reports the session
+   * lost); its recipes end their ownership locally as a cut-off client does.
+   *
+   * <p>Bring the process back with {@link #restart(Cohort)}, which gives a new client. Do not close
+   * the crashed client yourself: on some backends closing it would end its session at the service
+   * at once, which a dead process cannot do. The fixture closes it when the fixture closes.
+   *
+   * <pre>{@code
+   * Cohort worker = fixture.newClient();
+   * WorkQueue.Job job = new WorkQueue(worker, "/jobs").take();
+   * fixture.crash(worker);                          // mid-job: no complete(), no fail()
+   * fixture.advanceTime(Duration.ofSeconds(31));    // in-memory: the session times out
+   * Cohort again = fixture.restart(worker);         // the process starts again: a new session
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code client} was not made by this fixture's {@link
+   *     #newClient()} (a client built by hand cannot be crashed)
+   * @throws IllegalStateException if it is already crashed or is closed
+   */
+  public void crash(Cohort client) {
+    require(Fault.CRASH);
+    ClientRecord record = recordOf(client);
+    synchronized (this) {
+      if (record.backend.isCrashed()) {
+        throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
+      }
+      if (client.isClosed()) {
+        throw new IllegalStateException("this client is closed: a closed client cannot crash");
+      }
+    }
+    record.backend.crash();
+  }
+
+  /**
+   * Starts the process again after a {@link #crash}: a new started client, configured as the
+   * crashed one was (the same customizer), with a new session and a new random seed. The crashed
+   * client stays dead: it never opens a session again; its old session lives on at the service
+   * until its timeout passes, as a dead process's would, even while the new client works — so a
+   * restart before the timeout shows the overlap a real restart has. Recipes must be made anew on
+   * the new client, as a restarted process makes them.
+   *
+   * @throws IllegalArgumentException if {@code crashed} was not made by this fixture
+   * @throws IllegalStateException if it was not crashed, or was restarted already
+   */
+  public Cohort restart(Cohort crashed) {
+    require(Fault.CRASH);
+    ClientRecord record = recordOf(crashed);
+    synchronized (this) {
+      if (!record.backend.isCrashed()) {
+        throw new IllegalStateException("only a crashed client can be restarted: crash(client) first");
+      }
+      if (record.restarted) {
+        throw new IllegalStateException("this crashed client was restarted already; restart the new client's crash instead");
+      }
+      record.restarted = true;
+    }
+    return newClient(record.customizer);
+  }
+
+  /** Whether {@code client} was {@linkplain #crash crashed}. */
+  public boolean isCrashed(Cohort client) {
+    return recordOf(client).backend.isCrashed();
+  }
+
+  private ClientRecord recordOf(Cohort client) {
+    Objects.requireNonNull(client, "client");
+    synchronized (this) {
+      requireOpen();
+      ClientRecord record = records.get(client);
+      if (record == null) {
+        throw new IllegalArgumentException("not a client made by this fixture's newClient(): " + client);
+      }
+      return record;
+    }
+  }
+
+  /** Refuses to bring back a session a crash cut off: only a restart brings the process back. */
+  private void refuseIfCrashed(Session session) {
+    List<ClientRecord> all;
+    synchronized (this) {
+      all = List.copyOf(records.values());
+    }
+    for (ClientRecord r : all) {
+      if (r.backend.isCrashed() && r.backend.opened(session)) {
+        throw new IllegalStateException("session 0x" + Long.toHexString(session.id())
+            + " belongs to a crashed client: restart(client) gives a new one");
+      }
+    }
   }
 
   /** A raw SPI session with the default timeout, connected; closed by the test or by the backend. */
@@ -256,10 +381,16 @@ public final class CohortFixture implements AutoCloseable {
     disconnect(currentSession(client));
   }
 
-  /** Lets a disconnected session reach the service again: RECONNECTED, or EXPIRED if its time ran out. */
+  /**
+   * Lets a disconnected session reach the service again: RECONNECTED, or EXPIRED if its time ran out.
+   *
+   * @throws IllegalStateException for the session of a {@linkplain #crash crashed} client (nothing
+   *     changes)
+   */
   public void reconnect(Session session) {
     require(Fault.DISCONNECT);
-    engine.reconnect(Objects.requireNonNull(session, "session"));
+    refuseIfCrashed(Objects.requireNonNull(session, "session"));
+    engine.reconnect(session);
   }
 
   /** Reconnects {@code client}'s current session. */
@@ -417,6 +548,7 @@ public final class CohortFixture implements AutoCloseable {
   @Override
   public void close() {
     List<Cohort> toClose;
+    List<ClientRecord> crashed;
     synchronized (this) {
       if (closed) {
         return;
@@ -424,11 +556,21 @@ public final class CohortFixture implements AutoCloseable {
       closed = true;
       toClose = List.copyOf(clients);
       clients.clear();
+      crashed = records.values().stream().filter(r -> r.backend.isCrashed()).toList();
+      records.clear();
     }
     try {
+      // A cut-off session's close could wait for a service it cannot reach: let it through first.
+      crashed.forEach(r -> r.backend.liveSessions().forEach(engine::release));
       toClose.forEach(Cohort::close);
     } finally {
-      engine.close();
+      try {
+        engine.close();
+      } finally {
+        if (virtualScheduler != null) {
+          virtualScheduler.close();
+        }
+      }
     }
   }
 

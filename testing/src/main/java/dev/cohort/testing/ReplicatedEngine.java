@@ -26,6 +26,12 @@ final class ReplicatedEngine implements Engine {
     return backend;
   }
 
+  /** Cut off from every replica; the leader expires the session once its timeout passes. */
+  @Override
+  public void cutOff(Session session) {
+    backend.faults().disconnect(session);
+  }
+
   @Override
   public void disconnect(Session session) {
     backend.faults().disconnect(session);

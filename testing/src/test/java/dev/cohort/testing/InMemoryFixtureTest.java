@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -143,5 +144,55 @@ class InMemoryFixtureTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CohortFixture.replicated(4));
     assertTrue(e.getMessage().contains("1, 3, 5 or 7"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> CohortExtension.replicated(0));
+  }
+
+  @Test
+  void crashedClientKeepsItsSessionUntilTheTimeoutAndOpensNoOtherUntilRestarted() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort observer = cohort.client();
+    Cohort worker = fixture.newClient(b -> b.sessionTimeout(Duration.ofSeconds(10)));
+    worker.blocking().create("/worker", new byte[0], CreateMode.EPHEMERAL);
+    long crashedSession = worker.sessionId();
+
+    fixture.crash(worker);
+    assertTrue(fixture.isCrashed(worker));
+    assertFalse(worker.connectionState().isConnected(), "a crashed client is cut off at once");
+    fixture.advanceTime(Duration.ofSeconds(9));
+    assertNotNull(observer.blocking().exists("/worker", null), "the service keeps a dead process's session until its timeout");
+    fixture.advanceTime(Duration.ofSeconds(2));
+    assertNull(observer.blocking().exists("/worker", null), "past its timeout the crashed client's ephemeral is gone");
+
+    // It opens no new session: its backend refuses it, and nothing brings the old one back.
+    CompletionException refused = assertThrows(CompletionException.class,
+        () -> worker.backend().openSession(dev.cohort.spi.SessionConfig.defaults()).join());
+    assertInstanceOf(ConnectionLossException.class, refused.getCause());
+    assertThrows(IllegalStateException.class, () -> fixture.reconnect(worker.session()));
+    assertEquals(crashedSession, worker.sessionId(), "the crashed client still has only its old session");
+    assertFalse(worker.connectionState().isConnected());
+
+    Cohort restarted = fixture.restart(worker);
+    assertNotEquals(crashedSession, restarted.sessionId(), "a restart is a new process with a new session");
+    restarted.blocking().create("/worker", new byte[0], CreateMode.EPHEMERAL);
+    assertEquals(restarted.sessionId(), observer.blocking().exists("/worker", null).ephemeralOwner());
+    assertEquals(Duration.ofSeconds(10), restarted.session().sessionTimeout(), "configured as the crashed one was");
+    assertEquals(crashedSession, worker.sessionId(), "the crashed client stays dead after the restart");
+  }
+
+  @Test
+  void crashAndRestartMisuseIsRefusedAndChangesNothing() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    assertThrows(IllegalStateException.class, () -> fixture.restart(client), "only a crashed client restarts");
+    try (Cohort own = Cohort.builder(fixture.backend()).build()) {
+      own.start();
+      assertThrows(IllegalArgumentException.class, () -> fixture.crash(own), "a client built by hand cannot crash");
+      assertTrue(own.connectionState().isConnected());
+    }
+    fixture.crash(client);
+    assertThrows(IllegalStateException.class, () -> fixture.crash(client));
+    Cohort again = fixture.restart(client);
+    assertThrows(IllegalStateException.class, () -> fixture.restart(client), "one restart per crash");
+    again.blocking().create("/fine", new byte[0], CreateMode.PERSISTENT);
+    assertNotNull(again.blocking().exists("/fine", null));
   }
 }

@@ -143,4 +143,9 @@ class ReplicatedFixtureTest {
     assertNotNull(e.getMessage());
     fixture.heal();
   }
+
+  @Test
+  void crashedClientsEphemeralGoesAfterItsTimeoutAndItOpensNoSessionUntilRestarted() throws InterruptedException {
+    CrashScenario.run(cohort.fixture(), cohort.client());
+  }
 }
