@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.spi.ConnectionLossException;
@@ -20,7 +21,9 @@ import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -194,5 +197,53 @@ class InMemoryFixtureTest {
     assertThrows(IllegalStateException.class, () -> fixture.restart(client), "one restart per crash");
     again.blocking().create("/fine", new byte[0], CreateMode.PERSISTENT);
     assertNotNull(again.blocking().exists("/fine", null));
+  }
+
+  @Test
+  void clientsMeasureTimeOnTheFixturesVirtualClock() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    long before = client.timeSource().nanoTime();
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(Duration.ofSeconds(30).toNanos(), client.timeSource().nanoTime() - before,
+        "the client's clock is the one advanceTime moves");
+
+    // A recipe-style wait of 30 s gives up once the test moves the clock 30 s, not 30 s of real time later.
+    Deadline deadline = Deadline.after(client, Duration.ofSeconds(30));
+    CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
+      try {
+        return deadline.await(new CompletableFuture<Void>()); // a signal that never comes
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(false, waited.get(10, TimeUnit.SECONDS), "the deadline passed on virtual time");
+  }
+
+  /**
+   * Needs DistributedLock.tryAcquire to wait on {@link Deadline} (the lock helper's change): before
+   * it, the wait parks for 30 s of real time whatever the virtual clock says.
+   */
+  @Test
+  void lockTimeoutPassesWhenTheTestAdvancesVirtualTime() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    DistributedLock held = new DistributedLock(cohort.client(), "/contended");
+    DistributedLock waiting = new DistributedLock(fixture.newClient(), "/contended");
+    FencingToken token = held.acquire();
+
+    CompletableFuture<Optional<FencingToken>> attempt = CompletableFuture.supplyAsync(() -> {
+      try {
+        return waiting.tryAcquire(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // Advance only once the waiter is queued behind the holder, so that the 30 s count from its start.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> cohort.client().blocking().getChildren("/contended", null).names().size() == 2);
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(Optional.empty(), attempt.get(10, TimeUnit.SECONDS), "tryAcquire gave up on virtual time");
+    assertTrue(held.isHeldByCurrentThread(), "the holder kept the lock: " + token);
   }
 }
