@@ -51,11 +51,17 @@ import java.util.function.UnaryOperator;
  *
  * <p>Clients from {@link #newClient()} are started (connected), retry lost connections quickly and
  * draw their randomness from seeds fixed by the order they were created, so a test that fails
- * fails the same way again. {@link #close()} closes them, the backend, and any server it started.
+ * fails the same way again. On the in-memory fixture they measure time on its virtual clock, so
+ * {@link #advanceTime} drives recipe timeouts as it drives session expiry. Any of them can be
+ * {@linkplain #crash crashed} (its process dies: its session is left to expire and it opens no new
+ * one) and {@linkplain #restart restarted}. {@link #close()} closes them, the backend, and any
+ * server it started.
  *
  * <p>Thread-safe: controls may be called from any thread. A fault control returns once the fault
  * has taken effect at the service; the client learns of it as in production (its state listener
- * runs shortly after, on its own thread).
+ * runs shortly after, on its own thread). No control blocks for long: one that cannot take effect
+ * (an expiry on a replicated backend without a quorum, say) fails at once with a typed exception
+ * and changes nothing.
  */
 public final class CohortFixture implements AutoCloseable {
 
@@ -171,7 +177,9 @@ public final class CohortFixture implements AutoCloseable {
   /**
    * A started client, configured by {@code customizer} on top of the fixture's defaults (session
    * timeout 30 s, quick bounded retries, a seeded random source; on the in-memory fixture, the
-   * virtual clock and a scheduler that follows it).
+   * virtual clock as its {@code timeSource} and a {@code scheduler} whose delays pass in real time
+   * or on the virtual clock, whichever comes first, so that a retry a few milliseconds away runs
+   * without the test's help and a wait the test advanced past ends at once).
    *
    * <pre>{@code
    * Cohort client = fixture.newClient(b -> b.namespace("/app").sessionTimeout(Duration.ofSeconds(5)));
@@ -226,7 +234,7 @@ public final class CohortFixture implements AutoCloseable {
    *
    * <pre>{@code
    * Cohort worker = fixture.newClient();
-   * WorkQueue.Job job = new WorkQueue(worker, "/jobs").take();
+   * Job job = WorkQueue.builder(worker, "/jobs").build().take(Duration.ofSeconds(5)).orElseThrow();
    * fixture.crash(worker);                          // mid-job: no complete(), no fail()
    * fixture.advanceTime(Duration.ofSeconds(31));    // in-memory: the session times out
    * Cohort again = fixture.restart(worker);         // the process starts again: a new session
@@ -419,8 +427,12 @@ public final class CohortFixture implements AutoCloseable {
   }
 
   /**
-   * Moves the service's clock forward, expiring every disconnected session whose timeout passes, at
-   * no cost in wall time. Clients keep measuring their own retry delays on the system clock.
+   * Moves the virtual clock forward, expiring every disconnected session whose timeout passes, at
+   * no cost in wall time. The fixture's clients measure time on the same clock, so their waits
+   * follow it too: a recipe timeout ({@code tryAcquire}, {@code take}, {@code await}) passes once
+   * the test has advanced past it, and only then; a client cut off for its whole session timeout
+   * learns it here. Their retries after a lost connection still run after a few milliseconds of real
+   * time (see {@link #newClient(UnaryOperator)}).
    *
    * <pre>{@code
    * fixture.disconnect(client);
