@@ -58,9 +58,24 @@ final class ZooKeeperEngine implements Engine {
     this.dataDir = dir;
     this.server = zk;
     this.factory = cnxn;
-    this.backend = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
-    this.cutter = new SessionCutter(cnxn.getLocalPort());
-    this.clientBackend = ZooKeeperBackend.connect(cutter.connectString());
+    ZooKeeperBackend direct = null;
+    SessionCutter relay = null;
+    try {
+      direct = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
+      relay = new SessionCutter(cnxn.getLocalPort());
+      this.clientBackend = ZooKeeperBackend.connect(relay.connectString());
+    } catch (RuntimeException e) {
+      if (direct != null) {
+        direct.close();
+      }
+      if (relay != null) {
+        relay.close();
+      }
+      stop(cnxn, zk, dir);
+      throw e;
+    }
+    this.backend = direct;
+    this.cutter = relay;
   }
 
   @Override
