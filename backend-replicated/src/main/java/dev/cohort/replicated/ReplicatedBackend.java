@@ -185,20 +185,25 @@ public final class ReplicatedBackend implements CoordinationBackend {
 
   /** Waits (at most 30 s) for something the event loop completes; in a simulation, runs the loop. */
   void await(CompletableFuture<?> f, String what) {
+    await(f, what, Duration.ofSeconds(30));
+  }
+
+  /** Waits at most {@code bound} for something the event loop completes; in a simulation, runs the loop. */
+  void await(CompletableFuture<?> f, String what, Duration bound) {
     if (loop instanceof SimLoop sim) {
-      sim.runUntil(f::isDone, 30_000_000_000L);
+      sim.runUntil(f::isDone, bound.toNanos());
       if (!f.isDone()) {
-        throw new IllegalStateException(what + " did not happen within 30 s of virtual time");
+        throw new IllegalStateException(what + " did not happen within " + bound + " of virtual time");
       }
       return;
     }
     try {
-      f.get(30, TimeUnit.SECONDS);
+      f.get(bound.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for " + what, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(what + " did not happen within 30 s", e);
+      throw new IllegalStateException(what + " did not happen within " + bound, e);
     }
   }
 

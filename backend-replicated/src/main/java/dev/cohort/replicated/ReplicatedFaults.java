@@ -255,19 +255,37 @@ public final class ReplicatedFaults {
 
   /**
    * Has the leader expire {@code session} through the log now: its ephemerals are deleted on every
-   * replica and the watches this triggers fire. Returns once a replica has applied the expiry (at
-   * most 30 s); the session's own client sees EXPIRED as soon as its replica applies it, or when it
-   * next reaches the service.
+   * replica and the watches this triggers fire. Returns once a replica has applied the expiry; the
+   * session's own client sees EXPIRED as soon as its replica applies it, or when it next reaches
+   * the service.
    *
-   * @throws IllegalStateException if no replica leads right now, or the expiry did not commit in time
+   * <p>Never blocks for long. The expiry is proposed only to a leader that is running and linked to
+   * a majority (itself included) of running replicas; otherwise the call fails at once and changes
+   * nothing. Once proposed, a commit takes a few ticks; should it not be applied within {@link
+   * #EXPIRE_COMMIT_BOUND} (links made lossy by {@link #linkFaults}, or a partition made meanwhile),
+   * the call fails, and the expiry may still take effect later, as any outcome-unknown write may.
+   *
+   * @throws NoQuorumException if no majority of replicas can reach one another, so no replica can
+   *     lead and commit (nothing changed)
+   * @throws IllegalStateException if no replica leads right now though a majority could elect one
+   *     (an election is under way: ask again shortly), or the replica that leads is cut off from
+   *     the majority (nothing changed in both cases); or if the expiry was proposed but not applied
+   *     within {@link #EXPIRE_COMMIT_BOUND}
    */
   public void expire(Session session) {
     Objects.requireNonNull(session, "session");
     long id = session.id();
     java.util.concurrent.CompletableFuture<Void> ended = backend.onLoop(c -> {
       int leader = c.leader();
-      if (leader == 0) {
-        throw new IllegalStateException("no replica leads right now, so none can expire a session");
+      if (leader == 0 || !canLead(c, leader)) {
+        if (!quorumPossible(c)) {
+          throw new NoQuorumException("no replica can expire session 0x" + Long.toHexString(id)
+              + ": no majority of replicas is running and connected to one another (" + describe(c) + ")");
+        }
+        throw new IllegalStateException(leader == 0
+            ? "no replica leads right now (an election is under way), so none can expire a session: ask again shortly"
+            : "replica " + leader + " still believes it leads but is cut off from the majority, which will elect "
+                + "another leader: ask again shortly");
       }
       java.util.concurrent.CompletableFuture<Void> f = c.whenSessionEnds(id);
       if (!c.service(leader).tree().hasSession(id)) {
@@ -276,6 +294,74 @@ public final class ReplicatedFaults {
       c.host(leader).propose(Command.encode(new Command.ExpireSession(id, c.nowMillis())));
       return f;
     });
-    backend.await(ended, "the expiry of session 0x" + Long.toHexString(id));
+    backend.await(ended, "the expiry of session 0x" + Long.toHexString(id)
+        + " (proposed; it may still take effect)", EXPIRE_COMMIT_BOUND);
+  }
+
+  /** How long {@link #expire} waits for a proposed expiry to be applied: many times a normal commit. */
+  public static final Duration EXPIRE_COMMIT_BOUND = Duration.ofSeconds(5);
+
+  /**
+   * Whether a majority of replicas is running (neither crashed nor paused) and linked, both ways,
+   * to one of them, so that it can lead and commit: what an expiry or an election needs. Judged
+   * from the faults injected (crashes, pauses, partitions), not from lossy link settings.
+   */
+  public boolean hasQuorum() {
+    return backend.onLoop(ReplicatedFaults::quorumPossible);
+  }
+
+  private static boolean quorumPossible(Cluster c) {
+    for (int id = 1; id <= c.size(); id++) {
+      if (canLead(c, id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether replica {@code id} is up and linked both ways to enough up replicas to form a majority. */
+  private static boolean canLead(Cluster c, int id) {
+    return c.host(id).status() == RaftHost.Status.UP && 1 + runningPeersReachable(c, id) > c.size() / 2;
+  }
+
+  /** How many other running replicas {@code id} is linked to both ways. */
+  private static int runningPeersReachable(Cluster c, int id) {
+    int reachable = 0;
+    for (int other = 1; other <= c.size(); other++) {
+      if (other != id && c.host(other).status() == RaftHost.Status.UP
+          && !c.network().isCut(id, other) && !c.network().isCut(other, id)) {
+        reachable++;
+      }
+    }
+    return reachable;
+  }
+
+  private static String describe(Cluster c) {
+    StringBuilder b = new StringBuilder();
+    for (int id = 1; id <= c.size(); id++) {
+      if (id > 1) {
+        b.append(", ");
+      }
+      b.append("replica ").append(id).append(' ').append(c.host(id).status().name().toLowerCase(java.util.Locale.ROOT));
+      if (c.host(id).status() == RaftHost.Status.UP) {
+        int reachable = runningPeersReachable(c, id);
+        b.append(" reaching ").append(reachable).append(" other running replica").append(reachable == 1 ? "" : "s");
+      }
+    }
+    return b.append("; a majority is ").append(c.size() / 2 + 1).toString();
+  }
+
+  /**
+   * A fault that needs the replicated log (an expiry, an election) was asked for while no majority
+   * of replicas is running and connected to one replica that could lead, so it could not take
+   * effect; nothing was changed. Heal, restart or resume replicas until a majority can reach each
+   * other, then ask again.
+   */
+  public static final class NoQuorumException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public NoQuorumException(String message) {
+      super(message);
+    }
   }
 }

@@ -4,7 +4,8 @@ package dev.cohort.testing;
 public enum BackendKind {
   /**
    * One tree in this JVM on a virtual clock: ready in well under a millisecond, every session fault
-   * available, session timeouts pass only when the test advances time. The default.
+   * available, session timeouts and the fixture clients' recipe timeouts pass only when the test
+   * advances time. The default.
    */
   IN_MEMORY,
   /**

@@ -11,7 +11,9 @@ import dev.cohort.spi.SessionState;
 import dev.cohort.spi.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -49,11 +51,17 @@ import java.util.function.UnaryOperator;
  *
  * <p>Clients from {@link #newClient()} are started (connected), retry lost connections quickly and
  * draw their randomness from seeds fixed by the order they were created, so a test that fails
- * fails the same way again. {@link #close()} closes them, the backend, and any server it started.
+ * fails the same way again. On the in-memory fixture they measure time on its virtual clock, so
+ * {@link #advanceTime} drives recipe timeouts as it drives session expiry. Any of them can be
+ * {@linkplain #crash crashed} (its process dies: its session is left to expire and it opens no new
+ * one) and {@linkplain #restart restarted}. {@link #close()} closes them, the backend, and any
+ * server it started.
  *
  * <p>Thread-safe: controls may be called from any thread. A fault control returns once the fault
  * has taken effect at the service; the client learns of it as in production (its state listener
- * runs shortly after, on its own thread).
+ * runs shortly after, on its own thread). No control blocks for long: one that cannot take effect
+ * (an expiry on a replicated backend without a quorum, say) fails at once with a typed exception
+ * and changes nothing.
  */
 public final class CohortFixture implements AutoCloseable {
 
@@ -64,13 +72,30 @@ public final class CohortFixture implements AutoCloseable {
 
   private final BackendKind kind;
   private final Engine engine;
+  /** Runs the clients' delays on the virtual clock and in real time; null off the in-memory backend. */
+  private final VirtualTimeScheduler virtualScheduler;
   private final List<Cohort> clients = new ArrayList<>(); // guarded by this
+  /** How each client was made, so that it can be crashed and restarted. Guarded by this. */
+  private final Map<Cohort, ClientRecord> records = new IdentityHashMap<>();
   private long nextSeed = 1; // guarded by this
   private boolean closed; // guarded by this
 
   private CohortFixture(BackendKind kind, int replicas) {
     this.kind = Objects.requireNonNull(kind, "kind");
     this.engine = Engines.start(kind, replicas);
+    this.virtualScheduler = engine.clientClock().map(VirtualTimeScheduler::new).orElse(null);
+  }
+
+  /** A client's own view of the backend and its configuration; {@code restarted} guarded by the fixture. */
+  private static final class ClientRecord {
+    final ClientBackend backend;
+    final UnaryOperator<Cohort.Builder> customizer;
+    boolean restarted;
+
+    ClientRecord(ClientBackend backend, UnaryOperator<Cohort.Builder> customizer) {
+      this.backend = backend;
+      this.customizer = customizer;
+    }
   }
 
   /** An in-memory backend on a virtual clock (see {@link #advanceTime}). */
@@ -151,11 +176,18 @@ public final class CohortFixture implements AutoCloseable {
 
   /**
    * A started client, configured by {@code customizer} on top of the fixture's defaults (session
-   * timeout 30 s, quick bounded retries, a seeded random source).
+   * timeout 30 s, quick bounded retries, a seeded random source; on the in-memory fixture, the
+   * virtual clock as its {@code timeSource} and a {@code scheduler} whose delays pass in real time
+   * or on the virtual clock, whichever comes first, so that a retry a few milliseconds away runs
+   * without the test's help and a wait the test advanced past ends at once).
    *
    * <pre>{@code
    * Cohort client = fixture.newClient(b -> b.namespace("/app").sessionTimeout(Duration.ofSeconds(5)));
    * }</pre>
+   *
+   * <p>The client is built over its own view of {@link #backend()} (its {@code backend()} is that
+   * view: same capabilities and name, sessions of the fixture's backend), through which the fixture
+   * can {@linkplain #crash crash} it.
    */
   public Cohort newClient(UnaryOperator<Cohort.Builder> customizer) {
     Objects.requireNonNull(customizer, "customizer");
@@ -164,10 +196,12 @@ public final class CohortFixture implements AutoCloseable {
       requireOpen();
       seed = nextSeed++;
     }
-    Cohort.Builder builder = Cohort.builder(backend())
+    ClientBackend view = new ClientBackend(engine.clientBackend(), engine::cutOff);
+    Cohort.Builder builder = Cohort.builder(view)
         .sessionTimeout(DEFAULT_SESSION_TIMEOUT)
         .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(50), 100, Duration.ofSeconds(20)))
         .random(new Random(seed));
+    engine.clientClock().ifPresent(clock -> builder.timeSource(clock).scheduler(virtualScheduler));
     Cohort client = customizer.apply(builder).build();
     try {
       client.start();
@@ -178,8 +212,107 @@ public final class CohortFixture implements AutoCloseable {
     }
     synchronized (this) {
       clients.add(client);
+      records.put(client, new ClientRecord(view, customizer));
     }
     return client;
+  }
+
+  // ---- crashing a client ---------------------------------------------------------------------
+
+  /**
+   * Crashes {@code client}, as if its process died: its session is cut off without being closed, so
+   * the service keeps it (with its ephemerals, locks, leaderships and claims) until its timeout
+   * passes and then expires it — on the in-memory fixture when the test {@linkplain #advanceTime
+   * advances time} past it, on the others in real time. Unlike {@link #disconnect(Cohort)}, the
+   * client never opens a new session: a crashed process does not come back by itself. Its calls fail
+   * (with ConnectionLoss, later with {@link IllegalStateException} once it reports the session
+   * lost); its recipes end their ownership locally as a cut-off client does.
+   *
+   * <p>Bring the process back with {@link #restart(Cohort)}, which gives a new client. Do not close
+   * the crashed client yourself: on some backends closing it would end its session at the service
+   * at once, which a dead process cannot do. The fixture closes it when the fixture closes.
+   *
+   * <pre>{@code
+   * Cohort worker = fixture.newClient();
+   * Job job = WorkQueue.builder(worker, "/jobs").build().take(Duration.ofSeconds(5)).orElseThrow();
+   * fixture.crash(worker);                          // mid-job: no complete(), no fail()
+   * fixture.advanceTime(Duration.ofSeconds(31));    // in-memory: the session times out
+   * Cohort again = fixture.restart(worker);         // the process starts again: a new session
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code client} was not made by this fixture's {@link
+   *     #newClient()} (a client built by hand cannot be crashed)
+   * @throws IllegalStateException if it is already crashed or is closed
+   */
+  public void crash(Cohort client) {
+    require(Fault.CRASH);
+    ClientRecord record = recordOf(client);
+    synchronized (this) {
+      if (record.backend.isCrashed()) {
+        throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
+      }
+      if (client.isClosed()) {
+        throw new IllegalStateException("this client is closed: a closed client cannot crash");
+      }
+    }
+    record.backend.crash();
+  }
+
+  /**
+   * Starts the process again after a {@link #crash}: a new started client, configured as the
+   * crashed one was (the same customizer), with a new session and a new random seed. The crashed
+   * client stays dead: it never opens a session again; its old session lives on at the service
+   * until its timeout passes, as a dead process's would, even while the new client works — so a
+   * restart before the timeout shows the overlap a real restart has. Recipes must be made anew on
+   * the new client, as a restarted process makes them.
+   *
+   * @throws IllegalArgumentException if {@code crashed} was not made by this fixture
+   * @throws IllegalStateException if it was not crashed, or was restarted already
+   */
+  public Cohort restart(Cohort crashed) {
+    require(Fault.CRASH);
+    ClientRecord record = recordOf(crashed);
+    synchronized (this) {
+      if (!record.backend.isCrashed()) {
+        throw new IllegalStateException("only a crashed client can be restarted: crash(client) first");
+      }
+      if (record.restarted) {
+        throw new IllegalStateException("this crashed client was restarted already; restart the new client's crash instead");
+      }
+      record.restarted = true;
+    }
+    return newClient(record.customizer);
+  }
+
+  /** Whether {@code client} was {@linkplain #crash crashed}. */
+  public boolean isCrashed(Cohort client) {
+    return recordOf(client).backend.isCrashed();
+  }
+
+  private ClientRecord recordOf(Cohort client) {
+    Objects.requireNonNull(client, "client");
+    synchronized (this) {
+      requireOpen();
+      ClientRecord record = records.get(client);
+      if (record == null) {
+        throw new IllegalArgumentException("not a client made by this fixture's newClient(): " + client);
+      }
+      return record;
+    }
+  }
+
+  /** Refuses to bring back a session a crash cut off: only a restart brings the process back. */
+  private void refuseIfCrashed(Session session) {
+    List<ClientRecord> all;
+    synchronized (this) {
+      all = List.copyOf(records.values());
+    }
+    for (ClientRecord r : all) {
+      if (r.backend.isCrashed() && r.backend.opened(session)) {
+        throw new IllegalStateException("session 0x" + Long.toHexString(session.id())
+            + " belongs to a crashed client: restart(client) gives a new one");
+      }
+    }
   }
 
   /** A raw SPI session with the default timeout, connected; closed by the test or by the backend. */
@@ -206,6 +339,11 @@ public final class CohortFixture implements AutoCloseable {
    * Makes the service expire {@code session} now, as if its timeout had passed: its ephemerals are
    * deleted and other sessions' watches fire. Returns once the service has done so and, if the
    * session was connected, its client has seen EXPIRED.
+   *
+   * <p>On the replicated fixture the expiry goes through the log, so it needs a leader that reaches
+   * a majority: with none possible (too many replicas crashed, paused or cut off) this fails at once
+   * with {@link dev.cohort.replicated.ReplicatedFaults.NoQuorumException}, changing nothing, rather
+   * than wait for a quorum that only the test can bring back.
    */
   public void expire(Session session) {
     require(Fault.EXPIRE);
@@ -251,10 +389,16 @@ public final class CohortFixture implements AutoCloseable {
     disconnect(currentSession(client));
   }
 
-  /** Lets a disconnected session reach the service again: RECONNECTED, or EXPIRED if its time ran out. */
+  /**
+   * Lets a disconnected session reach the service again: RECONNECTED, or EXPIRED if its time ran out.
+   *
+   * @throws IllegalStateException for the session of a {@linkplain #crash crashed} client (nothing
+   *     changes)
+   */
   public void reconnect(Session session) {
     require(Fault.DISCONNECT);
-    engine.reconnect(Objects.requireNonNull(session, "session"));
+    refuseIfCrashed(Objects.requireNonNull(session, "session"));
+    engine.reconnect(session);
   }
 
   /** Reconnects {@code client}'s current session. */
@@ -283,8 +427,12 @@ public final class CohortFixture implements AutoCloseable {
   }
 
   /**
-   * Moves the service's clock forward, expiring every disconnected session whose timeout passes, at
-   * no cost in wall time. Clients keep measuring their own retry delays on the system clock.
+   * Moves the virtual clock forward, expiring every disconnected session whose timeout passes, at
+   * no cost in wall time. The fixture's clients measure time on the same clock, so their waits
+   * follow it too: a recipe timeout ({@code tryAcquire}, {@code take}, {@code await}) passes once
+   * the test has advanced past it, and only then; a client cut off for its whole session timeout
+   * learns it here. Their retries after a lost connection still run after a few milliseconds of real
+   * time (see {@link #newClient(UnaryOperator)}).
    *
    * <pre>{@code
    * fixture.disconnect(client);
@@ -350,7 +498,12 @@ public final class CohortFixture implements AutoCloseable {
     engine.partition(groups);
   }
 
-  /** Waits (bounded) for a leader, cuts it off from the other replicas, and returns its number. */
+  /**
+   * Waits (bounded) for a leader, cuts it off from the other replicas, and returns its number.
+   *
+   * @throws dev.cohort.replicated.ReplicatedFaults.NoQuorumException at once if no leader can be
+   *     elected (no majority of replicas running and connected)
+   */
   public int isolateLeader() {
     require(Fault.REPLICAS);
     return engine.isolateLeader();
@@ -368,11 +521,15 @@ public final class CohortFixture implements AutoCloseable {
     return engine.leader();
   }
 
-  /** Waits (bounded) until some replica leads, and returns its number. */
+  /**
+   * Waits (bounded) until some replica leads, and returns its number.
+   *
+   * @throws dev.cohort.replicated.ReplicatedFaults.NoQuorumException at once if no leader can be
+   *     elected (no majority of replicas running and connected): waiting would be in vain
+   */
   public int awaitLeader() {
     require(Fault.REPLICAS);
-    awaitCondition(() -> engine.leader().isPresent(), "a leader to be elected");
-    return engine.leader().orElseThrow(() -> new IllegalStateException("the leader was lost again"));
+    return engine.awaitLeader("a leader to be elected");
   }
 
   /** Whether replica {@code replica} is running (not crashed). */
@@ -403,6 +560,7 @@ public final class CohortFixture implements AutoCloseable {
   @Override
   public void close() {
     List<Cohort> toClose;
+    List<ClientRecord> crashed;
     synchronized (this) {
       if (closed) {
         return;
@@ -410,11 +568,21 @@ public final class CohortFixture implements AutoCloseable {
       closed = true;
       toClose = List.copyOf(clients);
       clients.clear();
+      crashed = records.values().stream().filter(r -> r.backend.isCrashed()).toList();
+      records.clear();
     }
     try {
+      // A cut-off session's close could wait for a service it cannot reach: let it through first.
+      crashed.forEach(r -> r.backend.liveSessions().forEach(engine::release));
       toClose.forEach(Cohort::close);
     } finally {
-      engine.close();
+      try {
+        engine.close();
+      } finally {
+        if (virtualScheduler != null) {
+          virtualScheduler.close();
+        }
+      }
     }
   }
 
@@ -484,11 +652,16 @@ public final class CohortFixture implements AutoCloseable {
    * a backend offers no listener for (a replicated leader).
    */
   static void awaitCondition(BooleanSupplier condition, String what) {
+    awaitCondition(condition, what, CONTROL_TIMEOUT);
+  }
+
+  /** Polls {@code condition} until it holds, at most {@code bound}. */
+  static void awaitCondition(BooleanSupplier condition, String what, Duration bound) {
     TimeSource clock = TimeSource.system();
-    long deadline = clock.nanoTime() + CONTROL_TIMEOUT.toNanos();
+    long deadline = clock.nanoTime() + bound.toNanos();
     while (!condition.getAsBoolean()) {
-      if (clock.nanoTime() > deadline) {
-        throw new IllegalStateException("gave up after " + CONTROL_TIMEOUT + " waiting for " + what);
+      if (clock.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("gave up after " + bound + " waiting for " + what);
       }
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();

@@ -14,6 +14,32 @@ interface Engine extends AutoCloseable {
 
   CoordinationBackend backend();
 
+  /**
+   * The backend the fixture's clients open their sessions on: {@link #backend()}, except where
+   * cutting a session off needs a route of the fixture's own (ZooKeeper: through a proxy).
+   */
+  default CoordinationBackend clientBackend() {
+    return backend();
+  }
+
+  /**
+   * The clock the fixture's clients measure time on, when it is not the system clock: the virtual
+   * clock of a backend whose timeouts pass only when the test advances time.
+   */
+  default java.util.Optional<dev.cohort.spi.TimeSource> clientClock() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Cuts {@code session} (opened on {@link #clientBackend()}) off from the service for good, as the
+   * death of its process would: the service keeps it until its timeout passes, then expires it.
+   * Idempotent; must not block for long.
+   */
+  void cutOff(Session session);
+
+  /** Undoes what {@link #cutOff} set up around {@code session}, so closing it at the end is quick. */
+  default void release(Session session) {}
+
   default void disconnect(Session session) {
     throw new AssertionError("not offered");
   }
@@ -54,6 +80,11 @@ interface Engine extends AutoCloseable {
   }
 
   default void heal() {
+    throw new AssertionError("not offered");
+  }
+
+  /** Waits (bounded) for a leader and returns it; fails at once if none can be elected. */
+  default int awaitLeader(String what) {
     throw new AssertionError("not offered");
   }
 

@@ -9,9 +9,9 @@ final class Engines {
 
   static Set<Fault> faultsOf(BackendKind kind) {
     return switch (kind) {
-      case IN_MEMORY -> EnumSet.of(Fault.EXPIRE, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.VIRTUAL_TIME);
-      case REPLICATED -> EnumSet.of(Fault.EXPIRE, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.REPLICAS);
-      case ZOOKEEPER -> EnumSet.of(Fault.EXPIRE);
+      case IN_MEMORY -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.VIRTUAL_TIME);
+      case REPLICATED -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.REPLICAS);
+      case ZOOKEEPER -> EnumSet.of(Fault.EXPIRE, Fault.CRASH);
     };
   }
 

@@ -7,6 +7,7 @@ package dev.cohort.testing;
  *   <caption>Faults per backend</caption>
  *   <tr><th>fault</th><th>in-memory</th><th>replicated</th><th>ZooKeeper</th></tr>
  *   <tr><td>{@link #EXPIRE}</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>{@link #CRASH}</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link #DISCONNECT}</td><td>yes</td><td>yes</td><td>no</td></tr>
  *   <tr><td>{@link #LOSE_REPLY}</td><td>yes</td><td>yes</td><td>no</td></tr>
  *   <tr><td>{@link #VIRTUAL_TIME}</td><td>yes</td><td>no</td><td>no</td></tr>
@@ -16,6 +17,11 @@ package dev.cohort.testing;
 public enum Fault {
   /** {@link CohortFixture#expire}: the service ends a session, deleting its ephemerals. */
   EXPIRE,
+  /**
+   * {@link CohortFixture#crash} and {@link CohortFixture#restart}: a client's process dies; its
+   * session is cut off and left to expire, and it opens no new one until the test restarts it.
+   */
+  CRASH,
   /** {@link CohortFixture#disconnect} and {@link CohortFixture#reconnect}. */
   DISCONNECT,
   /** {@link CohortFixture#loseNextReply}: an operation is applied but its reply never arrives. */

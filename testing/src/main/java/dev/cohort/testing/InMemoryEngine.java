@@ -4,7 +4,9 @@ import dev.cohort.inmemory.InMemoryBackend;
 import dev.cohort.inmemory.ManualTimeSource;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.Session;
+import dev.cohort.spi.TimeSource;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The in-memory backend on a manual clock; every session fault maps onto {@code InMemoryFaults}. */
 final class InMemoryEngine implements Engine {
@@ -14,6 +16,17 @@ final class InMemoryEngine implements Engine {
   @Override
   public CoordinationBackend backend() {
     return backend;
+  }
+
+  @Override
+  public Optional<TimeSource> clientClock() {
+    return Optional.of(time);
+  }
+
+  /** The service keeps the session until the test advances time past its timeout. */
+  @Override
+  public void cutOff(Session session) {
+    backend.faults().disconnect(session);
   }
 
   @Override

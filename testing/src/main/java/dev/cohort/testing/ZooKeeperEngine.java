@@ -17,6 +17,10 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * A standalone ZooKeeper server in this JVM, listening on 127.0.0.1 only, on a port the system
  * picks, with its snapshots and logs in a temporary directory deleted on close.
  *
+ * <p>The fixture's clients reach it through a {@link SessionCutter} (a relay on 127.0.0.1), so that
+ * a client can be crashed: its session cut off without being closed. Raw sessions and the backend
+ * returned by {@code backend()} connect directly.
+ *
  * <p>Its session limits are widened (0.5 s to 60 s) so tests get the timeout they ask for rather
  * than the server's tick-derived defaults. Expiry is the server's own: it deletes the session's
  * ephemerals and tells the client, exactly as a timeout would.
@@ -28,6 +32,9 @@ final class ZooKeeperEngine implements Engine {
   private final ZooKeeperServer server;
   private final ServerCnxnFactory factory;
   private final ZooKeeperBackend backend;
+  /** Between the fixture's clients and the server, so that a client's session can be cut off. */
+  private final SessionCutter cutter;
+  private final ZooKeeperBackend clientBackend;
 
   ZooKeeperEngine() {
     Path dir = null;
@@ -51,7 +58,24 @@ final class ZooKeeperEngine implements Engine {
     this.dataDir = dir;
     this.server = zk;
     this.factory = cnxn;
-    this.backend = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
+    ZooKeeperBackend direct = null;
+    SessionCutter relay = null;
+    try {
+      direct = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
+      relay = new SessionCutter(cnxn.getLocalPort());
+      this.clientBackend = ZooKeeperBackend.connect(relay.connectString());
+    } catch (RuntimeException e) {
+      if (direct != null) {
+        direct.close();
+      }
+      if (relay != null) {
+        relay.close();
+      }
+      stop(cnxn, zk, dir);
+      throw e;
+    }
+    this.backend = direct;
+    this.cutter = relay;
   }
 
   @Override
@@ -64,16 +88,35 @@ final class ZooKeeperEngine implements Engine {
     return backend;
   }
 
+  /** Fixture clients connect through {@link SessionCutter}; raw sessions and users' code directly. */
+  @Override
+  public CoordinationBackend clientBackend() {
+    return clientBackend;
+  }
+
   @Override
   public void expire(Session session) {
     server.expire(session.id());
   }
 
+  /** Closes the session's connections and drops its reconnections; the server expires it in time. */
+  @Override
+  public void cutOff(Session session) {
+    cutter.cut(session.id());
+  }
+
+  @Override
+  public void release(Session session) {
+    cutter.restore(session.id());
+  }
+
   @Override
   public void close() {
     try {
+      clientBackend.close();
       backend.close();
     } finally {
+      cutter.close();
       stop(factory, server, dataDir);
     }
   }

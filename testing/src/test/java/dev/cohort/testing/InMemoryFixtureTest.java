@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.spi.ConnectionLossException;
@@ -19,7 +21,9 @@ import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -143,5 +147,103 @@ class InMemoryFixtureTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CohortFixture.replicated(4));
     assertTrue(e.getMessage().contains("1, 3, 5 or 7"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> CohortExtension.replicated(0));
+  }
+
+  @Test
+  void crashedClientKeepsItsSessionUntilTheTimeoutAndOpensNoOtherUntilRestarted() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort observer = cohort.client();
+    Cohort worker = fixture.newClient(b -> b.sessionTimeout(Duration.ofSeconds(10)));
+    worker.blocking().create("/worker", new byte[0], CreateMode.EPHEMERAL);
+    long crashedSession = worker.sessionId();
+
+    fixture.crash(worker);
+    assertTrue(fixture.isCrashed(worker));
+    assertFalse(worker.connectionState().isConnected(), "a crashed client is cut off at once");
+    fixture.advanceTime(Duration.ofSeconds(9));
+    assertNotNull(observer.blocking().exists("/worker", null), "the service keeps a dead process's session until its timeout");
+    fixture.advanceTime(Duration.ofSeconds(2));
+    assertNull(observer.blocking().exists("/worker", null), "past its timeout the crashed client's ephemeral is gone");
+
+    // It opens no new session: its backend refuses it, and nothing brings the old one back.
+    CompletionException refused = assertThrows(CompletionException.class,
+        () -> worker.backend().openSession(dev.cohort.spi.SessionConfig.defaults()).join());
+    assertInstanceOf(ConnectionLossException.class, refused.getCause());
+    assertThrows(IllegalStateException.class, () -> fixture.reconnect(worker.session()));
+    assertEquals(crashedSession, worker.sessionId(), "the crashed client still has only its old session");
+    assertFalse(worker.connectionState().isConnected());
+
+    Cohort restarted = fixture.restart(worker);
+    assertNotEquals(crashedSession, restarted.sessionId(), "a restart is a new process with a new session");
+    restarted.blocking().create("/worker", new byte[0], CreateMode.EPHEMERAL);
+    assertEquals(restarted.sessionId(), observer.blocking().exists("/worker", null).ephemeralOwner());
+    assertEquals(Duration.ofSeconds(10), restarted.session().sessionTimeout(), "configured as the crashed one was");
+    assertEquals(crashedSession, worker.sessionId(), "the crashed client stays dead after the restart");
+  }
+
+  @Test
+  void crashAndRestartMisuseIsRefusedAndChangesNothing() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    assertThrows(IllegalStateException.class, () -> fixture.restart(client), "only a crashed client restarts");
+    try (Cohort own = Cohort.builder(fixture.backend()).build()) {
+      own.start();
+      assertThrows(IllegalArgumentException.class, () -> fixture.crash(own), "a client built by hand cannot crash");
+      assertTrue(own.connectionState().isConnected());
+    }
+    fixture.crash(client);
+    assertThrows(IllegalStateException.class, () -> fixture.crash(client));
+    Cohort again = fixture.restart(client);
+    assertThrows(IllegalStateException.class, () -> fixture.restart(client), "one restart per crash");
+    again.blocking().create("/fine", new byte[0], CreateMode.PERSISTENT);
+    assertNotNull(again.blocking().exists("/fine", null));
+  }
+
+  @Test
+  void clientsMeasureTimeOnTheFixturesVirtualClock() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    long before = client.timeSource().nanoTime();
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(Duration.ofSeconds(30).toNanos(), client.timeSource().nanoTime() - before,
+        "the client's clock is the one advanceTime moves");
+
+    // A recipe-style wait of 30 s gives up once the test moves the clock 30 s, not 30 s of real time later.
+    Deadline deadline = Deadline.after(client, Duration.ofSeconds(30));
+    CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
+      try {
+        return deadline.await(new CompletableFuture<Void>()); // a signal that never comes
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(false, waited.get(10, TimeUnit.SECONDS), "the deadline passed on virtual time");
+  }
+
+  /**
+   * Needs DistributedLock.tryAcquire to wait on {@link Deadline} (the lock helper's change): before
+   * it, the wait parks for 30 s of real time whatever the virtual clock says.
+   */
+  @Test
+  void lockTimeoutPassesWhenTheTestAdvancesVirtualTime() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    DistributedLock held = new DistributedLock(cohort.client(), "/contended");
+    DistributedLock waiting = new DistributedLock(fixture.newClient(), "/contended");
+    FencingToken token = held.acquire();
+
+    CompletableFuture<Optional<FencingToken>> attempt = CompletableFuture.supplyAsync(() -> {
+      try {
+        return waiting.tryAcquire(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // Advance only once the waiter is queued behind the holder, so that the 30 s count from its start.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> cohort.client().blocking().getChildren("/contended", null).names().size() == 2);
+    fixture.advanceTime(Duration.ofSeconds(30));
+    assertEquals(Optional.empty(), attempt.get(10, TimeUnit.SECONDS), "tryAcquire gave up on virtual time");
+    assertTrue(held.isHeldByCurrentThread(), "the holder kept the lock: " + token);
   }
 }

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.replicated.ReplicatedBackend;
+import dev.cohort.replicated.ReplicatedFaults;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Session;
 import java.time.Duration;
@@ -91,5 +94,58 @@ class ReplicatedFixtureTest {
     assertThrows(IllegalArgumentException.class, () -> cohort.fixture().crashReplica(4));
     assertTrue(cohort.fixture().isRunning(1) && cohort.fixture().isRunning(2) && cohort.fixture().isRunning(3),
         "the refused crash of a replica that does not exist changed nothing");
+  }
+
+  /** How long a fault call may take before the test calls it hung: far below the 30 s it used to block. */
+  private static final Duration HANG_GUARD = Duration.ofSeconds(10);
+
+  @Test
+  void expireWithoutAQuorumFailsAtOnceAndChangesNothing() {
+    CohortFixture fixture = cohort.fixture();
+    Session owner = fixture.openSession(Duration.ofSeconds(10));
+    Session observer = fixture.openSession();
+    owner.create("/kept", new byte[0], CreateMode.EPHEMERAL).join();
+    int leader = fixture.awaitLeader();
+    int[] others = java.util.stream.IntStream.rangeClosed(1, 3).filter(r -> r != leader).toArray();
+    fixture.crashReplica(others[0]);
+    fixture.crashReplica(others[1]);
+
+    // Before: the fixture waited 30 s for a leader that cannot be elected, or the backend waited
+    // 30 s for an expiry that cannot commit.
+    ReplicatedFaults.NoQuorumException e = assertTimeoutPreemptively(HANG_GUARD,
+        () -> assertThrows(ReplicatedFaults.NoQuorumException.class, () -> fixture.expire(owner)));
+    assertTrue(e.getMessage().contains("majority"), e.getMessage());
+    assertThrows(ReplicatedFaults.NoQuorumException.class, fixture::awaitLeader, "no leader can be elected either");
+
+    fixture.restartReplica(others[0]);
+    fixture.restartReplica(others[1]);
+    fixture.awaitLeader();
+    await().atMost(Duration.ofSeconds(10)).until(() -> observer.state().isConnected() && owner.state().isConnected());
+    observer.sync("/").join();
+    assertNotNull(observer.exists("/kept").join(), "the refused expiry changed nothing");
+    fixture.expire(owner);
+    observer.sync("/").join();
+    assertNull(observer.exists("/kept").join(), "with a quorum back, the expiry goes through");
+  }
+
+  @Test
+  void backendExpireOnALeaderCutOffFromTheMajorityFailsAtOnce() {
+    CohortFixture fixture = cohort.fixture();
+    ReplicatedFaults faults = ((ReplicatedBackend) fixture.backend()).faults();
+    Session owner = fixture.openSession(Duration.ofSeconds(10));
+    int leader = fixture.awaitLeader();
+    faults.isolate(leader);
+
+    // Right after the isolation the old leader still believes it leads (until its quorum check);
+    // an expiry proposed to it could never commit. Either way the call must not block.
+    IllegalStateException e = assertTimeoutPreemptively(HANG_GUARD,
+        () -> assertThrows(IllegalStateException.class, () -> faults.expire(owner)));
+    assertNotNull(e.getMessage());
+    fixture.heal();
+  }
+
+  @Test
+  void crashedClientsEphemeralGoesAfterItsTimeoutAndItOpensNoSessionUntilRestarted() throws InterruptedException {
+    CrashScenario.run(cohort.fixture(), cohort.client());
   }
 }

@@ -57,4 +57,9 @@ class ZooKeeperFixtureTest {
     client.blocking().create("/after-refusals", new byte[0], CreateMode.PERSISTENT);
     assertNotNull(client.blocking().exists("/after-refusals", null), "the refused faults left the session working");
   }
+
+  @Test
+  void crashedClientsEphemeralGoesAfterItsTimeoutAndItOpensNoSessionUntilRestarted() throws InterruptedException {
+    CrashScenario.run(cohort.fixture(), cohort.client());
+  }
 }
