@@ -35,6 +35,10 @@ final class QueueLedger {
   private final Map<String, String> completedBy = new HashMap<>(); // guarded by this
   private final Map<String, Integer> finishes = new LinkedHashMap<>(); // guarded by this
   private final Map<String, String> takenAfterCompletion = new LinkedHashMap<>(); // guarded by this
+  private final Set<String> taken = new TreeSet<>(); // guarded by this
+  private final Set<String> completionUnknown = new TreeSet<>(); // guarded by this
+  /** What happened to each payload, in order: the trace printed for a violation. */
+  private final Map<String, List<String>> trace = new HashMap<>(); // guarded by this
   private int putsFailed; // guarded by this
   private int completionsRefused; // guarded by this
   private int requeues; // guarded by this
@@ -45,16 +49,20 @@ final class QueueLedger {
 
   /** The put returned: the job must finish, once. */
   synchronized void putReturned(String payload) {
+    note(payload, "put returned");
     returned.add(payload);
     finished.submitted(payload);
   }
 
   /** The put threw: the job may or may not exist, but must not exist twice. */
   synchronized void putFailed(String payload) {
+    note(payload, "put failed");
     putsFailed++;
   }
 
   synchronized void taken(String payload, String jobId, int attempts, String worker) {
+    taken.add(payload);
+    note(payload, worker + " took " + jobId + " (attempt " + attempts + ")");
     if (attempts == 0) {
       List<String> nodes = firstAttemptNodes.computeIfAbsent(payload, p -> new ArrayList<>());
       if (!nodes.contains(jobId)) {
@@ -70,6 +78,7 @@ final class QueueLedger {
 
   /** A worker's {@code complete()} returned {@code done}. */
   synchronized void completed(String payload, String jobId, int attempts, String worker, boolean done) {
+    note(payload, worker + " complete(" + jobId + ") = " + done);
     if (!done) {
       completionsRefused++;
       return;
@@ -78,13 +87,41 @@ final class QueueLedger {
     finish(payload);
   }
 
+  /**
+   * A worker's {@code complete()} threw (its client was killed mid-call, say): the completion may
+   * have taken effect without anyone learning it. Such a job, gone from the queue at the end, counts
+   * as completed, not lost.
+   */
+  synchronized void completionUnknown(String payload) {
+    note(payload, "a complete() threw");
+    completionUnknown.add(payload);
+  }
+
+  synchronized int completionsUnknown() {
+    return completionUnknown.size();
+  }
+
+  synchronized void failed(String payload, String jobId, String worker, Object outcome) {
+    note(payload, worker + " fail(" + jobId + ") = " + outcome);
+  }
+
   synchronized void requeued() {
     requeues++;
   }
 
   /** The payload was found in the dead letters at the end. */
   synchronized void deadLettered(String payload) {
+    note(payload, "in the dead letters");
     finish(payload);
+  }
+
+  private void note(String payload, String event) {
+    trace.computeIfAbsent(payload, p -> new ArrayList<>()).add(event);
+  }
+
+  /** The recorded events of {@code payload}. */
+  synchronized List<String> trace(String payload) {
+    return List.copyOf(trace.getOrDefault(payload, List.of()));
   }
 
   private void finish(String payload) {
@@ -110,9 +147,18 @@ final class QueueLedger {
     return requeues;
   }
 
-  /** Whether every returned put has finished at least once (for draining). */
-  synchronized boolean allReturnedFinished() {
-    return finished.missing().isEmpty();
+  /**
+   * Call once the queue is empty and the dead letters are recorded: a returned put not finished but
+   * whose completion's outcome a worker never learned was completed by that call (nothing else
+   * removes a job without putting it elsewhere).
+   */
+  synchronized void settleUnknownCompletions() {
+    for (String payload : finished.missing()) {
+      if (completionUnknown.contains(payload)) {
+        finished.completed(payload);
+        finishes.merge(payload, 1, Integer::sum);
+      }
+    }
   }
 
   /** Finishes beyond the first of each payload, over every put (returned or not). */
@@ -143,22 +189,25 @@ final class QueueLedger {
     try {
       finished.check();
     } catch (AssertionError e) {
-      violations.add("lost: " + e.getMessage().replace('\n', ' '));
+      List<String> neverTaken = finished.missing().stream().filter(p -> !taken.contains(p)).toList();
+      violations.add("lost: " + e.getMessage().replace('\n', ' ') + "; never taken by a worker: " + neverTaken);
+      finished.missing().stream().limit(5).forEach(p -> violations.add("  trace of lost " + p + ": " + trace(p)));
     }
-    finishes.forEach((payload, n) -> {
-      if (!attempted.contains(payload)) {
-        violations.add("ghost: " + payload + " finished but was never put");
-      } else if (n > 1) {
-        violations.add("duplicate: " + payload + " finished " + n + " times"
-            + (returned.contains(payload) ? "" : " (its put threw)"));
-      }
-    });
     Map<String, List<String>> twoJobs = twoJobsForOnePut();
-    twoJobs.forEach((payload, nodes) -> violations.add("two jobs for one put: " + payload + " first taken as " + nodes));
+    twoJobs.forEach((payload, nodes) -> violations.add("two jobs for one put: " + payload + " first taken as " + nodes
+        + ": " + trace(payload)));
     // A payload put twice is taken again after its first job completed; that is the put's fault.
     takenAfterCompletion.forEach((payload, line) -> {
       if (!twoJobs.containsKey(payload)) {
-        violations.add("complete() true for a claim that did not complete: " + line);
+        violations.add("complete() true for a claim that did not complete: " + line + ": " + trace(payload));
+      }
+    });
+    finishes.forEach((payload, n) -> {
+      if (!attempted.contains(payload)) {
+        violations.add("ghost: " + payload + " finished but was never put");
+      } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)) {
+        violations.add("duplicate: " + payload + " finished " + n + " times"
+            + (returned.contains(payload) ? "" : " (its put threw)") + ": " + trace(payload));
       }
     });
     return violations;
