@@ -1,0 +1,19 @@
+package dev.cohort.replicated.recipes;
+
+import dev.cohort.recipes.locks.MultiLockSuite;
+import dev.cohort.replicated.ReplicatedFixture;
+import dev.cohort.tck.BackendFixture;
+import java.util.OptionalLong;
+
+/** The MultiLock suite on three replicas. */
+class ReplicatedMultiLockTest extends MultiLockSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+
+  @Override
+  protected OptionalLong watchEventsDelivered() {
+    return OptionalLong.of(((ReplicatedFixture) fixture).backend().watchEventsDelivered());
+  }
+}

@@ -1,0 +1,19 @@
+package dev.cohort.replicated.recipes;
+
+import dev.cohort.recipes.locks.ReadWriteLockSuite;
+import dev.cohort.replicated.ReplicatedFixture;
+import dev.cohort.tck.BackendFixture;
+import java.util.OptionalLong;
+
+/** The ReadWriteLock suite on three replicas. */
+class ReplicatedReadWriteLockTest extends ReadWriteLockSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new ReplicatedFixture();
+  }
+
+  @Override
+  protected OptionalLong watchEventsDelivered() {
+    return OptionalLong.of(((ReplicatedFixture) fixture).backend().watchEventsDelivered());
+  }
+}
