@@ -161,19 +161,6 @@ public final class InMemoryBackend implements CoordinationBackend {
     return watchEventsDelivered.sum();
   }
 
-  /**
-   * The watches registered on the service right now, every session's (what ZooKeeper's {@code
-   * wchc} counts): a test that checks recipes leave no watch behind compares it with a baseline.
-   */
-  public int registeredWatches() {
-    lock.lock();
-    try {
-      return watches.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   @Override
   public Set<Capability> capabilities() {
     return capabilities;
