@@ -150,18 +150,21 @@ public final class Deadline {
 
   /**
    * Schedules a check at the remaining time. A check that finds the deadline not yet passed re-arms
-   * only if the clock moved since it was armed: a scheduler that ignores delays on a virtual clock
-   * would otherwise spin, and there the clock's jumps complete the future.
+   * only if the scheduler kept the delay it was given (the clock then lags the scheduler's): a
+   * scheduler that runs tasks early, as tests' schedulers that ignore delays do, would otherwise
+   * spin. On a virtual clock the clock's jumps complete the future.
    */
   private void arm(CompletableFuture<Void> passed, long armedAt) {
-    scheduler.schedule(Duration.ofNanos(remainingNanos()), () -> {
+    long delay = remainingNanos();
+    scheduler.schedule(Duration.ofNanos(delay), () -> {
       if (passed.isDone()) {
         return;
       }
+      long now = clock.nanoTime();
       if (hasPassed()) {
         passed.complete(null);
-      } else if (clock.nanoTime() != armedAt) {
-        arm(passed, clock.nanoTime());
+      } else if (now - armedAt >= delay) {
+        arm(passed, now);
       }
     });
   }
