@@ -22,6 +22,11 @@ import java.util.concurrent.CompletableFuture;
  * retried (a blind retry could leak a node): use {@link #createProtected}. Futures fail with the
  * {@link dev.cohort.spi.CoordinationException} of the last attempt, and complete on a backend
  * thread: do not block in their callbacks.
+ *
+ * <p>On a client not started or already closed every operation throws {@link
+ * IllegalStateException} at once, before anything is sent (see {@link Cohort#checkUsable()});
+ * only {@link #deleteIfOwned} answers false on a closed client, since the node went with the closed
+ * session.
  */
 public interface AsyncOps {
 

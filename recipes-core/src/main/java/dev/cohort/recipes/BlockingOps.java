@@ -15,7 +15,8 @@ import java.util.List;
  * does (same namespace, same retries under the same policy), waits for it, and throws its {@link
  * dev.cohort.spi.CoordinationException} directly. Every method is interruptible; an interrupted wait
  * throws {@link InterruptedException} and the operation itself may still take effect. Never call these on a backend thread (inside a watcher or a future's
- * callback).
+ * callback). On a client not started or closed, they throw {@link IllegalStateException} at once,
+ * as the asynchronous forms do.
  */
 public interface BlockingOps {
 

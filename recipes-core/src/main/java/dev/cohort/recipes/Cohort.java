@@ -300,7 +300,8 @@ public final class Cohort implements AutoCloseable {
   }
 
   /**
-   * Waits until the client is connected (CONNECTED or RECONNECTED) on a live session.
+   * Waits until the client is connected (CONNECTED or RECONNECTED) on a live session, at most
+   * {@code timeout} on the client's {@link TimeSource} (a virtual clock's jumps end the wait too).
    *
    * @return false if {@code timeout} passed first or the client was closed
    */

@@ -12,9 +12,13 @@ import dev.cohort.recipes.leader.LeaderLatchListener;
 import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.leader.SuspendPolicy;
 import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.recipes.partition.Partition;
+import dev.cohort.recipes.partition.PartitionClaimer;
+import dev.cohort.recipes.partition.PartitionListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -126,5 +130,28 @@ class CutOffOwnershipTest {
     assertEquals(ConnectionState.RECONNECTED, await().until(cutOff::connectionState, s -> s == ConnectionState.RECONNECTED));
     mine.close();
     theirs.close();
+  }
+
+  @Test
+  void aPartitionOwnerCutOffIsToldItsPartitionsAreRevokedWithinTheSessionTimeout() throws Exception {
+    PartitionClaimer.definePartition(other, "/parts", "p0", new byte[0]);
+    List<String> revoked = new CopyOnWriteArrayList<>();
+    PartitionClaimer mine = PartitionClaimer.builder(cutOff, "/parts", "cut-off", new PartitionListener() {
+      @Override
+      public void assigned(Partition partition) {}
+
+      @Override
+      public void revoked(String partitionId) {
+        revoked.add(partitionId);
+      }
+    }).start();
+    await().until(() -> mine.owned().equals(Set.of("p0")));
+
+    cutOffForAlmostTheTimeout();
+    assertEquals(Set.of("p0"), mine.owned(), "still owned while the session may be alive");
+    assertEquals(List.of(), revoked);
+    clock.advance(Duration.ofMillis(1));
+    await().until(() -> revoked.equals(List.of("p0")));
+    mine.close();
   }
 }

@@ -223,4 +223,57 @@ class InMemoryCohortClientTest extends CohortClientSuite {
       }
     }
   }
+
+  @Test
+  void anAbandonedSessionThatReconnectsAfterAllIsNeverUsedAgain() throws Exception {
+    ManualTimeSource serviceClock = new ManualTimeSource();
+    ManualTimeSource clientClock = new ManualTimeSource(); // the service never sees this one pass
+    List<Session> opened = new CopyOnWriteArrayList<>();
+    List<Session> closesIgnored = new CopyOnWriteArrayList<>();
+    ClassLoader loader = getClass().getClassLoader();
+    try (InMemoryBackend backend = InMemoryBackend.builder().timeSource(serviceClock).build()) {
+      // Sessions whose close() the client cannot carry out, as when the service is unreachable.
+      dev.cohort.spi.CoordinationBackend unclosable = (dev.cohort.spi.CoordinationBackend) java.lang.reflect.Proxy.newProxyInstance(
+          loader, new Class<?>[] {dev.cohort.spi.CoordinationBackend.class}, (proxy, method, args) -> {
+            Object result = method.invoke(backend, args);
+            if (!method.getName().equals("openSession")) {
+              return result;
+            }
+            return ((CompletableFuture<?>) result).thenApply(o -> {
+              Session real = (Session) o;
+              opened.add(real);
+              return (Session) java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {Session.class}, (p, m, a) -> {
+                if (m.getName().equals("close")) {
+                  closesIgnored.add(real);
+                  return null;
+                }
+                try {
+                  return m.invoke(real, a);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+            });
+          });
+      try (Cohort client = Cohort.builder(unclosable).timeSource(clientClock).sessionTimeout(Duration.ofSeconds(10)).build()) {
+        client.start();
+        Session first = opened.get(0);
+        backend.faults().disconnect(first);
+        await().until(() -> client.connectionState() == ConnectionState.SUSPENDED);
+        clientClock.advance(Duration.ofSeconds(10));
+        await().until(() -> client.connectionState() == ConnectionState.RECONNECTED && client.sessionId() != first.id());
+        await().until(() -> closesIgnored.equals(List.of(first)));
+        long second = client.sessionId();
+
+        backend.faults().reconnect(first); // the service still had it: the link comes back
+        assertEquals(SessionState.RECONNECTED, first.state());
+        assertEquals(second, client.sessionId(), "the abandoned session is not taken back");
+        assertEquals(ConnectionState.RECONNECTED, client.connectionState());
+        assertFalse(client.isLiveSession(first.id()));
+        client.blocking().create("/e", new byte[0], CreateMode.EPHEMERAL);
+        assertEquals(second, client.blocking().exists("/e", null).ephemeralOwner(), "operations use the new session");
+      }
+      opened.get(0).close(); // the test's to close, since the client could not
+    }
+  }
 }
