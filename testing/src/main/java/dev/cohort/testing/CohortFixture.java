@@ -224,9 +224,9 @@ public final class CohortFixture implements AutoCloseable {
    * the service keeps it (with its ephemerals, locks, leaderships and claims) until its timeout
    * passes and then expires it — on the in-memory fixture when the test {@linkplain #advanceTime
    * advances time} past it, on the others in real time. Unlike {@link #disconnect(Cohort)}, the
-   * client never opens a new session: a crashed process does not come back by itself. Its calls fail
-   * (with ConnectionLoss, later with {@link IllegalStateException} once it reports the session
-   * lost); its recipes end their ownership locally as a cut-off client does.
+   * client never opens a new session: a crashed process does not come back by itself. Its calls
+   * fail (ConnectionLoss while it is cut off, session-gone errors once it gives the session up); its
+   * recipes end their ownership locally as any cut-off client's do. It is crashed once this returns.
    *
    * <p>Bring the process back with {@link #restart(Cohort)}, which gives a new client. Do not close
    * the crashed client yourself: on some backends closing it would end its session at the service
