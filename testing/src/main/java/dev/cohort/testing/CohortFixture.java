@@ -323,13 +323,13 @@ public final class CohortFixture implements AutoCloseable {
   /** A raw SPI session asking for {@code sessionTimeout}, connected. */
   public Session openSession(Duration sessionTimeout) {
     try {
-      return backend().openSession(SessionConfig.withTimeout(sessionTimeout))
+      return engine.clientBackend().openSession(SessionConfig.withTimeout(sessionTimeout))
           .get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while opening a session", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not open a session on " + backend().name(), e);
+      throw new IllegalStateException("could not open a session on " + engine.clientBackend().name(), e);
     }
   }
 
@@ -384,7 +384,12 @@ public final class CohortFixture implements AutoCloseable {
     engine.disconnect(Objects.requireNonNull(session, "session"));
   }
 
-  /** Disconnects {@code client}'s current session. */
+  /**
+   * Disconnects {@code client}'s current session. On the ZooKeeper fixture this works for sessions
+   * of the fixture's clients and of {@link #openSession()}, which reach the server through the
+   * fixture's relay; a session opened on {@link #backend()} connects directly and is refused with
+   * {@link IllegalArgumentException}.
+   */
   public void disconnect(Cohort client) {
     disconnect(currentSession(client));
   }
