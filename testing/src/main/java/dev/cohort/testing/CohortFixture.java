@@ -247,15 +247,12 @@ public final class CohortFixture implements AutoCloseable {
   public void crash(Cohort client) {
     require(Fault.CRASH);
     ClientRecord record = recordOf(client);
-    synchronized (this) {
-      if (record.backend.isCrashed()) {
-        throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
-      }
-      if (client.isClosed()) {
-        throw new IllegalStateException("this client is closed: a closed client cannot crash");
-      }
+    if (client.isClosed()) {
+      throw new IllegalStateException("this client is closed: a closed client cannot crash");
     }
-    record.backend.crash();
+    if (!record.backend.crash()) {
+      throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
+    }
   }
 
   /**
