@@ -11,7 +11,9 @@ import java.util.OptionalInt;
  * Failures to inject into a running {@link ReplicatedBackend}, and what to observe about them.
  * Replicas are numbered from 1. Every method is thread-safe, takes effect before it returns, and
  * throws {@link IllegalArgumentException} for a replica number out of range or a session of
- * another backend (changing nothing).
+ * another backend (changing nothing). None blocks for long: a fault that needs the replicated log
+ * ({@link #expire}) fails at once with {@link NoQuorumException} when no majority of replicas can
+ * commit, instead of waiting for one that only the caller can bring back.
  *
  * <p>What the sessions see follows from the fault, as in production: a crash resets the
  * connections of the sessions attached to the replica, which move to another one within their

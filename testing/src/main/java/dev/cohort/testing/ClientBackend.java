@@ -56,9 +56,18 @@ final class ClientBackend implements CoordinationBackend {
     });
   }
 
-  /** Crashes the client: cuts off its live sessions and refuses new ones. Idempotent. */
-  void crash() {
-    crashed = true;
+  /**
+   * Crashes the client: cuts off its live sessions and refuses new ones.
+   *
+   * @return false, doing nothing, if it was crashed already
+   */
+  boolean crash() {
+    synchronized (this) {
+      if (crashed) {
+        return false;
+      }
+      crashed = true;
+    }
     for (Session s : List.copyOf(sessions)) {
       if (s.state().isTerminal()) {
         sessions.remove(s);
@@ -66,6 +75,7 @@ final class ClientBackend implements CoordinationBackend {
         cutOff.accept(s);
       }
     }
+    return true;
   }
 
   boolean isCrashed() {

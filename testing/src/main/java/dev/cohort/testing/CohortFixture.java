@@ -224,9 +224,9 @@ public final class CohortFixture implements AutoCloseable {
    * the service keeps it (with its ephemerals, locks, leaderships and claims) until its timeout
    * passes and then expires it — on the in-memory fixture when the test {@linkplain #advanceTime
    * advances time} past it, on the others in real time. Unlike {@link #disconnect(Cohort)}, the
-   * client never opens a new session: a crashed process does not come back by itself. Its calls fail
-   * (with ConnectionLoss, later with {@link IllegalStateException} once it reports the session
-   * lost); its recipes end their ownership locally as a cut-off client does.
+   * client never opens a new session: a crashed process does not come back by itself. Its calls
+   * fail (ConnectionLoss while it is cut off, session-gone errors once it gives the session up); its
+   * recipes end their ownership locally as any cut-off client's do. It is crashed once this returns.
    *
    * <p>Bring the process back with {@link #restart(Cohort)}, which gives a new client. Do not close
    * the crashed client yourself: on some backends closing it would end its session at the service
@@ -247,15 +247,12 @@ public final class CohortFixture implements AutoCloseable {
   public void crash(Cohort client) {
     require(Fault.CRASH);
     ClientRecord record = recordOf(client);
-    synchronized (this) {
-      if (record.backend.isCrashed()) {
-        throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
-      }
-      if (client.isClosed()) {
-        throw new IllegalStateException("this client is closed: a closed client cannot crash");
-      }
+    if (client.isClosed()) {
+      throw new IllegalStateException("this client is closed: a closed client cannot crash");
     }
-    record.backend.crash();
+    if (!record.backend.crash()) {
+      throw new IllegalStateException("this client is already crashed; restart(client) gives a new one");
+    }
   }
 
   /**
@@ -323,13 +320,13 @@ public final class CohortFixture implements AutoCloseable {
   /** A raw SPI session asking for {@code sessionTimeout}, connected. */
   public Session openSession(Duration sessionTimeout) {
     try {
-      return backend().openSession(SessionConfig.withTimeout(sessionTimeout))
+      return engine.clientBackend().openSession(SessionConfig.withTimeout(sessionTimeout))
           .get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while opening a session", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not open a session on " + backend().name(), e);
+      throw new IllegalStateException("could not open a session on " + engine.clientBackend().name(), e);
     }
   }
 
@@ -384,7 +381,12 @@ public final class CohortFixture implements AutoCloseable {
     engine.disconnect(Objects.requireNonNull(session, "session"));
   }
 
-  /** Disconnects {@code client}'s current session. */
+  /**
+   * Disconnects {@code client}'s current session. On the ZooKeeper fixture this works for sessions
+   * of the fixture's clients and of {@link #openSession()}, which reach the server through the
+   * fixture's relay; a session opened on {@link #backend()} connects directly and is refused with
+   * {@link IllegalArgumentException}.
+   */
   public void disconnect(Cohort client) {
     disconnect(currentSession(client));
   }

@@ -11,7 +11,7 @@ final class Engines {
     return switch (kind) {
       case IN_MEMORY -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.VIRTUAL_TIME);
       case REPLICATED -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.REPLICAS);
-      case ZOOKEEPER -> EnumSet.of(Fault.EXPIRE, Fault.CRASH);
+      case ZOOKEEPER -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT);
     };
   }
 

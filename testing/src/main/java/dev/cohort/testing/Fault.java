@@ -8,7 +8,8 @@ package dev.cohort.testing;
  *   <tr><th>fault</th><th>in-memory</th><th>replicated</th><th>ZooKeeper</th></tr>
  *   <tr><td>{@link #EXPIRE}</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link #CRASH}</td><td>yes</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>{@link #DISCONNECT}</td><td>yes</td><td>yes</td><td>no</td></tr>
+ *   <tr><td>{@link #DISCONNECT}</td><td>yes</td><td>yes</td><td>yes (sessions of the fixture's clients and
+ *       of {@code openSession})</td></tr>
  *   <tr><td>{@link #LOSE_REPLY}</td><td>yes</td><td>yes</td><td>no</td></tr>
  *   <tr><td>{@link #VIRTUAL_TIME}</td><td>yes</td><td>no</td><td>no</td></tr>
  *   <tr><td>{@link #REPLICAS}</td><td>no</td><td>yes</td><td>no</td></tr>

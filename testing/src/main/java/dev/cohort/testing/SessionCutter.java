@@ -30,6 +30,8 @@ final class SessionCutter implements AutoCloseable {
   private final ServerSocket listener;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Long> cut = ConcurrentHashMap.newKeySet();
+  /** Every session id a handshake through this relay carried: the sessions it can cut. */
+  private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   SessionCutter(int serverPort) {
@@ -56,6 +58,11 @@ final class SessionCutter implements AutoCloseable {
         link.close();
       }
     }
+  }
+
+  /** Whether {@code sessionId} connected through this relay (so that {@link #cut} reaches it). */
+  boolean relays(long sessionId) {
+    return seen.contains(sessionId);
   }
 
   /** Lets {@code sessionId} connect again. */
@@ -132,6 +139,7 @@ final class SessionCutter implements AutoCloseable {
         long id = ByteBuffer.wrap(frame, fromClient ? 16 : 8, 8).getLong();
         if (id != 0) {
           sessionId = id;
+          seen.add(id);
           if (cut.contains(id)) {
             return; // dropped: the finally block closes both sides
           }

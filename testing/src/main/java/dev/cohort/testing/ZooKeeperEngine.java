@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.zookeeper.server.ServerCnxnFactory;
@@ -18,8 +19,9 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * picks, with its snapshots and logs in a temporary directory deleted on close.
  *
  * <p>The fixture's clients reach it through a {@link SessionCutter} (a relay on 127.0.0.1), so that
- * a client can be crashed: its session cut off without being closed. Raw sessions and the backend
- * returned by {@code backend()} connect directly.
+ * a client can be crashed or disconnected: its session cut off without being closed. So do the raw
+ * sessions of {@code CohortFixture.openSession()}; the backend returned by {@code backend()}
+ * connects directly.
  *
  * <p>Its session limits are widened (0.5 s to 60 s) so tests get the timeout they ask for rather
  * than the server's tick-derived defaults. Expiry is the server's own: it deletes the session's
@@ -108,6 +110,33 @@ final class ZooKeeperEngine implements Engine {
   @Override
   public void release(Session session) {
     cutter.restore(session.id());
+  }
+
+  /**
+   * Cuts the session's connections and drops its reconnections, as a failed link does; returns once
+   * its client has noticed (SUSPENDED), so that a test sees the state it asked for.
+   */
+  @Override
+  public void disconnect(Session session) {
+    requireRelayed(session);
+    cutter.cut(session.id());
+    CohortFixture.awaitCondition(() -> !session.state().isConnected(),
+        "session 0x" + Long.toHexString(session.id()) + " to notice it is cut off", Duration.ofSeconds(10));
+  }
+
+  /** Lets the session's client through again; it reconnects by itself (RECONNECTED, or EXPIRED). */
+  @Override
+  public void reconnect(Session session) {
+    requireRelayed(session);
+    cutter.restore(session.id());
+  }
+
+  private void requireRelayed(Session session) {
+    if (!cutter.relays(session.id())) {
+      throw new IllegalArgumentException("session 0x" + Long.toHexString(session.id())
+          + " does not connect through the fixture's relay: only sessions of the fixture's clients and of "
+          + "fixture.openSession() can be cut off (those opened on fixture.backend() connect directly)");
+    }
   }
 
   @Override

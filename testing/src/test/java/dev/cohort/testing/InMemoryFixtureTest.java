@@ -246,4 +246,29 @@ class InMemoryFixtureTest {
     assertEquals(Optional.empty(), attempt.get(10, TimeUnit.SECONDS), "tryAcquire gave up on virtual time");
     assertTrue(held.isHeldByCurrentThread(), "the holder kept the lock: " + token);
   }
+
+  @Test
+  void crashedLockHolderKeepsTheLockUntilItsSessionTimesOutThenTheWaiterGetsIt() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    Cohort holderClient = fixture.newClient(b -> b.sessionTimeout(Duration.ofSeconds(10)));
+    DistributedLock holder = new DistributedLock(holderClient, "/orders");
+    DistributedLock waiter = new DistributedLock(cohort.client(), "/orders");
+    FencingToken first = holder.acquire();
+    CompletableFuture<FencingToken> next = CompletableFuture.supplyAsync(() -> {
+      try {
+        return waiter.acquire();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> cohort.client().blocking().getChildren("/orders", null).names().size() == 2);
+
+    fixture.crash(holderClient);                     // the holder's process dies holding the lock
+    fixture.advanceTime(Duration.ofSeconds(9));
+    assertFalse(next.isDone(), "the service still holds the dead holder's session: " + next);
+    fixture.advanceTime(Duration.ofSeconds(2));
+    FencingToken second = next.get(10, TimeUnit.SECONDS);
+    assertTrue(second.isNewerThan(first), "the waiter got the lock once the crashed holder's session expired");
+  }
 }

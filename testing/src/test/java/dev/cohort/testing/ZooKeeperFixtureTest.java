@@ -1,5 +1,6 @@
 package dev.cohort.testing;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -61,5 +62,26 @@ class ZooKeeperFixtureTest {
   @Test
   void crashedClientsEphemeralGoesAfterItsTimeoutAndItOpensNoSessionUntilRestarted() throws InterruptedException {
     CrashScenario.run(cohort.fixture(), cohort.client());
+  }
+
+  @Test
+  void disconnectCutsASessionOffUntilReconnectAndTheServerKeepsItMeanwhile() throws InterruptedException {
+    CohortFixture fixture = cohort.fixture();
+    Cohort observer = cohort.client();
+    Session owner = fixture.openSession(Duration.ofSeconds(10));
+    owner.create("/held", new byte[0], CreateMode.EPHEMERAL).join();
+
+    fixture.disconnect(owner);
+    assertEquals(SessionState.SUSPENDED, owner.state(), "disconnect returns once the client noticed");
+    assertNotNull(observer.blocking().exists("/held", null), "the server keeps a cut-off session until its timeout");
+    fixture.reconnect(owner);
+    await().atMost(Duration.ofSeconds(10)).until(() -> owner.state() == SessionState.RECONNECTED);
+    assertEquals(owner.id(), observer.blocking().exists("/held", null).ephemeralOwner(), "the same session is back");
+
+    Session direct = fixture.backend().openSession().join();
+    assertThrows(IllegalArgumentException.class, () -> fixture.disconnect(direct),
+        "a session opened on fixture.backend() connects directly and cannot be cut off");
+    assertTrue(direct.state().isConnected(), "the refused disconnect changed nothing");
+    direct.close();
   }
 }
