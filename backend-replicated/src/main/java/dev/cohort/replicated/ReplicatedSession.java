@@ -349,8 +349,9 @@ final class ReplicatedSession implements Session {
   private <T> CompletableFuture<T> submit(Wire.Body body, CoordinationException invalid,
       CoordinationException refused, Function<Object, T> convert) {
     CompletableFuture<Object> future = new CompletableFuture<>();
-    if (invalid == null && backend.isClosed() && state().isTerminal()) {
-      future.completeExceptionally(state() == SessionState.EXPIRED
+    if (backend.isClosed() && state().isTerminal()) {
+      // the loop may be gone: answer here, in the same order of checks
+      future.completeExceptionally(invalid != null ? invalid : state() == SessionState.EXPIRED
           ? new SessionExpiredException(null, "session 0x" + Long.toHexString(id) + " has expired")
           : new SessionClosedException(null, "session 0x" + Long.toHexString(id) + " is closed"));
       return (CompletableFuture<T>) future;

@@ -31,6 +31,14 @@ import java.util.concurrent.CompletableFuture;
  * Only a null argument makes a method throw, with {@link NullPointerException}. Versions: {@code -1}
  * matches any version.
  *
+ * <p>The order of checks is ZooKeeper's, on every backend: first the request's own arguments that
+ * ZooKeeper's client checks before it looks at its connection (an invalid path, TTL arguments that
+ * do not fit the mode, an empty or mixed multi), so these fail the same way on a closed or
+ * suspended session; then the session's state ({@link SessionClosedException}, {@link
+ * SessionExpiredException}, {@link ConnectionLossException}); then what the service refuses
+ * ({@link UnimplementedException}, {@link DataTooLargeException}, {@link BadArgumentsException} for
+ * the root or the reserved subtree) and the tree's state.
+ *
  * <h2>Implementation notes</h2>
  * Validate paths with {@link Paths}. Fail operations issued while {@link SessionState#SUSPENDED}
  * with {@link ConnectionLossException}, and operations in flight when the connection drops too.
@@ -135,6 +143,11 @@ public interface Session extends AutoCloseable {
    * list, fails with {@link BadArgumentsException}. Writes succeed whole or fail whole; on failure
    * the future fails with the exception of the first op that failed, whose {@link
    * CoordinationException#opIndex()} says which one. Results come in op order.
+   *
+   * <p>Two refusals come before any op is looked at, as on ZooKeeper, which checks and sends a multi
+   * as one request: an invalid path in any op ({@link InvalidPathException} at that op, even behind
+   * an op that would fail on the tree), and more data in all the ops together than the backend's
+   * limit ({@link DataTooLargeException}, at the op where the total passes it).
    */
   CompletableFuture<List<OpResult>> multi(List<Op> ops);
 

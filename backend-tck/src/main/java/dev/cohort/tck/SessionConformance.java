@@ -214,6 +214,27 @@ public abstract class SessionConformance extends ConformanceSuite {
     waitFor().until(() -> listener.states().equals(List.of(SessionState.SUSPENDED)));
   }
 
+  /**
+   * ZooKeeper's client checks a path before it looks at its connection: while suspended, an invalid
+   * path is INVALID_PATH, a valid one CONNECTION_LOSS, whatever the data's size.
+   */
+  @Test
+  public void whileSuspendedAnInvalidPathIsStillAnInvalidPath() {
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    create(s, "/a", "");
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    byte[] tooLarge = new byte[fixture.maxDataBytes() + 1];
+    assertFails(ErrorCode.INVALID_PATH, s.create("a", bytes(""), CreateMode.PERSISTENT));
+    assertFails(ErrorCode.INVALID_PATH, s.getData("/a/"));
+    assertFails(ErrorCode.INVALID_PATH, s.multi(List.of(Op.check("/a", -1), Op.delete("/a//b", -1))));
+    assertFails(ErrorCode.CONNECTION_LOSS, s.setData("/a", tooLarge, -1));
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    assertEquals("", read(s, "/a"));
+  }
+
   @Test
   public void disconnectedSessionKeepsItsEphemeralsWhileTheServiceKeepsIt() {
     requireFault(fixture, FaultControl.DISCONNECT);

@@ -651,7 +651,7 @@ final class ZkSession implements Session {
     if (refused == null) {
       refused = checkCreateForServer(path, data, mode, ttl);
     }
-    if (refused == null) {
+    if (refused == null && mayExceedPacket(data.length, path)) {
       refused = checkPacket(path, ZkPacketSize.create(serverPath(path), data, settings.acl(),
           ZkConversions.toCreateMode(mode).toFlag(), ttl == null ? 0 : ttl.toMillis()));
     }
@@ -676,10 +676,16 @@ final class ZkSession implements Session {
     if (refused == null) {
       refused = checkData(path, data.length);
     }
-    if (refused == null) {
+    if (refused == null && mayExceedPacket(data.length, path)) {
       refused = checkPacket(path, ZkPacketSize.setData(serverPath(path), data));
     }
     return refused;
+  }
+
+  /** Whether a one-op write may exceed the packet limit: only then is its exact size computed. */
+  private boolean mayExceedPacket(int dataBytes, String path) {
+    long pathChars = path.length() + (settings.chroot() == null ? 0 : settings.chroot().length());
+    return ZkPacketSize.bound(dataBytes, 1, pathChars, settings.acl()) > settings.packetLimit();
   }
 
   CoordinationException multiRefusal(List<Op> ops) {

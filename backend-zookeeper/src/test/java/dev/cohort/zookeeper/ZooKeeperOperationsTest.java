@@ -220,6 +220,18 @@ class ZooKeeperOperationsTest {
     assertNotNull(join(session.exists(path)));
   }
 
+  /**
+   * ZooKeeper lets a client create and delete its own nodes under /zookeeper (only the system
+   * nodes are protected); the adapter used to refuse the delete of a node it had let be created.
+   */
+  @Test
+  void userNodeUnderTheReservedSubtreeCanBeCreatedAndDeleted() {
+    join(session.create("/zookeeper/x", bytes("x"), CreateMode.PERSISTENT));
+    join(session.delete("/zookeeper/x", -1));
+    assertNull(join(session.exists("/zookeeper/x")));
+    assertEquals(2, join(session.getChildren("/zookeeper")).names().size());
+  }
+
   @Test
   void dataOfExactlyTheLimitIsStoredWhole() {
     byte[] full = new byte[CoordinationBackend.DEFAULT_MAX_DATA_BYTES];
