@@ -213,6 +213,29 @@ class LeaderLatchFailuresAndMisuseTest {
   }
 
   @Test
+  void aSelectorExposesTheNodePathOfTheLeadershipItRunsWith() throws Exception {
+    Cohort client = started(Cohort.builder(fixture.backend()));
+    CompletableFuture<LeadershipTerm> running = new CompletableFuture<>();
+    CompletableFuture<Void> finish = new CompletableFuture<>();
+    LeaderSelector selector = LeaderSelector.builder(client, PATH, term -> {
+      running.complete(term);
+      try {
+        finish.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Thread.currentThread().interrupt();
+      }
+    }).build();
+    assertEquals(java.util.Optional.empty(), selector.ownedNodePath());
+    selector.start();
+    LeadershipTerm term = running.get(10, TimeUnit.SECONDS);
+    String node = selector.ownedNodePath().orElseThrow();
+    assertEquals(term.fencingToken().value(), client.blocking().exists(node, null).czxid());
+    finish.complete(null);
+    await().until(() -> selector.ownedNodePath().isEmpty());
+    selector.close();
+  }
+
+  @Test
   void awaitFollowsTheClientsVirtualClock() throws Exception {
     LeaderLatch leader = latch(started(Cohort.builder(fixture.backend()).timeSource(fixture.time())), "a");
     leader.start();
