@@ -657,4 +657,9 @@ final class ReplicaService implements RaftHost.Application {
       leadership(true, 0);
     }
   }
+
+  /** The watches the sessions attached here hold now; on the loop thread. For watch-leak tests. */
+  int registeredWatches() {
+    return watches.size();
+  }
 }

@@ -34,6 +34,18 @@ public final class ReplicatedFixture implements BackendFixture {
     return backend;
   }
 
+  /** The watches every replica's sessions hold now: what watch-leak tests count. */
+  public int registeredWatches() {
+    return backend.onLoop(cluster -> {
+      int sum = 0;
+      for (int id = 1; id <= cluster.size(); id++) {
+        ReplicaService service = cluster.service(id);
+        sum += service == null ? 0 : service.registeredWatches();
+      }
+      return sum;
+    });
+  }
+
   @Override
   public Set<FaultControl> faults() {
     return EnumSet.of(FaultControl.DISCONNECT, FaultControl.EXPIRE, FaultControl.LOSE_REPLY);

@@ -70,6 +70,11 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     }
   }
 
+  /** The watches the server holds now (data and child watches, per path and connection). */
+  int registeredWatches() {
+    return server.getZKDatabase().getDataTree().getWatchCount();
+  }
+
   int port() {
     return factory.getLocalPort();
   }

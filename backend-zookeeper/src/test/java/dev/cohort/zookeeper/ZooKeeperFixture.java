@@ -133,6 +133,11 @@ public final class ZooKeeperFixture implements BackendFixture {
     throw new UnsupportedOperationException("a real ZooKeeper server runs on its own clock");
   }
 
+  /** The watches the server holds now, over every session: what watch-leak tests count. */
+  public int registeredWatches() {
+    return server.registeredWatches();
+  }
+
   @Override
   public void close() {
     try {

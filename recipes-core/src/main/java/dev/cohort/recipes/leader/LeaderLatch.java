@@ -383,6 +383,10 @@ public final class LeaderLatch implements AutoCloseable {
    */
   private void retryAfterFailure(long myEpoch, String what, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (client.isClosed()) {
+      log.debug("{}: the client is closed: {}", this, cause.toString());
+      return; // nothing to retry on
+    }
     int attempt;
     lock.lock();
     try {

@@ -6,7 +6,8 @@ package dev.cohort.recipes.leader;
  * one listener alternate: every {@code isLeader} is followed by at most one {@code notLeader} for
  * the same term before the next {@code isLeader}. Under {@link SuspendPolicy#RELEASE_ON_SUSPEND} a
  * term may be reported again (an equal {@link LeadershipTerm}) after a suspension ended it, when
- * the reconnected session still owns the term's node. A listener that blocks delays the latch's
+ * the reconnected session still owns the term's node; that report's {@link
+ * LeadershipTerm#isReconfirmation()} is true. A listener that blocks delays the latch's
  * next claim of leadership, since claims run on the same executor.
  */
 public interface LeaderLatchListener {

@@ -14,6 +14,7 @@ import static org.mockito.Mockito.doAnswer;
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ForcedReplies;
+import dev.cohort.recipes.RetryPolicy;
 import dev.cohort.spi.BackendFailureException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Session;
@@ -89,7 +90,10 @@ class LeaderLatchFailuresAndMisuseTest {
     assertTrue(latch.await(Duration.ofSeconds(10)));
   }
 
-  /** A failure that is neither a lost connection nor a lost session: the latch must not stall. */
+  /**
+   * A failure that is neither a lost connection nor a lost session, past the client's own retries
+   * (none here): the latch must not stall.
+   */
   @Test
   void aBackendFailureWhileQueueingIsRetriedAndTheLatchLeads() throws Exception {
     Session real = fixture.openSession();
@@ -99,7 +103,7 @@ class LeaderLatchFailuresAndMisuseTest {
         ? CompletableFuture.failedFuture(new BackendFailureException(inv.getArgument(0), "forced"))
         : real.create(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2)))
         .when(session).create(argThat(path -> path.contains(LeaderLatch.NODE_NAME)), any(), any(CreateMode.class));
-    LeaderLatch latch = latch(ForcedReplies.clientOn(fixture, session, b -> b), "a");
+    LeaderLatch latch = latch(ForcedReplies.clientOn(fixture, session, b -> b.retryPolicy(RetryPolicy.none())), "a");
 
     latch.start();
 
@@ -120,7 +124,7 @@ class LeaderLatchFailuresAndMisuseTest {
         ? CompletableFuture.failedFuture(new BackendFailureException(inv.getArgument(0), "forced"))
         : real.getData(inv.getArgument(0), inv.getArgument(1)))
         .when(session).getData(anyString(), any());
-    LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b), "second");
+    LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b.retryPolicy(RetryPolicy.none())), "second");
     second.start();
     await().until(() -> failures.get() >= 2); // failed once, then queued again and watches
 
@@ -142,7 +146,7 @@ class LeaderLatchFailuresAndMisuseTest {
         ? CompletableFuture.failedFuture(new BackendFailureException(inv.getArgument(0), "forced"))
         : real.getChildren(inv.getArgument(0), inv.getArgument(1)))
         .when(session).getChildren(eq(PATH), any());
-    LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b), "second");
+    LeaderLatch second = latch(ForcedReplies.clientOn(fixture, session, b -> b.retryPolicy(RetryPolicy.none())), "second");
     second.start();
     await().until(() -> failures.get() >= 3); // failed twice, then queued again and listed
 
@@ -206,6 +210,29 @@ class LeaderLatchFailuresAndMisuseTest {
     assertFalse(latch.currentTerm().orElseThrow().isReconfirmation(), "a first report");
     latch.close();
     assertEquals(java.util.Optional.empty(), latch.ownedNodePath());
+  }
+
+  @Test
+  void aSelectorExposesTheNodePathOfTheLeadershipItRunsWith() throws Exception {
+    Cohort client = started(Cohort.builder(fixture.backend()));
+    CompletableFuture<LeadershipTerm> running = new CompletableFuture<>();
+    CompletableFuture<Void> finish = new CompletableFuture<>();
+    LeaderSelector selector = LeaderSelector.builder(client, PATH, term -> {
+      running.complete(term);
+      try {
+        finish.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Thread.currentThread().interrupt();
+      }
+    }).build();
+    assertEquals(java.util.Optional.empty(), selector.ownedNodePath());
+    selector.start();
+    LeadershipTerm term = running.get(10, TimeUnit.SECONDS);
+    String node = selector.ownedNodePath().orElseThrow();
+    assertEquals(term.fencingToken().value(), client.blocking().exists(node, null).czxid());
+    finish.complete(null);
+    await().until(() -> selector.ownedNodePath().isEmpty());
+    selector.close();
   }
 
   @Test
