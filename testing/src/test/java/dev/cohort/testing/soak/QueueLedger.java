@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * The soak's history of one work queue, and its check of the queue's three promises:
@@ -28,7 +29,6 @@ import java.util.TreeSet;
  */
 final class QueueLedger {
 
-  private final JobHistory finished = new JobHistory("soak queue");
   private final Set<String> returned = new TreeSet<>(); // guarded by this
   private final Set<String> attempted = new TreeSet<>(); // guarded by this
   private final Map<String, List<String>> firstAttemptNodes = new HashMap<>(); // guarded by this
@@ -51,7 +51,6 @@ final class QueueLedger {
   synchronized void putReturned(String payload) {
     note(payload, "put returned");
     returned.add(payload);
-    finished.submitted(payload);
   }
 
   /** The put threw: the job may or may not exist, but must not exist twice. */
@@ -126,9 +125,6 @@ final class QueueLedger {
 
   private void finish(String payload) {
     finishes.merge(payload, 1, Integer::sum);
-    if (returned.contains(payload)) {
-      finished.completed(payload);
-    }
   }
 
   synchronized int returnedPuts() {
@@ -153,10 +149,9 @@ final class QueueLedger {
    * removes a job without putting it elsewhere).
    */
   synchronized void settleUnknownCompletions() {
-    for (String payload : finished.missing()) {
-      if (completionUnknown.contains(payload)) {
-        finished.completed(payload);
-        finishes.merge(payload, 1, Integer::sum);
+    for (String payload : returned) {
+      if (!finishes.containsKey(payload) && completionUnknown.contains(payload)) {
+        finishes.put(payload, 1);
       }
     }
   }
@@ -186,6 +181,14 @@ final class QueueLedger {
   /** The violations found, one line each (empty if the queue kept its promises). */
   synchronized List<String> violations() {
     List<String> violations = new ArrayList<>();
+    // Built at the end: a job can be completed before its put returns (the put's reply was lost).
+    JobHistory finished = new JobHistory("soak queue");
+    returned.forEach(finished::submitted);
+    finishes.forEach((payload, n) -> {
+      if (returned.contains(payload)) {
+        IntStream.range(0, n).forEach(i -> finished.completed(payload));
+      }
+    });
     try {
       finished.check();
     } catch (AssertionError e) {
