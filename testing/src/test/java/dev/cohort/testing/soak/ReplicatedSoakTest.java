@@ -140,6 +140,7 @@ class ReplicatedSoakTest {
   private final Map<String, AtomicInteger> faultCounts = new TreeMap<>();
   private final AtomicInteger faultsSkipped = new AtomicInteger();
   private final AtomicInteger recipeErrors = new AtomicInteger();
+  private final AtomicInteger workErrors = new AtomicInteger();
   private final AtomicInteger lockHolds = new AtomicInteger();
 
   /** Everything that owns a session: a name, its client, and whether a fault killed it. */
@@ -264,9 +265,7 @@ class ReplicatedSoakTest {
       // Drain: the workers finish every job (requeues included: a fail moves a job in one transaction).
       await().atMost(DRAIN).pollInterval(Duration.ofMillis(200)).until(() -> observer.size() == 0);
       running.set(false);
-      for (Future<?> loop : loops) {
-        loop.get(60, TimeUnit.SECONDS);
-      }
+      awaitLoops();
       for (String id : observer.deadLetters()) {
         NodeData data = admin.client.blocking().getData(QUEUE + "/dead/" + id, null);
         ledger.deadLettered(payloadOf(data.data()));
@@ -432,24 +431,74 @@ class ReplicatedSoakTest {
     return actor;
   }
 
+  /** The thread of each running loop, by actor name: dumped if a loop does not end. */
+  private final Map<String, Thread> loopThreads = new ConcurrentHashMap<>();
+  /** Loops that did not end after the faults were healed, with where they were stuck. */
+  private final List<String> stuck = new CopyOnWriteArrayList<>();
+
+  /** Waits (bounded) for every loop to end; a loop that does not is reported, not waited for. */
+  private void awaitLoops() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Future<?> loop : loops) {
+      try {
+        loop.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // reported below with the thread's stack
+      } catch (java.util.concurrent.ExecutionException e) {
+        recipeErrors.incrementAndGet();
+      }
+    }
+    loopThreads.forEach((name, thread) -> {
+      StackTraceElement[] stack = thread.getStackTrace();
+      StringBuilder where = new StringBuilder(name + " still running 60 s after the faults were healed ("
+          + describe(name) + "), at:");
+      for (int i = 0; i < Math.min(14, stack.length); i++) {
+        where.append("\n      ").append(stack[i]);
+      }
+      stuck.add(where.toString());
+    });
+  }
+
+  /** The client and session state of an actor, for a stuck loop's report. */
+  private String describe(String name) {
+    return actors.stream().filter(a -> a.name.equals(name)).findFirst().map(a -> {
+      try {
+        return "client " + a.client.connectionState() + ", session 0x" + Long.toHexString(a.client.sessionId())
+            + " " + a.client.session().state() + " on replica " + backend().faults().replicaOf(a.client.session())
+            + (endedByFault.contains(a.sessionId) ? ", its session was expired by a fault" : "");
+      } catch (RuntimeException e) {
+        return "state unreadable: " + e;
+      }
+    }).orElse("unknown actor");
+  }
+
   private Future<?> loop(Actor actor, ThrowingStep step) {
     Future<?> loop = threads.submit(() -> {
-      while (running.get() && !actor.killed) {
-        try {
-          if (!step.run()) {
-            return null;
-          }
-        } catch (CoordinationException | IllegalStateException e) {
-          if (actor.killed || !running.get()) {
-            return null;
-          }
-          recipeErrors.incrementAndGet();
-        }
+      loopThreads.put(actor.name, Thread.currentThread());
+      try {
+        return runLoop(actor, step);
+      } finally {
+        loopThreads.remove(actor.name);
       }
-      return null;
     });
     loops.add(loop);
     return loop;
+  }
+
+  private Object runLoop(Actor actor, ThrowingStep step) throws Exception {
+    while (running.get() && !actor.killed) {
+      try {
+        if (!step.run()) {
+          return null;
+        }
+      } catch (CoordinationException | IllegalStateException e) {
+        if (actor.killed || !running.get()) {
+          return null;
+        }
+        recipeErrors.incrementAndGet();
+      }
+    }
+    return null;
   }
 
   @FunctionalInterface
@@ -502,12 +551,7 @@ class ReplicatedSoakTest {
       Job job = taken.get();
       String payload = new String(job.payload(), StandardCharsets.UTF_8);
       ledger.taken(payload, job.id(), job.attempts(), name);
-      // The work: one write of the service, so a fault can fall between take and complete.
-      try {
-        actor.client.blocking().setData(scratch, job.payload(), -1);
-      } catch (NoNodeException e) {
-        actor.client.blocking().createWithParents(scratch, job.payload(), CreateMode.PERSISTENT);
-      }
+      work(actor, scratch, job);
       if (failsThisAttempt(payload, job.attempts())) {
         FailOutcome outcome;
         try {
@@ -552,6 +596,27 @@ class ReplicatedSoakTest {
       }
       return null;
     });
+  }
+
+  /**
+   * The work: a few writes of the service (how many is decided from the seed), so that faults fall
+   * between take and complete. A failed write does not stop the worker from completing: the work
+   * stands for something outside the service, and a worker whose session expired meanwhile must
+   * still be told the truth by {@code complete()}.
+   */
+  private void work(Actor actor, String scratch, Job job) throws InterruptedException {
+    int writes = 1 + new SplittableRandom(seed ^ job.id().hashCode()).nextInt(4);
+    for (int i = 0; i < writes; i++) {
+      try {
+        try {
+          actor.client.blocking().setData(scratch, job.payload(), -1);
+        } catch (NoNodeException e) {
+          actor.client.blocking().createWithParents(scratch, job.payload(), CreateMode.PERSISTENT);
+        }
+      } catch (CoordinationException e) {
+        workErrors.incrementAndGet();
+      }
+    }
   }
 
   /** Whether a worker fails this attempt of this job: decided from the seed, not by the thread. */
@@ -655,6 +720,7 @@ class ReplicatedSoakTest {
 
   private List<String> violations() {
     List<String> violations = new ArrayList<>(ledger.violations());
+    stuck.forEach(where -> violations.add("stuck: " + where));
     for (LeadershipHistory h : histories.values()) {
       try {
         h.check();
@@ -684,7 +750,8 @@ class ReplicatedSoakTest {
     out.append("lock holds: ").append(lockHolds.get()).append(", terms: ");
     histories.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> out.append(e.getKey()).append('=').append(e.getValue().terms()).append(' '));
-    out.append("\nrecipe errors seen by the actors (retried): ").append(recipeErrors.get()).append('\n');
+    out.append("\nrecipe errors seen by the actors (retried): ").append(recipeErrors.get())
+        .append(", failed work writes: ").append(workErrors.get()).append('\n');
     out.append("violations: ").append(violations.size()).append('\n');
     violations.stream().limit(40).forEach(v -> out.append("  - ").append(v).append('\n'));
     System.out.println(out);
