@@ -33,9 +33,12 @@ final class QueueLedger {
   private final Set<String> attempted = new TreeSet<>(); // guarded by this
   private final Map<String, List<String>> firstAttemptNodes = new HashMap<>(); // guarded by this
   private final Map<String, String> completedBy = new HashMap<>(); // guarded by this
+  /** Job nodes whose completion returned true, per payload: one node completed twice is a lie. */
+  private final Map<String, List<String>> completedNodes = new HashMap<>(); // guarded by this
   private final Map<String, Integer> finishes = new LinkedHashMap<>(); // guarded by this
   private final Map<String, String> takenAfterCompletion = new LinkedHashMap<>(); // guarded by this
   private final Set<String> taken = new TreeSet<>(); // guarded by this
+  private final Set<String> doubleCompleted = new TreeSet<>(); // guarded by this
   private final Set<String> completionUnknown = new TreeSet<>(); // guarded by this
   /** What happened to each payload, in order: the trace printed for a violation. */
   private final Map<String, List<String>> trace = new HashMap<>(); // guarded by this
@@ -83,6 +86,11 @@ final class QueueLedger {
       return;
     }
     completedBy.putIfAbsent(payload, "complete() by " + worker + " of " + jobId + " (attempt " + attempts + ") returned true");
+    List<String> nodes = completedNodes.computeIfAbsent(payload, p -> new ArrayList<>());
+    if (nodes.contains(jobId)) {
+      doubleCompleted.add(payload);
+    }
+    nodes.add(jobId);
     finish(payload);
   }
 
@@ -164,7 +172,9 @@ final class QueueLedger {
   /** Payloads taken again after a completion of theirs returned true, not explained by a second job. */
   synchronized int completionsThatDidNotTakeEffect() {
     Map<String, List<String>> twoJobs = twoJobsForOnePut();
-    return (int) takenAfterCompletion.keySet().stream().filter(p -> !twoJobs.containsKey(p)).count();
+    Set<String> lies = new TreeSet<>(doubleCompleted);
+    takenAfterCompletion.keySet().stream().filter(p -> !twoJobs.containsKey(p)).forEach(lies::add);
+    return lies.size();
   }
 
   /** Payloads that two job nodes carried on their first attempt: one put became two jobs. */
@@ -205,10 +215,14 @@ final class QueueLedger {
         violations.add("complete() true for a claim that did not complete: " + line + ": " + trace(payload));
       }
     });
+    doubleCompleted.stream().filter(p -> !takenAfterCompletion.containsKey(p)).forEach(payload ->
+        violations.add("complete() true for a claim that did not complete: two claims of one job node both "
+            + "reported completing it: " + trace(payload)));
     finishes.forEach((payload, n) -> {
       if (!attempted.contains(payload)) {
         violations.add("ghost: " + payload + " finished but was never put");
-      } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)) {
+      } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)
+          && !doubleCompleted.contains(payload)) {
         violations.add("duplicate: " + payload + " finished " + n + " times"
             + (returned.contains(payload) ? "" : " (its put threw)") + ": " + trace(payload));
       }

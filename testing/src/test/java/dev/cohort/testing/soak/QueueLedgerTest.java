@@ -81,6 +81,22 @@ class QueueLedgerTest {
   }
 
   @Test
+  void twoClaimsOfOneJobNodeBothReportingCompletionIsACompletionWithoutEffect() {
+    QueueLedger ledger = new QueueLedger();
+    ledger.putStarted("a");
+    ledger.putReturned("a");
+    ledger.taken("a", "job-1", 0, "w1");   // w1 pauses, its session expires
+    ledger.taken("a", "job-1", 0, "w2");
+    ledger.completed("a", "job-1", 0, "w2", true);
+    ledger.completed("a", "job-1", 0, "w1", true); // the job is gone, but not by w1's claim
+    List<String> violations = ledger.violations();
+    assertEquals(1, violations.size(), violations.toString());
+    assertTrue(violations.get(0).startsWith("complete() true for a claim that did not complete: two claims"),
+        violations.toString());
+    assertEquals(1, ledger.completionsThatDidNotTakeEffect());
+  }
+
+  @Test
   void aPayloadThatWasNeverPutIsAGhost() {
     QueueLedger ledger = new QueueLedger();
     ledger.deadLettered("x");

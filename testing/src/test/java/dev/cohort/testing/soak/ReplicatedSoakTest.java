@@ -102,7 +102,8 @@ class ReplicatedSoakTest {
   private CohortFixture fixture;
   private ExecutorService threads;
   private ScheduledExecutorService schedule;
-  private final AtomicBoolean producing = new AtomicBoolean(true);
+  /** Whether the fault schedule still runs: producers and lockers stop with it. */
+  private final AtomicBoolean faultPhase = new AtomicBoolean(true);
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Future<?>> loops = new CopyOnWriteArrayList<>();
   private final List<Future<?>> producers = new CopyOnWriteArrayList<>();
@@ -150,6 +151,10 @@ class ReplicatedSoakTest {
     final String role;
     volatile long sessionId;
     volatile boolean killed;
+    /** Set by the schedule to pause this worker between its work and its complete(). */
+    volatile CompletableFuture<Void> pause;
+    /** Completed by the worker when it has stopped at a requested pause. */
+    volatile CompletableFuture<Void> paused;
 
     Actor(String name, String role) {
       this.name = name;
@@ -181,7 +186,7 @@ class ReplicatedSoakTest {
   @AfterEach
   void tearDown() throws Exception {
     running.set(false);
-    producing.set(false);
+    faultPhase.set(false);
     if (schedule != null) {
       schedule.shutdownNow();
       schedule.awaitTermination(30, TimeUnit.SECONDS);
@@ -258,7 +263,7 @@ class ReplicatedSoakTest {
     String outcome = "incomplete";
     try {
       faultsDone.get(seconds + 120, TimeUnit.SECONDS);
-      producing.set(false);
+      faultPhase.set(false);
       for (Future<?> producer : producers) {
         producer.get(60, TimeUnit.SECONDS);
       }
@@ -288,14 +293,15 @@ class ReplicatedSoakTest {
 
   private enum FaultKind {
     EXPIRE, DISCONNECT, LOSE_REPLY, MOVE_SESSION, KILL_WORKER_CLOSE, KILL_WORKER_CRASH,
-    CRASH_LEADER, CRASH_FOLLOWER, ISOLATE_LEADER, PARTITION
+    PAUSE_WORKER_AND_EXPIRE, CRASH_LEADER, CRASH_FOLLOWER, ISOLATE_LEADER, PARTITION
   }
 
   /** The mix: session faults more often than replica faults, lost replies most (puts are hit by them). */
   private static final List<FaultKind> MIX = List.of(
       FaultKind.EXPIRE, FaultKind.EXPIRE, FaultKind.DISCONNECT, FaultKind.DISCONNECT,
       FaultKind.LOSE_REPLY, FaultKind.LOSE_REPLY, FaultKind.LOSE_REPLY, FaultKind.MOVE_SESSION,
-      FaultKind.KILL_WORKER_CLOSE, FaultKind.KILL_WORKER_CRASH, FaultKind.CRASH_LEADER,
+      FaultKind.KILL_WORKER_CLOSE, FaultKind.KILL_WORKER_CRASH, FaultKind.PAUSE_WORKER_AND_EXPIRE,
+      FaultKind.PAUSE_WORKER_AND_EXPIRE, FaultKind.CRASH_LEADER,
       FaultKind.CRASH_FOLLOWER, FaultKind.ISOLATE_LEADER, FaultKind.PARTITION);
   private static final List<String> ROLES = List.of("producer", "worker", "locker", "participant", "member");
 
@@ -371,6 +377,29 @@ class ReplicatedSoakTest {
         int from = backend().faults().replicaOf(target.client.session());
         backend().faults().moveSession(target.client.session(), (from + replicaPick % 2) % 3 + 1);
         return null;
+      }
+      case PAUSE_WORKER_AND_EXPIRE -> {
+        // A worker stalls (a long GC pause) between its work and its complete(); its session
+        // expires meanwhile and another worker may take the job and fail it. Resumed, its
+        // complete() must not report a completion that did not take effect.
+        List<Actor> liveWorkers = workers.stream().filter(a -> !a.killed).toList();
+        Actor worker = liveWorkers.get(pick % liveWorkers.size());
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        worker.paused = stopped;
+        worker.pause = resume;
+        try {
+          stopped.get(2, TimeUnit.SECONDS); // the worker reaches the pause with its next job
+        } catch (Exception e) {
+          worker.pause = null;
+          resume.complete(null);
+          throw new IllegalStateException("the worker took no job in time", e);
+        }
+        long id = worker.client.sessionId();
+        endedByFault.add(id);
+        sessionEnded(id);
+        fixture.expire(worker.client);
+        return () -> resume.complete(null);
       }
       case KILL_WORKER_CLOSE, KILL_WORKER_CRASH -> {
         List<Actor> liveWorkers = workers.stream().filter(a -> !a.killed).toList();
@@ -513,7 +542,7 @@ class ReplicatedSoakTest {
     recipes.add(queue);
     AtomicInteger next = new AtomicInteger();
     producers.add(loop(actor, () -> {
-      if (!producing.get()) {
+      if (!faultPhase.get()) {
         return false;
       }
       if (!steps.awaitAtLeast(next.get() / JOBS_PER_STEP, 200)) {
@@ -552,7 +581,17 @@ class ReplicatedSoakTest {
       String payload = new String(job.payload(), StandardCharsets.UTF_8);
       ledger.taken(payload, job.id(), job.attempts(), name);
       work(actor, scratch, job);
-      if (failsThisAttempt(payload, job.attempts())) {
+      CompletableFuture<Void> pause = actor.pause;
+      if (pause != null) {
+        actor.pause = null;
+        actor.paused.complete(null);
+        try {
+          pause.get(30, TimeUnit.SECONDS); // resumed by the schedule (bounded: a lost resume ends it)
+        } catch (java.util.concurrent.TimeoutException e) {
+          recipeErrors.incrementAndGet();
+        }
+      }
+      if (failsThisAttempt(payload, job.attempts(), name)) {
         FailOutcome outcome;
         try {
           outcome = queue.fail(job);
@@ -620,8 +659,8 @@ class ReplicatedSoakTest {
   }
 
   /** Whether a worker fails this attempt of this job: decided from the seed, not by the thread. */
-  private boolean failsThisAttempt(String payload, int attempts) {
-    return new SplittableRandom(seed ^ (payload.hashCode() * 31L + attempts)).nextInt(100) < 20;
+  private boolean failsThisAttempt(String payload, int attempts, String worker) {
+    return new SplittableRandom(seed ^ (payload.hashCode() * 961L + attempts * 31L + worker.hashCode())).nextInt(100) < 20;
   }
 
   private void startLocker(String name, Random random) {
@@ -640,6 +679,9 @@ class ReplicatedSoakTest {
     }
     AtomicInteger holds = new AtomicInteger();
     loop(actor, () -> {
+      if (!faultPhase.get()) {
+        return false; // lockers contend while the faults run, not through the drain
+      }
       if (!steps.awaitAtLeast(holds.get() / HOLDS_PER_STEP, 200)) {
         return true; // this step's holds are done
       }
