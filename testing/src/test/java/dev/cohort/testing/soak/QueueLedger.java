@@ -33,12 +33,12 @@ final class QueueLedger {
   private final Set<String> attempted = new TreeSet<>(); // guarded by this
   private final Map<String, List<String>> firstAttemptNodes = new HashMap<>(); // guarded by this
   private final Map<String, String> completedBy = new HashMap<>(); // guarded by this
-  /** Job nodes whose completion returned true, per payload: one node completed twice is a lie. */
-  private final Map<String, List<String>> completedNodes = new HashMap<>(); // guarded by this
+  /** The workers that took each job node, in order. */
+  private final Map<String, List<String>> takers = new HashMap<>(); // guarded by this
   private final Map<String, Integer> finishes = new LinkedHashMap<>(); // guarded by this
   private final Map<String, String> takenAfterCompletion = new LinkedHashMap<>(); // guarded by this
   private final Set<String> taken = new TreeSet<>(); // guarded by this
-  private final Set<String> doubleCompleted = new TreeSet<>(); // guarded by this
+  private final Set<String> lostClaimCompleted = new TreeSet<>(); // guarded by this
   private final Set<String> completionUnknown = new TreeSet<>(); // guarded by this
   /** What happened to each payload, in order: the trace printed for a violation. */
   private final Map<String, List<String>> trace = new HashMap<>(); // guarded by this
@@ -64,6 +64,7 @@ final class QueueLedger {
 
   synchronized void taken(String payload, String jobId, int attempts, String worker) {
     taken.add(payload);
+    takers.computeIfAbsent(jobId, j -> new ArrayList<>()).add(worker);
     note(payload, worker + " took " + jobId + " (attempt " + attempts + ")");
     if (attempts == 0) {
       List<String> nodes = firstAttemptNodes.computeIfAbsent(payload, p -> new ArrayList<>());
@@ -86,11 +87,13 @@ final class QueueLedger {
       return;
     }
     completedBy.putIfAbsent(payload, "complete() by " + worker + " of " + jobId + " (attempt " + attempts + ") returned true");
-    List<String> nodes = completedNodes.computeIfAbsent(payload, p -> new ArrayList<>());
-    if (nodes.contains(jobId)) {
-      doubleCompleted.add(payload);
+    // Another worker took this job node after this worker did: this claim had ended by then, so its
+    // completion cannot have taken effect, whatever happened to the node afterwards.
+    List<String> byNode = takers.getOrDefault(jobId, List.of());
+    int mine = byNode.lastIndexOf(worker);
+    if (mine >= 0 && byNode.subList(mine + 1, byNode.size()).stream().anyMatch(w -> !w.equals(worker))) {
+      lostClaimCompleted.add(payload);
     }
-    nodes.add(jobId);
     finish(payload);
   }
 
@@ -172,7 +175,7 @@ final class QueueLedger {
   /** Payloads taken again after a completion of theirs returned true, not explained by a second job. */
   synchronized int completionsThatDidNotTakeEffect() {
     Map<String, List<String>> twoJobs = twoJobsForOnePut();
-    Set<String> lies = new TreeSet<>(doubleCompleted);
+    Set<String> lies = new TreeSet<>(lostClaimCompleted);
     takenAfterCompletion.keySet().stream().filter(p -> !twoJobs.containsKey(p)).forEach(lies::add);
     return lies.size();
   }
@@ -215,14 +218,14 @@ final class QueueLedger {
         violations.add("complete() true for a claim that did not complete: " + line + ": " + trace(payload));
       }
     });
-    doubleCompleted.stream().filter(p -> !takenAfterCompletion.containsKey(p)).forEach(payload ->
-        violations.add("complete() true for a claim that did not complete: two claims of one job node both "
-            + "reported completing it: " + trace(payload)));
+    lostClaimCompleted.stream().filter(p -> !takenAfterCompletion.containsKey(p)).forEach(payload ->
+        violations.add("complete() true for a claim that did not complete: another worker had claimed the job "
+            + "since: " + trace(payload)));
     finishes.forEach((payload, n) -> {
       if (!attempted.contains(payload)) {
         violations.add("ghost: " + payload + " finished but was never put");
       } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)
-          && !doubleCompleted.contains(payload)) {
+          && !lostClaimCompleted.contains(payload)) {
         violations.add("duplicate: " + payload + " finished " + n + " times"
             + (returned.contains(payload) ? "" : " (its put threw)") + ": " + trace(payload));
       }

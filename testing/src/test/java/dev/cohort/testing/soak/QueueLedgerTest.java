@@ -91,9 +91,39 @@ class QueueLedgerTest {
     ledger.completed("a", "job-1", 0, "w1", true); // the job is gone, but not by w1's claim
     List<String> violations = ledger.violations();
     assertEquals(1, violations.size(), violations.toString());
-    assertTrue(violations.get(0).startsWith("complete() true for a claim that did not complete: two claims"),
+    assertTrue(violations.get(0).startsWith("complete() true for a claim that did not complete: another worker"),
         violations.toString());
     assertEquals(1, ledger.completionsThatDidNotTakeEffect());
+  }
+
+  @Test
+  void aCompletionAfterAnotherWorkerRequeuedTheJobIsACompletionWithoutEffect() {
+    // The case: A's session expires, B takes the job and fails it (requeued under a new
+    // name), C completes the requeued job, then A's complete() returns true.
+    QueueLedger ledger = new QueueLedger();
+    ledger.putStarted("a");
+    ledger.putReturned("a");
+    ledger.taken("a", "job-1", 0, "A");
+    ledger.taken("a", "job-1", 0, "B");
+    ledger.failed("a", "job-1", "B", "REQUEUED");
+    ledger.taken("a", "job-2", 1, "C");
+    ledger.completed("a", "job-2", 1, "C", true);
+    ledger.completed("a", "job-1", 0, "A", true);
+    List<String> violations = ledger.violations();
+    assertEquals(1, violations.size(), violations.toString());
+    assertTrue(violations.get(0).startsWith("complete() true for a claim that did not complete"), violations.toString());
+  }
+
+  @Test
+  void theLastClaimantsCompletionIsNoViolation() {
+    QueueLedger ledger = new QueueLedger();
+    ledger.putStarted("a");
+    ledger.putReturned("a");
+    ledger.taken("a", "job-1", 0, "A");
+    ledger.taken("a", "job-1", 0, "B");
+    ledger.completed("a", "job-1", 0, "A", false);
+    ledger.completed("a", "job-1", 0, "B", true);
+    assertEquals(List.of(), ledger.violations());
   }
 
   @Test
