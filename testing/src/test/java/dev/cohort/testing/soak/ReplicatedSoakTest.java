@@ -344,12 +344,15 @@ class ReplicatedSoakTest {
     }
   }
 
+  /** Whose turn it is to be hit by a session fault; used on the schedule's thread only. */
+  private int roleTurn;
+
   /** Injects a fault; returns what undoes it, or null. */
   private Runnable inject(FaultKind kind, int pick, int replicaPick) {
-    // A session fault hits each role as often: pick the role, then the actor.
-    String role = ROLES.get(pick % ROLES.size());
+    // Session faults take the roles in turn, so every recipe sees them; the seed picks the actor.
+    String role = ROLES.get(roleTurn++ % ROLES.size());
     List<Actor> live = actors.stream().filter(a -> !a.killed && a.role.equals(role)).toList();
-    Actor target = live.get(pick / ROLES.size() % live.size());
+    Actor target = live.get(pick % live.size());
     switch (kind) {
       case EXPIRE -> {
         long id = target.client.sessionId();
