@@ -54,9 +54,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A bounded soak of the work queue, locks, a leader latch and the partition claimer together on a
  * three-replica backend, under a fault mix chosen from a seed: session expiry, disconnects, lost
- * replies, session moves, leader and follower crashes, leader isolation, partitions, and workers
- * killed mid-job (an abrupt close, or a crash: cut off, then expired). It checks the guarantees with
- * its own histories:
+ * replies, session moves, leader and follower crashes, leader isolation, partitions, workers
+ * killed mid-job (an abrupt close, or a crash: cut off, then expired), and workers paused between
+ * their work and their {@code complete()} while their session expires. Producers and lockers pace
+ * themselves on the fault steps (no sleeps), so the work spreads over the whole schedule. It checks
+ * the guarantees with its own histories:
  * <ul>
  *   <li>the queue ({@link QueueLedger}): every job whose put returned is completed or
  *       dead-lettered; one returned put is one job; {@code complete()} true only when the claim's
@@ -69,7 +71,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Bounded: {@value #DEFAULT_SECONDS} s of faults by default, then a drain of at most {@link
  * #DRAIN}. {@code -Dcohort.soak.seconds=600} runs longer, {@code -Dcohort.soak.seed=N} replays a
- * seed's fault schedule and worker decisions (threads still interleave differently on real time).
+ * seed's fault schedule and worker decisions on the same code (threads still interleave
+ * differently on real time). A loop still running once the faults are healed and the queue is
+ * drained is reported with its stack, as a violation.
  * The seed, the replay command and the figures are printed at the end, whatever the outcome.
  */
 class ReplicatedSoakTest {
@@ -155,6 +159,8 @@ class ReplicatedSoakTest {
     volatile CompletableFuture<Void> pause;
     /** Completed by the worker when it has stopped at a requested pause. */
     volatile CompletableFuture<Void> paused;
+    /** A participant's latch. */
+    volatile LeaderLatch latch;
 
     Actor(String name, String role) {
       this.name = name;
@@ -352,7 +358,11 @@ class ReplicatedSoakTest {
     // Session faults take the roles in turn, so every recipe sees them; the seed picks the actor.
     String role = ROLES.get(roleTurn++ % ROLES.size());
     List<Actor> live = actors.stream().filter(a -> !a.killed && a.role.equals(role)).toList();
-    Actor target = live.get(pick % live.size());
+    Actor picked = live.get(pick % live.size());
+    // A participant fault hits the leader half the time: that is what ends a term and starts the next.
+    Actor target = role.equals("participant") && pick % 2 == 0
+        ? live.stream().filter(a -> a.latch != null && a.latch.hasLeadership()).findFirst().orElse(picked)
+        : picked;
     switch (kind) {
       case EXPIRE -> {
         long id = target.client.sessionId();
@@ -729,6 +739,7 @@ class ReplicatedSoakTest {
       }
     });
     latch.start();
+    actor.latch = latch;
     recipes.add(latch);
   }
 
