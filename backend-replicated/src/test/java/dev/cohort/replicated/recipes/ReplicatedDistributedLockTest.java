@@ -11,7 +11,6 @@ import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.locks.DistributedLockSuite;
 import dev.cohort.recipes.OwnershipListener;
 import dev.cohort.replicated.ReplicatedFaults;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import java.time.Duration;
 import java.util.List;
@@ -28,16 +27,16 @@ class ReplicatedDistributedLockTest extends DistributedLockSuite {
 
   @Override
   protected BackendFixture newFixture() {
-    return new ReplicatedFixture();
+    return new ReplicatedRecipeFixture();
   }
 
   @Override
   protected OptionalLong watchEventsDelivered() {
-    return OptionalLong.of(((ReplicatedFixture) fixture).backend().watchEventsDelivered());
+    return OptionalLong.of(((ReplicatedRecipeFixture) fixture).backend().watchEventsDelivered());
   }
 
   private ReplicatedFaults faults() {
-    return ((ReplicatedFixture) fixture).backend().faults();
+    return ((ReplicatedRecipeFixture) fixture).backend().faults();
   }
 
   /** Crashes the replica that leads and waits until another one leads; returns the crashed one. */

@@ -1,13 +1,12 @@
 package dev.cohort.replicated.recipes;
 
 import dev.cohort.recipes.group.GroupMemberSuite;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The GroupMember suite on three replicas. */
 class ReplicatedGroupMemberTest extends GroupMemberSuite {
   @Override
   protected BackendFixture newFixture() {
-    return new ReplicatedFixture();
+    return new ReplicatedRecipeFixture();
   }
 }

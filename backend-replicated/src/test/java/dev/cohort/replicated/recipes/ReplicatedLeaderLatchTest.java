@@ -10,7 +10,6 @@ import dev.cohort.recipes.leader.LeaderLatchListener;
 import dev.cohort.recipes.leader.LeaderLatchSuite;
 import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.replicated.ReplicatedFaults;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,16 +26,16 @@ class ReplicatedLeaderLatchTest extends LeaderLatchSuite {
 
   @Override
   protected BackendFixture newFixture() {
-    return new ReplicatedFixture();
+    return new ReplicatedRecipeFixture();
   }
 
   @Override
   protected OptionalLong watchEventsDelivered() {
-    return OptionalLong.of(((ReplicatedFixture) fixture).backend().watchEventsDelivered());
+    return OptionalLong.of(((ReplicatedRecipeFixture) fixture).backend().watchEventsDelivered());
   }
 
   private ReplicatedFaults faults() {
-    return ((ReplicatedFixture) fixture).backend().faults();
+    return ((ReplicatedRecipeFixture) fixture).backend().faults();
   }
 
   /**

@@ -9,7 +9,6 @@ import dev.cohort.recipes.partition.PartitionClaimer;
 import dev.cohort.recipes.partition.PartitionClaimerSuite;
 import dev.cohort.recipes.partition.PartitionListener;
 import dev.cohort.replicated.ReplicatedFaults;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +25,12 @@ class ReplicatedPartitionClaimerTest extends PartitionClaimerSuite {
   private static final String ROOT = "/partitions-faults";
   private static final int PARTITIONS = 6;
 
-  private ReplicatedFixture replicated;
+  private ReplicatedRecipeFixture replicated;
   private final List<AutoCloseable> own = new CopyOnWriteArrayList<>();
 
   @Override
   protected BackendFixture newFixture() {
-    replicated = new ReplicatedFixture();
+    replicated = new ReplicatedRecipeFixture();
     return replicated;
   }
 

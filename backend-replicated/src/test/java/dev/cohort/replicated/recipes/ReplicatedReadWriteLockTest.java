@@ -1,7 +1,6 @@
 package dev.cohort.replicated.recipes;
 
 import dev.cohort.recipes.locks.ReadWriteLockSuite;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import java.util.OptionalLong;
 
@@ -9,11 +8,11 @@ import java.util.OptionalLong;
 class ReplicatedReadWriteLockTest extends ReadWriteLockSuite {
   @Override
   protected BackendFixture newFixture() {
-    return new ReplicatedFixture();
+    return new ReplicatedRecipeFixture();
   }
 
   @Override
   protected OptionalLong watchEventsDelivered() {
-    return OptionalLong.of(((ReplicatedFixture) fixture).backend().watchEventsDelivered());
+    return OptionalLong.of(((ReplicatedRecipeFixture) fixture).backend().watchEventsDelivered());
   }
 }

@@ -1,13 +1,12 @@
 package dev.cohort.replicated.recipes;
 
 import dev.cohort.recipes.rendezvous.RendezvousSuite;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 
 /** The Rendezvous suite on three replicas. */
 class ReplicatedRendezvousTest extends RendezvousSuite {
   @Override
   protected BackendFixture newFixture() {
-    return new ReplicatedFixture();
+    return new ReplicatedRecipeFixture();
   }
 }

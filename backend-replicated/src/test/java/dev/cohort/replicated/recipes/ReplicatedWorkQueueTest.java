@@ -9,7 +9,6 @@ import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.recipes.queue.WorkQueueSuite;
 import dev.cohort.replicated.ReplicatedFaults;
-import dev.cohort.replicated.ReplicatedFixture;
 import dev.cohort.tck.BackendFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,13 +31,13 @@ import org.junit.jupiter.api.Test;
 
 /** The work queue suite on three replicas, and the queue under the replicated backend's own faults. */
 class ReplicatedWorkQueueTest extends WorkQueueSuite {
-  private ReplicatedFixture replicated;
+  private ReplicatedRecipeFixture replicated;
   private final List<AutoCloseable> own = new CopyOnWriteArrayList<>();
   private ExecutorService threads;
 
   @Override
   protected BackendFixture newFixture() {
-    replicated = new ReplicatedFixture();
+    replicated = new ReplicatedRecipeFixture();
     return replicated;
   }
 

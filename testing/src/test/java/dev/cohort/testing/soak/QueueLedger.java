@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * The soak's history of one work queue, and its check of the queue's three promises:
@@ -28,14 +29,16 @@ import java.util.TreeSet;
  */
 final class QueueLedger {
 
-  private final JobHistory finished = new JobHistory("soak queue");
   private final Set<String> returned = new TreeSet<>(); // guarded by this
   private final Set<String> attempted = new TreeSet<>(); // guarded by this
   private final Map<String, List<String>> firstAttemptNodes = new HashMap<>(); // guarded by this
   private final Map<String, String> completedBy = new HashMap<>(); // guarded by this
+  /** The workers that took each job node, in order. */
+  private final Map<String, List<String>> takers = new HashMap<>(); // guarded by this
   private final Map<String, Integer> finishes = new LinkedHashMap<>(); // guarded by this
   private final Map<String, String> takenAfterCompletion = new LinkedHashMap<>(); // guarded by this
   private final Set<String> taken = new TreeSet<>(); // guarded by this
+  private final Set<String> lostClaimCompleted = new TreeSet<>(); // guarded by this
   private final Set<String> completionUnknown = new TreeSet<>(); // guarded by this
   /** What happened to each payload, in order: the trace printed for a violation. */
   private final Map<String, List<String>> trace = new HashMap<>(); // guarded by this
@@ -51,7 +54,6 @@ final class QueueLedger {
   synchronized void putReturned(String payload) {
     note(payload, "put returned");
     returned.add(payload);
-    finished.submitted(payload);
   }
 
   /** The put threw: the job may or may not exist, but must not exist twice. */
@@ -62,6 +64,7 @@ final class QueueLedger {
 
   synchronized void taken(String payload, String jobId, int attempts, String worker) {
     taken.add(payload);
+    takers.computeIfAbsent(jobId, j -> new ArrayList<>()).add(worker);
     note(payload, worker + " took " + jobId + " (attempt " + attempts + ")");
     if (attempts == 0) {
       List<String> nodes = firstAttemptNodes.computeIfAbsent(payload, p -> new ArrayList<>());
@@ -84,6 +87,13 @@ final class QueueLedger {
       return;
     }
     completedBy.putIfAbsent(payload, "complete() by " + worker + " of " + jobId + " (attempt " + attempts + ") returned true");
+    // Another worker took this job node after this worker did: this claim had ended by then, so its
+    // completion cannot have taken effect, whatever happened to the node afterwards.
+    List<String> byNode = takers.getOrDefault(jobId, List.of());
+    int mine = byNode.lastIndexOf(worker);
+    if (mine >= 0 && byNode.subList(mine + 1, byNode.size()).stream().anyMatch(w -> !w.equals(worker))) {
+      lostClaimCompleted.add(payload);
+    }
     finish(payload);
   }
 
@@ -126,9 +136,6 @@ final class QueueLedger {
 
   private void finish(String payload) {
     finishes.merge(payload, 1, Integer::sum);
-    if (returned.contains(payload)) {
-      finished.completed(payload);
-    }
   }
 
   synchronized int returnedPuts() {
@@ -153,10 +160,9 @@ final class QueueLedger {
    * removes a job without putting it elsewhere).
    */
   synchronized void settleUnknownCompletions() {
-    for (String payload : finished.missing()) {
-      if (completionUnknown.contains(payload)) {
-        finished.completed(payload);
-        finishes.merge(payload, 1, Integer::sum);
+    for (String payload : returned) {
+      if (!finishes.containsKey(payload) && completionUnknown.contains(payload)) {
+        finishes.put(payload, 1);
       }
     }
   }
@@ -169,7 +175,9 @@ final class QueueLedger {
   /** Payloads taken again after a completion of theirs returned true, not explained by a second job. */
   synchronized int completionsThatDidNotTakeEffect() {
     Map<String, List<String>> twoJobs = twoJobsForOnePut();
-    return (int) takenAfterCompletion.keySet().stream().filter(p -> !twoJobs.containsKey(p)).count();
+    Set<String> lies = new TreeSet<>(lostClaimCompleted);
+    takenAfterCompletion.keySet().stream().filter(p -> !twoJobs.containsKey(p)).forEach(lies::add);
+    return lies.size();
   }
 
   /** Payloads that two job nodes carried on their first attempt: one put became two jobs. */
@@ -186,6 +194,14 @@ final class QueueLedger {
   /** The violations found, one line each (empty if the queue kept its promises). */
   synchronized List<String> violations() {
     List<String> violations = new ArrayList<>();
+    // Built at the end: a job can be completed before its put returns (the put's reply was lost).
+    JobHistory finished = new JobHistory("soak queue");
+    returned.forEach(finished::submitted);
+    finishes.forEach((payload, n) -> {
+      if (returned.contains(payload)) {
+        IntStream.range(0, n).forEach(i -> finished.completed(payload));
+      }
+    });
     try {
       finished.check();
     } catch (AssertionError e) {
@@ -202,10 +218,14 @@ final class QueueLedger {
         violations.add("complete() true for a claim that did not complete: " + line + ": " + trace(payload));
       }
     });
+    lostClaimCompleted.stream().filter(p -> !takenAfterCompletion.containsKey(p)).forEach(payload ->
+        violations.add("complete() true for a claim that did not complete: another worker had claimed the job "
+            + "since: " + trace(payload)));
     finishes.forEach((payload, n) -> {
       if (!attempted.contains(payload)) {
         violations.add("ghost: " + payload + " finished but was never put");
-      } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)) {
+      } else if (n > 1 && !twoJobs.containsKey(payload) && !takenAfterCompletion.containsKey(payload)
+          && !lostClaimCompleted.contains(payload)) {
         violations.add("duplicate: " + payload + " finished " + n + " times"
             + (returned.contains(payload) ? "" : " (its put threw)") + ": " + trace(payload));
       }

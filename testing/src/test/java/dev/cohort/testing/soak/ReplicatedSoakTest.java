@@ -54,9 +54,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A bounded soak of the work queue, locks, a leader latch and the partition claimer together on a
  * three-replica backend, under a fault mix chosen from a seed: session expiry, disconnects, lost
- * replies, session moves, leader and follower crashes, leader isolation, partitions, and workers
- * killed mid-job (an abrupt close, or a crash: cut off, then expired). It checks the guarantees with
- * its own histories:
+ * replies, session moves, leader and follower crashes, leader isolation, partitions, workers
+ * killed mid-job (an abrupt close, or a crash: cut off, then expired), and workers paused between
+ * their work and their {@code complete()} while their session expires. Producers and lockers pace
+ * themselves on the fault steps (no sleeps), so the work spreads over the whole schedule. It checks
+ * the guarantees with its own histories:
  * <ul>
  *   <li>the queue ({@link QueueLedger}): every job whose put returned is completed or
  *       dead-lettered; one returned put is one job; {@code complete()} true only when the claim's
@@ -69,7 +71,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Bounded: {@value #DEFAULT_SECONDS} s of faults by default, then a drain of at most {@link
  * #DRAIN}. {@code -Dcohort.soak.seconds=600} runs longer, {@code -Dcohort.soak.seed=N} replays a
- * seed's fault schedule and worker decisions (threads still interleave differently on real time).
+ * seed's fault schedule and worker decisions on the same code (threads still interleave
+ * differently on real time). A loop still running once the faults are healed and the queue is
+ * drained is reported with its stack, as a violation.
  * The seed, the replay command and the figures are printed at the end, whatever the outcome.
  */
 class ReplicatedSoakTest {
@@ -102,7 +106,8 @@ class ReplicatedSoakTest {
   private CohortFixture fixture;
   private ExecutorService threads;
   private ScheduledExecutorService schedule;
-  private final AtomicBoolean producing = new AtomicBoolean(true);
+  /** Whether the fault schedule still runs: producers and lockers stop with it. */
+  private final AtomicBoolean faultPhase = new AtomicBoolean(true);
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Future<?>> loops = new CopyOnWriteArrayList<>();
   private final List<Future<?>> producers = new CopyOnWriteArrayList<>();
@@ -140,6 +145,7 @@ class ReplicatedSoakTest {
   private final Map<String, AtomicInteger> faultCounts = new TreeMap<>();
   private final AtomicInteger faultsSkipped = new AtomicInteger();
   private final AtomicInteger recipeErrors = new AtomicInteger();
+  private final AtomicInteger workErrors = new AtomicInteger();
   private final AtomicInteger lockHolds = new AtomicInteger();
 
   /** Everything that owns a session: a name, its client, and whether a fault killed it. */
@@ -149,6 +155,12 @@ class ReplicatedSoakTest {
     final String role;
     volatile long sessionId;
     volatile boolean killed;
+    /** Set by the schedule to pause this worker between its work and its complete(). */
+    volatile CompletableFuture<Void> pause;
+    /** Completed by the worker when it has stopped at a requested pause. */
+    volatile CompletableFuture<Void> paused;
+    /** A participant's latch. */
+    volatile LeaderLatch latch;
 
     Actor(String name, String role) {
       this.name = name;
@@ -180,7 +192,7 @@ class ReplicatedSoakTest {
   @AfterEach
   void tearDown() throws Exception {
     running.set(false);
-    producing.set(false);
+    faultPhase.set(false);
     if (schedule != null) {
       schedule.shutdownNow();
       schedule.awaitTermination(30, TimeUnit.SECONDS);
@@ -257,16 +269,14 @@ class ReplicatedSoakTest {
     String outcome = "incomplete";
     try {
       faultsDone.get(seconds + 120, TimeUnit.SECONDS);
-      producing.set(false);
+      faultPhase.set(false);
       for (Future<?> producer : producers) {
         producer.get(60, TimeUnit.SECONDS);
       }
       // Drain: the workers finish every job (requeues included: a fail moves a job in one transaction).
       await().atMost(DRAIN).pollInterval(Duration.ofMillis(200)).until(() -> observer.size() == 0);
       running.set(false);
-      for (Future<?> loop : loops) {
-        loop.get(60, TimeUnit.SECONDS);
-      }
+      awaitLoops();
       for (String id : observer.deadLetters()) {
         NodeData data = admin.client.blocking().getData(QUEUE + "/dead/" + id, null);
         ledger.deadLettered(payloadOf(data.data()));
@@ -289,14 +299,15 @@ class ReplicatedSoakTest {
 
   private enum FaultKind {
     EXPIRE, DISCONNECT, LOSE_REPLY, MOVE_SESSION, KILL_WORKER_CLOSE, KILL_WORKER_CRASH,
-    CRASH_LEADER, CRASH_FOLLOWER, ISOLATE_LEADER, PARTITION
+    PAUSE_WORKER_AND_EXPIRE, CRASH_LEADER, CRASH_FOLLOWER, ISOLATE_LEADER, PARTITION
   }
 
   /** The mix: session faults more often than replica faults, lost replies most (puts are hit by them). */
   private static final List<FaultKind> MIX = List.of(
       FaultKind.EXPIRE, FaultKind.EXPIRE, FaultKind.DISCONNECT, FaultKind.DISCONNECT,
       FaultKind.LOSE_REPLY, FaultKind.LOSE_REPLY, FaultKind.LOSE_REPLY, FaultKind.MOVE_SESSION,
-      FaultKind.KILL_WORKER_CLOSE, FaultKind.KILL_WORKER_CRASH, FaultKind.CRASH_LEADER,
+      FaultKind.KILL_WORKER_CLOSE, FaultKind.KILL_WORKER_CRASH, FaultKind.PAUSE_WORKER_AND_EXPIRE,
+      FaultKind.PAUSE_WORKER_AND_EXPIRE, FaultKind.CRASH_LEADER,
       FaultKind.CRASH_FOLLOWER, FaultKind.ISOLATE_LEADER, FaultKind.PARTITION);
   private static final List<String> ROLES = List.of("producer", "worker", "locker", "participant", "member");
 
@@ -339,12 +350,19 @@ class ReplicatedSoakTest {
     }
   }
 
+  /** Whose turn it is to be hit by a session fault; used on the schedule's thread only. */
+  private int roleTurn;
+
   /** Injects a fault; returns what undoes it, or null. */
   private Runnable inject(FaultKind kind, int pick, int replicaPick) {
-    // A session fault hits each role as often: pick the role, then the actor.
-    String role = ROLES.get(pick % ROLES.size());
+    // Session faults take the roles in turn, so every recipe sees them; the seed picks the actor.
+    String role = ROLES.get(roleTurn++ % ROLES.size());
     List<Actor> live = actors.stream().filter(a -> !a.killed && a.role.equals(role)).toList();
-    Actor target = live.get(pick / ROLES.size() % live.size());
+    Actor picked = live.get(pick % live.size());
+    // A participant fault hits the leader half the time: that is what ends a term and starts the next.
+    Actor target = role.equals("participant") && pick % 2 == 0
+        ? live.stream().filter(a -> a.latch != null && a.latch.hasLeadership()).findFirst().orElse(picked)
+        : picked;
     switch (kind) {
       case EXPIRE -> {
         long id = target.client.sessionId();
@@ -372,6 +390,29 @@ class ReplicatedSoakTest {
         int from = backend().faults().replicaOf(target.client.session());
         backend().faults().moveSession(target.client.session(), (from + replicaPick % 2) % 3 + 1);
         return null;
+      }
+      case PAUSE_WORKER_AND_EXPIRE -> {
+        // A worker stalls (a long GC pause) between its work and its complete(); its session
+        // expires meanwhile and another worker may take the job and fail it. Resumed, its
+        // complete() must not report a completion that did not take effect.
+        List<Actor> liveWorkers = workers.stream().filter(a -> !a.killed).toList();
+        Actor worker = liveWorkers.get(pick % liveWorkers.size());
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        worker.paused = stopped;
+        worker.pause = resume;
+        try {
+          stopped.get(2, TimeUnit.SECONDS); // the worker reaches the pause with its next job
+        } catch (Exception e) {
+          worker.pause = null;
+          resume.complete(null);
+          throw new IllegalStateException("the worker took no job in time", e);
+        }
+        long id = worker.client.sessionId();
+        endedByFault.add(id);
+        sessionEnded(id);
+        fixture.expire(worker.client);
+        return () -> resume.complete(null);
       }
       case KILL_WORKER_CLOSE, KILL_WORKER_CRASH -> {
         List<Actor> liveWorkers = workers.stream().filter(a -> !a.killed).toList();
@@ -432,24 +473,74 @@ class ReplicatedSoakTest {
     return actor;
   }
 
+  /** The thread of each running loop, by actor name: dumped if a loop does not end. */
+  private final Map<String, Thread> loopThreads = new ConcurrentHashMap<>();
+  /** Loops that did not end after the faults were healed, with where they were stuck. */
+  private final List<String> stuck = new CopyOnWriteArrayList<>();
+
+  /** Waits (bounded) for every loop to end; a loop that does not is reported, not waited for. */
+  private void awaitLoops() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Future<?> loop : loops) {
+      try {
+        loop.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // reported below with the thread's stack
+      } catch (java.util.concurrent.ExecutionException e) {
+        recipeErrors.incrementAndGet();
+      }
+    }
+    loopThreads.forEach((name, thread) -> {
+      StackTraceElement[] stack = thread.getStackTrace();
+      StringBuilder where = new StringBuilder(name + " still running 60 s after the faults were healed ("
+          + describe(name) + "), at:");
+      for (int i = 0; i < Math.min(14, stack.length); i++) {
+        where.append("\n      ").append(stack[i]);
+      }
+      stuck.add(where.toString());
+    });
+  }
+
+  /** The client and session state of an actor, for a stuck loop's report. */
+  private String describe(String name) {
+    return actors.stream().filter(a -> a.name.equals(name)).findFirst().map(a -> {
+      try {
+        return "client " + a.client.connectionState() + ", session 0x" + Long.toHexString(a.client.sessionId())
+            + " " + a.client.session().state() + " on replica " + backend().faults().replicaOf(a.client.session())
+            + (endedByFault.contains(a.sessionId) ? ", its session was expired by a fault" : "");
+      } catch (RuntimeException e) {
+        return "state unreadable: " + e;
+      }
+    }).orElse("unknown actor");
+  }
+
   private Future<?> loop(Actor actor, ThrowingStep step) {
     Future<?> loop = threads.submit(() -> {
-      while (running.get() && !actor.killed) {
-        try {
-          if (!step.run()) {
-            return null;
-          }
-        } catch (CoordinationException | IllegalStateException e) {
-          if (actor.killed || !running.get()) {
-            return null;
-          }
-          recipeErrors.incrementAndGet();
-        }
+      loopThreads.put(actor.name, Thread.currentThread());
+      try {
+        return runLoop(actor, step);
+      } finally {
+        loopThreads.remove(actor.name);
       }
-      return null;
     });
     loops.add(loop);
     return loop;
+  }
+
+  private Object runLoop(Actor actor, ThrowingStep step) throws Exception {
+    while (running.get() && !actor.killed) {
+      try {
+        if (!step.run()) {
+          return null;
+        }
+      } catch (CoordinationException | IllegalStateException e) {
+        if (actor.killed || !running.get()) {
+          return null;
+        }
+        recipeErrors.incrementAndGet();
+      }
+    }
+    return null;
   }
 
   @FunctionalInterface
@@ -464,7 +555,7 @@ class ReplicatedSoakTest {
     recipes.add(queue);
     AtomicInteger next = new AtomicInteger();
     producers.add(loop(actor, () -> {
-      if (!producing.get()) {
+      if (!faultPhase.get()) {
         return false;
       }
       if (!steps.awaitAtLeast(next.get() / JOBS_PER_STEP, 200)) {
@@ -502,13 +593,18 @@ class ReplicatedSoakTest {
       Job job = taken.get();
       String payload = new String(job.payload(), StandardCharsets.UTF_8);
       ledger.taken(payload, job.id(), job.attempts(), name);
-      // The work: one write of the service, so a fault can fall between take and complete.
-      try {
-        actor.client.blocking().setData(scratch, job.payload(), -1);
-      } catch (NoNodeException e) {
-        actor.client.blocking().createWithParents(scratch, job.payload(), CreateMode.PERSISTENT);
+      work(actor, scratch, job);
+      CompletableFuture<Void> pause = actor.pause;
+      if (pause != null) {
+        actor.pause = null;
+        actor.paused.complete(null);
+        try {
+          pause.get(30, TimeUnit.SECONDS); // resumed by the schedule (bounded: a lost resume ends it)
+        } catch (java.util.concurrent.TimeoutException e) {
+          recipeErrors.incrementAndGet();
+        }
       }
-      if (failsThisAttempt(payload, job.attempts())) {
+      if (failsThisAttempt(payload, job.attempts(), name)) {
         FailOutcome outcome;
         try {
           outcome = queue.fail(job);
@@ -554,9 +650,30 @@ class ReplicatedSoakTest {
     });
   }
 
+  /**
+   * The work: a few writes of the service (how many is decided from the seed), so that faults fall
+   * between take and complete. A failed write does not stop the worker from completing: the work
+   * stands for something outside the service, and a worker whose session expired meanwhile must
+   * still be told the truth by {@code complete()}.
+   */
+  private void work(Actor actor, String scratch, Job job) throws InterruptedException {
+    int writes = 1 + new SplittableRandom(seed ^ job.id().hashCode()).nextInt(4);
+    for (int i = 0; i < writes; i++) {
+      try {
+        try {
+          actor.client.blocking().setData(scratch, job.payload(), -1);
+        } catch (NoNodeException e) {
+          actor.client.blocking().createWithParents(scratch, job.payload(), CreateMode.PERSISTENT);
+        }
+      } catch (CoordinationException e) {
+        workErrors.incrementAndGet();
+      }
+    }
+  }
+
   /** Whether a worker fails this attempt of this job: decided from the seed, not by the thread. */
-  private boolean failsThisAttempt(String payload, int attempts) {
-    return new SplittableRandom(seed ^ (payload.hashCode() * 31L + attempts)).nextInt(100) < 20;
+  private boolean failsThisAttempt(String payload, int attempts, String worker) {
+    return new SplittableRandom(seed ^ (payload.hashCode() * 961L + attempts * 31L + worker.hashCode())).nextInt(100) < 20;
   }
 
   private void startLocker(String name, Random random) {
@@ -575,6 +692,9 @@ class ReplicatedSoakTest {
     }
     AtomicInteger holds = new AtomicInteger();
     loop(actor, () -> {
+      if (!faultPhase.get()) {
+        return false; // lockers contend while the faults run, not through the drain
+      }
       if (!steps.awaitAtLeast(holds.get() / HOLDS_PER_STEP, 200)) {
         return true; // this step's holds are done
       }
@@ -619,6 +739,7 @@ class ReplicatedSoakTest {
       }
     });
     latch.start();
+    actor.latch = latch;
     recipes.add(latch);
   }
 
@@ -655,6 +776,7 @@ class ReplicatedSoakTest {
 
   private List<String> violations() {
     List<String> violations = new ArrayList<>(ledger.violations());
+    stuck.forEach(where -> violations.add("stuck: " + where));
     for (LeadershipHistory h : histories.values()) {
       try {
         h.check();
@@ -684,7 +806,8 @@ class ReplicatedSoakTest {
     out.append("lock holds: ").append(lockHolds.get()).append(", terms: ");
     histories.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> out.append(e.getKey()).append('=').append(e.getValue().terms()).append(' '));
-    out.append("\nrecipe errors seen by the actors (retried): ").append(recipeErrors.get()).append('\n');
+    out.append("\nrecipe errors seen by the actors (retried): ").append(recipeErrors.get())
+        .append(", failed work writes: ").append(workErrors.get()).append('\n');
     out.append("violations: ").append(violations.size()).append('\n');
     violations.stream().limit(40).forEach(v -> out.append("  - ").append(v).append('\n'));
     System.out.println(out);
