@@ -389,8 +389,9 @@ final class Operations implements AsyncOps {
     final long startNanos = client.timeSource().nanoTime();
     int retries;
     int parentAttempts;
-    /** Persistent modes: the receipt slot this create writes its marker to. */
+    /** Persistent modes: the receipt slot this create writes its marker to, and the marker's bytes. */
     Receipts.Slot slot;
+    byte[] receipt;
     /** Persistent modes: an attempt's outcome is unknown and not yet learnt from the slot. */
     boolean unresolved;
 
@@ -403,6 +404,7 @@ final class Operations implements AsyncOps {
       this.mode = mode;
       if (!mode.isEphemeral()) {
         slot = receipts.acquire(session);
+        receipt = marker.getBytes(StandardCharsets.UTF_8);
       }
     }
 
@@ -445,13 +447,9 @@ final class Operations implements AsyncOps {
 
     /** The create and its receipt, one transaction; the last op's stat carries the transaction's zxid. */
     List<Op> withReceipt() {
-      List<Op> ops = new ArrayList<>(3);
-      ops.add(Op.create(prefix, data, mode));
-      if (!slot.exists) {
-        ops.add(Op.create(slot.path, NO_DATA, CreateMode.EPHEMERAL));
-      }
-      ops.add(Op.setData(slot.path, marker.getBytes(StandardCharsets.UTF_8), -1));
-      return ops;
+      Op create = Op.create(prefix, data, mode);
+      Op write = Op.setData(slot.path, receipt, -1);
+      return slot.exists ? List.of(create, write) : List.of(create, Op.create(slot.path, NO_DATA, CreateMode.EPHEMERAL), write);
     }
 
     OwnedNode applied(List<OpResult> results) {
@@ -530,12 +528,12 @@ final class Operations implements AsyncOps {
 
     /** Persistent modes, after an unknown outcome: the receipt slot tells whether it was applied. */
     void readReceipt() {
-      session.getData(slot.path, null).whenComplete((receipt, error) -> {
+      session.getData(slot.path, null).whenComplete((slotData, error) -> {
         Throwable cause = error == null ? null : unwrap(error);
-        if (cause == null && Arrays.equals(receipt.data(), marker.getBytes(StandardCharsets.UTF_8))) {
+        if (cause == null && Arrays.equals(slotData.data(), receipt)) {
           unresolved = false;
           slot.exists = true;
-          findApplied(receipt.stat().mzxid());
+          findApplied(slotData.stat().mzxid());
         } else if (cause == null || cause instanceof NoNodeException) {
           unresolved = false; // the transaction that writes our marker was not applied
           slot.exists = cause == null;
