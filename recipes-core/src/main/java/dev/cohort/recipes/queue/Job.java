@@ -33,6 +33,12 @@ public final class Job {
   /** The queue the job was taken from: its client and path. */
   private final Cohort client;
   private final String queuePath;
+  /**
+   * What handed this job back with effect ("completed", "requeued", "dead-lettered"), or null. A
+   * claim's node is gone once it took effect, so a second hand-back could not tell its own
+   * transaction from the first: it is refused instead.
+   */
+  private volatile String settledAs;
 
   Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession,
       byte[] claimToken, Cohort client, String queuePath) {
@@ -85,6 +91,18 @@ public final class Job {
 
   String queuePath() {
     return queuePath;
+  }
+
+  /** Refuses a job already handed back with effect. */
+  void requireUnsettled() {
+    String how = settledAs;
+    if (how != null) {
+      throw new IllegalStateException("job " + id + " was already " + how + ": its claim is over");
+    }
+  }
+
+  void settled(String how) {
+    settledAs = how;
   }
 
   byte[] payloadUnsafe() {

@@ -268,6 +268,7 @@ public final class WorkQueue implements AutoCloseable {
    * @return true if this claim's completion took effect; false if it did not (the claim was lost:
    *     the job is pending again, or in the hands of whoever claimed it next)
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     claim's session ended while the outcome of a completion already sent was unknown: the job
    *     may or may not have been completed by this claim
@@ -282,6 +283,7 @@ public final class WorkQueue implements AutoCloseable {
       CoordinationException failure;
       try {
         client.blocking().multi(done);
+        job.settled("completed");
         return true;
       } catch (CoordinationException e) {
         failure = e;
@@ -291,6 +293,7 @@ public final class WorkQueue implements AutoCloseable {
       }
       switch (check.afterFailure(job, failure)) {
         case APPLIED:
+          job.settled("completed");
           return true;
         case NOT_APPLIED:
           return false;
@@ -321,6 +324,7 @@ public final class WorkQueue implements AutoCloseable {
     }
     return ops.multi(completion(job)).handle((results, error) -> {
       if (error == null) {
+        job.settled("completed");
         return CompletableFuture.completedFuture(true);
       }
       Throwable cause = unwrap(error);
@@ -328,7 +332,10 @@ public final class WorkQueue implements AutoCloseable {
         return CompletableFuture.<Boolean>failedFuture(cause);
       }
       return check.afterFailureAsync(job, failure).thenCompose(verdict -> switch (verdict) {
-        case APPLIED -> CompletableFuture.completedFuture(true);
+        case APPLIED -> {
+          job.settled("completed");
+          yield CompletableFuture.completedFuture(true);
+        }
         case NOT_APPLIED -> CompletableFuture.completedFuture(false);
         case UNKNOWN -> CompletableFuture.<Boolean>failedFuture(check.outcomeUnknown(job, failure));
         default -> CompletableFuture.<Boolean>failedFuture(failure);
@@ -342,6 +349,7 @@ public final class WorkQueue implements AutoCloseable {
    * is still this one.
    *
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     outcome could not be learnt (the claim's session ended meanwhile, or the service stayed
    *     unreachable): the job may or may not have been requeued
@@ -366,6 +374,7 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           await(ops.multi(requeue));
+          job.settled(toDead ? "dead-lettered" : "requeued");
           return done;
         } catch (CoordinationException e) {
           failure = e;
@@ -382,6 +391,7 @@ public final class WorkQueue implements AutoCloseable {
       ClaimCheck.Verdict verdict = check.afterFailure(job, failure);
       switch (verdict) {
         case APPLIED:
+          job.settled(toDead ? "dead-lettered" : "requeued");
           return done;
         case NOT_APPLIED:
           return FailOutcome.CLAIM_LOST;
@@ -405,6 +415,7 @@ public final class WorkQueue implements AutoCloseable {
           + (job.client() != client ? " of another client" : "") + ", not from queue " + path
           + ": hand it back to the queue it came from");
     }
+    job.requireUnsettled();
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------

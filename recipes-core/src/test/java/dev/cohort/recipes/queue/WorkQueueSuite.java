@@ -565,6 +565,28 @@ public abstract class WorkQueueSuite {
     assertEquals(0, mine.size());
   }
 
+  /**
+   * A job handed back with effect cannot be handed back again: its claim is over, and a second
+   * completion could not tell its own transaction from the first (nor a requeue from a completion).
+   */
+  @Test
+  void aJobAlreadyCompletedOrRequeuedIsRefused() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("a"));
+    queue.put(bytes("b"));
+    Job done = queue.take(SHORT).orElseThrow();
+    assertTrue(queue.complete(done));
+    Job requeued = queue.take(SHORT).orElseThrow();
+    assertEquals(FailOutcome.REQUEUED, queue.fail(requeued));
+
+    assertThrows(IllegalStateException.class, () -> queue.complete(done));
+    assertThrows(IllegalStateException.class, () -> queue.fail(done));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> queue.complete(requeued));
+    assertTrue(e.getMessage().contains("requeued"), e.getMessage());
+
+    assertEquals(1, queue.size(), "the requeued job is still pending");
+  }
+
   private WorkQueue newQueueOn(String path) throws InterruptedException {
     return queue(WorkQueue.builder(newClient(), path));
   }
