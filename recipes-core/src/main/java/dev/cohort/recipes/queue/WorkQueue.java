@@ -244,9 +244,10 @@ public final class WorkQueue implements AutoCloseable {
 
   /**
    * Claims a job, waiting up to {@code timeout} (on the client's clock) for one to be put. Empty if
-   * none came in time or the queue was closed. A take that gives up, however it ends, leaves the
-   * waiting line and removes the watches it set.
+   * none came in time or the queue was closed meanwhile. A take that ends without a job, however it
+   * ends (timeout, interrupt, close), leaves the waiting line and removes the watches it set.
    *
+   * @throws IllegalStateException if the queue is already closed
    * @throws CoordinationException if the service could not be reached within the retry policy
    */
   public Optional<Job> take(Duration timeout) throws InterruptedException {
