@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * One job a worker has claimed from a {@link WorkQueue}: its payload and the proof of the claim.
- * Hand it back to {@link WorkQueue#complete} or {@link WorkQueue#fail}; the queue acts on it only
- * while the claim is still this one.
+ * Hand it back to {@link WorkQueue#complete} or {@link WorkQueue#fail} of the queue it was taken
+ * from (another queue refuses it), once: the queue acts on it only while the claim is still this
+ * one, and refuses a job already completed, requeued or dead-lettered.
  *
  * <p>The {@linkplain #fencingToken() fencing token} is the zxid of the transaction that made the
  * claim (the claim node's czxid): a later claim of the same job, by anyone, has a larger one, so a

@@ -317,6 +317,8 @@ public final class WorkQueue implements AutoCloseable {
   /**
    * {@link #complete}, asynchronously, with one difference: this form fails with the service's
    * error once the client's retry policy gives up, and the claim then stays until its session ends.
+   * A job from another queue, or one already handed back, is refused at once (thrown, as by
+   * {@link #complete}).
    */
   public CompletableFuture<Boolean> completeAsync(Job job) {
     requireOwn(job);
