@@ -466,7 +466,7 @@ final class Operations implements AsyncOps {
         CompletableFuture<Void> ready = ensurePath(session, fullParent);
         if (persistent()) {
           if (((NoNodeException) cause).opIndex() != 0) {
-            slot.exists = false; // the receipts' directory or the slot is missing, not the parent
+            slot = receipts.fresh(session); // the receipts' directory or the slot is missing, not the parent
           }
           ready = ready.thenCompose(ignored -> ensurePath(session, full(RECEIPTS)));
         }
@@ -477,6 +477,14 @@ final class Operations implements AsyncOps {
             send();
           }
         });
+        return;
+      }
+      if (persistent() && cause instanceof NodeExistsException && !unresolved && retries == 0) {
+        // Only the slot can exist already (the node's name is new): nothing was applied. A slot
+        // thought new that exists is not ours to judge by; take another.
+        slot = receipts.fresh(session);
+        retries++;
+        send();
         return;
       }
       if (persistent() && cause instanceof CoordinationException ce && ce.isOutcomeUnknown()) {
@@ -647,6 +655,11 @@ final class Operations implements AsyncOps {
           return slot;
         }
       }
+      return fresh(s);
+    }
+
+    /** A new slot of {@code s}, in place of one whose state is not known. */
+    Slot fresh(Session s) {
       return new Slot(full(RECEIPTS) + "/" + clientId + "-" + slots.incrementAndGet(), s.id());
     }
 
