@@ -413,7 +413,7 @@ public abstract class WorkQueueSuite {
   @Test
   void aPutWhoseReplyIsLostWhileAWorkerConsumesIsOneJob() throws Exception {
     assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
-    int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 40;
+    int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 20; // a real client reconnects after each loss
     Cohort producerClient = newClient();
     WorkQueue producer = queue(producerClient);
     WorkQueue worker = queue(newClient());
@@ -608,6 +608,9 @@ public abstract class WorkQueueSuite {
   /**
    * 1000 jobs, 3 workers, workers killed (session expired, or client closed and replaced) at
    * random moments: every job completes, and the duplicates that at-least-once allows are counted.
+   * A completion cut off by its session's expiry may be reported outcome-unknown (its claim went
+   * with the session and the job node is gone); such a job counts as done once the queue drains,
+   * since a requeue by a later claimant would have come round again.
    */
   @Test
   void everyJobCompletesWhileWorkersAreKilledAndRestarted() throws Exception {
@@ -639,7 +642,7 @@ public abstract class WorkQueueSuite {
       kills++;
     }
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == jobs);
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == jobs && producer.size() == 0);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       describeStall(workers, completed.size());
       throw e;
@@ -647,12 +650,13 @@ public abstract class WorkQueueSuite {
     workers.forEach(Worker::stop);
 
     assertEquals(jobs, completed.size());
-    assertEquals(0, producer.size());
+    assertEquals(0, producer.size(), "no job left pending");
     assertTrue(producer.deadLetters().isEmpty());
     int duplicates = processed.values().stream().mapToInt(c -> c.get() - 1).sum();
     assertEquals(jobs, processed.size(), "every job was processed");
-    System.out.printf("work queue chaos: %d jobs, %d kills, %d of %d completed, %d duplicate deliveries%n",
-        jobs, kills, completed.size(), jobs, duplicates);
+    long unknown = completed.values().stream().filter(definite -> !definite).count();
+    System.out.printf("work queue chaos: %d jobs, %d kills, %d of %d completed (%d reported outcome-unknown), %d duplicate deliveries%n",
+        jobs, kills, completed.size(), jobs, unknown, duplicates);
   }
 
   /** What a stalled chaos run looks like: the jobs left, their claims and owners, the workers. */
@@ -710,8 +714,18 @@ public abstract class WorkQueueSuite {
           }
           String id = text(job.get());
           processed.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-          if (worker.queue.complete(job.get())) {
-            completed.put(id, true);
+          try {
+            if (worker.queue.complete(job.get())) {
+              completed.put(id, true);
+            }
+          } catch (RuntimeException e) {
+            if (e instanceof CoordinationException ce && ce.isOutcomeUnknown() || !worker.running) {
+              // Killed while completing: its session ended with the outcome unknown (the job node
+              // gone: done by this claim, or requeued or completed by a later claimant), or its
+              // client was closed under it. The queue must still drain (checked at the end).
+              completed.putIfAbsent(id, false);
+            }
+            throw e;
           }
         } catch (CoordinationException | IllegalStateException e) {
           // killed under our feet: the client reconnects with a new session, or we were stopped
