@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -642,6 +643,8 @@ final class Operations implements AsyncOps {
 
     private final String clientId;
     private final AtomicLong slots = new AtomicLong();
+    /** The last slot released: a client that creates one node at a time never touches {@link #free}. */
+    private final AtomicReference<Slot> last = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Slot> free = new ConcurrentLinkedQueue<>();
 
     Receipts(String clientId) {
@@ -650,7 +653,11 @@ final class Operations implements AsyncOps {
 
     /** A free slot of {@code s}, or a new one; slots of ended sessions are dropped on the way. */
     Slot acquire(Session s) {
-      for (Slot slot = free.poll(); slot != null; slot = free.poll()) {
+      Slot slot = last.getAndSet(null);
+      if (slot != null && slot.sessionId == s.id()) {
+        return slot;
+      }
+      for (slot = free.poll(); slot != null; slot = free.poll()) {
         if (slot.sessionId == s.id()) {
           return slot;
         }
@@ -664,7 +671,9 @@ final class Operations implements AsyncOps {
     }
 
     void release(Slot slot) {
-      free.add(slot);
+      if (!last.compareAndSet(null, slot)) {
+        free.add(slot);
+      }
     }
   }
 
