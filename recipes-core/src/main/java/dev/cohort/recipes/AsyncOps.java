@@ -38,10 +38,20 @@ public interface AsyncOps {
 
   /**
    * Protected sequential create under {@code parent} (created with its ancestors if missing): the
-   * node is named {@code _c_<uuid>-<name><sequence>}, with a uuid chosen by the client. After a lost
-   * reply the client lists {@code parent}, finds its own node by the uuid and, for ephemeral modes,
-   * accepts it only if the current session owns it; otherwise it creates again. So a lost reply
-   * never leaks a node and never adopts someone else's.
+   * node is named {@code _c_<uuid>-<name><sequence>}, with a uuid unique to this create (never
+   * drawn from the client's random source, so whatever its seed). For ephemeral modes, after a lost
+   * reply the client lists {@code parent}, finds its own node by the uuid and accepts it only if the
+   * current session owns it; otherwise it creates again. So a lost reply never leaks a node and
+   * never adopts someone else's.
+   *
+   * <p>For persistent modes a node not found may already have been consumed by someone else, so
+   * the create goes in one transaction with a receipt: the create's uuid written to an ephemeral
+   * slot of the session under {@code /_cohort/receipts} (in the namespace; slots are reused and go
+   * with the session). After a lost reply the receipt tells whether the create was applied, and it
+   * is never made twice. If the session ends before the outcome is learnt, the future fails with a
+   * {@link dev.cohort.spi.ConnectionLossException} (outcome unknown: the node may exist). If the
+   * node was consumed before the client could look it up, the returned path is the name it was
+   * created under without its sequence suffix (its czxid is exact).
    *
    * @param mode a sequential mode
    * @throws IllegalArgumentException (synchronously) if {@code mode} is not sequential

@@ -754,7 +754,11 @@ public final class Cohort implements AutoCloseable {
       return this;
     }
 
-    /** The random source for retry jitter and protected-node ids; pass a seeded one to reproduce runs. */
+    /**
+     * The random source for retry jitter; pass a seeded one to reproduce runs. Protected-node ids
+     * never come from it: they identify their creator, so they stay unique per client whatever the
+     * seed, and clients built with the same seed never take each other's nodes for their own.
+     */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;

@@ -2,9 +2,11 @@ package dev.cohort.recipes;
 
 import dev.cohort.spi.BlockingSession;
 import dev.cohort.spi.Children;
+import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Created;
+import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.NodeData;
 import dev.cohort.spi.NodeExistsException;
@@ -18,8 +20,6 @@ import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
-import dev.cohort.spi.ConnectionLossException;
-import dev.cohort.spi.ErrorCode;
 import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -389,8 +390,9 @@ final class Operations implements AsyncOps {
     final long startNanos = client.timeSource().nanoTime();
     int retries;
     int parentAttempts;
-    /** Persistent modes: the receipt slot this create writes its marker to. */
+    /** Persistent modes: the receipt slot this create writes its marker to, and the marker's bytes. */
     Receipts.Slot slot;
+    byte[] receipt;
     /** Persistent modes: an attempt's outcome is unknown and not yet learnt from the slot. */
     boolean unresolved;
 
@@ -403,6 +405,7 @@ final class Operations implements AsyncOps {
       this.mode = mode;
       if (!mode.isEphemeral()) {
         slot = receipts.acquire(session);
+        receipt = marker.getBytes(StandardCharsets.UTF_8);
       }
     }
 
@@ -445,13 +448,9 @@ final class Operations implements AsyncOps {
 
     /** The create and its receipt, one transaction; the last op's stat carries the transaction's zxid. */
     List<Op> withReceipt() {
-      List<Op> ops = new ArrayList<>(3);
-      ops.add(Op.create(prefix, data, mode));
-      if (!slot.exists) {
-        ops.add(Op.create(slot.path, NO_DATA, CreateMode.EPHEMERAL));
-      }
-      ops.add(Op.setData(slot.path, marker.getBytes(StandardCharsets.UTF_8), -1));
-      return ops;
+      Op create = Op.create(prefix, data, mode);
+      Op write = Op.setData(slot.path, receipt, -1);
+      return slot.exists ? List.of(create, write) : List.of(create, Op.create(slot.path, NO_DATA, CreateMode.EPHEMERAL), write);
     }
 
     OwnedNode applied(List<OpResult> results) {
@@ -468,7 +467,7 @@ final class Operations implements AsyncOps {
         CompletableFuture<Void> ready = ensurePath(session, fullParent);
         if (persistent()) {
           if (((NoNodeException) cause).opIndex() != 0) {
-            slot.exists = false; // the receipts' directory or the slot is missing, not the parent
+            slot = receipts.fresh(session); // the receipts' directory or the slot is missing, not the parent
           }
           ready = ready.thenCompose(ignored -> ensurePath(session, full(RECEIPTS)));
         }
@@ -479,6 +478,14 @@ final class Operations implements AsyncOps {
             send();
           }
         });
+        return;
+      }
+      if (persistent() && cause instanceof NodeExistsException && !unresolved && retries == 0) {
+        // Only the slot can exist already (the node's name is new): nothing was applied. A slot
+        // thought new that exists is not ours to judge by; take another.
+        slot = receipts.fresh(session);
+        retries++;
+        send();
         return;
       }
       if (persistent() && cause instanceof CoordinationException ce && ce.isOutcomeUnknown()) {
@@ -530,12 +537,12 @@ final class Operations implements AsyncOps {
 
     /** Persistent modes, after an unknown outcome: the receipt slot tells whether it was applied. */
     void readReceipt() {
-      session.getData(slot.path, null).whenComplete((receipt, error) -> {
+      session.getData(slot.path, null).whenComplete((slotData, error) -> {
         Throwable cause = error == null ? null : unwrap(error);
-        if (cause == null && Arrays.equals(receipt.data(), marker.getBytes(StandardCharsets.UTF_8))) {
+        if (cause == null && Arrays.equals(slotData.data(), receipt)) {
           unresolved = false;
           slot.exists = true;
-          findApplied(receipt.stat().mzxid());
+          findApplied(slotData.stat().mzxid());
         } else if (cause == null || cause instanceof NoNodeException) {
           unresolved = false; // the transaction that writes our marker was not applied
           slot.exists = cause == null;
@@ -636,6 +643,8 @@ final class Operations implements AsyncOps {
 
     private final String clientId;
     private final AtomicLong slots = new AtomicLong();
+    /** The last slot released: a client that creates one node at a time never touches {@link #free}. */
+    private final AtomicReference<Slot> last = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Slot> free = new ConcurrentLinkedQueue<>();
 
     Receipts(String clientId) {
@@ -644,16 +653,27 @@ final class Operations implements AsyncOps {
 
     /** A free slot of {@code s}, or a new one; slots of ended sessions are dropped on the way. */
     Slot acquire(Session s) {
-      for (Slot slot = free.poll(); slot != null; slot = free.poll()) {
+      Slot slot = last.getAndSet(null);
+      if (slot != null && slot.sessionId == s.id()) {
+        return slot;
+      }
+      for (slot = free.poll(); slot != null; slot = free.poll()) {
         if (slot.sessionId == s.id()) {
           return slot;
         }
       }
+      return fresh(s);
+    }
+
+    /** A new slot of {@code s}, in place of one whose state is not known. */
+    Slot fresh(Session s) {
       return new Slot(full(RECEIPTS) + "/" + clientId + "-" + slots.incrementAndGet(), s.id());
     }
 
     void release(Slot slot) {
-      free.add(slot);
+      if (!last.compareAndSet(null, slot)) {
+        free.add(slot);
+      }
     }
   }
 

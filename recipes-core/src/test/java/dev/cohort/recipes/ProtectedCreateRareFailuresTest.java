@@ -222,4 +222,25 @@ class ProtectedCreateRareFailuresTest {
       assertTrue(!markerA.equals(markerB), a.name() + " and " + b.name() + " carry the same id");
     }
   }
+
+  /**
+   * Receipts are resources of the service: a client keeps at most one receipt slot per create it
+   * has in flight at once, reused from create to create, and none outlives its session.
+   */
+  @Test
+  void persistentProtectedCreatesReuseOneReceiptSlotPerCreateInFlight() throws Exception {
+    client = Cohort.builder(fixture.backend()).namespace("/rare").build();
+    client.start();
+    for (int i = 0; i < 50; i++) {
+      client.blocking().createProtected("/p", "n-", new byte[0], CreateMode.PERSISTENT_SEQUENTIAL);
+    }
+    Session observer = fixture.openSession();
+    assertEquals(50, observer.getChildren("/rare/p").get(10, TimeUnit.SECONDS).names().size());
+    assertEquals(1, observer.getChildren("/rare" + Operations.RECEIPTS).get(10, TimeUnit.SECONDS).names().size(),
+        "one slot for one create at a time");
+
+    client.close();
+    await().until(() -> observer.getChildren("/rare" + Operations.RECEIPTS).get(10, TimeUnit.SECONDS).names().isEmpty());
+    client = null;
+  }
 }

@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * One job a worker has claimed from a {@link WorkQueue}: its payload and the proof of the claim.
- * Hand it back to {@link WorkQueue#complete} or {@link WorkQueue#fail}; the queue acts on it only
- * while the claim is still this one.
+ * Hand it back to {@link WorkQueue#complete} or {@link WorkQueue#fail} of the queue it was taken
+ * from (another queue refuses it), once: the queue acts on it only while the claim is still this
+ * one, and refuses a job already completed, requeued or dead-lettered.
  *
  * <p>The {@linkplain #fencingToken() fencing token} is the zxid of the transaction that made the
  * claim (the claim node's czxid): a later claim of the same job, by anyone, has a larger one, so a
@@ -33,6 +34,12 @@ public final class Job {
   /** The queue the job was taken from: its client and path. */
   private final Cohort client;
   private final String queuePath;
+  /**
+   * What handed this job back with effect ("completed", "requeued", "dead-lettered"), or null. A
+   * claim's node is gone once it took effect, so a second hand-back could not tell its own
+   * transaction from the first: it is refused instead.
+   */
+  private volatile String settledAs;
 
   Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession,
       byte[] claimToken, Cohort client, String queuePath) {
@@ -85,6 +92,18 @@ public final class Job {
 
   String queuePath() {
     return queuePath;
+  }
+
+  /** Refuses a job already handed back with effect. */
+  void requireUnsettled() {
+    String how = settledAs;
+    if (how != null) {
+      throw new IllegalStateException("job " + id + " was already " + how + ": its claim is over");
+    }
+  }
+
+  void settled(String how) {
+    settledAs = how;
   }
 
   byte[] payloadUnsafe() {

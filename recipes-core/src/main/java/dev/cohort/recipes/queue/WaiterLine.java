@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * watches the waiter just before it, with a read that sets no watch when that waiter is already
  * gone. A put therefore wakes the head, and a waiter that leaves the line wakes the one behind it.
  *
- * <p>Watches are resources of the service: each take watches with watchers of its own, remembers
- * the paths where one is registered and has not fired, and removes those when it leaves the line
- * (job taken, timeout, interrupt, close). Waits follow the client's clock ({@link Deadline}).
+ * <p>Watches are resources of the service: each take watches with a watcher of its own, remembers
+ * the paths where it is registered and has not fired, and removes those when it leaves the line
+ * without a job (timeout, interrupt, close); see {@link Waiter#leave}. Waits follow the client's
+ * clock ({@link Deadline}).
  *
  * <p>Thread-safe.
  */
@@ -71,9 +72,15 @@ final class WaiterLine {
       wake.complete(true);
     };
 
-    /** Leaves the line: removes the watches still armed and the waiter node; waits for neither. */
-    void leave() {
-      if (!armed.isEmpty() && !client.isClosed()) {
+    /**
+     * Leaves the line: deletes the waiter node and, for a take that ends without a job (timeout,
+     * interrupt, close, failure), removes the watches still armed; waits for neither. A take that
+     * got a job leaves its watches to fire: the job and claim list watches fire at this worker's own
+     * claim or completion at the latest, and a predecessor watch when that waiter leaves, so none
+     * outlives the moment it is consumed, and the common path sends nothing more.
+     */
+    void leave(boolean gotJob) {
+      if (!gotJob && !armed.isEmpty() && !client.isClosed()) {
         for (String path : armed) {
           ops.removeWatches(path, watcher); // a watch that fired meanwhile makes this a no-op
         }
@@ -89,6 +96,7 @@ final class WaiterLine {
   Optional<Job> take(Duration timeout) throws InterruptedException {
     Deadline deadline = Deadline.after(client, timeout);
     Waiter waiter = new Waiter();
+    boolean gotJob = false;
     try {
       while (!closed) {
         CompletableFuture<Boolean> wake = new CompletableFuture<>();
@@ -100,6 +108,7 @@ final class WaiterLine {
           }
           Optional<Job> job = WorkQueue.await(walker.tryTake());
           if (job.isPresent()) {
+            gotJob = true;
             return job;
           }
           if (waiter.node == null) {
@@ -127,7 +136,7 @@ final class WaiterLine {
       }
       return Optional.empty();
     } finally {
-      waiter.leave();
+      waiter.leave(gotJob);
     }
   }
 

@@ -244,9 +244,10 @@ public final class WorkQueue implements AutoCloseable {
 
   /**
    * Claims a job, waiting up to {@code timeout} (on the client's clock) for one to be put. Empty if
-   * none came in time or the queue was closed. A take that gives up, however it ends, leaves the
-   * waiting line and removes the watches it set.
+   * none came in time or the queue was closed meanwhile. A take that ends without a job, however it
+   * ends (timeout, interrupt, close), leaves the waiting line and removes the watches it set.
    *
+   * @throws IllegalStateException if the queue is already closed
    * @throws CoordinationException if the service could not be reached within the retry policy
    */
   public Optional<Job> take(Duration timeout) throws InterruptedException {
@@ -268,6 +269,7 @@ public final class WorkQueue implements AutoCloseable {
    * @return true if this claim's completion took effect; false if it did not (the claim was lost:
    *     the job is pending again, or in the hands of whoever claimed it next)
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     claim's session ended while the outcome of a completion already sent was unknown: the job
    *     may or may not have been completed by this claim
@@ -282,6 +284,7 @@ public final class WorkQueue implements AutoCloseable {
       CoordinationException failure;
       try {
         client.blocking().multi(done);
+        job.settled("completed");
         return true;
       } catch (CoordinationException e) {
         failure = e;
@@ -291,6 +294,7 @@ public final class WorkQueue implements AutoCloseable {
       }
       switch (check.afterFailure(job, failure)) {
         case APPLIED:
+          job.settled("completed");
           return true;
         case NOT_APPLIED:
           return false;
@@ -313,6 +317,8 @@ public final class WorkQueue implements AutoCloseable {
   /**
    * {@link #complete}, asynchronously, with one difference: this form fails with the service's
    * error once the client's retry policy gives up, and the claim then stays until its session ends.
+   * A job from another queue, or one already handed back, is refused at once (thrown, as by
+   * {@link #complete}).
    */
   public CompletableFuture<Boolean> completeAsync(Job job) {
     requireOwn(job);
@@ -321,6 +327,7 @@ public final class WorkQueue implements AutoCloseable {
     }
     return ops.multi(completion(job)).handle((results, error) -> {
       if (error == null) {
+        job.settled("completed");
         return CompletableFuture.completedFuture(true);
       }
       Throwable cause = unwrap(error);
@@ -328,7 +335,10 @@ public final class WorkQueue implements AutoCloseable {
         return CompletableFuture.<Boolean>failedFuture(cause);
       }
       return check.afterFailureAsync(job, failure).thenCompose(verdict -> switch (verdict) {
-        case APPLIED -> CompletableFuture.completedFuture(true);
+        case APPLIED -> {
+          job.settled("completed");
+          yield CompletableFuture.completedFuture(true);
+        }
         case NOT_APPLIED -> CompletableFuture.completedFuture(false);
         case UNKNOWN -> CompletableFuture.<Boolean>failedFuture(check.outcomeUnknown(job, failure));
         default -> CompletableFuture.<Boolean>failedFuture(failure);
@@ -342,6 +352,7 @@ public final class WorkQueue implements AutoCloseable {
    * is still this one.
    *
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
+   * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     outcome could not be learnt (the claim's session ended meanwhile, or the service stayed
    *     unreachable): the job may or may not have been requeued
@@ -366,6 +377,7 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           await(ops.multi(requeue));
+          job.settled(toDead ? "dead-lettered" : "requeued");
           return done;
         } catch (CoordinationException e) {
           failure = e;
@@ -382,6 +394,7 @@ public final class WorkQueue implements AutoCloseable {
       ClaimCheck.Verdict verdict = check.afterFailure(job, failure);
       switch (verdict) {
         case APPLIED:
+          job.settled(toDead ? "dead-lettered" : "requeued");
           return done;
         case NOT_APPLIED:
           return FailOutcome.CLAIM_LOST;
@@ -405,6 +418,7 @@ public final class WorkQueue implements AutoCloseable {
           + (job.client() != client ? " of another client" : "") + ", not from queue " + path
           + ": hand it back to the queue it came from");
     }
+    job.requireUnsettled();
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------

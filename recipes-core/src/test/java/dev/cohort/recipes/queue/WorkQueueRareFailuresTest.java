@@ -123,6 +123,34 @@ class WorkQueueRareFailuresTest {
   }
 
   /**
+   * The receipt that makes a put exactly-once rides in the put's own request: a put is one request
+   * (a transaction of the job's create and the receipt's write), plus a read of the pending count
+   * every {@link WorkQueue#PUTS_PER_COUNT_READ} puts.
+   */
+  @Test
+  void aPutIsOneRequest() throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    client = ForcedReplies.clientOn(fixture, session, b -> b);
+    WorkQueue queue = WorkQueue.builder(client, "/q").build();
+    queue.put("first".getBytes(StandardCharsets.UTF_8)); // creates the receipts' directory once
+    org.mockito.Mockito.clearInvocations(session);
+
+    int puts = 2 * WorkQueue.PUTS_PER_COUNT_READ;
+    for (int i = 0; i < puts; i++) {
+      queue.put(("job-" + i).getBytes(StandardCharsets.UTF_8));
+    }
+
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.times(puts)).multi(anyList());
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.atMost(2)).exists(anyString(), any());
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.never())
+        .create(anyString(), any(byte[].class), any(dev.cohort.spi.CreateMode.class));
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.never()).getData(anyString(), any());
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.never()).getChildren(anyString(), any());
+    assertEquals(puts + 1, queue.size());
+  }
+
+  /**
    * A client whose session loses the reply of the first {@code claims} claim transactions (after
    * applying them) and fails the first {@code reads} reads of a claim node.
    */
