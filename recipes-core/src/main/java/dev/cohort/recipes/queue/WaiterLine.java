@@ -271,6 +271,11 @@ final class WaiterLine {
     }
   }
 
+  /** Takes waiting for an answer to a request of theirs right now. */
+  int takesAwaitingRequests() {
+    return requestWaits.size();
+  }
+
   int waitingTakes() {
     return waitingTakes.get();
   }

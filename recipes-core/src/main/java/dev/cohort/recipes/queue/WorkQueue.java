@@ -445,6 +445,10 @@ public final class WorkQueue implements AutoCloseable {
     return line.waitingTakes();
   }
 
+  int takesAwaitingRequests() {
+    return line.takesAwaitingRequests();
+  }
+
   long watchWakeUps() {
     return line.watchWakeUps();
   }

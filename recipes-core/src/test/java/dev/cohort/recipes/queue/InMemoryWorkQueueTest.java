@@ -195,6 +195,7 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
       fixture.disconnect(client.session());
       await().until(() -> client.connectionState() == dev.cohort.recipes.ConnectionState.SUSPENDED);
       Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofSeconds(1)));
+      await().until(() -> queue.takesAwaitingRequests() == 1); // its deadline is set: time may move
 
       fixture.advanceTime(Duration.ofSeconds(2));
 
