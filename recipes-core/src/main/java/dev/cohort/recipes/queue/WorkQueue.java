@@ -279,6 +279,8 @@ public final class WorkQueue implements AutoCloseable {
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     claim's session ended while the outcome of a completion already sent was unknown: the job
    *     may or may not have been completed by this claim
+   * @throws InterruptedException if interrupted while waiting for the service: the completion may
+   *     or may not have taken effect; while the claim's session lives, calling complete again tells
    */
   public boolean complete(Job job) throws InterruptedException {
     requireOwn(job);
