@@ -63,6 +63,14 @@ final class ClaimWalker {
   /** What a claim attempt knew when it could not tell whether its claim went through. */
   private record Unsettled(byte[] payload, int attempts, byte[] token, long session) {}
 
+  /**
+   * Jobs claimed for a take that had stopped waiting (its deadline passed, it was interrupted, or
+   * it gave up at a loss of the session) before the claim's reply came: the next take returns one
+   * of them first, and {@link #releaseParked} gives them back at close. A claim nobody hands back
+   * would hold its job, unprocessed, for as long as the session lives.
+   */
+  private final java.util.Queue<Job> parked = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
   private final ArrayDeque<String> candidates = new ArrayDeque<>();
@@ -83,6 +91,12 @@ final class ClaimWalker {
 
   /** Claims the oldest job it can without waiting, or completes empty; completes on a backend thread. */
   CompletableFuture<Optional<Job>> tryTake() {
+    Job late;
+    while ((late = parked.poll()) != null) {
+      if (client.isLiveSession(late.claimSession())) {
+        return CompletableFuture.completedFuture(Optional.of(late));
+      } // else its claim went with its session
+    }
     CompletableFuture<Optional<Job>> result = new CompletableFuture<>();
     String name = unsettled.keySet().stream().findFirst().orElse(null);
     Unsettled maybe = name == null ? null : unsettled.remove(name);
@@ -100,6 +114,31 @@ final class ClaimWalker {
       });
     }
     return result;
+  }
+
+  /** Keeps {@code job}, claimed for a take that no longer waits, for the next take. */
+  void park(Job job) {
+    parked.add(job);
+  }
+
+  /**
+   * Gives back the parked claims (at close): deletes each claim node, on the claim's live session,
+   * only while the job still has the version the claim gave it, so no later claim is touched.
+   * Best effort: a claim left behind goes with its session.
+   */
+  void releaseParked() {
+    Job job;
+    while ((job = parked.poll()) != null) {
+      if (client.isLiveSession(job.claimSession()) && !client.isClosed()) {
+        Job released = job;
+        ops.multi(List.of(Op.check(Paths.join(jobs, job.id()), job.claimedVersion()),
+            Op.delete(Paths.join(claims, job.id()), -1))).whenComplete((r, e) -> {
+              if (e != null) {
+                log.debug("queue {}: parked claim of {} not released: {}", path, released.id(), e.toString());
+              }
+            });
+      }
+    }
   }
 
   /** Drops the cached listing: the next take lists afresh (after a watch was set, or a reconnect). */

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The waiting line of a {@link WorkQueue}: how a take that found nothing waits for a job without
@@ -49,6 +51,13 @@ final class WaiterLine {
   /** Takes blocked waiting for a wake-up right now. */
   private final AtomicInteger waitingTakes = new AtomicInteger();
   private volatile boolean closed;
+  /**
+   * The waits of takes for their requests right now: completed at a loss of the session and at
+   * close (see {@link #within}).
+   */
+  private final Set<CompletableFuture<Void>> requestWaits = ConcurrentHashMap.newKeySet();
+  /** Counts the client's session losses; a request wait begun before a loss ends at it. */
+  private final AtomicLong losses = new AtomicLong();
 
   WaiterLine(Cohort client, String jobs, String claims, String waiters, ClaimWalker walker) {
     this.client = client;
@@ -95,29 +104,47 @@ final class WaiterLine {
   /** See {@link WorkQueue#take}. */
   Optional<Job> take(Duration timeout) throws InterruptedException {
     Deadline deadline = Deadline.after(client, timeout);
+    // A take whose timeout has passed already still looks once: its one try is waited for until
+    // answered, or until the session is lost or the client closed.
+    Deadline requests = deadline.hasPassed() ? Deadline.never(client) : deadline;
     Waiter waiter = new Waiter();
     boolean gotJob = false;
+    boolean looked = false;
     try {
-      while (!closed) {
+      while (!closed && !client.isClosed()) {
+        if (looked && deadline.hasPassed()) {
+          return Optional.empty();
+        }
+        looked = true;
         CompletableFuture<Boolean> wake = new CompletableFuture<>();
         waiter.wake = wake;
         sleepers.add(wake);
+        long ended = losses.get(); // read before any request: no loss is missed
         try {
-          if (waiter.node != null && !arm(waiter)) {
-            waiter.node = null; // our place in line went with a lost session: take a new one
+          if (waiter.node != null) {
+            Boolean armed = within(requests, ended, arm(waiter), null);
+            if (armed == null) {
+              continue; // the deadline, a loss or a close: the loop's checks decide
+            }
+            if (!armed) {
+              waiter.node = null; // our place in line went with a lost session: take a new one
+            }
           }
-          Optional<Job> job = WorkQueue.await(walker.tryTake());
+          Optional<Job> job = within(requests, ended, walker.tryTake(), late -> late.ifPresent(walker::park));
+          if (job == null) {
+            continue;
+          }
           if (job.isPresent()) {
             gotJob = true;
             return job;
           }
-          if (waiter.node == null) {
-            waiter.node = WorkQueue.await(ops.createProtected(waiters, QueueDecisions.WAITER_PREFIX, new byte[0],
-                CreateMode.EPHEMERAL_SEQUENTIAL));
-            continue;
-          }
           if (deadline.hasPassed()) {
             return Optional.empty();
+          }
+          if (waiter.node == null) {
+            waiter.node = within(requests, ended, ops.createProtected(waiters, QueueDecisions.WAITER_PREFIX,
+                new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL), ops::deleteIfOwned);
+            continue;
           }
           waitingTakes.incrementAndGet();
           try {
@@ -141,38 +168,78 @@ final class WaiterLine {
   }
 
   /**
-   * Sets the watch this waiting take keeps: on the job and claim lists if it is the oldest waiter,
-   * else on the waiter before it. Returns false if its waiter node is gone.
+   * The result of {@code request}, or null if the deadline passed, the session was lost ({@code
+   * ended}) or the client or this line was closed first: a take never waits on a request beyond its
+   * deadline, nor on one a lost session or a closed client may never answer. A request given up on
+   * still completes in the background; {@code ifLate} then disposes of what it made (a waiter node
+   * to delete, a claimed job to keep for the next take). A failure is thrown as the request's.
    */
-  private boolean arm(Waiter waiter) throws InterruptedException {
+  private <T> T within(Deadline deadline, long ended, CompletableFuture<T> request, Consumer<T> ifLate)
+      throws InterruptedException {
+    boolean interrupted = false;
+    CompletableFuture<Void> signal = new CompletableFuture<>();
+    requestWaits.add(signal);
+    try {
+      request.whenComplete((v, e) -> signal.complete(null));
+      if (closed || client.isClosed() || losses.get() != ended) {
+        signal.complete(null); // closed or lost before the wait was registered
+      }
+      deadline.await(signal);
+      if (request.isDone()) {
+        return WorkQueue.await(request);
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      requestWaits.remove(signal);
+    }
+    if (ifLate != null) {
+      request.thenAccept(ifLate); // a failed request made nothing
+    }
+    if (interrupted) {
+      throw new InterruptedException();
+    }
+    return null;
+  }
+
+  /**
+   * Sets the watch this waiting take keeps: on the job and claim lists if it is the oldest waiter,
+   * else on the waiter before it. Completes with false if its waiter node is gone.
+   */
+  private CompletableFuture<Boolean> arm(Waiter waiter) {
     if (!client.isLiveSession(waiter.node.sessionId())) {
-      return false;
+      return CompletableFuture.completedFuture(false);
     }
-    List<String> line = WorkQueue.await(ops.getChildren(waiters, null)).names();
-    if (!line.contains(waiter.node.name())) {
-      return false;
-    }
-    Optional<String> predecessor = QueueDecisions.waiterToWatch(line, waiter.node.name());
-    if (predecessor.isEmpty()) {
-      waiter.armed.add(jobs); // before the registration, so that the watch firing un-arms it
-      waiter.armed.add(claims);
-      CompletableFuture<?> claimsArmed = ops.getChildren(claims, waiter.watcher);
-      WorkQueue.await(ops.getChildren(jobs, waiter.watcher));
-      WorkQueue.await(claimsArmed);
-      walker.invalidateCandidates(); // a watch was just set: the next try must list again to miss nothing
-    } else {
+    return ops.getChildren(waiters, null).thenCompose(children -> {
+      List<String> line = children.names();
+      if (!line.contains(waiter.node.name())) {
+        return CompletableFuture.completedFuture(false);
+      }
+      Optional<String> predecessor = QueueDecisions.waiterToWatch(line, waiter.node.name());
+      if (predecessor.isEmpty()) {
+        waiter.armed.add(jobs); // before the registration, so that the watch firing un-arms it
+        waiter.armed.add(claims);
+        CompletableFuture<?> claimsArmed = ops.getChildren(claims, waiter.watcher);
+        return ops.getChildren(jobs, waiter.watcher).thenCombine(claimsArmed, (j, c) -> {
+          walker.invalidateCandidates(); // a watch was just set: the next try must list again to miss nothing
+          return true;
+        });
+      }
       String before = Paths.join(waiters, predecessor.get());
       waiter.armed.add(before);
-      try {
-        // getData, not exists: on a waiter already gone it sets no watch (exists would leave one
-        // on a name never created again, for the life of the session).
-        WorkQueue.await(ops.getData(before, waiter.watcher));
-      } catch (NoNodeException gone) {
-        waiter.armed.remove(before);
-        waiter.wake.complete(false); // look again at once
-      }
-    }
-    return true;
+      // getData, not exists: on a waiter already gone it sets no watch (exists would leave one on a
+      // name never created again, for the life of the session).
+      return ops.getData(before, waiter.watcher).handle((data, error) -> {
+        if (error != null) {
+          if (!(WorkQueue.unwrap(error) instanceof NoNodeException)) {
+            throw new CompletionException(WorkQueue.unwrap(error));
+          }
+          waiter.armed.remove(before);
+          waiter.wake.complete(false); // look again at once
+        }
+        return true;
+      });
+    });
   }
 
   /** Wakes every waiting take: they look again (after a reconnect, or to end on close). */
@@ -182,9 +249,31 @@ final class WaiterLine {
     }
   }
 
+  /**
+   * The client lost its session (or was closed): takes stop waiting for requests sent on it, which
+   * may never be answered, and look again on the next session, or end.
+   */
+  void sessionLost() {
+    losses.incrementAndGet();
+    endRequestWaits();
+    wakeAll();
+  }
+
   void close() {
     closed = true;
+    endRequestWaits();
     wakeAll();
+  }
+
+  private void endRequestWaits() {
+    for (CompletableFuture<Void> f : requestWaits) {
+      f.complete(null);
+    }
+  }
+
+  /** Takes waiting for an answer to a request of theirs right now. */
+  int takesAwaitingRequests() {
+    return requestWaits.size();
   }
 
   int waitingTakes() {

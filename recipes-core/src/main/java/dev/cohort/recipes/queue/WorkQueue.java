@@ -247,6 +247,12 @@ public final class WorkQueue implements AutoCloseable {
    * none came in time or the queue was closed meanwhile. A take that ends without a job, however it
    * ends (timeout, interrupt, close), leaves the waiting line and removes the watches it set.
    *
+   * <p>Every wait of a take, for a job and for its own requests to the service, ends at its
+   * deadline, and at once when the client's session is lost or the client is closed; a take whose
+   * timeout is zero or less looks once, waiting for that one look's answer. A job claimed for a take
+   * that had stopped waiting is kept for this instance's next take (and given back at {@link
+   * #close}), never left claimed with nobody to process it.
+   *
    * @throws IllegalStateException if the queue is already closed
    * @throws CoordinationException if the service could not be reached within the retry policy
    */
@@ -273,6 +279,8 @@ public final class WorkQueue implements AutoCloseable {
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     claim's session ended while the outcome of a completion already sent was unknown: the job
    *     may or may not have been completed by this claim
+   * @throws InterruptedException if interrupted while waiting for the service: the completion may
+   *     or may not have taken effect; while the claim's session lives, calling complete again tells
    */
   public boolean complete(Job job) throws InterruptedException {
     requireOwn(job);
@@ -432,10 +440,15 @@ public final class WorkQueue implements AutoCloseable {
     closed = true;
     client.removeConnectionStateListener(stateListener);
     line.close();
+    walker.releaseParked();
   }
 
   int waitingTakes() {
     return line.waitingTakes();
+  }
+
+  int takesAwaitingRequests() {
+    return line.takesAwaitingRequests();
   }
 
   long watchWakeUps() {
@@ -453,7 +466,10 @@ public final class WorkQueue implements AutoCloseable {
   private void connectionChanged(Cohort c, ConnectionState state) {
     // After a loss our waiter nodes and claims are gone; after any reconnect watches may have
     // been missed. Waiting takes look again.
-    if (state == ConnectionState.LOST || state == ConnectionState.RECONNECTED) {
+    if (state == ConnectionState.LOST) {
+      walker.invalidateCandidates();
+      line.sessionLost();
+    } else if (state == ConnectionState.RECONNECTED) {
       walker.invalidateCandidates();
       line.wakeAll();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
+import dev.cohort.spi.CoordinationException;
 import dev.cohort.tck.BackendFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The work queue suite on the in-memory backend, plus tests that need its clock or its watch table. */
@@ -117,6 +119,93 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
     } finally {
       threads.shutdownNow();
       clients.forEach(Cohort::close);
+      fixture.close();
+    }
+  }
+
+  /**
+   * A worker killed by a crash (its session cut off, then expired at the service, then its client
+   * closed) while its loop of short takes runs: the take under way returns or throws promptly
+   * instead of hanging on the closed client (the soak found a take(300 ms) that never returned,
+   * blocked in an untimed wait for a read sent while the session was cut off). Kills land at
+   * different moments of the loop: while a take waits in the line, and while takes run against
+   * the cut-off session.
+   */
+  @Test
+  void aTakeOfAWorkerKilledByACrashEndsPromptly() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try (Cohort producerClient = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(10)).build()) {
+      producerClient.start();
+      WorkQueue producer = WorkQueue.builder(producerClient, "/kq").build();
+      for (int round = 0; round < 6; round++) {
+        Cohort client = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(10)).build();
+        client.start();
+        WorkQueue queue = WorkQueue.builder(client, "/kq").build();
+        AtomicInteger takes = new AtomicInteger();
+        Future<?> loop = threads.submit(() -> {
+          while (!client.isClosed()) {
+            try {
+              takes.incrementAndGet();
+              queue.take(Duration.ofMillis(300)).ifPresent(job -> { });
+            } catch (CoordinationException | IllegalStateException killed) {
+              // cut off or closed under the take: the loop looks at the client again
+            }
+          }
+          return null;
+        });
+        await().until(() -> queue.waitingTakes() == 1);
+        dev.cohort.spi.Session session = client.session();
+        fixture.disconnect(session);
+        if (round % 2 == 1) {
+          int started = takes.get();
+          await().until(() -> takes.get() > started); // a take begun on the cut-off session
+        }
+        producer.put("wake".getBytes(StandardCharsets.UTF_8)); // a watch that cannot be delivered
+        fixture.expire(session);
+        client.close();
+
+        await().atMost(Duration.ofSeconds(20)).until(loop::isDone); // a hang guard, not a speed bound
+        loop.get(); // the loop itself failed in no other way
+        Optional<Job> left;
+        while ((left = producer.tryTakeAsync().get(10, TimeUnit.SECONDS)).isPresent()) {
+          assertTrue(producer.complete(left.get()));
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
+   * Every wait of a take follows its deadline, also the reads and claims it sends: a take(1 s)
+   * begun while the client is cut off (its operations held back until the session comes back or
+   * times out) ends once 1 s of the client's virtual clock has passed, well before the session's
+   * 10 s timeout.
+   */
+  @Test
+  void aTakeOnACutOffClientEndsAtItsDeadline() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofSeconds(10)).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/cq").build();
+      fixture.disconnect(client.session());
+      await().until(() -> client.connectionState() == dev.cohort.recipes.ConnectionState.SUSPENDED);
+      Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofSeconds(1)));
+      await().until(() -> queue.takesAwaitingRequests() == 1); // its deadline is set: time may move
+
+      fixture.advanceTime(Duration.ofSeconds(2));
+
+      await().atMost(Duration.ofSeconds(20)).until(taking::isDone); // a hang guard, not a speed bound
+      assertEquals(Optional.empty(), taking.get(), "the take gave up at its deadline, with no job");
+      assertTrue(client.connectionState() == dev.cohort.recipes.ConnectionState.SUSPENDED,
+          "the session was still cut off, not yet timed out, when the take ended");
+      queue.close();
+    } finally {
+      thread.shutdownNow();
       fixture.close();
     }
   }

@@ -608,9 +608,10 @@ public abstract class WorkQueueSuite {
   /**
    * 1000 jobs, 3 workers, workers killed (session expired, or client closed and replaced) at
    * random moments: every job completes, and the duplicates that at-least-once allows are counted.
-   * A completion cut off by its session's expiry may be reported outcome-unknown (its claim went
-   * with the session and the job node is gone); such a job counts as done once the queue drains,
-   * since a requeue by a later claimant would have come round again.
+   * A completion cut off by its session's expiry, or by the kill of its worker (interrupted, its
+   * client closed, perhaps after the transaction applied), has an unknown outcome; such a job
+   * counts as done once the queue drains, since a completion that did not apply leaves the job
+   * pending for another worker once the claim's session ends.
    */
   @Test
   void everyJobCompletesWhileWorkersAreKilledAndRestarted() throws Exception {
@@ -718,11 +719,13 @@ public abstract class WorkQueueSuite {
             if (worker.queue.complete(job.get())) {
               completed.put(id, true);
             }
-          } catch (RuntimeException e) {
+          } catch (InterruptedException | RuntimeException e) {
             if (e instanceof CoordinationException ce && ce.isOutcomeUnknown() || !worker.running) {
               // Killed while completing: its session ended with the outcome unknown (the job node
-              // gone: done by this claim, or requeued or completed by a later claimant), or its
-              // client was closed under it. The queue must still drain (checked at the end).
+              // gone: done by this claim, or requeued or completed by a later claimant), or it was
+              // stopped (interrupted, its client closed) with its transaction perhaps applied. The
+              // queue must still drain (checked at the end): a completion that did not apply left
+              // the job pending for another worker once the claim's session ended.
               completed.putIfAbsent(id, false);
             }
             throw e;

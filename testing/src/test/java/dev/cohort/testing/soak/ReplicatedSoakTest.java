@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * A bounded soak of the work queue, locks, a leader latch and the partition claimer together on a
  * three-replica backend, under a fault mix chosen from a seed: session expiry, disconnects, lost
  * replies, session moves, leader and follower crashes, leader isolation, partitions, workers
- * killed mid-job (an abrupt close, or a crash: cut off, then expired), and workers paused between
+ * killed mid-job (an abrupt close, or a {@linkplain CohortFixture#crash crash} and restart), and workers paused between
  * their work and their {@code complete()} while their session expires. Producers and lockers pace
  * themselves on the fault steps (no sleeps), so the work spreads over the whole schedule. It checks
  * the guarantees with its own histories:
@@ -163,9 +163,13 @@ class ReplicatedSoakTest {
     volatile LeaderLatch latch;
 
     Actor(String name, String role) {
+      this(name, role, fixture.newClient(b -> b.sessionTimeout(SESSION_TIMEOUT)));
+    }
+
+    Actor(String name, String role, Cohort client) {
       this.name = name;
       this.role = role;
-      this.client = fixture.newClient(b -> b.sessionTimeout(SESSION_TIMEOUT));
+      this.client = client;
       this.sessionId = client.sessionId();
       client.addConnectionStateListener((c, state) -> {
         if (state == ConnectionState.LOST) {
@@ -422,12 +426,14 @@ class ReplicatedSoakTest {
         endedByFault.add(id);
         sessionEnded(id);
         if (kind == FaultKind.KILL_WORKER_CRASH) {
-          // A crashed process: cut off mid-job, then its session expires at the service.
-          fixture.disconnect(worker.client);
-          fixture.expire(worker.client);
+          // A crashed process: cut off mid-job, its session left to time out at the service; the
+          // process is restarted (a new client and session) while the old session still lives.
+          fixture.crash(worker.client);
+          replaceWorker(() -> fixture.restart(worker.client));
+        } else {
+          worker.client.close(); // an abrupt close: the session ends at once
+          replaceWorker(() -> fixture.newClient(b -> b.sessionTimeout(SESSION_TIMEOUT)));
         }
-        worker.client.close();
-        replaceWorker();
         return null;
       }
       case CRASH_LEADER, CRASH_FOLLOWER -> {
@@ -579,8 +585,13 @@ class ReplicatedSoakTest {
   }
 
   private void startWorker() throws InterruptedException {
+    startWorker(fixture.newClient(b -> b.sessionTimeout(SESSION_TIMEOUT)));
+  }
+
+  private void startWorker(Cohort client) throws InterruptedException {
     String name = "worker" + workerNames.getAndIncrement();
-    Actor actor = actor(name, "worker");
+    Actor actor = new Actor(name, "worker", client);
+    actors.add(actor);
     workers.add(actor);
     WorkQueue queue = WorkQueue.builder(actor.client, QUEUE).maxAttempts(MAX_ATTEMPTS).build();
     recipes.add(queue);
@@ -635,12 +646,20 @@ class ReplicatedSoakTest {
     });
   }
 
-  /** Starts a worker in place of a killed one, off the schedule's thread (a new session may take a while). */
-  private void replaceWorker() {
+  /**
+   * Starts a worker in place of a killed one, on a client from {@code newClient}, off the
+   * schedule's thread (a new session may take a while).
+   */
+  private void replaceWorker(java.util.function.Supplier<Cohort> newClient) {
     threads.submit(() -> {
+      boolean first = true;
       while (running.get()) {
         try {
-          startWorker();
+          // A restart is made once; if it failed (no quorum for a session yet), a plain new client.
+          boolean restart = first;
+          first = false;
+          Cohort client = restart ? newClient.get() : fixture.newClient(b -> b.sessionTimeout(SESSION_TIMEOUT));
+          startWorker(client);
           return null;
         } catch (RuntimeException e) {
           recipeErrors.incrementAndGet(); // no quorum to open a session yet: try again
