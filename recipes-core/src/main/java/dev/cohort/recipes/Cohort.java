@@ -21,13 +21,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -121,7 +125,16 @@ public final class Cohort implements AutoCloseable {
     this.connectTimeout = b.connectTimeout;
     if (b.scheduler == null) {
       ownedScheduler = Executors.newSingleThreadScheduledExecutor(daemon("cohort-retry"));
-      scheduler = DelayScheduler.of(ownedScheduler);
+      DelayScheduler underlying = DelayScheduler.of(ownedScheduler);
+      scheduler = (delay, task) -> {
+        Pending pending = new Pending(task);
+        pendingTasks.add(pending);
+        try {
+          underlying.schedule(delay, pending);
+        } catch (RejectedExecutionException closing) {
+          pending.run(); // the client closed meanwhile: the task finds it closed and fails its operation
+        }
+      };
     } else {
       ownedScheduler = null;
       scheduler = b.scheduler;
@@ -362,12 +375,47 @@ public final class Cohort implements AutoCloseable {
     }
     if (ownedScheduler != null) {
       ownedScheduler.shutdownNow();
+      // What still waits on the scheduler are retries and hand-overs of operations in flight (an
+      // operation waiting for a suspended session to return, a backoff before the next attempt).
+      // Dropped, their operations would never complete; run now, each finds the client closed and
+      // fails its operation.
+      for (Pending pending : pendingTasks) {
+        try {
+          pending.run();
+        } catch (RuntimeException e) {
+          log.debug("a task pending at close failed", e);
+        }
+      }
     }
     if (ownedListenerPool != null) {
       ownedListenerPool.shutdown();
     }
     if (ownedWorkPool != null) {
       ownedWorkPool.shutdown();
+    }
+  }
+
+  /**
+   * Tasks on the client's own scheduler that have not run yet, so that {@link #close()} can run
+   * them rather than drop them (a scheduled executor that is shut down cancels its queue).
+   */
+  private final Set<Pending> pendingTasks = ConcurrentHashMap.newKeySet();
+
+  /** A task on the client's own scheduler: runs once, from the scheduler or from close. */
+  private final class Pending implements Runnable {
+    private final Runnable task;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    Pending(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      if (started.compareAndSet(false, true)) {
+        pendingTasks.remove(this);
+        task.run();
+      }
     }
   }
 

@@ -276,4 +276,20 @@ class InMemoryCohortClientTest extends CohortClientSuite {
       opened.get(0).close(); // the test's to close, since the client could not
     }
   }
+
+  @Test
+  void anOperationWaitingForItsSessionToReturnFailsWhenTheClientIsClosed() throws Exception {
+    try (InMemoryBackend backend = InMemoryBackend.builder().build()) {
+      Cohort client = Cohort.builder(backend).sessionTimeout(Duration.ofSeconds(30)).build();
+      client.start();
+      backend.faults().disconnect(client.session());
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.connectionState() == ConnectionState.SUSPENDED);
+      CompletableFuture<?> pending = client.async().getChildren("/", null);
+
+      client.close();
+
+      await().atMost(Duration.ofSeconds(10)).until(pending::isDone);
+      assertTrue(pending.isCompletedExceptionally(), "an operation cut short by close must fail, not succeed");
+    }
+  }
 }
