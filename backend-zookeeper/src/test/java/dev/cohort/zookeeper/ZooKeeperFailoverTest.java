@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -175,19 +176,42 @@ class ZooKeeperFailoverTest {
     }
   }
 
+  /**
+   * The terms of the latches that report leadership in two passes over them, the same term in both.
+   * One pass reads the latches one after another, so it is no snapshot: a leader read just before it
+   * stepped down and a successor read just after it took over look like two leaders at once (a
+   * sampler descheduled between two reads during the close handover sees exactly that). Two
+   * passes read latch i, then j, then i, then j again: when both report one term at both of their
+   * reads, i still led after j's first read and j already led before i's second, so both led at once
+   * unless both dropped and re-claimed their terms in between, which one leader's node in line
+   * forbids to the other. A double leader lasting two passes is caught as before.
+   */
+  private static List<LeadershipTerm> heldThroughTwoPasses(List<LeaderLatch> latches) {
+    List<Optional<LeadershipTerm>> first = latches.stream().map(LeaderLatch::currentTerm).toList();
+    List<Optional<LeadershipTerm>> second = latches.stream().map(LeaderLatch::currentTerm).toList();
+    List<LeadershipTerm> held = new ArrayList<>();
+    for (int i = 0; i < first.size(); i++) {
+      if (first.get(i).isPresent() && first.get(i).equals(second.get(i))) {
+        held.add(first.get(i).get());
+      }
+    }
+    return held;
+  }
+
   @Test
   void leaderLatchNeverHasTwoLeadersAcrossLeaderLossAndHandsOverAfterIt() throws InterruptedException {
     List<LeadershipTerm> terms = new CopyOnWriteArrayList<>();
     List<String> events = new CopyOnWriteArrayList<>();
     List<Cohort> clients = new ArrayList<>();
     List<LeaderLatch> latches = new CopyOnWriteArrayList<>();
-    AtomicInteger overlaps = new AtomicInteger();
+    List<String> overlaps = new CopyOnWriteArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     // Samples every latch's own belief continuously: two latches must never both believe they lead.
     Thread sampler = new Thread(() -> {
       while (!stop.get()) {
-        if (latches.stream().filter(LeaderLatch::hasLeadership).count() > 1) {
-          overlaps.incrementAndGet();
+        List<LeadershipTerm> both = heldThroughTwoPasses(latches);
+        if (both.size() > 1 && overlaps.size() < 10) {
+          overlaps.add(both.toString());
         }
         Thread.onSpinWait();
       }
@@ -232,7 +256,7 @@ class ZooKeeperFailoverTest {
       latches.forEach(LeaderLatch::close);
       clients.forEach(Cohort::close);
     }
-    assertEquals(0, overlaps.get(), "two latches believed they led at once: " + events);
+    assertEquals(List.of(), overlaps, "two latches believed they led at once; events: " + events);
     // A term may be announced again after a reconnect; a new participant's term is always newer.
     for (int i = 1; i < terms.size(); i++) {
       LeadershipTerm previous = terms.get(i - 1);

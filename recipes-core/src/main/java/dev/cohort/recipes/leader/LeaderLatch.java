@@ -527,8 +527,12 @@ public final class LeaderLatch implements AutoCloseable {
         lock.lock();
         try {
           endTerm();
-          if (place != null && place.heldNode() != null) {
-            // our granted node went with the session (a place still waiting queues anew by itself)
+          OwnedNode held = place == null ? null : place.heldNode();
+          // Our granted node went with the session (a place still waiting queues anew by itself).
+          // Not so for a LOST heard late, once the latch already queued and was granted on the next
+          // session: that node is on the live session, and dropping it here left it first in line,
+          // owned by nobody, blocking every participant, this one too, for the session's life.
+          if (held != null && !client.isLiveSession(held.sessionId())) {
             place = null;
             claimedNode = null;
             epoch++;

@@ -66,7 +66,10 @@ final class OwnershipTracker implements ConnectionStateListener {
     }
     switch (newState) {
       case SUSPENDED -> held.forEach(n -> tell(OwnershipListener.Change.MAY_BE_LOST, n));
-      case LOST -> held.forEach(n -> tell(OwnershipListener.Change.LOST, n));
+      // A LOST heard after the recipe already holds again on the client's next session is about
+      // the old session: only nodes that are not on the live one went with it.
+      case LOST -> held.stream().filter(n -> !client.isLiveSession(n.sessionId()))
+          .forEach(n -> tell(OwnershipListener.Change.LOST, n));
       case RECONNECTED -> held.forEach(this::verify);
       case CONNECTED -> { }
     }
