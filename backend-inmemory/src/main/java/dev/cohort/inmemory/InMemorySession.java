@@ -231,18 +231,19 @@ final class InMemorySession implements Session {
     if (invalid == null && copy.get(0).isRead()) {
       return backend.execute(this, null, ok -> readMulti(copy));
     }
-    CoordinationException refused = invalid != null ? invalid : checkMulti(copy);
-    List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : null;
+    // The tree's own copy of each op's data; the size check reads it instead of copying it again.
+    List<TxnOp> txnOps = invalid == null ? TxnOp.ofWrites(copy) : null;
+    CoordinationException refused = invalid != null ? invalid : checkMulti(copy, txnOps);
     return backend.execute(this, null, invalid, ok -> {
       if (refused != null) {
         throw refused;
       }
-      Outcome outcome = write(new TxnOp.Multi(txnOps));
-      List<OpResult> results = new ArrayList<>();
-      for (Outcome each : ((Outcome.MultiDone) outcome).results()) {
-        results.add(Outcome.toOpResult(each));
+      List<Outcome> outcomes = ((Outcome.MultiDone) write(new TxnOp.Multi(txnOps))).results();
+      OpResult[] results = new OpResult[outcomes.size()];
+      for (int i = 0; i < results.length; i++) {
+        results[i] = Outcome.toOpResult(outcomes.get(i));
       }
-      return List.copyOf(results);
+      return List.of(results);
     });
   }
 
@@ -250,7 +251,7 @@ final class InMemorySession implements Session {
    * A write multi the backend refuses after the session's state, before applying: a create needing
    * a missing capability, more data than the limit in all the ops together.
    */
-  private CoordinationException checkMulti(List<Op> ops) {
+  private CoordinationException checkMulti(List<Op> ops, List<TxnOp> txnOps) {
     for (int i = 0; i < ops.size(); i++) {
       if (ops.get(i) instanceof Op.Create c) {
         CoordinationException refused = checkCreate(c.path(), c.mode());
@@ -259,7 +260,7 @@ final class InMemorySession implements Session {
         }
       }
     }
-    return RequestChecks.multiDataSize(ops, backend.tree.maxDataBytes());
+    return RequestChecks.txnDataSize(txnOps, backend.tree.maxDataBytes());
   }
 
 

@@ -199,15 +199,29 @@ public final class DataTree {
    *     a bug of the caller, not a property of the request
    */
   public ApplyResult apply(Txn txn) {
+    return apply(txn, false);
+  }
+
+  /**
+   * {@link #apply(Txn)}, for a caller that has already refused every invalid path of the
+   * transaction's ops ({@code pathsChecked}): with {@link RequestChecks}, which checks each path
+   * as this tree would (the last segment of a sequential create's as a prefix). The tree then does
+   * not scan the same paths again; every other check and the outcome are the same. A backend whose
+   * requests reach the tree from elsewhere (a replicated log) uses {@link #apply(Txn)}.
+   *
+   * @throws IllegalArgumentException if {@code txn.zxid()} is not larger than {@link #lastZxid()}
+   */
+  public ApplyResult apply(Txn txn, boolean pathsChecked) {
     if (txn.zxid() <= lastZxid) {
       throw new IllegalArgumentException("zxid " + txn.zxid() + " is not after " + lastZxid);
     }
     lastZxid = txn.zxid();
-    List<Change> changes = new ArrayList<>(2);
-    Outcome outcome;
     TxnOp op = txn.op();
+    // A create reports two changes, a setData one: sized so that a multi's list never grows.
+    List<Change> changes = new ArrayList<>(op instanceof TxnOp.Multi m ? 2 * m.ops().size() : 2);
+    Outcome outcome;
     if (op instanceof TxnOp.Multi multi) {
-      outcome = applyMulti(txn, multi, changes);
+      outcome = applyMulti(txn, multi, changes, pathsChecked);
     } else if (op instanceof TxnOp.CreateSession create) {
       outcome = createSession(txn.sessionId(), create.timeoutMillis());
     } else if (op instanceof TxnOp.CloseSession) {
@@ -215,7 +229,7 @@ public final class DataTree {
     } else if (op instanceof TxnOp.Sweep sweep) {
       outcome = sweep(txn, sweep, changes);
     } else {
-      outcome = applyOne(txn, op, changes, null);
+      outcome = applyOne(txn, op, changes, null, pathsChecked);
     }
     if (!outcome.isSuccess()) {
       changes.clear();
@@ -223,49 +237,58 @@ public final class DataTree {
     return new ApplyResult(outcome, changes);
   }
 
-  private Outcome applyOne(Txn txn, TxnOp op, List<Change> changes, ArrayDeque<Runnable> undo) {
+  /**
+   * Applies one op. {@code pathChecked}: the op's path is known to be valid (checked by the caller,
+   * or by {@link #refuseWhole} for every op of a multi before any is applied): not checked again.
+   */
+  private Outcome applyOne(Txn txn, TxnOp op, List<Change> changes, ArrayDeque<Runnable> undo, boolean pathChecked) {
     if (op instanceof TxnOp.CreateNode create) {
-      return create(txn, create, changes, undo);
+      return create(txn, create, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.DeleteNode delete) {
-      return delete(txn, delete, changes, undo);
+      return delete(txn, delete, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.SetData set) {
-      return setData(txn, set, changes, undo);
+      return setData(txn, set, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.Check check) {
-      return check(check);
+      return check(check, pathChecked);
     }
     return fail(ErrorCode.BAD_ARGUMENTS, null, op.getClass().getSimpleName() + " is not allowed in a multi");
   }
 
-  private Outcome applyMulti(Txn txn, TxnOp.Multi multi, List<Change> changes) {
+  private Outcome applyMulti(Txn txn, TxnOp.Multi multi, List<Change> changes, boolean pathsChecked) {
     if (multi.ops().isEmpty()) {
       return fail(ErrorCode.BAD_ARGUMENTS, null, "empty multi");
     }
-    Outcome.Failed refused = refuseWhole(multi.ops());
+    List<TxnOp> ops = multi.ops();
+    Outcome.Failed refused = refuseWhole(ops, pathsChecked);
     if (refused != null) {
       return refused;
     }
-    ArrayDeque<Runnable> undo = new ArrayDeque<>();
-    List<Outcome> results = new ArrayList<>(multi.ops().size());
-    for (int i = 0; i < multi.ops().size(); i++) {
-      Outcome outcome = applyOne(txn, multi.ops().get(i), changes, undo);
+    int size = ops.size();
+    ArrayDeque<Runnable> undo = new ArrayDeque<>(size);
+    Outcome[] results = new Outcome[size];
+    for (int i = 0; i < size; i++) {
+      Outcome outcome = applyOne(txn, ops.get(i), changes, undo, true);
       if (outcome instanceof Outcome.Failed failed) {
         while (!undo.isEmpty()) {
           undo.pop().run();
         }
         return failed.atOp(i);
       }
-      results.add(outcome);
+      results[i] = outcome;
     }
-    return new Outcome.MultiDone(results);
+    // List.of takes one- and two-element arrays without copying them, and MultiDone's List.copyOf
+    // returns its unmodifiable lists as they are.
+    return new Outcome.MultiDone(List.of(results));
   }
 
   /**
    * What refuses a multi before any op is applied, as ZooKeeper does: an invalid path in any op
    * (its client validates every op before sending), then more data than the limit in all the ops
-   * together (its server refuses the request whole). Null if neither.
+   * together (its server refuses the request whole). Null if neither. {@code pathsChecked}: the
+   * caller has refused invalid paths already.
    */
-  private Outcome.Failed refuseWhole(List<TxnOp> ops) {
-    for (int i = 0; i < ops.size(); i++) {
+  private Outcome.Failed refuseWhole(List<TxnOp> ops, boolean pathsChecked) {
+    for (int i = 0; !pathsChecked && i < ops.size(); i++) {
       TxnOp op = ops.get(i);
       String path = op instanceof TxnOp.CreateNode c ? c.path() : op instanceof TxnOp.DeleteNode d ? d.path()
           : op instanceof TxnOp.SetData sd ? sd.path() : op instanceof TxnOp.Check k ? k.path() : null;
@@ -288,11 +311,12 @@ public final class DataTree {
     return null;
   }
 
-  private Outcome create(Txn txn, TxnOp.CreateNode c, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome create(Txn txn, TxnOp.CreateNode c, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = c.path();
     CreateMode mode = c.mode();
     boolean sequential = mode.isSequential();
-    String problem = Paths.problem(path, sequential);
+    String problem = pathChecked ? null : Paths.problem(path, sequential);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -360,9 +384,10 @@ public final class DataTree {
     }
   }
 
-  private Outcome delete(Txn txn, TxnOp.DeleteNode d, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome delete(Txn txn, TxnOp.DeleteNode d, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = d.path();
-    String problem = Paths.problem(path, false);
+    String problem = pathChecked ? null : Paths.problem(path, false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -405,9 +430,10 @@ public final class DataTree {
     }
   }
 
-  private Outcome setData(Txn txn, TxnOp.SetData s, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome setData(Txn txn, TxnOp.SetData s, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = s.path();
-    String problem = Paths.problem(path, false);
+    String problem = pathChecked ? null : Paths.problem(path, false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -444,8 +470,8 @@ public final class DataTree {
     return new Outcome.DataSet(node.stat());
   }
 
-  private Outcome check(TxnOp.Check c) {
-    String problem = Paths.problem(c.path(), false);
+  private Outcome check(TxnOp.Check c, boolean pathChecked) {
+    String problem = pathChecked ? null : Paths.problem(c.path(), false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, c.path(), problem);
     }

@@ -88,14 +88,50 @@ public final class RequestChecks {
       Op op = ops.get(i);
       int length = op instanceof Op.Create c ? c.data().length : op instanceof Op.SetData s ? s.data().length : 0;
       total += length;
-      if (length > maxDataBytes) {
-        return new DataTooLargeException(op.path(),
-            length + " bytes is more than the limit of " + maxDataBytes + " bytes").atOp(i);
+      CoordinationException tooLarge = tooLarge(op.path(), i, length, total, maxDataBytes);
+      if (tooLarge != null) {
+        return tooLarge;
       }
-      if (total > maxDataBytes) {
-        return new DataTooLargeException(op.path(), "the ops of the multi carry " + total
-            + " bytes or more, more than the limit of " + maxDataBytes + " bytes for a whole multi").atOp(i);
+    }
+    return null;
+  }
+
+  /**
+   * {@link #multiDataSize(List, int)} of the multi's transaction ops ({@link TxnOp#ofWrites}): the
+   * same answer, without the copy of each op's data that {@link Op}'s accessors hand out.
+   */
+  public static CoordinationException txnDataSize(List<TxnOp> ops, int maxDataBytes) {
+    long total = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      TxnOp op = ops.get(i);
+      int length;
+      String path;
+      if (op instanceof TxnOp.CreateNode c) {
+        length = c.data().length;
+        path = c.path();
+      } else if (op instanceof TxnOp.SetData s) {
+        length = s.data().length;
+        path = s.path();
+      } else {
+        continue; // carries no data: the total does not grow, so it cannot pass the limit here
       }
+      total += length;
+      CoordinationException tooLarge = tooLarge(path, i, length, total, maxDataBytes);
+      if (tooLarge != null) {
+        return tooLarge;
+      }
+    }
+    return null;
+  }
+
+  private static CoordinationException tooLarge(String path, int index, int length, long total, int maxDataBytes) {
+    if (length > maxDataBytes) {
+      return new DataTooLargeException(path, length + " bytes is more than the limit of " + maxDataBytes + " bytes")
+          .atOp(index);
+    }
+    if (total > maxDataBytes) {
+      return new DataTooLargeException(path, "the ops of the multi carry " + total
+          + " bytes or more, more than the limit of " + maxDataBytes + " bytes for a whole multi").atOp(index);
     }
     return null;
   }
