@@ -348,14 +348,12 @@ public final class DataTree {
       }
       owner = txn.sessionId();
     }
-    String name = path.substring(slash + 1);
-    if (sequential) {
-      name = name + sequenceSuffix(parent.cversion);
-    }
+    // A sequential node's path is the requested one with the suffix: built once, its name cut from it.
+    String fullPath = sequential ? path + sequenceSuffix(parent.cversion) : path;
+    String name = fullPath.substring(slash + 1);
     if (parent.child(name) != null) {
-      return fail(ErrorCode.NODE_EXISTS, sequential ? Paths.join(parentPath, name) : path, null);
+      return fail(ErrorCode.NODE_EXISTS, fullPath, null);
     }
-    String fullPath = sequential ? Paths.join(parentPath, name) : path;
     long kind = mode.isContainer() ? SpecialNode.CONTAINER : c.ttlMillis();
     Node node = kind == 0
         ? new Node(c.data(), txn.zxid(), txn.timeMillis(), owner)
@@ -592,6 +590,15 @@ public final class DataTree {
 
   /** {@code String.format("%010d", counter)} without the cost of a formatter. */
   static String sequenceSuffix(int counter) {
+    if (counter >= 0) {
+      // On every sequential create: the ten digits straight into one array (a non-negative int
+      // has at most ten), no intermediate strings.
+      byte[] digits = new byte[Paths.SEQUENCE_DIGITS];
+      for (int i = digits.length - 1, rest = counter; i >= 0; i--, rest /= 10) {
+        digits[i] = (byte) ('0' + rest % 10);
+      }
+      return new String(digits, StandardCharsets.ISO_8859_1);
+    }
     String digits = Integer.toString(counter);
     int pad = Paths.SEQUENCE_DIGITS - digits.length();
     if (pad <= 0) {
