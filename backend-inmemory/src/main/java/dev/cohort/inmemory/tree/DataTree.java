@@ -68,6 +68,20 @@ public final class DataTree {
   private final Set<String> containers = new HashSet<>();
   private final Set<String> ttlNodes = new HashSet<>();
   private int nodeCount;
+  /**
+   * Bumped whenever a node leaves the tree. A node, once attached, stays at its one path until it
+   * leaves, so a lookup cached while this count was the same is still right.
+   */
+  private long removals;
+  /**
+   * A few recent {@link #find} results, direct-mapped by the path's hash: writes look up the same
+   * paths again and again (the parent of sequential creates, a session's receipt slot), and a
+   * cached lookup spares the walk's substring and hash per segment.
+   */
+  private final String[] foundPaths = new String[FOUND_CACHE_SIZE];
+  private final Node[] foundNodes = new Node[FOUND_CACHE_SIZE];
+  private final long[] foundAtRemovals = new long[FOUND_CACHE_SIZE];
+  private static final int FOUND_CACHE_SIZE = 8; // a power of two
 
   /** An empty tree (the root and {@code /zookeeper}) with the default data limit. */
   public DataTree() {
@@ -374,7 +388,7 @@ public final class DataTree {
     changes.add(new Change(dev.cohort.spi.WatchEvent.Type.NODE_CHILDREN_CHANGED, parentPath));
     if (undo != null) {
       undo.push(() -> {
-        parent.removeChild(name);
+        removeChild(parent, name);
         parent.cversion = oldCversion;
         parent.pzxid = oldPzxid;
         unindex(path, node);
@@ -414,7 +428,7 @@ public final class DataTree {
     // The stored counter counts creates only (the sequence suffix); the reported cversion adds the
     // deletes, derived from the child count in Node#stat, as the ZooKeeper server reports it.
     long oldPzxid = parent.pzxid;
-    parent.removeChild(name);
+    removeChild(parent, name);
     parent.pzxid = zxid;
     unindex(path, node);
     changes.add(new Change(dev.cohort.spi.WatchEvent.Type.NODE_DELETED, path));
@@ -525,8 +539,32 @@ public final class DataTree {
   // ---------------------------------------------------------------------------------------------
   // Helpers.
 
-  /** The node at a valid path, or null. Walks from the root: the tree keeps no path index. */
+  /**
+   * The node at a valid path, or null. Walks from the root (the tree keeps no path index) unless
+   * the path was found recently and no node has left the tree since.
+   */
   Node find(String path) {
+    int slot = path.hashCode() & (FOUND_CACHE_SIZE - 1);
+    String cached = foundPaths[slot];
+    if (cached != null && foundAtRemovals[slot] == removals && (cached == path || cached.equals(path))) {
+      return foundNodes[slot];
+    }
+    Node node = walk(path);
+    if (node != null) {
+      foundPaths[slot] = path;
+      foundNodes[slot] = node;
+      foundAtRemovals[slot] = removals;
+    }
+    return node;
+  }
+
+  /** Removes a child; every removal goes through here, so that no cached lookup outlives it. */
+  private void removeChild(Node parent, String name) {
+    parent.removeChild(name);
+    removals++;
+  }
+
+  private Node walk(String path) {
     Node node = root;
     int length = path.length();
     int start = 1;
@@ -689,6 +727,7 @@ public final class DataTree {
       }
       Node root = readNode(in, tree, Paths.ROOT);
       tree.root.children = root.children;
+      tree.removals++; // the tree's nodes were replaced: nothing found before holds
       copyStat(root, tree.root);
       tree.nodeCount = countNodes(tree.root);
       if (in.read() != -1) {
