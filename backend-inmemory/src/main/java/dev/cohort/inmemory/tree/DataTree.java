@@ -281,7 +281,9 @@ public final class DataTree {
     ArrayDeque<Runnable> undo = new ArrayDeque<>(size);
     Outcome[] results = new Outcome[size];
     for (int i = 0; i < size; i++) {
-      Outcome outcome = applyOne(txn, ops.get(i), changes, undo, true);
+      // The last op needs no undo: an op that fails has changed nothing, and after the last there
+      // is nothing left to fail.
+      Outcome outcome = applyOne(txn, ops.get(i), changes, i == size - 1 ? null : undo, true);
       if (outcome instanceof Outcome.Failed failed) {
         while (!undo.isEmpty()) {
           undo.pop().run();
