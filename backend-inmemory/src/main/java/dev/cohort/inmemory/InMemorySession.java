@@ -60,6 +60,12 @@ final class InMemorySession implements Session {
   long lastZxidSeen;
   /** Watches the client keeps while disconnected, re-armed on reconnect. */
   List<WatchRegistry.Held> held;
+  /**
+   * The path of the last op (not a create) of the last multi whose paths were all valid: a client
+   * that writes the same path object in every multi (its receipt slot, see recipes' protected
+   * create) is not made to scan it each time. Any thread may set it; a stale value only costs a scan.
+   */
+  private volatile String lastValidPath;
 
   InMemorySession(InMemoryBackend backend, long id, Duration sessionTimeout, SerialQueue queue) {
     this.backend = backend;
@@ -227,7 +233,13 @@ final class InMemorySession implements Session {
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     List<Op> copy = List.copyOf(ops); // also rejects null elements with NPE
-    CoordinationException invalid = RequestChecks.multi(copy);
+    CoordinationException invalid = RequestChecks.multi(copy, lastValidPath);
+    if (invalid == null) {
+      Op last = copy.get(copy.size() - 1);
+      if (!(last instanceof Op.Create)) {
+        lastValidPath = last.path();
+      }
+    }
     if (invalid == null && copy.get(0).isRead()) {
       return backend.execute(this, null, ok -> readMulti(copy));
     }

@@ -58,12 +58,23 @@ public final class RequestChecks {
    * writes.
    */
   public static CoordinationException multi(List<Op> ops) {
+    return multi(ops, null);
+  }
+
+  /**
+   * {@link #multi(List)}, where {@code knownValid}, if not null, is a path this caller has already
+   * found valid: an op other than a create whose path is that very string (the same instance, so
+   * the same characters) is not scanned again. A caller that sends the same path object again and
+   * again (a client's receipt slot) is spared the scan; the answer is the same.
+   */
+  public static CoordinationException multi(List<Op> ops, String knownValid) {
     if (ops.isEmpty()) {
       return new BadArgumentsException(null, "a multi needs at least one op");
     }
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
-      CoordinationException e = op instanceof Op.Create c ? create(c.path(), c.mode(), c.ttl()) : path(op.path());
+      CoordinationException e = op instanceof Op.Create c ? create(c.path(), c.mode(), c.ttl())
+          : op.path() == knownValid ? null : path(op.path());
       if (e != null) {
         return e.atOp(i);
       }
