@@ -125,19 +125,19 @@ public final class DataTree {
 
   /** The node's stat, or null if it does not exist. */
   public Stat stat(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     return node == null ? null : node.stat();
   }
 
   /** A copy of the node's data with its stat, or null if it does not exist. */
   public NodeData getData(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     return node == null ? null : new NodeData(node.data.clone(), node.stat());
   }
 
   /** The node's child names (in no promised order) with its stat, or null if it does not exist. */
   public Children getChildren(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     if (node == null) {
       return null;
     }
@@ -174,12 +174,12 @@ public final class DataTree {
   public List<String> sweepCandidates(long nowMillis) {
     List<String> due = new ArrayList<>();
     for (String path : containers) {
-      if (isSweepable(find(path), nowMillis)) {
+      if (isSweepable(walk(path), nowMillis)) {
         due.add(path);
       }
     }
     for (String path : ttlNodes) {
-      if (isSweepable(find(path), nowMillis)) {
+      if (isSweepable(walk(path), nowMillis)) {
         due.add(path);
       }
     }
@@ -523,7 +523,7 @@ public final class DataTree {
   private Outcome sweep(Txn txn, TxnOp.Sweep sweep, List<Change> changes) {
     List<String> deleted = new ArrayList<>();
     for (String path : sweep.paths()) {
-      if (Paths.isValid(path) && !Paths.isProtected(path) && isSweepable(find(path), txn.timeMillis())) {
+      if (Paths.isValid(path) && !Paths.isProtected(path) && isSweepable(walk(path), txn.timeMillis())) {
         removeUnconditionally(path, txn.zxid(), changes);
         deleted.add(path);
       }
@@ -542,8 +542,9 @@ public final class DataTree {
   // Helpers.
 
   /**
-   * The node at a valid path, or null. Walks from the root (the tree keeps no path index) unless
-   * the path was found recently and no node has left the tree since.
+   * The node at a valid path, or null, for a write: walks from the root (the tree keeps no path
+   * index) unless the path was found recently and no node has left the tree since. Reads walk
+   * ({@link #walk}): they are spread over many paths, where the cache would only miss.
    */
   Node find(String path) {
     int slot = path.hashCode() & (FOUND_CACHE_SIZE - 1);
@@ -566,6 +567,7 @@ public final class DataTree {
     removals++;
   }
 
+  /** The node at a valid path, or null, walking from the root. */
   private Node walk(String path) {
     Node node = root;
     int length = path.length();
