@@ -316,9 +316,14 @@ public final class InMemoryBackend implements CoordinationBackend {
     transition(session, SessionState.RECONNECTED);
   }
 
-  /** Applies a write for {@code session}, fires its watches into the scratch list. Under the lock. */
+  /**
+   * Applies a write for {@code session}, fires its watches into the scratch list. Under the lock.
+   * The session has refused every invalid path of {@code op} already ({@link
+   * dev.cohort.inmemory.tree.RequestChecks}, before its state is looked at, as ZooKeeper's client
+   * does), so the tree does not check them again.
+   */
   Outcome applyWrite(InMemorySession session, TxnOp op) {
-    ApplyResult result = applyTxn(session.id(), op);
+    ApplyResult result = applyTxn(session.id(), op, true);
     if (result.outcome().isSuccess() && timer == null && tree.hasSweepableKinds()) {
       ensureTimer();
     }
@@ -326,7 +331,11 @@ public final class InMemoryBackend implements CoordinationBackend {
   }
 
   private ApplyResult applyTxn(long sessionId, TxnOp op) {
-    ApplyResult result = tree.apply(new Txn(tree.lastZxid() + 1, time.epochMillis(), sessionId, op));
+    return applyTxn(sessionId, op, false);
+  }
+
+  private ApplyResult applyTxn(long sessionId, TxnOp op, boolean pathsChecked) {
+    ApplyResult result = tree.apply(new Txn(tree.lastZxid() + 1, time.epochMillis(), sessionId, op), pathsChecked);
     watches.triggerAll(result.changes(), fired);
     return result;
   }

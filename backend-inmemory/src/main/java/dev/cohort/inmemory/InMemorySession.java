@@ -60,6 +60,12 @@ final class InMemorySession implements Session {
   long lastZxidSeen;
   /** Watches the client keeps while disconnected, re-armed on reconnect. */
   List<WatchRegistry.Held> held;
+  /**
+   * The path of the last op (not a create) of the last multi whose paths were all valid: a client
+   * that writes the same path object in every multi (its receipt slot, see recipes' protected
+   * create) is not made to scan it each time. Any thread may set it; a stale value only costs a scan.
+   */
+  private volatile String lastValidPath;
 
   InMemorySession(InMemoryBackend backend, long id, Duration sessionTimeout, SerialQueue queue) {
     this.backend = backend;
@@ -227,22 +233,29 @@ final class InMemorySession implements Session {
   public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
     Objects.requireNonNull(ops, "ops");
     List<Op> copy = List.copyOf(ops); // also rejects null elements with NPE
-    CoordinationException invalid = RequestChecks.multi(copy);
+    CoordinationException invalid = RequestChecks.multi(copy, lastValidPath);
+    if (invalid == null) {
+      Op last = copy.get(copy.size() - 1);
+      if (!(last instanceof Op.Create)) {
+        lastValidPath = last.path();
+      }
+    }
     if (invalid == null && copy.get(0).isRead()) {
       return backend.execute(this, null, ok -> readMulti(copy));
     }
-    CoordinationException refused = invalid != null ? invalid : checkMulti(copy);
-    List<TxnOp> txnOps = refused == null ? TxnOp.ofWrites(copy) : null;
+    // The tree's own copy of each op's data; the size check reads it instead of copying it again.
+    List<TxnOp> txnOps = invalid == null ? TxnOp.ofWrites(copy) : null;
+    CoordinationException refused = invalid != null ? invalid : checkMulti(copy, txnOps);
     return backend.execute(this, null, invalid, ok -> {
       if (refused != null) {
         throw refused;
       }
-      Outcome outcome = write(new TxnOp.Multi(txnOps));
-      List<OpResult> results = new ArrayList<>();
-      for (Outcome each : ((Outcome.MultiDone) outcome).results()) {
-        results.add(Outcome.toOpResult(each));
+      List<Outcome> outcomes = ((Outcome.MultiDone) write(new TxnOp.Multi(txnOps))).results();
+      OpResult[] results = new OpResult[outcomes.size()];
+      for (int i = 0; i < results.length; i++) {
+        results[i] = Outcome.toOpResult(outcomes.get(i));
       }
-      return List.copyOf(results);
+      return List.of(results);
     });
   }
 
@@ -250,7 +263,7 @@ final class InMemorySession implements Session {
    * A write multi the backend refuses after the session's state, before applying: a create needing
    * a missing capability, more data than the limit in all the ops together.
    */
-  private CoordinationException checkMulti(List<Op> ops) {
+  private CoordinationException checkMulti(List<Op> ops, List<TxnOp> txnOps) {
     for (int i = 0; i < ops.size(); i++) {
       if (ops.get(i) instanceof Op.Create c) {
         CoordinationException refused = checkCreate(c.path(), c.mode());
@@ -259,7 +272,7 @@ final class InMemorySession implements Session {
         }
       }
     }
-    return RequestChecks.multiDataSize(ops, backend.tree.maxDataBytes());
+    return RequestChecks.txnDataSize(txnOps, backend.tree.maxDataBytes());
   }
 
 

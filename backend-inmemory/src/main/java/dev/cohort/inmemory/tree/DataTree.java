@@ -68,6 +68,20 @@ public final class DataTree {
   private final Set<String> containers = new HashSet<>();
   private final Set<String> ttlNodes = new HashSet<>();
   private int nodeCount;
+  /**
+   * Bumped whenever a node leaves the tree. A node, once attached, stays at its one path until it
+   * leaves, so a lookup cached while this count was the same is still right.
+   */
+  private long removals;
+  /**
+   * A few recent {@link #find} results, direct-mapped by the path's hash: writes look up the same
+   * paths again and again (the parent of sequential creates, a session's receipt slot), and a
+   * cached lookup spares the walk's substring and hash per segment.
+   */
+  private final String[] foundPaths = new String[FOUND_CACHE_SIZE];
+  private final Node[] foundNodes = new Node[FOUND_CACHE_SIZE];
+  private final long[] foundAtRemovals = new long[FOUND_CACHE_SIZE];
+  private static final int FOUND_CACHE_SIZE = 8; // a power of two
 
   /** An empty tree (the root and {@code /zookeeper}) with the default data limit. */
   public DataTree() {
@@ -111,19 +125,19 @@ public final class DataTree {
 
   /** The node's stat, or null if it does not exist. */
   public Stat stat(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     return node == null ? null : node.stat();
   }
 
   /** A copy of the node's data with its stat, or null if it does not exist. */
   public NodeData getData(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     return node == null ? null : new NodeData(node.data.clone(), node.stat());
   }
 
   /** The node's child names (in no promised order) with its stat, or null if it does not exist. */
   public Children getChildren(String path) {
-    Node node = find(path);
+    Node node = walk(path);
     if (node == null) {
       return null;
     }
@@ -160,12 +174,12 @@ public final class DataTree {
   public List<String> sweepCandidates(long nowMillis) {
     List<String> due = new ArrayList<>();
     for (String path : containers) {
-      if (isSweepable(find(path), nowMillis)) {
+      if (isSweepable(walk(path), nowMillis)) {
         due.add(path);
       }
     }
     for (String path : ttlNodes) {
-      if (isSweepable(find(path), nowMillis)) {
+      if (isSweepable(walk(path), nowMillis)) {
         due.add(path);
       }
     }
@@ -199,15 +213,29 @@ public final class DataTree {
    *     a bug of the caller, not a property of the request
    */
   public ApplyResult apply(Txn txn) {
+    return apply(txn, false);
+  }
+
+  /**
+   * {@link #apply(Txn)}, for a caller that has already refused every invalid path of the
+   * transaction's ops ({@code pathsChecked}): with {@link RequestChecks}, which checks each path
+   * as this tree would (the last segment of a sequential create's as a prefix). The tree then does
+   * not scan the same paths again; every other check and the outcome are the same. A backend whose
+   * requests reach the tree from elsewhere (a replicated log) uses {@link #apply(Txn)}.
+   *
+   * @throws IllegalArgumentException if {@code txn.zxid()} is not larger than {@link #lastZxid()}
+   */
+  public ApplyResult apply(Txn txn, boolean pathsChecked) {
     if (txn.zxid() <= lastZxid) {
       throw new IllegalArgumentException("zxid " + txn.zxid() + " is not after " + lastZxid);
     }
     lastZxid = txn.zxid();
-    List<Change> changes = new ArrayList<>(2);
-    Outcome outcome;
     TxnOp op = txn.op();
+    // A create reports two changes, a setData one: sized so that a multi's list never grows.
+    List<Change> changes = new ArrayList<>(op instanceof TxnOp.Multi m ? 2 * m.ops().size() : 2);
+    Outcome outcome;
     if (op instanceof TxnOp.Multi multi) {
-      outcome = applyMulti(txn, multi, changes);
+      outcome = applyMulti(txn, multi, changes, pathsChecked);
     } else if (op instanceof TxnOp.CreateSession create) {
       outcome = createSession(txn.sessionId(), create.timeoutMillis());
     } else if (op instanceof TxnOp.CloseSession) {
@@ -215,7 +243,7 @@ public final class DataTree {
     } else if (op instanceof TxnOp.Sweep sweep) {
       outcome = sweep(txn, sweep, changes);
     } else {
-      outcome = applyOne(txn, op, changes, null);
+      outcome = applyOne(txn, op, changes, null, pathsChecked);
     }
     if (!outcome.isSuccess()) {
       changes.clear();
@@ -223,49 +251,60 @@ public final class DataTree {
     return new ApplyResult(outcome, changes);
   }
 
-  private Outcome applyOne(Txn txn, TxnOp op, List<Change> changes, ArrayDeque<Runnable> undo) {
+  /**
+   * Applies one op. {@code pathChecked}: the op's path is known to be valid (checked by the caller,
+   * or by {@link #refuseWhole} for every op of a multi before any is applied): not checked again.
+   */
+  private Outcome applyOne(Txn txn, TxnOp op, List<Change> changes, ArrayDeque<Runnable> undo, boolean pathChecked) {
     if (op instanceof TxnOp.CreateNode create) {
-      return create(txn, create, changes, undo);
+      return create(txn, create, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.DeleteNode delete) {
-      return delete(txn, delete, changes, undo);
+      return delete(txn, delete, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.SetData set) {
-      return setData(txn, set, changes, undo);
+      return setData(txn, set, changes, undo, pathChecked);
     } else if (op instanceof TxnOp.Check check) {
-      return check(check);
+      return check(check, pathChecked);
     }
     return fail(ErrorCode.BAD_ARGUMENTS, null, op.getClass().getSimpleName() + " is not allowed in a multi");
   }
 
-  private Outcome applyMulti(Txn txn, TxnOp.Multi multi, List<Change> changes) {
+  private Outcome applyMulti(Txn txn, TxnOp.Multi multi, List<Change> changes, boolean pathsChecked) {
     if (multi.ops().isEmpty()) {
       return fail(ErrorCode.BAD_ARGUMENTS, null, "empty multi");
     }
-    Outcome.Failed refused = refuseWhole(multi.ops());
+    List<TxnOp> ops = multi.ops();
+    Outcome.Failed refused = refuseWhole(ops, pathsChecked);
     if (refused != null) {
       return refused;
     }
-    ArrayDeque<Runnable> undo = new ArrayDeque<>();
-    List<Outcome> results = new ArrayList<>(multi.ops().size());
-    for (int i = 0; i < multi.ops().size(); i++) {
-      Outcome outcome = applyOne(txn, multi.ops().get(i), changes, undo);
+    int size = ops.size();
+    ArrayDeque<Runnable> undo = new ArrayDeque<>(size);
+    Outcome[] results = new Outcome[size];
+    for (int i = 0; i < size; i++) {
+      // The last op needs no undo: an op that fails has changed nothing, and after the last there
+      // is nothing left to fail.
+      Outcome outcome = applyOne(txn, ops.get(i), changes, i == size - 1 ? null : undo, true);
       if (outcome instanceof Outcome.Failed failed) {
         while (!undo.isEmpty()) {
           undo.pop().run();
         }
         return failed.atOp(i);
       }
-      results.add(outcome);
+      results[i] = outcome;
     }
-    return new Outcome.MultiDone(results);
+    // List.of takes one- and two-element arrays without copying them, and MultiDone's List.copyOf
+    // returns its unmodifiable lists as they are.
+    return new Outcome.MultiDone(List.of(results));
   }
 
   /**
    * What refuses a multi before any op is applied, as ZooKeeper does: an invalid path in any op
    * (its client validates every op before sending), then more data than the limit in all the ops
-   * together (its server refuses the request whole). Null if neither.
+   * together (its server refuses the request whole). Null if neither. {@code pathsChecked}: the
+   * caller has refused invalid paths already.
    */
-  private Outcome.Failed refuseWhole(List<TxnOp> ops) {
-    for (int i = 0; i < ops.size(); i++) {
+  private Outcome.Failed refuseWhole(List<TxnOp> ops, boolean pathsChecked) {
+    for (int i = 0; !pathsChecked && i < ops.size(); i++) {
       TxnOp op = ops.get(i);
       String path = op instanceof TxnOp.CreateNode c ? c.path() : op instanceof TxnOp.DeleteNode d ? d.path()
           : op instanceof TxnOp.SetData sd ? sd.path() : op instanceof TxnOp.Check k ? k.path() : null;
@@ -288,11 +327,12 @@ public final class DataTree {
     return null;
   }
 
-  private Outcome create(Txn txn, TxnOp.CreateNode c, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome create(Txn txn, TxnOp.CreateNode c, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = c.path();
     CreateMode mode = c.mode();
     boolean sequential = mode.isSequential();
-    String problem = Paths.problem(path, sequential);
+    String problem = pathChecked ? null : Paths.problem(path, sequential);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -324,14 +364,12 @@ public final class DataTree {
       }
       owner = txn.sessionId();
     }
-    String name = path.substring(slash + 1);
-    if (sequential) {
-      name = name + sequenceSuffix(parent.cversion);
-    }
+    // A sequential node's path is the requested one with the suffix: built once, its name cut from it.
+    String fullPath = sequential ? path + sequenceSuffix(parent.cversion) : path;
+    String name = fullPath.substring(slash + 1);
     if (parent.child(name) != null) {
-      return fail(ErrorCode.NODE_EXISTS, sequential ? Paths.join(parentPath, name) : path, null);
+      return fail(ErrorCode.NODE_EXISTS, fullPath, null);
     }
-    String fullPath = sequential ? Paths.join(parentPath, name) : path;
     long kind = mode.isContainer() ? SpecialNode.CONTAINER : c.ttlMillis();
     Node node = kind == 0
         ? new Node(c.data(), txn.zxid(), txn.timeMillis(), owner)
@@ -352,7 +390,7 @@ public final class DataTree {
     changes.add(new Change(dev.cohort.spi.WatchEvent.Type.NODE_CHILDREN_CHANGED, parentPath));
     if (undo != null) {
       undo.push(() -> {
-        parent.removeChild(name);
+        removeChild(parent, name);
         parent.cversion = oldCversion;
         parent.pzxid = oldPzxid;
         unindex(path, node);
@@ -360,9 +398,10 @@ public final class DataTree {
     }
   }
 
-  private Outcome delete(Txn txn, TxnOp.DeleteNode d, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome delete(Txn txn, TxnOp.DeleteNode d, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = d.path();
-    String problem = Paths.problem(path, false);
+    String problem = pathChecked ? null : Paths.problem(path, false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -391,7 +430,7 @@ public final class DataTree {
     // The stored counter counts creates only (the sequence suffix); the reported cversion adds the
     // deletes, derived from the child count in Node#stat, as the ZooKeeper server reports it.
     long oldPzxid = parent.pzxid;
-    parent.removeChild(name);
+    removeChild(parent, name);
     parent.pzxid = zxid;
     unindex(path, node);
     changes.add(new Change(dev.cohort.spi.WatchEvent.Type.NODE_DELETED, path));
@@ -405,9 +444,10 @@ public final class DataTree {
     }
   }
 
-  private Outcome setData(Txn txn, TxnOp.SetData s, List<Change> changes, ArrayDeque<Runnable> undo) {
+  private Outcome setData(Txn txn, TxnOp.SetData s, List<Change> changes, ArrayDeque<Runnable> undo,
+      boolean pathChecked) {
     String path = s.path();
-    String problem = Paths.problem(path, false);
+    String problem = pathChecked ? null : Paths.problem(path, false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, path, problem);
     }
@@ -444,8 +484,8 @@ public final class DataTree {
     return new Outcome.DataSet(node.stat());
   }
 
-  private Outcome check(TxnOp.Check c) {
-    String problem = Paths.problem(c.path(), false);
+  private Outcome check(TxnOp.Check c, boolean pathChecked) {
+    String problem = pathChecked ? null : Paths.problem(c.path(), false);
     if (problem != null) {
       return fail(ErrorCode.INVALID_PATH, c.path(), problem);
     }
@@ -483,7 +523,7 @@ public final class DataTree {
   private Outcome sweep(Txn txn, TxnOp.Sweep sweep, List<Change> changes) {
     List<String> deleted = new ArrayList<>();
     for (String path : sweep.paths()) {
-      if (Paths.isValid(path) && !Paths.isProtected(path) && isSweepable(find(path), txn.timeMillis())) {
+      if (Paths.isValid(path) && !Paths.isProtected(path) && isSweepable(walk(path), txn.timeMillis())) {
         removeUnconditionally(path, txn.zxid(), changes);
         deleted.add(path);
       }
@@ -501,8 +541,34 @@ public final class DataTree {
   // ---------------------------------------------------------------------------------------------
   // Helpers.
 
-  /** The node at a valid path, or null. Walks from the root: the tree keeps no path index. */
+  /**
+   * The node at a valid path, or null, for a write: walks from the root (the tree keeps no path
+   * index) unless the path was found recently and no node has left the tree since. Reads walk
+   * ({@link #walk}): they are spread over many paths, where the cache would only miss.
+   */
   Node find(String path) {
+    int slot = path.hashCode() & (FOUND_CACHE_SIZE - 1);
+    String cached = foundPaths[slot];
+    if (cached != null && foundAtRemovals[slot] == removals && (cached == path || cached.equals(path))) {
+      return foundNodes[slot];
+    }
+    Node node = walk(path);
+    if (node != null) {
+      foundPaths[slot] = path;
+      foundNodes[slot] = node;
+      foundAtRemovals[slot] = removals;
+    }
+    return node;
+  }
+
+  /** Removes a child; every removal goes through here, so that no cached lookup outlives it. */
+  private void removeChild(Node parent, String name) {
+    parent.removeChild(name);
+    removals++;
+  }
+
+  /** The node at a valid path, or null, walking from the root. */
+  private Node walk(String path) {
     Node node = root;
     int length = path.length();
     int start = 1;
@@ -566,6 +632,15 @@ public final class DataTree {
 
   /** {@code String.format("%010d", counter)} without the cost of a formatter. */
   static String sequenceSuffix(int counter) {
+    if (counter >= 0) {
+      // On every sequential create: the ten digits straight into one array (a non-negative int
+      // has at most ten), no intermediate strings.
+      byte[] digits = new byte[Paths.SEQUENCE_DIGITS];
+      for (int i = digits.length - 1, rest = counter; i >= 0; i--, rest /= 10) {
+        digits[i] = (byte) ('0' + rest % 10);
+      }
+      return new String(digits, StandardCharsets.ISO_8859_1);
+    }
     String digits = Integer.toString(counter);
     int pad = Paths.SEQUENCE_DIGITS - digits.length();
     if (pad <= 0) {
@@ -656,6 +731,7 @@ public final class DataTree {
       }
       Node root = readNode(in, tree, Paths.ROOT);
       tree.root.children = root.children;
+      tree.removals++; // the tree's nodes were replaced: nothing found before holds
       copyStat(root, tree.root);
       tree.nodeCount = countNodes(tree.root);
       if (in.read() != -1) {

@@ -58,12 +58,23 @@ public final class RequestChecks {
    * writes.
    */
   public static CoordinationException multi(List<Op> ops) {
+    return multi(ops, null);
+  }
+
+  /**
+   * {@link #multi(List)}, where {@code knownValid}, if not null, is a path this caller has already
+   * found valid: an op other than a create whose path is that very string (the same instance, so
+   * the same characters) is not scanned again. A caller that sends the same path object again and
+   * again (a client's receipt slot) is spared the scan; the answer is the same.
+   */
+  public static CoordinationException multi(List<Op> ops, String knownValid) {
     if (ops.isEmpty()) {
       return new BadArgumentsException(null, "a multi needs at least one op");
     }
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
-      CoordinationException e = op instanceof Op.Create c ? create(c.path(), c.mode(), c.ttl()) : path(op.path());
+      CoordinationException e = op instanceof Op.Create c ? create(c.path(), c.mode(), c.ttl())
+          : op.path() == knownValid ? null : path(op.path());
       if (e != null) {
         return e.atOp(i);
       }
@@ -88,14 +99,50 @@ public final class RequestChecks {
       Op op = ops.get(i);
       int length = op instanceof Op.Create c ? c.data().length : op instanceof Op.SetData s ? s.data().length : 0;
       total += length;
-      if (length > maxDataBytes) {
-        return new DataTooLargeException(op.path(),
-            length + " bytes is more than the limit of " + maxDataBytes + " bytes").atOp(i);
+      CoordinationException tooLarge = tooLarge(op.path(), i, length, total, maxDataBytes);
+      if (tooLarge != null) {
+        return tooLarge;
       }
-      if (total > maxDataBytes) {
-        return new DataTooLargeException(op.path(), "the ops of the multi carry " + total
-            + " bytes or more, more than the limit of " + maxDataBytes + " bytes for a whole multi").atOp(i);
+    }
+    return null;
+  }
+
+  /**
+   * {@link #multiDataSize(List, int)} of the multi's transaction ops ({@link TxnOp#ofWrites}): the
+   * same answer, without the copy of each op's data that {@link Op}'s accessors hand out.
+   */
+  public static CoordinationException txnDataSize(List<TxnOp> ops, int maxDataBytes) {
+    long total = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      TxnOp op = ops.get(i);
+      int length;
+      String path;
+      if (op instanceof TxnOp.CreateNode c) {
+        length = c.data().length;
+        path = c.path();
+      } else if (op instanceof TxnOp.SetData s) {
+        length = s.data().length;
+        path = s.path();
+      } else {
+        continue; // carries no data: the total does not grow, so it cannot pass the limit here
       }
+      total += length;
+      CoordinationException tooLarge = tooLarge(path, i, length, total, maxDataBytes);
+      if (tooLarge != null) {
+        return tooLarge;
+      }
+    }
+    return null;
+  }
+
+  private static CoordinationException tooLarge(String path, int index, int length, long total, int maxDataBytes) {
+    if (length > maxDataBytes) {
+      return new DataTooLargeException(path, length + " bytes is more than the limit of " + maxDataBytes + " bytes")
+          .atOp(index);
+    }
+    if (total > maxDataBytes) {
+      return new DataTooLargeException(path, "the ops of the multi carry " + total
+          + " bytes or more, more than the limit of " + maxDataBytes + " bytes for a whole multi").atOp(index);
     }
     return null;
   }

@@ -2,7 +2,6 @@ package dev.cohort.inmemory.tree;
 
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Op;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,27 +14,29 @@ import java.util.Objects;
 public sealed interface TxnOp {
 
   /**
-   * The transaction ops of a write multi, in order: the one translation from the SPI that every
-   * backend on this tree uses. The caller has already refused reads and mixed multis.
+   * The transaction ops of a write multi, in order, unmodifiable: the one translation from the SPI
+   * that every backend on this tree uses. The caller has already refused reads and mixed multis.
    *
    * @throws IllegalArgumentException for a read op
    */
   static List<TxnOp> ofWrites(List<Op> ops) {
-    List<TxnOp> txnOps = new ArrayList<>(ops.size());
-    for (Op op : ops) {
+    TxnOp[] txnOps = new TxnOp[ops.size()];
+    for (int i = 0; i < txnOps.length; i++) {
+      Op op = ops.get(i);
       if (op instanceof Op.Create c) {
-        txnOps.add(new CreateNode(c.path(), c.data(), c.mode(), c.ttl() == null ? 0 : c.ttl().toMillis()));
+        txnOps[i] = new CreateNode(c.path(), c.data(), c.mode(), c.ttl() == null ? 0 : c.ttl().toMillis());
       } else if (op instanceof Op.Delete d) {
-        txnOps.add(new DeleteNode(d.path(), d.version()));
+        txnOps[i] = new DeleteNode(d.path(), d.version());
       } else if (op instanceof Op.SetData sd) {
-        txnOps.add(new SetData(sd.path(), sd.data(), sd.version()));
+        txnOps[i] = new SetData(sd.path(), sd.data(), sd.version());
       } else if (op instanceof Op.Check k) {
-        txnOps.add(new Check(k.path(), k.version()));
+        txnOps[i] = new Check(k.path(), k.version());
       } else {
         throw new IllegalArgumentException("not a write op: " + op);
       }
     }
-    return txnOps;
+    // Unmodifiable as Multi keeps it, so that Multi's defensive copy copies nothing.
+    return List.of(txnOps);
   }
 
   /**

@@ -185,6 +185,41 @@ class DataTreeTest {
         "the rolled-back sequential create did not consume a sequence number");
   }
 
+  /**
+   * Lookups are cached (find): a path looked up just before its node leaves the tree, by a delete,
+   * a multi's rollback of its own create, or its session's end, must not find the old node, and a
+   * node created again at that path must be the one found.
+   */
+  @Test
+  void aPathLookedUpBeforeItsNodeLeftFindsWhatIsThereNow() {
+    d.create("/c");
+    d.create("/c/n");
+    d.apply(new TxnOp.SetData("/c/n", bytes("old"), -1));
+    assertArrayEquals(bytes("old"), d.tree.getData("/c/n").data());
+    d.apply(new TxnOp.DeleteNode("/c/n", -1));
+    assertNull(d.tree.stat("/c/n"));
+    assertEquals(ErrorCode.NO_NODE, failed(new TxnOp.SetData("/c/n", bytes("x"), -1)).code());
+    d.create("/c/n");
+    assertEquals(d.zxid, d.tree.stat("/c/n").czxid(), "the node created again, not the deleted one");
+    assertEquals(0, d.tree.getData("/c/n").data().length);
+
+    // Rollback: the multi looks up its own new node (setData), then fails and undoes the create.
+    failed(new TxnOp.Multi(List.of(
+        new TxnOp.CreateNode("/c/r", bytes("r"), CreateMode.PERSISTENT, 0),
+        new TxnOp.SetData("/c/r", bytes("r2"), -1),
+        new TxnOp.Check("/c/missing", -1))));
+    assertNull(d.tree.stat("/c/r"));
+    assertEquals(ErrorCode.NO_NODE, failed(new TxnOp.Check("/c/r", -1)).code());
+
+    // Session end: its ephemeral, looked up just before, is gone with it.
+    d.apply(7, new TxnOp.CreateSession(10_000));
+    d.apply(7, new TxnOp.CreateNode("/c/e", new byte[0], CreateMode.EPHEMERAL, 0));
+    assertNotNull(d.tree.stat("/c/e"));
+    d.apply(7, new TxnOp.CloseSession());
+    assertNull(d.tree.stat("/c/e"));
+    assertEquals(ErrorCode.NO_NODE, failed(new TxnOp.SetData("/c/e", bytes("x"), -1)).code());
+  }
+
   @Test
   void successfulMultiAppliesAllOpsAndReportsTheirChangesInOrder() {
     d.create("/m");
