@@ -50,9 +50,12 @@ public interface InterProcessLock {
 
   /**
    * The path (relative to the client's namespace) of the node behind the calling thread's hold, if
-   * it holds: what a test needs to inject a fault on exactly this hold.
+   * it holds: what a test needs to inject a fault on exactly this hold. Cohort's locks all answer
+   * it; the default, empty, keeps implementations written before it compiling.
    */
-  Optional<String> ownedNodePath();
+  default Optional<String> ownedNodePath() {
+    return Optional.empty();
+  }
 
   /** Whether the calling thread holds the lock (as far as this client knows). */
   boolean isHeldByCurrentThread();
