@@ -707,6 +707,11 @@ public final class Cohort implements AutoCloseable {
 
     @Override
     public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+      if (client.closed) {
+        // The closed session's watches went with it: cleanup that removes one after close (a waiter
+        // giving up, a cache closing) is quiet, as a release after close is.
+        return CompletableFuture.completedFuture(null);
+      }
       client.checkUsable();
       return ops.removeWatches(path, watcher);
     }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -448,7 +449,6 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
         () -> a.sync("/"),
         () -> a.multi(List.of(Op.check("/x", -1))),
         () -> a.addWatch("/x", dev.cohort.spi.WatchMode.PERSISTENT, e -> { }),
-        () -> a.removeWatches("/x", e -> { }),
         () -> b.create("/x", none, CreateMode.PERSISTENT),
         () -> b.createWithParents("/x/y", none, CreateMode.PERSISTENT),
         () -> b.createProtected("/p", "n-", none, CreateMode.EPHEMERAL_SEQUENTIAL),
@@ -470,6 +470,9 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
         IllegalStateException e = assertThrows(IllegalStateException.class, ops.get(i), "operation " + i);
         assertTrue(e.getMessage().contains("start()"), "operation " + i + ": " + e.getMessage());
       }
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> client.async().removeWatches("/x", event -> { }));
+      assertTrue(e.getMessage().contains("start()"), e.getMessage());
     } finally {
       client.close();
     }
@@ -487,6 +490,8 @@ public abstract class CohortClientSuite extends RecipeSuiteSupport {
     }
     assertFalse(client.async().deleteIfOwned(node).get(), "what it owned went with the closed session");
     assertFalse(client.blocking().deleteIfOwned(node), "releasing after close stays quiet");
+    assertNull(client.async().removeWatches("/x", event -> { }).get(),
+        "the closed session's watches went with it: removing one after close is quiet cleanup");
     assertFalse(exists("/x"), "nothing was created");
   }
 }

@@ -428,7 +428,7 @@ public final class Place implements ConnectionStateListener {
       }
     }
     if (client.isClosed()) {
-      giveUp(new IllegalStateException("the Cohort client is closed: build and start a new client"));
+      giveUpClosed();
     } else if (cause instanceof ConnectionLossException && tryOnce) {
       giveUp(null);
     } else if (cause instanceof ConnectionLossException) {
@@ -448,6 +448,15 @@ public final class Place implements ConnectionStateListener {
       }
     } else {
       giveUp(cause);
+    }
+  }
+
+  /** Ends the wait of a place whose client was closed, with the client's own misuse error. */
+  private void giveUpClosed() {
+    try {
+      client.checkUsable();
+    } catch (IllegalStateException closed) {
+      giveUp(closed);
     }
   }
 
@@ -485,7 +494,7 @@ public final class Place implements ConnectionStateListener {
       }
     }
     if (client.isClosed()) {
-      giveUp(new IllegalStateException("the Cohort client is closed: build and start a new client"));
+      giveUpClosed();
       return;
     }
     if (abandoned != null) {
@@ -516,7 +525,7 @@ public final class Place implements ConnectionStateListener {
           stalled = true;
         }
         if (client.isClosed()) {
-          giveUp(new IllegalStateException("the Cohort client is closed: build and start a new client"));
+          giveUpClosed();
         } else if (isConnected()) {
           resume();
         }
