@@ -9,7 +9,7 @@ import java.util.Objects;
  * returns; the notifications it causes (state changes, watch events, failed completions) are
  * delivered like every other callback. Controls on a session that already ended are no-ops.
  *
- * @throws IllegalArgumentException (every method) for a session another backend opened
+ * <p>Every method throws {@link IllegalArgumentException} for a session another backend opened.
  */
 public final class InMemoryFaults {
   private final InMemoryBackend backend;
