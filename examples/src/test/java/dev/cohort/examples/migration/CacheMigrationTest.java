@@ -56,7 +56,7 @@ class CacheMigrationTest extends MigrationTestBase {
             case CHILD_ADDED, CHILD_UPDATED -> flags.put(
                 ZKPaths.getNodeFromPath(event.getData().getPath()), new String(event.getData().getData(), UTF_8));
             case CHILD_REMOVED -> flags.remove(ZKPaths.getNodeFromPath(event.getData().getPath()));
-            default -> { }                    // connection events
+            default -> { }                    // other event types
           }
         })
         .build());

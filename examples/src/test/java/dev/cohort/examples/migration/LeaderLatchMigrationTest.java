@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,21 +45,8 @@ class LeaderLatchMigrationTest extends MigrationTestBase {
     }
   }
 
-  // snippet: curator-leader-latch
-  org.apache.curator.framework.recipes.leader.LeaderLatch startScheduler(
-      CuratorFramework client, String id, Scheduler scheduler) throws Exception {
-    var latch = new org.apache.curator.framework.recipes.leader.LeaderLatch(client, "/scheduler/leader", id);
-    latch.addListener(new org.apache.curator.framework.recipes.leader.LeaderLatchListener() {
-      @Override public void isLeader() { scheduler.start(); }
-      @Override public void notLeader() { scheduler.stop(); }
-    });
-    latch.start();
-    return latch;
-  }
-  // end-snippet
-
   // snippet: cohort-leader-latch
-  LeaderLatch startScheduler(Cohort client, String id, Scheduler scheduler) {
+  static LeaderLatch startScheduler(Cohort client, String id, Scheduler scheduler) {
     LeaderLatch latch = LeaderLatch.builder(client, "/scheduler/leader").id(id).build();
     latch.addListener(new LeaderLatchListener() {
       @Override public void isLeader(LeadershipTerm term) { scheduler.start(term.fencingToken()); }
@@ -75,8 +61,8 @@ class LeaderLatchMigrationTest extends MigrationTestBase {
   void curatorLatchElectsOneAndFailsOver() throws Exception {
     Scheduler a = new Scheduler();
     Scheduler b = new Scheduler();
-    var latchA = startScheduler(curator(), "scheduler-a", a);
-    var latchB = startScheduler(curator(), "scheduler-b", b);
+    var latchA = CuratorLeaders.startScheduler(curator(), "scheduler-a", a);
+    var latchB = CuratorLeaders.startScheduler(curator(), "scheduler-b", b);
     await().atMost(Duration.ofSeconds(10)).until(() -> a.running() || b.running());
     assertTrue(a.running() ^ b.running(), "exactly one scheduler runs");
     assertEquals(latchA.hasLeadership(), a.running());

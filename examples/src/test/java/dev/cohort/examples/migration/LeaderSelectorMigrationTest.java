@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.leader.LeaderSelectorListenerAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -62,24 +60,8 @@ class LeaderSelectorMigrationTest extends MigrationTestBase {
 
   private final Store store = new Store();
 
-  // snippet: curator-leader-selector
-  org.apache.curator.framework.recipes.leader.LeaderSelector startCompactor(
-      CuratorFramework client, Compactor compactor) {
-    var selector = new org.apache.curator.framework.recipes.leader.LeaderSelector(
-        client, "/compactor/leader", new LeaderSelectorListenerAdapter() {
-          @Override
-          public void takeLeadership(CuratorFramework c) {
-            compactor.compactOnce();        // leads until this returns
-          }
-        });
-    selector.autoRequeue();                 // then joins the line again
-    selector.start();
-    return selector;
-  }
-  // end-snippet
-
   // snippet: cohort-leader-selector
-  LeaderSelector startCompactor(Cohort client, Compactor compactor) {
+  static LeaderSelector startCompactor(Cohort client, Compactor compactor) {
     LeaderSelector selector = LeaderSelector.builder(client, "/compactor/leader",
             term -> compactor.compactOnce(term.fencingToken()))   // leads until this returns
         .autoRequeue(true)                                        // then joins the line again
@@ -92,7 +74,7 @@ class LeaderSelectorMigrationTest extends MigrationTestBase {
   @Test
   void curatorSelectorRunsOneLeaderAtATimeAndRotates() throws Exception {
     for (int i = 0; i < PARTICIPANTS; i++) {
-      closeLater(startCompactor(curator(), new Compactor("compactor-" + i, store)));
+      closeLater(CuratorLeaders.startCompactor(curator(), new Compactor("compactor-" + i, store)));
     }
     assertTurnsTaken();
   }

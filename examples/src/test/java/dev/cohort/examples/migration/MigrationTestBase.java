@@ -89,13 +89,18 @@ abstract class MigrationTestBase {
     return client;
   }
 
+  /** The in-memory fixture that {@link #cohort(Backend)} uses for {@link Backend#IN_MEMORY}. */
+  CohortFixture inMemoryFixture() {
+    if (inMemory == null) {
+      inMemory = CohortFixture.inMemory();
+    }
+    return inMemory;
+  }
+
   /** A started Cohort client (its own session) on {@code backend}, closed after the test. */
   Cohort cohort(Backend backend) throws InterruptedException {
     if (backend == Backend.IN_MEMORY) {
-      if (inMemory == null) {
-        inMemory = CohortFixture.inMemory();
-      }
-      return inMemory.newClient(); // the fixture closes its clients
+      return inMemoryFixture().newClient(); // the fixture closes its clients
     }
     Cohort client = Cohort.builder(zookeeper).sessionTimeout(Duration.ofSeconds(10)).build();
     closeLater(client);

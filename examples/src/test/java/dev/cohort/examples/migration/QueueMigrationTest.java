@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
+import dev.cohort.testing.CohortFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,5 +113,24 @@ class QueueMigrationTest extends MigrationTestBase {
     assertEquals(images(), thumbnails.rendered);
     assertEquals(0, queue.size(), "completed jobs are gone");
     assertEquals(List.of(), queue.deadLetters());
+  }
+
+  @Test
+  void cohortJobOfAWorkerThatDiesIsTakenAgain() throws Exception {
+    WorkQueue producer = closeLater(WorkQueue.builder(cohort(Backend.IN_MEMORY), "/queues/thumbnails").build());
+    producer.put("image-7".getBytes(UTF_8));
+    Cohort doomed = cohort(Backend.IN_MEMORY);
+    Job first = WorkQueue.builder(doomed, "/queues/thumbnails").build().take(Duration.ofSeconds(1)).orElseThrow();
+
+    inMemoryFixture().crash(doomed);                                   // mid-job: no complete(), no fail()
+    WorkQueue survivor = closeLater(WorkQueue.builder(cohort(Backend.IN_MEMORY), "/queues/thumbnails").build());
+    assertTrue(survivor.take(Duration.ZERO).isEmpty(), "the claim holds while the dead worker's session lives");
+    inMemoryFixture().advanceTime(CohortFixture.DEFAULT_SESSION_TIMEOUT.plusSeconds(1));   // virtual time
+
+    Job again = survivor.take(Duration.ofSeconds(10)).orElseThrow();
+    assertEquals("image-7", new String(again.payload(), UTF_8));
+    assertTrue(again.fencingToken().compareTo(first.fencingToken()) > 0, "the new claim fences out the old one");
+    assertTrue(survivor.complete(again));
+    assertEquals(0, survivor.size());
   }
 }
