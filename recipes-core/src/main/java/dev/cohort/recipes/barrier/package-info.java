@@ -1,0 +1,7 @@
+/**
+ * Barriers: {@link dev.cohort.recipes.barrier.Barrier} holds processes until someone removes it
+ * (up while its node exists), and {@link dev.cohort.recipes.barrier.DoubleBarrier} lets a fixed
+ * number of members start a computation together and finish it together. Waiters create no node
+ * for a plain barrier and remove their watches when they give up; every wait takes a timeout.
+ */
+package dev.cohort.recipes.barrier;
