@@ -7,7 +7,7 @@ import dev.cohort.recipes.locks.DistributedLock;
 
 public class FirstProgram {
   public static void main(String[] args) throws Exception {
-    // README:first-program
+    // snippet: first-program
     try (InMemoryBackend backend = InMemoryBackend.create();
          Cohort client = Cohort.builder(backend).namespace("/hello").build()) {
       client.start();
@@ -16,6 +16,6 @@ public class FirstProgram {
       System.out.println("holding /locks/report with fencing token " + token.value());
       lock.release();
     }
-    // README:end
+    // end-snippet
   }
 }
