@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -26,8 +27,16 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class EveryBackendTestTest {
 
+  /** Whether {@link #run} is launching a sample: they run only then, never on their own. */
+  private static volatile boolean launching;
+
+  static boolean launching() {
+    return launching;
+  }
+
   /** Runs on every backend; the fixture, client and backend parameters belong to the run. */
-  static class OnEveryBackend {
+  @EnabledIf("dev.cohort.testing.EveryBackendTestTest#launching")
+  static class OnEveryBackendSample {
     @EveryBackendTest
     void writesAndReadsBack(CohortFixture fixture, Cohort client, CoordinationBackend backend)
         throws InterruptedException {
@@ -49,7 +58,8 @@ class EveryBackendTestTest {
 
   /** A class-wide {@code @CohortTest} gives an {@code @EveryBackendTest} method no fixture of its own. */
   @CohortTest(backend = BackendKind.IN_MEMORY)
-  static class UnderCohortTest {
+  @EnabledIf("dev.cohort.testing.EveryBackendTestTest#launching")
+  static class UnderCohortTestSample {
     @EveryBackendTest(backends = {BackendKind.REPLICATED, BackendKind.ZOOKEEPER}, replicas = 1)
     void getsTheRunsFixture(CohortFixture fixture) {
       assertTrue(fixture.kind() != BackendKind.IN_MEMORY);
@@ -58,7 +68,7 @@ class EveryBackendTestTest {
 
   @Test
   void eachBackendIsReportedAsItsOwnTestNamedAfterIt() {
-    Map<String, String> results = run(OnEveryBackend.class);
+    Map<String, String> results = run(OnEveryBackendSample.class);
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack in-memory"));
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack replicated (3 replicas)"));
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack zookeeper"));
@@ -70,7 +80,7 @@ class EveryBackendTestTest {
 
   @Test
   void runOnABackendLackingARequiredFaultIsSkippedWithTheReason() {
-    Map<String, String> results = run(OnEveryBackend.class);
+    Map<String, String> results = run(OnEveryBackendSample.class);
     assertEquals("SUCCESSFUL", results.get("needsVirtualTime in-memory"));
     String replicated = results.get("needsVirtualTime replicated (3 replicas)");
     assertTrue(replicated.startsWith("ABORTED") && replicated.contains("VIRTUAL_TIME"), replicated);
@@ -80,7 +90,7 @@ class EveryBackendTestTest {
 
   @Test
   void classWideCohortTestStandsAsideForTheRuns() {
-    Map<String, String> results = run(UnderCohortTest.class);
+    Map<String, String> results = run(UnderCohortTestSample.class);
     assertEquals(Map.of("getsTheRunsFixture replicated (1 replica)", "SUCCESSFUL",
         "getsTheRunsFixture zookeeper", "SUCCESSFUL"), results);
   }
@@ -104,8 +114,13 @@ class EveryBackendTestTest {
         }
       }
     };
-    LauncherFactory.create().execute(
-        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(), listener);
+    launching = true;
+    try {
+      LauncherFactory.create().execute(
+          LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(), listener);
+    } finally {
+      launching = false;
+    }
     return results;
   }
 }
