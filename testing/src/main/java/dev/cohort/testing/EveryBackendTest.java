@@ -30,8 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>A run is skipped (reported as aborted, with the reason) when its backend lacks a fault listed
  * in {@link #requires()}, or when the backend's jars are not on the test class path (ZooKeeper's:
- * add {@code dev.cohort:testing-zookeeper}). It may sit in a class annotated {@link CohortTest
- * @CohortTest} or with a registered {@link CohortExtension}: those give no fixture to this method.
+ * add {@code dev.cohort:testing-zookeeper}). It may sit in a class annotated
+ * {@link CohortTest @CohortTest} or with a registered {@link CohortExtension}: those give no
+ * fixture to this method.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
