@@ -39,7 +39,7 @@ public final class FixtureStartTiming {
       Arrays.sort(start);
       Arrays.sort(close);
       System.out.printf(Locale.ROOT, "%-22s %10.1f %12.2f %12.2f %12.2f%n",
-          EveryBackendExtension.label(kind, replicas), firstMs, start[runs / 2], start[runs * 9 / 10],
+          Engines.label(kind, replicas), firstMs, start[runs / 2], start[runs * 9 / 10],
           close[runs / 2]);
     }
     System.exit(0);

@@ -52,7 +52,7 @@ class TestingZooKeeperBundleTest {
       }
     };
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Engines.requireZooKeeperRuntime(withoutMetrics));
+        () -> Engines.requireRuntime(BackendKind.ZOOKEEPER, withoutMetrics));
     assertTrue(e.getMessage().contains("io.dropwizard.metrics:metrics-core"), e.getMessage());
     assertTrue(e.getMessage().contains("testing-zookeeper is on the class path"),
         "the bundle's marker is seen, so the advice is to keep what it brings: " + e.getMessage());

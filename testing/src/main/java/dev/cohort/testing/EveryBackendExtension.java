@@ -52,26 +52,17 @@ final class EveryBackendExtension implements TestTemplateInvocationContextProvid
     missing.addAll(required);
     missing.removeAll(Engines.faultsOf(kind));
     if (!missing.isEmpty()) {
-      return Optional.of("the " + label(kind, 0) + " fixture does not offer " + missing
+      return Optional.of("the " + kind + " fixture does not offer " + missing
           + " (it offers " + Engines.faultsOf(kind) + ")");
     }
     return Engines.unavailable(kind);
-  }
-
-  /** How a run is named in reports. */
-  static String label(BackendKind kind, int replicas) {
-    return switch (kind) {
-      case IN_MEMORY -> "in-memory";
-      case REPLICATED -> replicas == 0 ? "replicated" : "replicated (" + replicas + (replicas == 1 ? " replica)" : " replicas)");
-      case ZOOKEEPER -> "zookeeper";
-    };
   }
 
   private record Run(BackendKind kind, int replicas, Optional<String> skipReason)
       implements TestTemplateInvocationContext {
     @Override
     public String getDisplayName(int invocationIndex) {
-      return label(kind, replicas);
+      return Engines.label(kind, replicas);
     }
 
     @Override

@@ -174,10 +174,14 @@ class ZooKeeperFixtureTest {
       }
     };
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Engines.requireZooKeeperRuntime(withoutSnappy));
+        () -> Engines.requireRuntime(BackendKind.ZOOKEEPER, withoutSnappy));
     assertTrue(e.getMessage().contains("org.xerial.snappy:snappy-java"), e.getMessage());
     assertTrue(e.getMessage().contains("dev.cohort:testing-zookeeper"), e.getMessage());
-    assertDoesNotThrow(() -> Engines.requireZooKeeperRuntime(getClass().getClassLoader()),
+    assertDoesNotThrow(() -> Engines.requireRuntime(BackendKind.ZOOKEEPER, getClass().getClassLoader()),
         "this module's tests have every class");
+    // What @EveryBackendTest skips a ZooKeeper run with, and only a ZooKeeper run.
+    assertTrue(Engines.unavailable(BackendKind.ZOOKEEPER, withoutSnappy).orElseThrow().contains("snappy-java"));
+    assertTrue(Engines.unavailable(BackendKind.IN_MEMORY, withoutSnappy).isEmpty());
+    assertTrue(Engines.unavailable(BackendKind.ZOOKEEPER, getClass().getClassLoader()).isEmpty());
   }
 }
