@@ -19,7 +19,7 @@ final class BackendOptions {
           + "JVM with real leader election and failover). --zookeeper implies zookeeper.")
   DemoCluster.Kind backend;
 
-  @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...]",
+  @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...][/chroot]",
       description = "Run on this ZooKeeper ensemble instead of the embedded backend.")
   String zookeeper;
 
@@ -71,7 +71,10 @@ final class BackendOptions {
         throw new ParameterException(spec.commandLine(),
             "--zookeeper runs on ZooKeeper; it cannot be combined with --backend " + backend.name().toLowerCase());
       }
-      for (String server : zookeeper.split(",")) {
+      // A chroot (ZooKeeper's "/path" after the servers) is the backend's to check.
+      int slash = zookeeper.indexOf('/');
+      String servers = slash < 0 ? zookeeper : zookeeper.substring(0, slash);
+      for (String server : servers.split(",")) {
         int colon = server.lastIndexOf(':');
         boolean ok = colon > 0 && colon < server.length() - 1;
         if (ok) {
@@ -84,7 +87,7 @@ final class BackendOptions {
         }
         if (!ok) {
           throw new ParameterException(spec.commandLine(),
-              "--zookeeper wants HOST:PORT[,HOST:PORT...], got '" + zookeeper + "'");
+              "--zookeeper wants HOST:PORT[,HOST:PORT...][/chroot], got '" + zookeeper + "'");
         }
       }
     } else if (backend == DemoCluster.Kind.ZOOKEEPER) {

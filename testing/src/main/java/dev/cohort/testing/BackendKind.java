@@ -14,10 +14,10 @@ public enum BackendKind {
    */
   REPLICATED,
   /**
-   * A real Apache ZooKeeper server started in this JVM on 127.0.0.1 (a free port) with its data in
-   * a temporary directory. Needs {@code dev.cohort:backend-zookeeper}, {@code
-   * org.apache.zookeeper:zookeeper}, {@code io.dropwizard.metrics:metrics-core} and {@code
-   * org.xerial.snappy:snappy-java} on the test class path.
+   * A real Apache ZooKeeper server in this JVM on 127.0.0.1 (a free port), started by the first
+   * such fixture and shared by the later ones, each working in a namespace (chroot) of its own that
+   * is deleted when it closes. Needs the test dependency {@code dev.cohort:testing-zookeeper}, which
+   * brings the backend, the server and what the server needs at run time.
    */
   ZOOKEEPER
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * or use {@link CohortTest @CohortTest} and take {@link CohortFixture}, {@link Cohort} or {@link
  * CoordinationBackend} as test parameters. {@link #replicated(int)} and {@link #zookeeper()} pick
- * the other backends.
+ * the other backends; {@link EveryBackendTest @EveryBackendTest} runs one test on each of them.
  *
  * <p>Tests of one class must not run concurrently with each other when they share one extension
  * instance (JUnit's default): the extension holds the current test's fixture.
@@ -47,6 +48,10 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
 
   private final BackendKind configuredKind;
   private final int configuredReplicas;
+  /** Whether this extension is one run of an {@link EveryBackendTest @EveryBackendTest} method. */
+  private final boolean run;
+  /** Why this run is skipped, or null. */
+  private final String skipReason;
   private volatile CohortFixture fixture;
   private volatile Cohort client;
   private final List<Runnable> checks = new ArrayList<>(); // guarded by itself
@@ -57,8 +62,19 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
   }
 
   private CohortExtension(BackendKind kind, int replicas) {
+    this(kind, replicas, false, null);
+  }
+
+  private CohortExtension(BackendKind kind, int replicas, boolean run, String skipReason) {
     this.configuredKind = kind;
     this.configuredReplicas = replicas;
+    this.run = run;
+    this.skipReason = skipReason;
+  }
+
+  /** The extension of one run of an {@link EveryBackendTest @EveryBackendTest} method. */
+  static CohortExtension forRun(BackendKind kind, int replicas, String skipReason) {
+    return new CohortExtension(kind, replicas, true, skipReason);
   }
 
   /** An extension giving each test an in-memory backend on virtual time. */
@@ -140,6 +156,12 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    if (standsAside(context)) {
+      return;
+    }
+    if (skipReason != null) {
+      Assumptions.abort(skipReason);
+    }
     BackendKind kind = configuredKind;
     int replicas = configuredReplicas;
     if (kind == null) {
@@ -156,6 +178,9 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public void afterEach(ExtensionContext context) {
+    if (standsAside(context)) {
+      return;
+    }
     CohortFixture f = fixture;
     fixture = null;
     client = null;
@@ -175,6 +200,9 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    if (standsAside(context)) {
+      return false;
+    }
     Class<?> type = parameter.getParameter().getType();
     return type == CohortFixture.class || type == Cohort.class || type == CoordinationBackend.class;
   }
@@ -193,6 +221,14 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
       return client();
     }
     return backend();
+  }
+
+  /**
+   * A class-wide extension ({@code @CohortTest} on the class, or a registered field) gives no
+   * fixture to an {@link EveryBackendTest @EveryBackendTest} method: each of its runs has its own.
+   */
+  private boolean standsAside(ExtensionContext context) {
+    return !run && context.getTestMethod().map(m -> m.isAnnotationPresent(EveryBackendTest.class)).orElse(false);
   }
 
   private static Optional<CohortTest> findConfig(ExtensionContext context) {

@@ -114,10 +114,13 @@ public final class CohortFixture implements AutoCloseable {
   }
 
   /**
-   * A ZooKeeper server started in this JVM on 127.0.0.1, and the ZooKeeper backend connected to it.
+   * A ZooKeeper server in this JVM on 127.0.0.1, and the ZooKeeper backend connected to it. The
+   * first such fixture of a JVM starts the server; later ones share it, each in a namespace (chroot)
+   * of its own, so they start in a few milliseconds and never see each other's nodes. Closing the
+   * fixture deletes its namespace; the server stops when the JVM exits.
    *
-   * @throws IllegalStateException if ZooKeeper's jars are not on the class path (see {@link
-   *     BackendKind#ZOOKEEPER})
+   * @throws IllegalStateException naming the missing artifact if ZooKeeper's jars are not on the
+   *     class path (add {@code dev.cohort:testing-zookeeper}; see {@link BackendKind#ZOOKEEPER})
    */
   public static CohortFixture zookeeper() {
     return new CohortFixture(BackendKind.ZOOKEEPER, 1);
@@ -145,8 +148,9 @@ public final class CohortFixture implements AutoCloseable {
   }
 
   /**
-   * The embedded ZooKeeper server's address ({@code 127.0.0.1:port}), so code under test that takes
-   * a connect string can reach it; empty for the in-memory and replicated fixtures.
+   * The embedded ZooKeeper server's address with this fixture's namespace as chroot ({@code
+   * 127.0.0.1:port/cohort-fixture-N}), so code under test that takes a connect string sees the tree
+   * the fixture's clients see; empty for the in-memory and replicated fixtures.
    *
    * <pre>{@code
    * String zk = fixture.zookeeperConnectString().orElseThrow();
@@ -423,7 +427,12 @@ public final class CohortFixture implements AutoCloseable {
     engine.loseNextReply(Objects.requireNonNull(session, "session"));
   }
 
-  /** Loses the reply to {@code client}'s next operation. */
+  /**
+   * Loses the reply to {@code client}'s next operation. On the ZooKeeper fixture, as for {@link
+   * #disconnect(Cohort)}, this works for sessions of the fixture's clients and of {@link
+   * #openSession()}: the fixture's relay drops the reply and closes the connection, and the client
+   * reconnects to the same session by itself.
+   */
   public void loseNextReply(Cohort client) {
     loseNextReply(currentSession(client));
   }

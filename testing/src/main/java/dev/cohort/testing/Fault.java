@@ -10,7 +10,8 @@ package dev.cohort.testing;
  *   <tr><td>{@link #CRASH}</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link #DISCONNECT}</td><td>yes</td><td>yes</td><td>yes (sessions of the fixture's clients and
  *       of {@code openSession})</td></tr>
- *   <tr><td>{@link #LOSE_REPLY}</td><td>yes</td><td>yes</td><td>no</td></tr>
+ *   <tr><td>{@link #LOSE_REPLY}</td><td>yes</td><td>yes</td><td>yes (same sessions as
+ *       {@link #DISCONNECT})</td></tr>
  *   <tr><td>{@link #VIRTUAL_TIME}</td><td>yes</td><td>no</td><td>no</td></tr>
  *   <tr><td>{@link #REPLICAS}</td><td>no</td><td>yes</td><td>no</td></tr>
  * </table>

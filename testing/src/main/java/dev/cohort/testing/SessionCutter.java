@@ -15,15 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay on 127.0.0.1 in front of the embedded ZooKeeper server, through which the fixture's
- * clients connect, so that the fixture can cut one session off without closing it: what a crashed
- * process or a failed link does, and what ZooKeeper's own client cannot be made to do.
+ * clients connect, so that the fixture can cut one session off without closing it (what a crashed
+ * process or a failed link does) or lose the reply to its next request (what a link failing at that
+ * moment does): things ZooKeeper's own client cannot be made to do.
  *
  * <p>It learns each connection's session id from the handshake: the client's ConnectRequest
  * carries it when the client resumes a session, the server's ConnectResponse when it starts one.
  * {@link #cut(long)} closes every connection of that session and drops its reconnection attempts
  * until {@link #restore(long)}; the server keeps the session until its timeout passes, then expires
- * it and deletes its ephemerals, exactly as when a machine dies. Everything else is relayed byte
- * for byte.
+ * it and deletes its ephemerals, exactly as when a machine dies. {@link #loseNextReply(long)} lets
+ * the server apply the session's next request, drops the reply and closes the connection; the
+ * client sees ConnectionLoss and reconnects to the same session by itself.
+ *
+ * <p>Client-to-server bytes are relayed as they come. Server-to-client traffic is relayed frame by
+ * frame (a 4-byte length, then a reply header whose first field is the xid): replies to requests
+ * carry an xid of 0 or more, while pings (-2), watch events (-1) and other notices carry negative
+ * ones, so only a reply to a request is ever lost.
+ *
+ * <p>One relay serves every fixture of a JVM: session ids are unique on the one server behind it.
  */
 final class SessionCutter implements AutoCloseable {
   private final int serverPort;
@@ -32,6 +41,8 @@ final class SessionCutter implements AutoCloseable {
   private final Set<Long> cut = ConcurrentHashMap.newKeySet();
   /** Every session id a handshake through this relay carried: the sessions it can cut. */
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+  /** Sessions whose next reply to a request is dropped, with their connection. */
+  private final Set<Long> loseReply = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   SessionCutter(int serverPort) {
@@ -68,6 +79,17 @@ final class SessionCutter implements AutoCloseable {
   /** Lets {@code sessionId} connect again. */
   void restore(long sessionId) {
     cut.remove(sessionId);
+  }
+
+  /** The reply to the next request {@code sessionId} sends is dropped and its connection closed. */
+  void loseNextReply(long sessionId) {
+    loseReply.add(sessionId);
+  }
+
+  /** Forgets what was set up for {@code sessionId}: a fixture closing lets its sessions go. */
+  void forget(long sessionId) {
+    cut.remove(sessionId);
+    loseReply.remove(sessionId);
   }
 
   @Override
@@ -144,19 +166,37 @@ final class SessionCutter implements AutoCloseable {
             return; // dropped: the finally block closes both sides
           }
         }
-        out.write(ByteBuffer.allocate(4 + length).putInt(length).put(frame).array());
-        out.flush();
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
+        forward(out, length, frame);
+        if (fromClient) {
+          byte[] buffer = new byte[64 * 1024];
+          int n;
+          while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        } else {
+          while (true) {
+            length = data.readInt();
+            frame = new byte[length];
+            data.readFully(frame);
+            int xid = ByteBuffer.wrap(frame, 0, 4).getInt();
+            if (xid >= 0 && loseReply.remove(sessionId)) {
+              return; // the reply never arrives; the finally block closes both sides
+            }
+            forward(out, length, frame);
+          }
         }
       } catch (IOException | RuntimeException e) {
         // either side went away, or a frame too short to be a handshake: tear the pair down
       } finally {
         close();
       }
+    }
+
+    /** One write per frame, so that a frame never leaves as two segments. */
+    private void forward(OutputStream out, int length, byte[] frame) throws IOException {
+      out.write(ByteBuffer.allocate(4 + frame.length).putInt(length).put(frame).array());
+      out.flush();
     }
 
     void close() {

@@ -1,88 +1,68 @@
 package dev.cohort.testing;
 
+import dev.cohort.spi.Capability;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.Session;
 import dev.cohort.zookeeper.ZooKeeperBackend;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
-import org.apache.zookeeper.server.ServerCnxnFactory;
-import org.apache.zookeeper.server.ZooKeeperServer;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.server.EphemeralType;
 
 /**
- * A standalone ZooKeeper server in this JVM, listening on 127.0.0.1 only, on a port the system
- * picks, with its snapshots and logs in a temporary directory deleted on close.
+ * The ZooKeeper engine: one fixture's namespace on the {@linkplain EmbeddedZooKeeperServer
+ * embedded server} this JVM shares between its ZooKeeper fixtures.
  *
- * <p>The fixture's clients reach it through a {@link SessionCutter} (a relay on 127.0.0.1), so that
- * a client can be crashed or disconnected: its session cut off without being closed. So do the raw
- * sessions of {@code CohortFixture.openSession()}; the backend returned by {@code backend()}
- * connects directly.
+ * <p>Each fixture gets its own chroot ({@code /cohort-fixture-N}), created when the fixture starts
+ * and deleted, with everything under it, when it closes; its backends are built over that chroot,
+ * so a test sees an empty tree at {@code /} and never another fixture's nodes. Starting one costs a
+ * create on the server and two backend objects: the backends declare the server's capabilities
+ * (the same the capability probe would find) rather than connect to ask.
  *
- * <p>Its session limits are widened (0.5 s to 60 s) so tests get the timeout they ask for rather
- * than the server's tick-derived defaults. Expiry is the server's own: it deletes the session's
- * ephemerals and tells the client, exactly as a timeout would.
+ * <p>The fixture's clients, and the raw sessions of {@code CohortFixture.openSession()}, reach the
+ * server through the shared {@link SessionCutter}, so that a session can be cut off (crash,
+ * disconnect) or lose a reply; the backend returned by {@code backend()} connects directly.
+ *
+ * <p>Expiry is the server's own: it deletes the session's ephemerals and tells the client, exactly
+ * as a timeout would.
  */
 final class ZooKeeperEngine implements Engine {
-  private static final int TICK_MS = 50;
+  private static final AtomicLong NEXT_NAMESPACE = new AtomicLong(1);
 
-  private final Path dataDir;
-  private final ZooKeeperServer server;
-  private final ServerCnxnFactory factory;
+  private final EmbeddedZooKeeperServer server;
+  private final String chroot;
   private final ZooKeeperBackend backend;
-  /** Between the fixture's clients and the server, so that a client's session can be cut off. */
-  private final SessionCutter cutter;
   private final ZooKeeperBackend clientBackend;
 
   ZooKeeperEngine() {
-    Path dir = null;
-    ServerCnxnFactory cnxn = null;
-    ZooKeeperServer zk = null;
-    try {
-      dir = Files.createTempDirectory("cohort-zk-");
-      zk = new ZooKeeperServer(dir.resolve("snap").toFile(), dir.resolve("log").toFile(), TICK_MS);
-      zk.setMinSessionTimeout(500);
-      zk.setMaxSessionTimeout(60_000);
-      cnxn = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 500);
-      cnxn.startup(zk);
-    } catch (IOException e) {
-      stop(cnxn, zk, dir);
-      throw new UncheckedIOException("could not start an embedded ZooKeeper server", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stop(cnxn, zk, dir);
-      throw new IllegalStateException("interrupted while starting an embedded ZooKeeper server", e);
+    this.server = EmbeddedZooKeeperServer.shared();
+    this.chroot = "/cohort-fixture-" + NEXT_NAMESPACE.getAndIncrement();
+    server.createNamespace(chroot);
+    Set<Capability> caps = capabilities();
+    this.backend = ZooKeeperBackend.builder().connectString(server.connectString() + chroot)
+        .capabilities(caps).build();
+    this.clientBackend = ZooKeeperBackend.builder().connectString(server.relay().connectString() + chroot)
+        .capabilities(caps).build();
+  }
+
+  /**
+   * What the embedded server offers: persistent watches and container nodes always (ZooKeeper
+   * 3.6+), TTL nodes when {@code zookeeper.extendedTypesEnabled} is true, read from the same
+   * switch the server reads. A test checks that the probe finds the same.
+   */
+  static Set<Capability> capabilities() {
+    Set<Capability> caps = EnumSet.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES);
+    if (EphemeralType.extendedEphemeralTypesEnabled()) {
+      caps.add(Capability.TTL_NODES);
     }
-    this.dataDir = dir;
-    this.server = zk;
-    this.factory = cnxn;
-    ZooKeeperBackend direct = null;
-    SessionCutter relay = null;
-    try {
-      direct = ZooKeeperBackend.connect("127.0.0.1:" + cnxn.getLocalPort());
-      relay = new SessionCutter(cnxn.getLocalPort());
-      this.clientBackend = ZooKeeperBackend.connect(relay.connectString());
-    } catch (RuntimeException e) {
-      if (direct != null) {
-        direct.close();
-      }
-      if (relay != null) {
-        relay.close();
-      }
-      stop(cnxn, zk, dir);
-      throw e;
-    }
-    this.backend = direct;
-    this.cutter = relay;
+    return caps;
   }
 
   @Override
-  public java.util.Optional<String> connectString() {
-    return java.util.Optional.of("127.0.0.1:" + factory.getLocalPort());
+  public Optional<String> connectString() {
+    return Optional.of(server.connectString() + chroot);
   }
 
   @Override
@@ -90,7 +70,7 @@ final class ZooKeeperEngine implements Engine {
     return backend;
   }
 
-  /** Fixture clients connect through {@link SessionCutter}; raw sessions and users' code directly. */
+  /** Fixture clients connect through the relay; raw sessions on {@link #backend()} directly. */
   @Override
   public CoordinationBackend clientBackend() {
     return clientBackend;
@@ -104,12 +84,12 @@ final class ZooKeeperEngine implements Engine {
   /** Closes the session's connections and drops its reconnections; the server expires it in time. */
   @Override
   public void cutOff(Session session) {
-    cutter.cut(session.id());
+    server.relay().cut(session.id());
   }
 
   @Override
   public void release(Session session) {
-    cutter.restore(session.id());
+    server.relay().restore(session.id());
   }
 
   /**
@@ -119,7 +99,7 @@ final class ZooKeeperEngine implements Engine {
   @Override
   public void disconnect(Session session) {
     requireRelayed(session);
-    cutter.cut(session.id());
+    server.relay().cut(session.id());
     CohortFixture.awaitCondition(() -> !session.state().isConnected(),
         "session 0x" + Long.toHexString(session.id()) + " to notice it is cut off", Duration.ofSeconds(10));
   }
@@ -128,41 +108,36 @@ final class ZooKeeperEngine implements Engine {
   @Override
   public void reconnect(Session session) {
     requireRelayed(session);
-    cutter.restore(session.id());
+    server.relay().restore(session.id());
+  }
+
+  /**
+   * The server applies the session's next request; the relay drops the reply and closes the
+   * connection, so the caller sees ConnectionLoss and the client reconnects to the same session.
+   */
+  @Override
+  public void loseNextReply(Session session) {
+    requireRelayed(session);
+    server.relay().loseNextReply(session.id());
   }
 
   private void requireRelayed(Session session) {
-    if (!cutter.relays(session.id())) {
+    if (!server.relay().relays(session.id())) {
       throw new IllegalArgumentException("session 0x" + Long.toHexString(session.id())
           + " does not connect through the fixture's relay: only sessions of the fixture's clients and of "
-          + "fixture.openSession() can be cut off (those opened on fixture.backend() connect directly)");
+          + "fixture.openSession() can be cut off or lose a reply (those opened on fixture.backend() "
+          + "connect directly)");
     }
   }
 
+  /** Closes this fixture's backends, then deletes its namespace; the shared server keeps running. */
   @Override
   public void close() {
     try {
       clientBackend.close();
       backend.close();
     } finally {
-      cutter.close();
-      stop(factory, server, dataDir);
-    }
-  }
-
-  private static void stop(ServerCnxnFactory factory, ZooKeeperServer server, Path dir) {
-    if (factory != null) {
-      factory.shutdown();
-    }
-    if (server != null) {
-      server.shutdown();
-    }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // a leftover temporary directory must not fail the test that used the server
-      }
+      server.deleteNamespace(chroot);
     }
   }
 }

@@ -1,11 +1,14 @@
 /**
- * Test support for code that uses Cohort recipes: {@link dev.cohort.testing.CohortFixture} gives a
- * fresh backend (in-memory, replicated or an embedded ZooKeeper server), ready clients and fault
- * controls (expiry, disconnects, lost replies, crashed clients, virtual time, replica crashes and
- * partitions; a fault a backend cannot produce is refused with
- * {@link dev.cohort.testing.UnsupportedFaultException}); {@link dev.cohort.testing.CohortExtension}
- * and {@link dev.cohort.testing.CohortTest} bring it to JUnit 5 tests; and the history checkers
- * {@link dev.cohort.testing.OwnershipHistory}, {@link dev.cohort.testing.LeadershipHistory} and
- * {@link dev.cohort.testing.JobHistory} check the guarantees from what a test recorded.
+ * Test fixtures for code built on Cohort: a fresh backend per test ({@link
+ * dev.cohort.testing.CohortFixture}), started clients on it, the faults to throw at them (expiry,
+ * crash, disconnect, lost replies, replica crashes and partitions, virtual time), JUnit 5 wiring
+ * ({@link dev.cohort.testing.CohortTest @CohortTest}, {@link dev.cohort.testing.CohortExtension},
+ * {@link dev.cohort.testing.EveryBackendTest @EveryBackendTest}) and history checkers that tell
+ * whether what a test saw was safe ({@link dev.cohort.testing.OwnershipHistory}, {@link
+ * dev.cohort.testing.LeadershipHistory}, {@link dev.cohort.testing.JobHistory}).
+ *
+ * <p>The in-memory and replicated backends come with this artifact; the ZooKeeper fixture needs
+ * {@code dev.cohort:testing-zookeeper} instead. Which fault each backend offers is in {@link
+ * dev.cohort.testing.Fault}.
  */
 package dev.cohort.testing;

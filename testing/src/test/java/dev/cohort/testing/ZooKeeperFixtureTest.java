@@ -1,13 +1,23 @@
 package dev.cohort.testing;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.zookeeper.ZooKeeperBackend;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionState;
@@ -15,7 +25,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The embedded ZooKeeper fixture: a real server, real expiry, and refusals for what it cannot do. */
+/**
+ * The embedded ZooKeeper fixture: a real server shared by the JVM's fixtures, a namespace per
+ * fixture, real expiry, disconnects and lost replies through the relay, refusals for the rest.
+ */
 class ZooKeeperFixtureTest {
 
   @RegisterExtension
@@ -40,7 +53,7 @@ class ZooKeeperFixtureTest {
     String address = cohort.fixture().zookeeperConnectString().orElseThrow();
     assertTrue(address.startsWith("127.0.0.1:"), address);
     cohort.client().blocking().create("/shared", new byte[0], CreateMode.PERSISTENT);
-    try (dev.cohort.zookeeper.ZooKeeperBackend own = dev.cohort.zookeeper.ZooKeeperBackend.connect(address)) {
+    try (ZooKeeperBackend own = ZooKeeperBackend.connect(address)) {
       Session session = own.openSession().join();
       assertNotNull(session.exists("/shared").join(), "a second backend on the address sees the same tree");
       session.close();
@@ -53,8 +66,8 @@ class ZooKeeperFixtureTest {
     Cohort client = cohort.client();
     assertEquals(Fault.VIRTUAL_TIME,
         assertThrows(UnsupportedFaultException.class, () -> fixture.advanceTime(Duration.ofSeconds(1))).fault());
-    assertEquals(Fault.LOSE_REPLY,
-        assertThrows(UnsupportedFaultException.class, () -> fixture.loseNextReply(client)).fault());
+    assertEquals(Fault.REPLICAS,
+        assertThrows(UnsupportedFaultException.class, () -> fixture.crashReplica(1)).fault());
     client.blocking().create("/after-refusals", new byte[0], CreateMode.PERSISTENT);
     assertNotNull(client.blocking().exists("/after-refusals", null), "the refused faults left the session working");
   }
@@ -83,5 +96,92 @@ class ZooKeeperFixtureTest {
         "a session opened on fixture.backend() connects directly and cannot be cut off");
     assertTrue(direct.state().isConnected(), "the refused disconnect changed nothing");
     direct.close();
+  }
+
+  @Test
+  void lostReplyLeavesTheCreateAppliedWhileTheCallerSeesConnectionLoss() {
+    CohortFixture fixture = cohort.fixture();
+    Session session = fixture.openSession(Duration.ofSeconds(10));
+    List<SessionState> states = new CopyOnWriteArrayList<>();
+    session.addStateListener((s, state) -> states.add(state));
+
+    fixture.loseNextReply(session);
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> session.create("/maybe", new byte[] {1}, CreateMode.PERSISTENT).join());
+    assertInstanceOf(ConnectionLossException.class, e.getCause(), "the outcome is unknown to the caller");
+    await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(SessionState.RECONNECTED));
+    assertEquals(SessionState.SUSPENDED, states.get(0), "the lost reply cut the connection");
+    assertNotNull(session.exists("/maybe").join(), "the server applied the create whose reply was lost");
+    assertNotNull(session.create("/next", new byte[0], CreateMode.PERSISTENT).join(),
+        "only one reply is lost: the same session works on");
+  }
+
+  @Test
+  void lostReplyOnALockAcquireLeavesNoOrphanNode() throws Exception {
+    CohortFixture fixture = cohort.fixture();
+    Cohort client = cohort.client();
+    DistributedLock lock = new DistributedLock(client, "/lock");
+    fixture.loseNextReply(client);
+    FencingToken token = lock.acquire();
+    assertNotNull(token);
+    assertEquals(1, client.blocking().getChildren("/lock", null).names().size(),
+        "the client found the node its lost create made rather than leave it behind");
+    lock.release();
+  }
+
+  @Test
+  void declaredCapabilitiesAreWhatTheProbeFinds() {
+    CohortFixture fixture = cohort.fixture();
+    try (ZooKeeperBackend probed = ZooKeeperBackend.connect(fixture.zookeeperConnectString().orElseThrow())) {
+      assertEquals(probed.capabilities(), fixture.backend().capabilities());
+    }
+  }
+
+  @Test
+  void fixturesShareOneServerButNeverSeeEachOthersNodesAndCloseDeletesTheirs() throws InterruptedException {
+    CohortFixture first = cohort.fixture();
+    cohort.client().blocking().create("/mine", new byte[0], CreateMode.PERSISTENT);
+    String firstAddress = first.zookeeperConnectString().orElseThrow();
+    String server = firstAddress.substring(0, firstAddress.indexOf('/'));
+    String namespace;
+    try (CohortFixture second = CohortFixture.zookeeper()) {
+      String secondAddress = second.zookeeperConnectString().orElseThrow();
+      namespace = secondAddress.substring(secondAddress.indexOf('/'));
+      assertEquals(server, secondAddress.substring(0, secondAddress.indexOf('/')), "one server per JVM");
+      assertNotEquals(firstAddress, secondAddress, "a namespace per fixture");
+      Cohort other = second.newClient();
+      assertNull(other.blocking().exists("/mine", null), "the first fixture's node is not in the second's tree");
+      other.blocking().create("/theirs", new byte[0], CreateMode.PERSISTENT);
+      other.blocking().create("/theirs/deep", new byte[0], CreateMode.PERSISTENT);
+    }
+    try (ZooKeeperBackend root = ZooKeeperBackend.connect(server)) {
+      Session s = root.openSession().join();
+      assertNull(s.exists(namespace).join(), "closing the second fixture deleted its namespace");
+      assertNotNull(s.exists(firstAddress.substring(firstAddress.indexOf('/')) + "/mine").join());
+      s.close();
+    }
+  }
+
+  @Test
+  void missingRuntimeClassGivesTheFixturesOwnMessageNamingTheArtifact() {
+    ClassLoader withoutSnappy = new ClassLoader(getClass().getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.startsWith("org.xerial.snappy.")) {
+          throw new ClassNotFoundException(name);
+        }
+        return super.loadClass(name, resolve);
+      }
+    };
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Engines.requireRuntime(BackendKind.ZOOKEEPER, withoutSnappy));
+    assertTrue(e.getMessage().contains("org.xerial.snappy:snappy-java"), e.getMessage());
+    assertTrue(e.getMessage().contains("dev.cohort:testing-zookeeper"), e.getMessage());
+    assertDoesNotThrow(() -> Engines.requireRuntime(BackendKind.ZOOKEEPER, getClass().getClassLoader()),
+        "this module's tests have every class");
+    // What @EveryBackendTest skips a ZooKeeper run with, and only a ZooKeeper run.
+    assertTrue(Engines.unavailable(BackendKind.ZOOKEEPER, withoutSnappy).orElseThrow().contains("snappy-java"));
+    assertTrue(Engines.unavailable(BackendKind.IN_MEMORY, withoutSnappy).isEmpty());
+    assertTrue(Engines.unavailable(BackendKind.ZOOKEEPER, getClass().getClassLoader()).isEmpty());
   }
 }
