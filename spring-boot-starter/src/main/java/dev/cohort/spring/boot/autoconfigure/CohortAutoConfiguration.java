@@ -5,6 +5,7 @@ import dev.cohort.spi.CoordinationBackend;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,12 +23,20 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration
 @ConditionalOnClass(Cohort.class)
 @EnableConfigurationProperties(CohortProperties.class)
-public class CohortAutoConfiguration {
+public class CohortAutoConfiguration implements BeanClassLoaderAware {
 
   private static final Logger log = LoggerFactory.getLogger(CohortAutoConfiguration.class);
 
+  /** Where the optional backend modules are looked for: the application's class loader. */
+  private ClassLoader classLoader = CohortAutoConfiguration.class.getClassLoader();
+
   /** Creates the auto-configuration; Spring does. */
   public CohortAutoConfiguration() {}
+
+  @Override
+  public void setBeanClassLoader(ClassLoader classLoader) {
+    this.classLoader = classLoader;
+  }
 
   /**
    * The backend {@code cohort.backend} names.
@@ -38,7 +47,7 @@ public class CohortAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean({CoordinationBackend.class, Cohort.class})
   public CoordinationBackend cohortBackend(CohortProperties properties) {
-    CoordinationBackend backend = Backends.create(properties, getClass().getClassLoader());
+    CoordinationBackend backend = Backends.create(properties, classLoader);
     log.info("Cohort backend: {}", backend.name());
     return backend;
   }
