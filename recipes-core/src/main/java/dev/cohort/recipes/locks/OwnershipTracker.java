@@ -1,6 +1,7 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.CohortEvents;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.OwnedNode;
@@ -24,13 +25,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class OwnershipTracker implements ConnectionStateListener {
   private final Cohort client;
+  /** The client's event listener or null; with the recipe's kind and path it reports under. */
+  private final CohortEvents events;
+  private final String kind;
+  private final String path;
   private final Set<OwnedNode> held = ConcurrentHashMap.newKeySet();
   private final List<OwnershipListener> listeners = new CopyOnWriteArrayList<>();
   /** Guarded by this: whether this tracker is registered with the client. */
   private boolean registered;
 
-  OwnershipTracker(Cohort client) {
+  OwnershipTracker(Cohort client, CohortEvents events, String kind, String path) {
     this.client = client;
+    this.events = events;
+    this.kind = kind;
+    this.path = path;
   }
 
   void addListener(OwnershipListener listener) {
@@ -91,6 +99,9 @@ final class OwnershipTracker implements ConnectionStateListener {
   }
 
   private void tell(OwnershipListener.Change change, OwnedNode node) {
+    if (events != null) {
+      events.ownershipChanged(kind, path, change);
+    }
     for (OwnershipListener l : listeners) {
       try {
         l.ownershipChanged(change, node.fencingToken());
