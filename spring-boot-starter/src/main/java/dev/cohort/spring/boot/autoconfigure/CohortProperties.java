@@ -52,6 +52,8 @@ public class CohortProperties {
 
   private final LockRegistry lockRegistry = new LockRegistry();
 
+  private final Metrics metrics = new Metrics();
+
   public BackendType getBackend() {
     return backend;
   }
@@ -94,6 +96,10 @@ public class CohortProperties {
 
   public LockRegistry getLockRegistry() {
     return lockRegistry;
+  }
+
+  public Metrics getMetrics() {
+    return metrics;
   }
 
   /** Settings of the ZooKeeper backend ({@code cohort.zookeeper.*}). */
@@ -191,6 +197,35 @@ public class CohortProperties {
 
     public void setPath(String path) {
       this.path = path;
+    }
+  }
+
+  /** Settings of the metrics binding ({@code cohort.metrics.*}). */
+  public static class Metrics {
+
+    /**
+     * Whether to record the auto-configured client's metrics through cohort-micrometer when that
+     * module and a MeterRegistry bean are present.
+     */
+    private boolean enabled = true;
+
+    /** How many leading segments of a recipe's path its meters' path tag keeps. */
+    private int pathTagDepth = 2;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public int getPathTagDepth() {
+      return pathTagDepth;
+    }
+
+    public void setPathTagDepth(int pathTagDepth) {
+      this.pathTagDepth = pathTagDepth;
     }
   }
 }
