@@ -10,6 +10,10 @@ import dev.cohort.recipes.Cohort;
 @FunctionalInterface
 public interface CohortClientCustomizer {
 
-  /** Changes {@code builder} in place. */
+  /**
+   * Changes {@code builder} in place.
+   *
+   * @param builder the client's builder, with the properties applied
+   */
   void customize(Cohort.Builder builder);
 }

@@ -54,50 +54,62 @@ public class CohortProperties {
 
   private final Metrics metrics = new Metrics();
 
+  /** @return the backend to run on: zookeeper, replicated or in-memory */
   public BackendType getBackend() {
     return backend;
   }
 
+  /** @param backend the backend to run on: zookeeper, replicated or in-memory */
   public void setBackend(BackendType backend) {
     this.backend = backend;
   }
 
+  /** @return the session timeout the client asks for; the backend may grant another within its limits */
   public Duration getSessionTimeout() {
     return sessionTimeout;
   }
 
+  /** @param sessionTimeout the session timeout the client asks for; the backend may grant another within its limits */
   public void setSessionTimeout(Duration sessionTimeout) {
     this.sessionTimeout = sessionTimeout;
   }
 
+  /** @return how long start-up waits for the first session (and, on ZooKeeper, for a server to answer) */
   public Duration getConnectionTimeout() {
     return connectionTimeout;
   }
 
+  /** @param connectionTimeout how long start-up waits for the first session (and, on ZooKeeper, for a server to answer) */
   public void setConnectionTimeout(Duration connectionTimeout) {
     this.connectionTimeout = connectionTimeout;
   }
 
+  /** @return the path every Cohort path lives under, such as /my-app; none when empty */
   public String getNamespace() {
     return namespace;
   }
 
+  /** @param namespace the path every Cohort path lives under, such as /my-app; none when empty */
   public void setNamespace(String namespace) {
     this.namespace = namespace;
   }
 
+  /** @return the {@code zookeeper} settings */
   public ZooKeeper getZookeeper() {
     return zookeeper;
   }
 
+  /** @return the {@code replicated} settings */
   public Replicated getReplicated() {
     return replicated;
   }
 
+  /** @return the {@code lockRegistry} settings */
   public LockRegistry getLockRegistry() {
     return lockRegistry;
   }
 
+  /** @return the {@code metrics} settings */
   public Metrics getMetrics() {
     return metrics;
   }
@@ -120,26 +132,32 @@ public class CohortProperties {
     /** The ACL of every node created; the creator ACLs need cohort.zookeeper.auth. */
     private ZooKeeperAcl defaultAcl = ZooKeeperAcl.OPEN;
 
+    /** @return the ensemble: comma-separated host:port pairs, optionally followed by a chroot such as /app (which must exist) */
     public String getConnectString() {
       return connectString;
     }
 
+    /** @param connectString the ensemble: comma-separated host:port pairs, optionally followed by a chroot such as /app (which must exist) */
     public void setConnectString(String connectString) {
       this.connectString = connectString;
     }
 
+    /** @return digest authentication as user:password; every session authenticates with it */
     public String getAuth() {
       return auth;
     }
 
+    /** @param auth digest authentication as user:password; every session authenticates with it */
     public void setAuth(String auth) {
       this.auth = auth;
     }
 
+    /** @return the ACL of every node created; the creator ACLs need cohort.zookeeper.auth */
     public ZooKeeperAcl getDefaultAcl() {
       return defaultAcl;
     }
 
+    /** @param defaultAcl the ACL of every node created; the creator ACLs need cohort.zookeeper.auth */
     public void setDefaultAcl(ZooKeeperAcl defaultAcl) {
       this.defaultAcl = defaultAcl;
     }
@@ -157,18 +175,22 @@ public class CohortProperties {
      */
     private Path dataDirectory;
 
+    /** @return how many replicas to run in this JVM: 1, 3, 5 or 7 */
     public int getReplicas() {
       return replicas;
     }
 
+    /** @param replicas how many replicas to run in this JVM: 1, 3, 5 or 7 */
     public void setReplicas(int replicas) {
       this.replicas = replicas;
     }
 
+    /** @return where each replica keeps its log and snapshots (replica-N below it), so a restart recovers them; in memory only when unset */
     public Path getDataDirectory() {
       return dataDirectory;
     }
 
+    /** @param dataDirectory where each replica keeps its log and snapshots (replica-N below it), so a restart recovers them; in memory only when unset */
     public void setDataDirectory(Path dataDirectory) {
       this.dataDirectory = dataDirectory;
     }
@@ -183,18 +205,22 @@ public class CohortProperties {
     /** The path (relative to the namespace) under which each lock key gets its own node. */
     private String path = "/locks";
 
+    /** @return whether to define a CohortLockRegistry bean when Spring Integration is on the class path */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /** @param enabled whether to define a CohortLockRegistry bean when Spring Integration is on the class path */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /** @return the path (relative to the namespace) under which each lock key gets its own node */
     public String getPath() {
       return path;
     }
 
+    /** @param path the path (relative to the namespace) under which each lock key gets its own node */
     public void setPath(String path) {
       this.path = path;
     }
@@ -212,18 +238,22 @@ public class CohortProperties {
     /** How many leading segments of a recipe's path its meters' path tag keeps. */
     private int pathTagDepth = 2;
 
+    /** @return whether to record the auto-configured client's metrics through cohort-micrometer when that module and a MeterRegistry bean are present */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /** @param enabled whether to record the auto-configured client's metrics through cohort-micrometer when that module and a MeterRegistry bean are present */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /** @return how many leading segments of a recipe's path its meters' path tag keeps */
     public int getPathTagDepth() {
       return pathTagDepth;
     }
 
+    /** @param pathTagDepth how many leading segments of a recipe's path its meters' path tag keeps */
     public void setPathTagDepth(int pathTagDepth) {
       this.pathTagDepth = pathTagDepth;
     }
