@@ -7,7 +7,9 @@ import dev.cohort.inmemory.InMemoryBackend;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Session;
 import dev.cohort.spring.boot.SharedBackend;
+import dev.cohort.testing.CohortFixture;
 import dev.cohort.spring.boot.autoconfigure.CohortAutoConfiguration;
 import dev.cohort.spring.boot.autoconfigure.CohortLockRegistryAutoConfiguration;
 import java.time.Duration;
@@ -29,24 +31,74 @@ import org.springframework.integration.support.leader.LockRegistryLeaderInitiato
 /**
  * The real scenario: two applications (two contexts) share one backend, each runs Spring
  * Integration's {@link LockRegistryLeaderInitiator} on the auto-configured {@link
- * CohortLockRegistry}. One leads; its session expires; the other takes over. Takeover times are
+ * CohortLockRegistry}. One leads; its session expires; the other takes over. On the in-memory
+ * backend and on a real ZooKeeper server. Takeover times are
  * printed (this test asserts the order of events, never their speed).
  */
 class LeaderFailoverTest {
 
   private static final int FAILOVERS = 5;
 
-  private final InMemoryBackend backend = InMemoryBackend.create();
+  /** The one backend both applications use, and how the test expires a session on it. */
+  interface Service extends AutoCloseable {
+    CoordinationBackend backend();
 
-  private final ApplicationContextRunner app = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(CohortAutoConfiguration.class, CohortLockRegistryAutoConfiguration.class))
-      .withPropertyValues("cohort.namespace=/failover")
-      .withBean(CoordinationBackend.class, () -> new SharedBackend(backend))
-      .withUserConfiguration(LeaderConfiguration.class);
+    void expire(Session session);
+
+    @Override
+    void close();
+  }
+
+  static Service inMemory() {
+    InMemoryBackend backend = InMemoryBackend.create();
+    return new Service() {
+      public CoordinationBackend backend() {
+        return backend;
+      }
+
+      public void expire(Session session) {
+        backend.faults().expire(session);
+      }
+
+      public void close() {
+        backend.close();
+      }
+    };
+  }
+
+  /** A real ZooKeeper server in this JVM; the server itself expires the session. */
+  static Service zookeeper() {
+    CohortFixture fixture = CohortFixture.zookeeper();
+    return new Service() {
+      public CoordinationBackend backend() {
+        return fixture.backend();
+      }
+
+      public void expire(Session session) {
+        fixture.expire(session);
+      }
+
+      public void close() {
+        fixture.close();
+      }
+    };
+  }
+
+  private Service service;
 
   @AfterEach
   void close() {
-    backend.close();
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  private ApplicationContextRunner app(Service shared) {
+    return new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CohortAutoConfiguration.class, CohortLockRegistryAutoConfiguration.class))
+        .withPropertyValues("cohort.namespace=/failover", "cohort.session-timeout=4s")
+        .withBean(CoordinationBackend.class, () -> new SharedBackend(shared.backend()))
+        .withUserConfiguration(LeaderConfiguration.class);
   }
 
   /** What an application that wants a leader adds. */
@@ -101,7 +153,19 @@ class LeaderFailoverTest {
   }
 
   @Test
-  void theOtherApplicationTakesOverWhenTheLeadersSessionExpires() {
+  void onTheInMemoryBackendTheOtherApplicationTakesOverWhenTheLeadersSessionExpires() {
+    service = inMemory();
+    failovers("in-memory");
+  }
+
+  @Test
+  void onZooKeeperTheOtherApplicationTakesOverWhenTheLeadersSessionExpires() {
+    service = zookeeper();
+    failovers("ZooKeeper (embedded server)");
+  }
+
+  private void failovers(String backendName) {
+    ApplicationContextRunner app = app(service);
     List<Long> takeoverMicros = new ArrayList<>();
     List<Long> revokeMicros = new ArrayList<>();
     List<FencingToken> terms = new ArrayList<>();
@@ -117,7 +181,7 @@ class LeaderFailoverTest {
         int followerGrants = candidates[follower].grantedAt.size();
 
         long expiredAt = System.nanoTime();
-        backend.faults().expire(apps[leader].getBean(Cohort.class).session());
+        service.expire(apps[leader].getBean(Cohort.class).session());
 
         await().atMost(Duration.ofSeconds(20)).until(() -> candidates[follower].grantedAt.size() > followerGrants);
         await().atMost(Duration.ofSeconds(20)).until(() -> !candidates[leader].leading);
@@ -132,9 +196,9 @@ class LeaderFailoverTest {
     }));
     List<Long> sorted = new ArrayList<>(takeoverMicros);
     sorted.sort(null);
-    System.out.printf("Spring failover on the in-memory backend, %d expiries: takeover after expiry (ms) %s, "
+    System.out.printf("Spring failover on the %s backend, %d expiries: takeover after expiry (ms) %s, "
             + "median %.1f; old leader revoked after (ms) %s%n",
-        FAILOVERS, millis(takeoverMicros), sorted.get(sorted.size() / 2) / 1000.0, millis(revokeMicros));
+        backendName, FAILOVERS, millis(takeoverMicros), sorted.get(sorted.size() / 2) / 1000.0, millis(revokeMicros));
     assertThat(takeoverMicros).hasSize(FAILOVERS);
   }
 
