@@ -3,7 +3,7 @@ package dev.cohort.spring.boot.autoconfigure;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.spring.boot.integration.CohortLockRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,12 +14,13 @@ import org.springframework.integration.support.locks.LockRegistry;
 
 /**
  * Defines a {@link CohortLockRegistry} when Spring Integration is on the class path, a {@link
- * Cohort} bean exists and the application defines no {@link LockRegistry} of its own. Locks live
- * under {@code cohort.lock-registry.path}; {@code cohort.lock-registry.enabled=false} turns it off.
+ * Cohort} bean (or a primary one) exists and the application defines no {@link LockRegistry} of its
+ * own. Locks live under {@code cohort.lock-registry.path}; {@code cohort.lock-registry.enabled=false}
+ * turns it off.
  */
 @AutoConfiguration(after = CohortAutoConfiguration.class)
 @ConditionalOnClass({LockRegistry.class, Cohort.class})
-@ConditionalOnBean(Cohort.class)
+@ConditionalOnSingleCandidate(Cohort.class)
 @ConditionalOnBooleanProperty(name = "cohort.lock-registry.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CohortProperties.class)
 public class CohortLockRegistryAutoConfiguration {

@@ -234,4 +234,22 @@ class CohortAutoConfigurationTest {
         .run(context -> assertThat(context.getBean(Cohort.class).namespace()).isEqualTo("/from-customizer"));
   }
 
+
+  @Test
+  void twoClientBeansOfTheApplicationGetNoHealthOrLockRegistryAndNoFailure() {
+    java.util.function.Supplier<Cohort> started = () -> {
+      Cohort c = Cohort.builder(new SharedBackend(shared)).build();
+      try {
+        c.start();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return c;
+    };
+    runner.withBean("first", Cohort.class, started).withBean("second", Cohort.class, started)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context).doesNotHaveBean(CohortLockRegistry.class).doesNotHaveBean(CohortHealthIndicator.class);
+        });
+  }
 }
