@@ -63,6 +63,9 @@ public final class CohortMetrics implements CohortEvents {
   private final Map<String, String> pathTags = new ConcurrentHashMap<>();
   private final Map<MeterKey, Object> meters = new ConcurrentHashMap<>();
   private final Map<MeterKey, AtomicLong> gauges = new ConcurrentHashMap<>();
+  /** Fast paths for the frequent events: successful operations by name, lock meters by kind and path. */
+  private final Map<String, Timer> successes = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, LockMeters>> locks = new ConcurrentHashMap<>();
 
   private volatile ConnectionState state;
 
@@ -117,10 +120,24 @@ public final class CohortMetrics implements CohortEvents {
 
   @Override
   public void operationFinished(Object context, String operation, long nanos, Throwable failure) {
+    if (failure == null) {
+      // The common case in one map lookup, with nothing allocated.
+      Timer success = successes.get(operation);
+      if (success == null) {
+        success = successes.computeIfAbsent(operation, op -> operationTimer(op, "success"));
+      }
+      success.record(nanos, TimeUnit.NANOSECONDS);
+      stop(context, "outcome", "success", null);
+      return;
+    }
     String outcome = outcome(failure);
-    timer("cohort.operations", "Operations of the client, retries included, by operation and outcome",
-        "operation", operation, "outcome", outcome).record(nanos, TimeUnit.NANOSECONDS);
+    operationTimer(operation, outcome).record(nanos, TimeUnit.NANOSECONDS);
     stop(context, "outcome", outcome, failure);
+  }
+
+  private Timer operationTimer(String operation, String outcome) {
+    return timer("cohort.operations", "Operations of the client, retries included, by operation and outcome",
+        "operation", operation, "outcome", outcome);
   }
 
   /** {@code success}, the error code of a coordination failure, or the exception's class name. */
@@ -150,14 +167,50 @@ public final class CohortMetrics implements CohortEvents {
 
   @Override
   public void lockAcquired(Object context, String kind, String path, long waitNanos, boolean contended) {
-    String tag = path(path);
-    timer("cohort.lock.wait", "Time from the start of an acquire to its end", "kind", kind, "path", tag,
-        "outcome", "acquired").record(waitNanos, TimeUnit.NANOSECONDS);
-    String contention = contended ? "contended" : "uncontended";
-    counter("cohort.lock.acquisitions", "Acquisitions, contended (waited or found others queued) or not",
-        "kind", kind, "path", tag, "contention", contention).increment();
-    gauge("cohort.lock.holds", "Holds of this client now", "kind", kind, "path", tag).incrementAndGet();
-    stop(context, "contention", contention, null);
+    LockMeters m = lockMeters(kind, path);
+    m.waitAcquired.record(waitNanos, TimeUnit.NANOSECONDS);
+    (contended ? m.contended : m.uncontended).increment();
+    m.holds.incrementAndGet();
+    stop(context, "contention", contended ? "contended" : "uncontended", null);
+  }
+
+  /** The meters of one lock recipe's acquisitions and holds, looked up once per kind and path. */
+  private final class LockMeters {
+    final Timer waitAcquired;
+    final Timer held;
+    final Counter contended;
+    final Counter uncontended;
+    final AtomicLong holds;
+
+    LockMeters(String kind, String tag) {
+      waitAcquired = timer("cohort.lock.wait", "Time from the start of an acquire to its end", "kind", kind,
+          "path", tag, "outcome", "acquired");
+      held = timer("cohort.lock.held", "Time from acquisition to release", "kind", kind, "path", tag);
+      contended = acquisitions(kind, tag, "contended");
+      uncontended = acquisitions(kind, tag, "uncontended");
+      holds = gauge("cohort.lock.holds", "Holds of this client now", "kind", kind, "path", tag);
+    }
+
+    private Counter acquisitions(String kind, String tag, String contention) {
+      return counter("cohort.lock.acquisitions", "Acquisitions, contended (waited or found others queued) or not",
+          "kind", kind, "path", tag, "contention", contention);
+    }
+  }
+
+  private LockMeters lockMeters(String kind, String path) {
+    Map<String, LockMeters> byPath = locks.get(kind);
+    if (byPath == null) {
+      byPath = locks.computeIfAbsent(kind, k -> new ConcurrentHashMap<>());
+    }
+    LockMeters m = byPath.get(path);
+    if (m != null) {
+      return m;
+    }
+    m = new LockMeters(kind, path(path));
+    if (byPath.size() < MAX_REMEMBERED_PATHS) {
+      byPath.put(path, m); // meters are shared through the registry: a duplicate is harmless
+    }
+    return m;
   }
 
   @Override
@@ -170,10 +223,9 @@ public final class CohortMetrics implements CohortEvents {
 
   @Override
   public void lockReleased(String kind, String path, long heldNanos) {
-    String tag = path(path);
-    timer("cohort.lock.held", "Time from acquisition to release", "kind", kind, "path", tag)
-        .record(heldNanos, TimeUnit.NANOSECONDS);
-    gauge("cohort.lock.holds", "Holds of this client now", "kind", kind, "path", tag).decrementAndGet();
+    LockMeters m = lockMeters(kind, path);
+    m.held.record(heldNanos, TimeUnit.NANOSECONDS);
+    m.holds.decrementAndGet();
   }
 
   @Override

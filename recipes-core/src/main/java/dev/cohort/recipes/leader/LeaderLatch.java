@@ -317,6 +317,8 @@ public final class LeaderLatch implements AutoCloseable {
       signalChange();
       if (ended != null && mode == CloseMode.NOTIFY_LEADER) {
         announce(ended, false);
+      } else if (ended != null) {
+        reportLeadership(false); // silent to listeners, but the term ended
       }
     } finally {
       lock.unlock();
@@ -462,6 +464,15 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
+  /** Tells the client's event listener, if one is bound, of a term reported. Caller holds lock. */
+  private void reportLeadership(boolean gained) {
+    if (events != null) {
+      long now = client.timeSource().nanoTime();
+      events.leadershipChanged(path, gained, gained ? 0 : now - termStartNanos);
+      termStartNanos = now;
+    }
+  }
+
   /** Wakes {@link #await}. Caller holds lock. */
   private void signalChange() {
     CompletableFuture<Void> woken = changed;
@@ -474,11 +485,7 @@ public final class LeaderLatch implements AutoCloseable {
    * #flushOutbox} hands them to the listener executor, outside the lock.
    */
   private void announce(LeadershipTerm t, boolean gained) {
-    if (events != null) {
-      long now = client.timeSource().nanoTime();
-      events.leadershipChanged(path, gained, gained ? 0 : now - termStartNanos);
-      termStartNanos = now;
-    }
+    reportLeadership(gained);
     synchronized (outbox) {
       for (LeaderLatchListener l : listeners) {
         outbox.add(gained ? () -> l.isLeader(t) : () -> l.notLeader(t));
