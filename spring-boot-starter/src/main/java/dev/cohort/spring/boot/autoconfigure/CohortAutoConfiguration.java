@@ -2,7 +2,6 @@ package dev.cohort.spring.boot.autoconfigure;
 
 import dev.cohort.recipes.Cohort;
 import dev.cohort.spi.CoordinationBackend;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanClassLoaderAware;
@@ -95,8 +94,7 @@ public class CohortAutoConfiguration implements BeanClassLoaderAware {
     try {
       setter.run();
     } catch (RuntimeException e) {
-      throw new InvalidConfigurationPropertyValueException(property,
-          value instanceof Duration d ? d.toString() : value, e.getMessage());
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
     }
   }
 }

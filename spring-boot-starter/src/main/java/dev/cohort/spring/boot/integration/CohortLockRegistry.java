@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.springframework.integration.support.locks.ExpirableLockRegistry;
 
@@ -86,7 +87,7 @@ public final class CohortLockRegistry implements ExpirableLockRegistry<CohortLoc
   @Override
   public void expireUnusedOlderThan(long age) {
     long now = nanoClock.getAsLong();
-    long ageNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(age);
+    long ageNanos = TimeUnit.MILLISECONDS.toNanos(age);
     locks.entrySet().removeIf(e -> e.getValue().isIdle() && now - e.getValue().lastUsedNanos() > ageNanos);
   }
 

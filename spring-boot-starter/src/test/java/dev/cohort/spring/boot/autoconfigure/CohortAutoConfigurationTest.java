@@ -220,6 +220,14 @@ class CohortAutoConfigurationTest {
   }
 
   @Test
+  void aZeroSessionTimeoutFailsNamingTheProperty() {
+    runner.withPropertyValues("cohort.backend=in-memory", "cohort.session-timeout=0s").run(context ->
+        assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("cohort.session-timeout"));
+  }
+
+  @Test
   void aMissingBackendModuleIsNamed() {
     runner.withPropertyValues("cohort.backend=replicated")
         .withClassLoader(new FilteredClassLoader("dev.cohort.replicated"))
