@@ -98,6 +98,9 @@ public final class Cohort implements AutoCloseable {
   private final ScheduledExecutorService ownedScheduler;
   private final ExecutorService ownedListenerPool;
   private final ExecutorService ownedWorkPool;
+  /** The bound event listener, or null (the default): every publisher checks this field first. */
+  private final CohortEvents events;
+  private final java.util.Optional<CohortEvents> boundEvents;
 
   private final CopyOnWriteArrayList<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
   private final Operations operations;
@@ -123,6 +126,8 @@ public final class Cohort implements AutoCloseable {
     this.timeSource = b.timeSource;
     this.random = b.random;
     this.connectTimeout = b.connectTimeout;
+    this.events = b.events;
+    this.boundEvents = java.util.Optional.ofNullable(b.events);
     if (b.scheduler == null) {
       ownedScheduler = Executors.newSingleThreadScheduledExecutor(daemon("cohort-retry"));
       DelayScheduler underlying = DelayScheduler.of(ownedScheduler);
@@ -156,8 +161,11 @@ public final class Cohort implements AutoCloseable {
       this.workExecutor = b.workExecutor;
     }
     this.operations = new Operations(this);
-    this.asyncOps = new CheckedOps(this, operations);
-    this.blockingOps = new Blocking(this, operations);
+    AsyncOps checked = new CheckedOps(this, operations);
+    // Timed only when a listener is bound: with none, the operations are exactly as before.
+    this.asyncOps = events == null ? checked : new EventOps(checked, events, timeSource);
+    BlockingOps blocking = new Blocking(this, operations);
+    this.blockingOps = events == null ? blocking : new EventOps.BlockingEvents(blocking, events, timeSource);
   }
 
   /** A builder for a client on {@code backend}. */
@@ -200,6 +208,14 @@ public final class Cohort implements AutoCloseable {
       throw Operations.asUnchecked(e.getCause());
     }
     install(first, ConnectionState.CONNECTED);
+  }
+
+  /**
+   * The event listener bound with {@link Builder#events}, if any. Recipes read it once, when they
+   * are created, and publish through it only when it is present.
+   */
+  public java.util.Optional<CohortEvents> events() {
+    return boundEvents;
   }
 
   /** The backend this client runs on. */
@@ -350,6 +366,7 @@ public final class Cohort implements AutoCloseable {
   public void close() {
     Session s;
     boolean started;
+    ConnectionState previous;
     lock.lock();
     try {
       if (closed) {
@@ -358,12 +375,16 @@ public final class Cohort implements AutoCloseable {
       closed = true;
       s = session;
       started = state != null;
+      previous = state;
       if (started) {
         state = ConnectionState.LOST;
       }
       signalChange();
     } finally {
       lock.unlock();
+    }
+    if (events != null && started && previous != ConnectionState.LOST) {
+      events.connectionStateChanged(previous, ConnectionState.LOST);
     }
     if (s != null) {
       s.close();
@@ -567,15 +588,20 @@ public final class Cohort implements AutoCloseable {
   }
 
   private void transition(Session from, ConnectionState next) {
+    ConnectionState previous;
     lock.lock();
     try {
       if (session != from || closed || state == next) {
         return;
       }
+      previous = state;
       state = next;
       signalChange();
     } finally {
       lock.unlock();
+    }
+    if (events != null) {
+      events.connectionStateChanged(previous, next);
     }
     log.debug("{}: {}", this, next);
     for (ConnectionStateListener l : listeners) {
@@ -740,6 +766,7 @@ public final class Cohort implements AutoCloseable {
     private Executor workExecutor;
     private RandomGenerator random = new Random();
     private Duration connectTimeout = Duration.ofSeconds(15);
+    private CohortEvents events;
 
     private Builder(CoordinationBackend backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -824,6 +851,16 @@ public final class Cohort implements AutoCloseable {
         throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
       }
       this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Binds a listener to the events of the client and of every recipe created on it (metrics,
+     * tracing); default none, which costs nothing. See {@link CohortEvents} for what it hears and
+     * what it must not do.
+     */
+    public Builder events(CohortEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
       return this;
     }
 

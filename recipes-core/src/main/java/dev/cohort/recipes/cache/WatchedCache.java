@@ -45,6 +45,8 @@ abstract class WatchedCache<S> implements AutoCloseable {
   final Watcher watcher = event -> requestRefresh();
   private final ConnectionStateListener stateListener = this::connectionChanged;
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+  /** The client's event listener, or null. */
+  private final dev.cohort.recipes.CohortEvents events;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock. */
@@ -59,6 +61,7 @@ abstract class WatchedCache<S> implements AutoCloseable {
   WatchedCache(Cohort client, String path, boolean allowPersistentWatches) {
     this.client = client;
     this.ops = client.async();
+    this.events = client.events().orElse(null);
     Paths.validate(path);
     this.path = path;
     this.persistent = allowPersistentWatches && client.backend().has(Capability.PERSISTENT_WATCHES);
@@ -125,6 +128,9 @@ abstract class WatchedCache<S> implements AutoCloseable {
       next = CompletableFuture.failedFuture(unusable);
     }
     next.whenComplete((snapshot, error) -> {
+      if (events != null) {
+        events.cacheRefreshed(path, error == null);
+      }
       if (error == null) {
         if (!isClosed()) {
           apply(snapshot);

@@ -120,6 +120,11 @@ public final class Place implements ConnectionStateListener {
     release(mark);
   }
 
+  /** Whether this place waited for, or found queued before it, another contender. */
+  public synchronized boolean contended() {
+    return contended;
+  }
+
   /** Our node if this place was granted, else null (waiting, given up or failed). */
   public OwnedNode heldNode() {
     return granted.isDone() && !granted.isCompletedExceptionally() ? granted.join() : null;

@@ -110,6 +110,10 @@ public final class LeaderLatch implements AutoCloseable {
    */
   private final ArrayDeque<Runnable> outbox = new ArrayDeque<>();
   private boolean flushing;
+  /** The client's event listener, or null. */
+  private final dev.cohort.recipes.CohortEvents events;
+  /** Guarded by lock: when the reported term began on the client's clock (listener bound only). */
+  private long termStartNanos;
 
   private LeaderLatch(Builder b) {
     this.client = b.client;
@@ -118,6 +122,7 @@ public final class LeaderLatch implements AutoCloseable {
     this.suspendPolicy = b.suspendPolicy;
     this.idBytes = id.getBytes(StandardCharsets.UTF_8);
     this.queue = new SequentialQueue(client, path, true);
+    this.events = client.events().orElse(null);
   }
 
   /** A builder for a latch at {@code path} (relative to the client's namespace). */
@@ -312,6 +317,8 @@ public final class LeaderLatch implements AutoCloseable {
       signalChange();
       if (ended != null && mode == CloseMode.NOTIFY_LEADER) {
         announce(ended, false);
+      } else if (ended != null) {
+        reportLeadership(false); // silent to listeners, but the term ended
       }
     } finally {
       lock.unlock();
@@ -457,6 +464,15 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
+  /** Tells the client's event listener, if one is bound, of a term reported. Caller holds lock. */
+  private void reportLeadership(boolean gained) {
+    if (events != null) {
+      long now = client.timeSource().nanoTime();
+      events.leadershipChanged(path, gained, gained ? 0 : now - termStartNanos);
+      termStartNanos = now;
+    }
+  }
+
   /** Wakes {@link #await}. Caller holds lock. */
   private void signalChange() {
     CompletableFuture<Void> woken = changed;
@@ -469,6 +485,7 @@ public final class LeaderLatch implements AutoCloseable {
    * #flushOutbox} hands them to the listener executor, outside the lock.
    */
   private void announce(LeadershipTerm t, boolean gained) {
+    reportLeadership(gained);
     synchronized (outbox) {
       for (LeaderLatchListener l : listeners) {
         outbox.add(gained ? () -> l.isLeader(t) : () -> l.notLeader(t));

@@ -30,6 +30,8 @@ public final class LeaderSelector implements AutoCloseable {
   private final SuspendPolicy suspendPolicy;
   private final ThreadFactory threadFactory;
   private final DistributedLock lock;
+  /** The client's event listener, or null. */
+  private final dev.cohort.recipes.CohortEvents events;
 
   private final ReentrantLock state = new ReentrantLock();
   /** Guarded by state. */
@@ -57,6 +59,7 @@ public final class LeaderSelector implements AutoCloseable {
     this.threadFactory = b.threadFactory;
     this.autoRequeue = b.autoRequeue;
     this.lock = new DistributedLock(client, b.path);
+    this.events = client.events().orElse(null);
     this.lock.addOwnershipListener(this::ownershipChanged);
   }
 
@@ -217,7 +220,7 @@ public final class LeaderSelector implements AutoCloseable {
       } finally {
         state.unlock();
       }
-      listener.takeLeadership(term);
+      runTerm(term);
     } finally {
       state.lock();
       try {
@@ -227,6 +230,21 @@ public final class LeaderSelector implements AutoCloseable {
         state.unlock();
       }
       lock.release();
+    }
+  }
+
+  /** Runs the callback for one term, reported to the client's event listener if one is bound. */
+  private void runTerm(LeadershipTerm term) throws InterruptedException {
+    if (events == null) {
+      listener.takeLeadership(term);
+      return;
+    }
+    long start = client.timeSource().nanoTime();
+    events.leadershipChanged(lock.path(), true, 0);
+    try {
+      listener.takeLeadership(term);
+    } finally {
+      events.leadershipChanged(lock.path(), false, client.timeSource().nanoTime() - start);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.CohortEvents;
 import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.OwnedNode;
@@ -41,11 +42,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DistributedLock implements InterProcessLock {
 
   static final String NODE_NAME = "lock-";
+  /** The recipe's name in {@link CohortEvents}. */
+  static final String KIND = "lock";
   private static final byte[] NO_DATA = new byte[0];
 
   private final Cohort client;
   private final SequentialQueue queue;
   private final OwnershipTracker tracker;
+  /** The client's event listener, or null: checked before anything is measured. */
+  private final CohortEvents events;
   /** Each thread's hold; an entry is written only by its own thread. */
   private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
 
@@ -53,6 +58,8 @@ public final class DistributedLock implements InterProcessLock {
     final Place place;
     final OwnedNode node;
     int count = 1;
+    /** When it was acquired on the client's clock; only set with an event listener bound. */
+    long acquiredNanos;
 
     Hold(Place place) {
       this.place = place;
@@ -68,7 +75,8 @@ public final class DistributedLock implements InterProcessLock {
   public DistributedLock(Cohort client, String path) {
     this.client = Objects.requireNonNull(client, "client");
     this.queue = new SequentialQueue(client, Objects.requireNonNull(path, "path"), true);
-    this.tracker = new OwnershipTracker(client);
+    this.events = client.events().orElse(null);
+    this.tracker = new OwnershipTracker(client, events, KIND, queue.dir());
   }
 
   @Override
@@ -107,13 +115,43 @@ public final class DistributedLock implements InterProcessLock {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
+    if (events != null) {
+      return acquireReported(me, deadline, tryOnce);
+    }
     Place place = queue.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, null, deadline, tryOnce);
     if (place == null) {
       return Optional.empty();
     }
+    return Optional.of(hold(me, place).node.fencingToken());
+  }
+
+  private Hold hold(Thread me, Place place) {
     Hold fresh = new Hold(place);
     holds.put(me, fresh);
     tracker.held(fresh.node);
+    return fresh;
+  }
+
+  /** {@link #acquire(Deadline, boolean)} past the reentrant case, told to {@link #events}. */
+  private Optional<FencingToken> acquireReported(Thread me, Deadline deadline, boolean tryOnce)
+      throws InterruptedException {
+    Object context = events.lockWaitStarted(KIND, queue.dir());
+    long start = client.timeSource().nanoTime();
+    Place place;
+    try {
+      place = queue.acquire(NODE_NAME, NO_DATA, LockDecisions::exclusive, null, deadline, tryOnce);
+    } catch (InterruptedException | RuntimeException e) {
+      events.lockNotAcquired(context, KIND, queue.dir(), client.timeSource().nanoTime() - start, e);
+      throw e;
+    }
+    long now = client.timeSource().nanoTime();
+    if (place == null) {
+      events.lockNotAcquired(context, KIND, queue.dir(), now - start, null);
+      return Optional.empty();
+    }
+    Hold fresh = hold(me, place);
+    fresh.acquiredNanos = now;
+    events.lockAcquired(context, KIND, queue.dir(), now - start, place.contended());
     return Optional.of(fresh.node.fencingToken());
   }
 
@@ -144,6 +182,9 @@ public final class DistributedLock implements InterProcessLock {
     holds.remove(me);
     tracker.released(hold.node);
     hold.place.release();
+    if (events != null) {
+      events.lockReleased(KIND, queue.dir(), client.timeSource().nanoTime() - hold.acquiredNanos);
+    }
     return true;
   }
 

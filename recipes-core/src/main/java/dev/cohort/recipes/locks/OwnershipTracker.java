@@ -1,6 +1,7 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.CohortEvents;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.OwnedNode;
@@ -24,13 +25,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class OwnershipTracker implements ConnectionStateListener {
   private final Cohort client;
+  /** The client's event listener or null; with the recipe's kind and path it reports under. */
+  private final CohortEvents events;
+  private final String kind;
+  private final String path;
   private final Set<OwnedNode> held = ConcurrentHashMap.newKeySet();
   private final List<OwnershipListener> listeners = new CopyOnWriteArrayList<>();
   /** Guarded by this: whether this tracker is registered with the client. */
   private boolean registered;
 
-  OwnershipTracker(Cohort client) {
+  OwnershipTracker(Cohort client, CohortEvents events, String kind, String path) {
     this.client = client;
+    this.events = events;
+    this.kind = kind;
+    this.path = path;
   }
 
   void addListener(OwnershipListener listener) {
@@ -68,8 +76,8 @@ final class OwnershipTracker implements ConnectionStateListener {
       case SUSPENDED -> held.forEach(n -> tell(OwnershipListener.Change.MAY_BE_LOST, n));
       // A LOST heard after the recipe already holds again on the client's next session is about
       // the old session: only nodes that are not on the live one went with it.
-      case LOST -> held.stream().filter(n -> !client.isLiveSession(n.sessionId()))
-          .forEach(n -> tell(OwnershipListener.Change.LOST, n));
+      case LOST -> held.stream().filter(n -> !client.isLiveSession(n.sessionId())).toList()
+          .forEach(this::lost);
       case RECONNECTED -> held.forEach(this::verify);
       case CONNECTED -> { }
     }
@@ -77,7 +85,7 @@ final class OwnershipTracker implements ConnectionStateListener {
 
   private void verify(OwnedNode node) {
     if (!client.isLiveSession(node.sessionId())) {
-      tell(OwnershipListener.Change.LOST, node);
+      lost(node);
       return;
     }
     dev.cohort.recipes.internal.SequentialQueue.stillOwned(client, node).whenComplete((owned, error) -> {
@@ -85,12 +93,30 @@ final class OwnershipTracker implements ConnectionStateListener {
       if (error != null && client.isLiveSession(node.sessionId())) {
         return; // still unsure (connection dropped again): the next transition will tell
       }
-      client.listenerExecutor().execute(() ->
-          tell(ours ? OwnershipListener.Change.CONFIRMED : OwnershipListener.Change.LOST, node));
+      client.listenerExecutor().execute(() -> {
+        if (ours) {
+          tell(OwnershipListener.Change.CONFIRMED, node);
+        } else {
+          lost(node);
+        }
+      });
     });
   }
 
+  /**
+   * Tells LOST once per hold: a lost hold is forgotten here (it cannot come back), so the
+   * RECONNECTED after a LOST does not tell it again. The recipe still holds it until released.
+   */
+  private void lost(OwnedNode node) {
+    if (held.remove(node)) {
+      tell(OwnershipListener.Change.LOST, node);
+    }
+  }
+
   private void tell(OwnershipListener.Change change, OwnedNode node) {
+    if (events != null) {
+      events.ownershipChanged(kind, path, change);
+    }
     for (OwnershipListener l : listeners) {
       try {
         l.ownershipChanged(change, node.fencingToken());

@@ -66,7 +66,7 @@ public final class ReadWriteLock {
     this.client = Objects.requireNonNull(client, "client");
     // not marked: a downgrading writer changes its node's data, which a marked queue reads as a release
     this.queue = new SequentialQueue(client, Objects.requireNonNull(path, "path"), false);
-    this.tracker = new OwnershipTracker(client);
+    this.tracker = new OwnershipTracker(client, client.events().orElse(null), "read-write-lock", queue.dir());
   }
 
   /** The shared side. */

@@ -60,7 +60,7 @@ public final class Semaphore {
     this.gate = new SequentialQueue(client, Paths.join(path, "gate"), true);
     this.leasesDir = Paths.join(path, "leases");
     this.maxLeases = maxLeases;
-    this.tracker = new OwnershipTracker(client);
+    this.tracker = new OwnershipTracker(client, client.events().orElse(null), "semaphore", path);
   }
 
   /** The number of leases. */

@@ -129,9 +129,13 @@ public final class PartitionClaimer implements AutoCloseable {
 
   private record Held(int version, FencingToken token) {}
 
+  /** The client's event listener, or null. */
+  private final dev.cohort.recipes.CohortEvents events;
+
   private PartitionClaimer(Builder b) {
     this.client = b.client;
     this.ops = b.client.async();
+    this.events = b.client.events().orElse(null);
     this.root = b.root;
     this.partitionsPath = Paths.join(root, "partitions");
     this.membersPath = Paths.join(root, "members");
@@ -459,8 +463,16 @@ public final class PartitionClaimer implements AutoCloseable {
         } finally {
           lock.unlock();
         }
+        moved(false);
         listener.revoked(partition);
       }
+    }
+  }
+
+  /** Reports a partition taken or given up to the client's event listener, if one is bound. */
+  private void moved(boolean assigned) {
+    if (events != null) {
+      events.partitionMoved(root, assigned);
     }
   }
 
@@ -493,6 +505,7 @@ public final class PartitionClaimer implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+      moved(true);
       listener.assigned(new Partition(e.getKey(), data.data(), token));
     }
   }
@@ -508,6 +521,7 @@ public final class PartitionClaimer implements AutoCloseable {
     if (h == null) {
       return;
     }
+    moved(false);
     listener.revoked(partition);
     release(partition, h);
   }
@@ -564,6 +578,7 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    moved(true);
     listener.assigned(new Partition(partition, data.data(), token));
     return true;
   }
@@ -634,7 +649,10 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    lost.forEach(listener::revoked);
+    for (String partition : lost) {
+      moved(false);
+      listener.revoked(partition);
+    }
   }
 
   private void markDirty() {

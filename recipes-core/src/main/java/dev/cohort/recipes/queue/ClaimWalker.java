@@ -52,6 +52,8 @@ final class ClaimWalker {
   private final String claims;
   private final int spread;
   private final long salt;
+  /** The client's event listener, or null. */
+  private final dev.cohort.recipes.CohortEvents events;
 
   /**
    * Claims that may be this instance's but could not be read to tell (see {@link #adoptIfOurs}),
@@ -87,6 +89,7 @@ final class ClaimWalker {
     this.claims = claims;
     this.spread = spread;
     this.salt = salt;
+    this.events = client.events().orElse(null);
   }
 
   /** Claims the oldest job it can without waiting, or completes empty; completes on a backend thread. */
@@ -226,6 +229,9 @@ final class ClaimWalker {
       List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
       List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
       List<String> order = QueueDecisions.claimOrder(jobList, new HashSet<>(claimList), salt, spread);
+      if (events != null) {
+        events.queueDepth(path, jobList.size());
+      }
       lock.lock();
       try {
         candidates.clear();

@@ -2,6 +2,7 @@ package dev.cohort.recipes.queue;
 
 import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.CohortEvents;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.OwnedNode;
@@ -107,6 +108,8 @@ public final class WorkQueue implements AutoCloseable {
   private final ClaimWalker walker;
   private final WaiterLine line;
   private final ClaimCheck check;
+  /** The client's event listener, or null. */
+  private final CohortEvents events;
 
   /**
    * The pending count this instance last read (-1: none yet) and its puts since, packed as {@code
@@ -131,6 +134,7 @@ public final class WorkQueue implements AutoCloseable {
     this.walker = new ClaimWalker(client, path, jobs, claims, b.spread, salt);
     this.line = new WaiterLine(client, jobs, claims, waiters, walker);
     this.check = new ClaimCheck(client, jobs, claims);
+    this.events = client.events().orElse(null);
   }
 
   /** A builder for the queue at {@code path} (a valid absolute path, created if missing). */
@@ -165,20 +169,31 @@ public final class WorkQueue implements AutoCloseable {
       Stat stat = client.blocking().exists(jobs, null);
       checkRoom(stat);
     }
-    return client.blocking().createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL).name();
+    String id = client.blocking().createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL).name();
+    if (events != null) {
+      events.jobPut(path);
+    }
+    return id;
   }
 
   /** {@link #put}, asynchronously; the size check still throws at once. */
   public CompletableFuture<String> putAsync(byte[] payload) {
     byte[] data = jobData(payload);
+    CompletableFuture<String> put;
     if (mayPutUnread()) {
-      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
+      put = ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
           .thenApply(OwnedNode::name);
+    } else {
+      put = ops.exists(jobs, null).thenCompose(stat -> {
+        checkRoom(stat);
+        return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
+      }).thenApply(OwnedNode::name);
     }
-    return ops.exists(jobs, null).thenCompose(stat -> {
-      checkRoom(stat);
-      return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
-    }).thenApply(OwnedNode::name);
+    return events == null ? put : put.whenComplete((id, error) -> {
+      if (error == null) {
+        events.jobPut(path);
+      }
+    });
   }
 
   /** The job node's data for {@code payload}, after the checks every put makes first. */
@@ -195,6 +210,9 @@ public final class WorkQueue implements AutoCloseable {
   /** Records a reading of the job list's stat and refuses the put if the queue is full. */
   private void checkRoom(Stat jobsStat) {
     int pending = jobsStat == null ? 0 : jobsStat.numChildren();
+    if (events != null) {
+      events.queueDepth(path, pending);
+    }
     countReading.set((long) pending << 32 | 1); // the put about to be made counts against the reading
     if (pending >= maxPendingJobs) {
       throw new QueueFullException(path, pending, maxPendingJobs);
@@ -222,7 +240,11 @@ public final class WorkQueue implements AutoCloseable {
   /** Pending jobs (claimed or not); a snapshot. */
   public int size() throws InterruptedException {
     Stat stat = await(ops.exists(jobs, null));
-    return stat == null ? 0 : stat.numChildren();
+    int pending = stat == null ? 0 : stat.numChildren();
+    if (events != null) {
+      events.queueDepth(path, pending);
+    }
+    return pending;
   }
 
   /** The dead letters' ids, oldest first. */
@@ -239,7 +261,12 @@ public final class WorkQueue implements AutoCloseable {
    */
   public CompletableFuture<Optional<Job>> tryTakeAsync() {
     requireOpen();
-    return walker.tryTake();
+    CompletableFuture<Optional<Job>> taken = walker.tryTake();
+    return events == null ? taken : taken.whenComplete((job, error) -> {
+      if (job != null && job.isPresent()) {
+        events.jobClaimed(path);
+      }
+    });
   }
 
   /**
@@ -259,7 +286,11 @@ public final class WorkQueue implements AutoCloseable {
   public Optional<Job> take(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
     requireOpen();
-    return line.take(timeout);
+    Optional<Job> taken = line.take(timeout);
+    if (events != null && taken.isPresent()) {
+      events.jobClaimed(path);
+    }
+    return taken;
   }
 
   // ---- finishing ---------------------------------------------------------------------------
@@ -285,14 +316,14 @@ public final class WorkQueue implements AutoCloseable {
   public boolean complete(Job job) throws InterruptedException {
     requireOwn(job);
     if (!client.isLiveSession(job.claimSession())) {
-      return false; // the claim went with its session: nothing this call sends could complete it
+      return claimLost(false); // the claim went with its session: nothing this call sends could complete it
     }
     List<Op> done = completion(job);
     while (true) {
       CoordinationException failure;
       try {
         client.blocking().multi(done);
-        job.settled("completed");
+        settled(job, CohortEvents.JobOutcome.COMPLETED);
         return true;
       } catch (CoordinationException e) {
         failure = e;
@@ -302,10 +333,10 @@ public final class WorkQueue implements AutoCloseable {
       }
       switch (check.afterFailure(job, failure)) {
         case APPLIED:
-          job.settled("completed");
+          settled(job, CohortEvents.JobOutcome.COMPLETED);
           return true;
         case NOT_APPLIED:
-          return false;
+          return claimLost(false);
         case UNKNOWN:
           throw check.outcomeUnknown(job, failure);
         default:
@@ -331,11 +362,11 @@ public final class WorkQueue implements AutoCloseable {
   public CompletableFuture<Boolean> completeAsync(Job job) {
     requireOwn(job);
     if (!client.isLiveSession(job.claimSession())) {
-      return CompletableFuture.completedFuture(false);
+      return CompletableFuture.completedFuture(claimLost(false));
     }
     return ops.multi(completion(job)).handle((results, error) -> {
       if (error == null) {
-        job.settled("completed");
+        settled(job, CohortEvents.JobOutcome.COMPLETED);
         return CompletableFuture.completedFuture(true);
       }
       Throwable cause = unwrap(error);
@@ -344,10 +375,10 @@ public final class WorkQueue implements AutoCloseable {
       }
       return check.afterFailureAsync(job, failure).thenCompose(verdict -> switch (verdict) {
         case APPLIED -> {
-          job.settled("completed");
+          settled(job, CohortEvents.JobOutcome.COMPLETED);
           yield CompletableFuture.completedFuture(true);
         }
-        case NOT_APPLIED -> CompletableFuture.completedFuture(false);
+        case NOT_APPLIED -> CompletableFuture.completedFuture(claimLost(false));
         case UNKNOWN -> CompletableFuture.<Boolean>failedFuture(check.outcomeUnknown(job, failure));
         default -> CompletableFuture.<Boolean>failedFuture(failure);
       });
@@ -368,7 +399,7 @@ public final class WorkQueue implements AutoCloseable {
   public FailOutcome fail(Job job) throws InterruptedException {
     requireOwn(job);
     if (!client.isLiveSession(job.claimSession())) {
-      return FailOutcome.CLAIM_LOST;
+      return claimLost(FailOutcome.CLAIM_LOST);
     }
     int failures = job.attempts() + 1;
     boolean toDead = failures >= maxAttempts;
@@ -385,7 +416,7 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           await(ops.multi(requeue));
-          job.settled(toDead ? "dead-lettered" : "requeued");
+          settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);
           return done;
         } catch (CoordinationException e) {
           failure = e;
@@ -394,7 +425,7 @@ public final class WorkQueue implements AutoCloseable {
           // Definitive: nothing of it applied, and no earlier round of this call did either (each
           // unknown outcome was learnt from the claim before sending again).
           if (failure.isSessionGone() || failure.code() == ErrorCode.NO_NODE || failure.code() == ErrorCode.BAD_VERSION) {
-            return FailOutcome.CLAIM_LOST;
+            return claimLost(FailOutcome.CLAIM_LOST);
           }
           throw failure;
         }
@@ -402,10 +433,10 @@ public final class WorkQueue implements AutoCloseable {
       ClaimCheck.Verdict verdict = check.afterFailure(job, failure);
       switch (verdict) {
         case APPLIED:
-          job.settled(toDead ? "dead-lettered" : "requeued");
+          settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);
           return done;
         case NOT_APPLIED:
-          return FailOutcome.CLAIM_LOST;
+          return claimLost(FailOutcome.CLAIM_LOST);
         case UNKNOWN:
           throw check.outcomeUnknown(job, failure);
         default:
@@ -416,6 +447,27 @@ public final class WorkQueue implements AutoCloseable {
           client.awaitConnected(client.session().sessionTimeout());
       }
     }
+  }
+
+  /** Marks {@code job} settled (so it cannot be handed back twice) and reports how. */
+  private void settled(Job job, CohortEvents.JobOutcome outcome) {
+    job.settled(switch (outcome) {
+      case COMPLETED -> "completed";
+      case DEAD_LETTERED -> "dead-lettered";
+      case REQUEUED -> "requeued";
+      case CLAIM_LOST -> throw new IllegalArgumentException("a lost claim is not settled here");
+    });
+    if (events != null) {
+      events.jobSettled(path, outcome);
+    }
+  }
+
+  /** Reports a claim found lost by a completion or a failure, and returns {@code result}. */
+  private <T> T claimLost(T result) {
+    if (events != null) {
+      events.jobSettled(path, CohortEvents.JobOutcome.CLAIM_LOST);
+    }
+    return result;
   }
 
   /** Refuses a job taken from another queue: acting on it here could only miss, or hit the wrong node. */
