@@ -158,8 +158,7 @@ public final class EtcdBackend implements CoordinationBackend {
       if (initialized != null && !initialized.isCompletedExceptionally()) {
         return initialized;
       }
-      long now = time.epochMillis();
-      ByteSequence empty = ByteSequence.from(new NodeValue(0, 0, now > 0 ? 0 : 0, new byte[0]).encode());
+      ByteSequence empty = ByteSequence.from(new NodeValue(0, 0, 0, NodeValue.CZXID_OF_KEY, new byte[0]).encode());
       ByteSequence counter = ByteSequence.from(NodeValue.encodeCounter(0));
       List<io.etcd.jetcd.op.Op> puts = new ArrayList<>();
       for (String path : List.of(Paths.ROOT, Paths.RESERVED, Paths.RESERVED + "/config", Paths.RESERVED + "/quota")) {

@@ -146,8 +146,8 @@ final class EtcdSession implements Session {
           }
           if (e == null && r.getTTL() > 0) {
             lastRenewalNanos = backend.time().nanoTime();
-            if (state == SessionState.SUSPENDED) {
-              transition(SessionState.RECONNECTED);
+            if (state == SessionState.SUSPENDED && transition(SessionState.RECONNECTED)) {
+              rearmWatches();
             }
           } else if (e == null || leaseGone(e)) {
             expire("the service no longer knows lease " + Long.toHexString(lease));
@@ -446,6 +446,13 @@ final class EtcdSession implements Session {
     }
     CompletableFuture<Void> dropped = new CompletableFuture<>();
     events.execute(() -> {
+      // As ZooKeeper sends the events its close fires before it answers: this session's own
+      // ephemerals are gone, and its watches on them hear it.
+      for (Registration r : List.copyOf(registrations)) {
+        if (r.owner == lease && !r.child) {
+          fireOnClose(r.path);
+        }
+      }
       dropWatches();
       dropped.complete(null);
     });
@@ -743,8 +750,11 @@ final class EtcdSession implements Session {
     final String path;
     final boolean child;
     final Watcher watcher;
-    final long revision;
+    long revision;
+    /** Between a reconnect and the read that re-arms it: etcd's resumed stream is not heard. */
+    boolean rearming;
     final boolean existed;
+    final long owner;
     final long mzxid;
     final long pzxid;
     final long childCount;
@@ -756,6 +766,7 @@ final class EtcdSession implements Session {
       this.watcher = watcher;
       this.revision = revision;
       this.existed = seen.exists();
+      this.owner = seen.exists() ? seen.data().getLease() : 0;
       this.mzxid = seen.dataModRevision();
       this.pzxid = seen.exists() ? seen.pzxid() : 0;
       this.childCount = seen.childCount();
@@ -768,7 +779,7 @@ final class EtcdSession implements Session {
         for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
           KeyValue kv = e.getKeyValue();
           WatchEvent.Type type;
-          if (e.getEventType() == EventType.DELETE) {
+          if (e.getEventType() == EventType.DELETE || NodeValue.recreatedBy(kv)) {
             type = WatchEvent.Type.NODE_DELETED;
           } else if (child) {
             continue;
@@ -776,7 +787,7 @@ final class EtcdSession implements Session {
             type = kv.getCreateRevision() == kv.getModRevision() ? WatchEvent.Type.NODE_CREATED : WatchEvent.Type.NODE_DATA_CHANGED;
           }
           long rev = kv.getModRevision();
-          post(() -> fire(type, path, rev));
+          post(() -> fireFromEtcd(type, path, rev));
         }
       }, error -> LOG.debug("watch on {} failed: {}", path, error.toString()))));
       if (child) {
@@ -785,11 +796,12 @@ final class EtcdSession implements Session {
         etcdWatches.add(w.watch(Layout.bytes(prefix), range, Watch.listener(resp -> {
           for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
             KeyValue kv = e.getKeyValue();
-            if (e.getEventType() == EventType.PUT && kv.getCreateRevision() != kv.getModRevision()) {
+            if (e.getEventType() == EventType.PUT && kv.getCreateRevision() != kv.getModRevision()
+                && !NodeValue.recreatedBy(kv)) {
               continue;
             }
             long rev = kv.getModRevision();
-            post(() -> fire(WatchEvent.Type.NODE_CHILDREN_CHANGED, path, rev));
+            post(() -> fireFromEtcd(WatchEvent.Type.NODE_CHILDREN_CHANGED, path, rev));
           }
         }, error -> LOG.debug("child watch on {} failed: {}", path, error.toString()))));
       }
@@ -840,7 +852,7 @@ final class EtcdSession implements Session {
         continue;
       }
       WatchEvent.Type type = null;
-      if (r.existed && (!seen.exists() || seen.data().getCreateRevision() > r.revision)) {
+      if (r.existed && (!seen.exists() || seen.czxid() > r.revision)) {
         type = WatchEvent.Type.NODE_DELETED;
       } else if (!r.existed && seen.exists()) {
         type = r.child ? null : WatchEvent.Type.NODE_CREATED;
@@ -855,8 +867,23 @@ final class EtcdSession implements Session {
     }
   }
 
-  /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
+  /**
+   * An event from an etcd watch stream. While the session is suspended nothing is delivered, as on
+   * ZooKeeper; after a reconnect {@link #rearmWatches} decides from a fresh read, ZooKeeper's way.
+   */
+  private void fireFromEtcd(WatchEvent.Type type, String path, long revision) {
+    if (state == SessionState.SUSPENDED) {
+      return;
+    }
+    fire(type, path, revision, true);
+  }
+
   private void fire(WatchEvent.Type type, String path, long revision) {
+    fire(type, path, revision, false);
+  }
+
+  /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
+  private void fire(WatchEvent.Type type, String path, long revision, boolean fromEtcd) {
     if (state.isTerminal()) {
       return;
     }
@@ -864,7 +891,7 @@ final class EtcdSession implements Session {
     List<Watcher> ordered = new ArrayList<>();
     for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
       Registration r = it.next();
-      if (r.path.equals(path) && r.revision < revision && r.firesOn(type)) {
+      if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromEtcd && r.rearming)) {
         it.remove();
         r.cancel();
         if (targets.put(r.watcher, Boolean.TRUE) == null) {
@@ -880,6 +907,84 @@ final class EtcdSession implements Session {
         LOG.warn("a watcher on {} threw", path, e);
       }
     }
+  }
+
+  private void fireOnClose(String path) {
+    List<Watcher> ordered = new ArrayList<>();
+    Map<Watcher, Boolean> seen = new IdentityHashMap<>();
+    for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
+      Registration r = it.next();
+      if (r.path.equals(path)) {
+        it.remove();
+        r.cancel();
+        if (seen.put(r.watcher, Boolean.TRUE) == null) {
+          ordered.add(r.watcher);
+        }
+      }
+    }
+    for (Watcher w : ordered) {
+      try {
+        w.process(new WatchEvent(WatchEvent.Type.NODE_DELETED, path));
+      } catch (RuntimeException e) {
+        LOG.warn("a watcher on {} threw", path, e);
+      }
+    }
+  }
+
+  /**
+   * After a reconnect, as ZooKeeper's SetWatches does: each watch fires if its node changed since
+   * it was set (judged by the node's zxids against the revision the watch was set at), else it is
+   * set again from a fresh read. Event thread.
+   */
+  private void rearmWatches() {
+    if (registrations.isEmpty()) {
+      return;
+    }
+    java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+    for (Registration r : registrations) {
+      paths.add(r.path);
+      r.rearming = true;
+    }
+    read(paths, false).whenComplete((reading, error) -> post(() -> {
+      if (state.isTerminal()) {
+        return;
+      }
+      if (error != null) {
+        // Still cut off: the next reconnect tries again; meanwhile the old streams may deliver.
+        registrations.forEach(r -> r.rearming = false);
+        return;
+      }
+      for (Registration r : List.copyOf(registrations)) {
+        if (!registrations.contains(r)) {
+          continue;
+        }
+        NodeSnap seen = reading.snaps().get(r.path);
+        WatchEvent.Type type = null;
+        if (r.child) {
+          if (!seen.exists()) {
+            type = WatchEvent.Type.NODE_DELETED;
+          } else if (seen.pzxid() > r.revision || seen.childCount() != r.childCount) {
+            type = WatchEvent.Type.NODE_CHILDREN_CHANGED;
+          }
+        } else if (r.existed) {
+          if (!seen.exists()) {
+            type = WatchEvent.Type.NODE_DELETED;
+          } else if (seen.dataModRevision() > r.revision) {
+            type = WatchEvent.Type.NODE_DATA_CHANGED;
+          }
+        } else if (seen.exists()) {
+          type = WatchEvent.Type.NODE_CREATED;
+        }
+        r.rearming = false;
+        if (type != null) {
+          fire(type, r.path, reading.revision());
+        } else {
+          r.cancel();
+          r.revision = reading.revision();
+          r.start();
+        }
+      }
+    }));
   }
 
   private void dropWatches() {

@@ -34,15 +34,19 @@ record NodeSnap(String path, KeyValue data, KeyValue meta, long childCount, List
     return meta == null ? 0 : meta.getModRevision();
   }
 
+  long czxid() {
+    return NodeValue.czxidOf(data);
+  }
+
   /** The pzxid: the last explicit child create or delete, else the node's creation. */
   long pzxid() {
-    return meta == null ? data.getCreateRevision() : meta.getModRevision();
+    return meta == null ? czxid() : meta.getModRevision();
   }
 
   Stat stat() {
     NodeValue v = value();
     int children = (int) childCount;
-    return new Stat(data.getCreateRevision(), data.getModRevision(), pzxid(), v.ctime(), v.mtime(), v.version(),
+    return new Stat(czxid(), data.getModRevision(), pzxid(), v.ctime(), v.mtime(), v.version(),
         2 * creates() - children, 0, data.getLease(), v.data().length, children);
   }
 }

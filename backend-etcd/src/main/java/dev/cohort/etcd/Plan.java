@@ -77,7 +77,7 @@ final class Plan {
         owner = snap.data().getLease();
         creates = snap.creates();
         childCount = snap.childCount();
-        czxid = snap.data().getCreateRevision();
+        czxid = snap.czxid();
         mzxid = snap.data().getModRevision();
         pzxid = snap.pzxid();
       }
@@ -209,12 +209,6 @@ final class Plan {
     State node = state(fullPath);
     if (node.exists) {
       return CoordinationException.of(ErrorCode.NODE_EXISTS, fullPath);
-    }
-    if (node.deletedHere || node.snap.exists()) {
-      // etcd allows one write per key per transaction, and a put over a live key keeps its create
-      // revision: a delete then re-create would hand out the old czxid as a new fencing token.
-      return CoordinationException.of(ErrorCode.UNIMPLEMENTED, fullPath,
-          "etcd cannot delete and re-create one node in one transaction");
     }
     node.exists = true;
     node.data = data;
@@ -361,10 +355,17 @@ final class Plan {
       }
       if (s.dataDirty) {
         PutOption put = s.owner == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(s.owner).build();
-        ByteSequence value = ByteSequence.from(new NodeValue(s.version, s.ctime, s.mtime, s.data).encode());
+        // etcd allows one write per key per transaction, and a put over a live key keeps its create
+        // revision: a node deleted and created again here says in its value that it was born now.
+        long czxid = s.czxid == -1
+            ? (existed ? NodeValue.CZXID_OF_THIS_PUT : NodeValue.CZXID_OF_KEY)
+            : (s.czxid == s.snap.data().getCreateRevision() ? NodeValue.CZXID_OF_KEY : s.czxid);
+        ByteSequence value = ByteSequence.from(new NodeValue(s.version, s.ctime, s.mtime, czxid, s.data).encode());
         ops.add(io.etcd.jetcd.op.Op.put(layout.dataKey(s.path), value, put));
       }
-      if (s.metaDirty) {
+      if (s.owner != 0 && s.snap.meta() != null) {
+        ops.add(io.etcd.jetcd.op.Op.delete(layout.metaKey(s.path), DeleteOption.DEFAULT));
+      } else if (s.metaDirty) {
         ops.add(io.etcd.jetcd.op.Op.put(layout.metaKey(s.path), ByteSequence.from(NodeValue.encodeCounter(s.creates)),
             PutOption.DEFAULT));
       }
