@@ -57,6 +57,7 @@ public final class EtcdBackend implements CoordinationBackend {
   private final Object initLock = new Object();
   private CompletableFuture<Void> initialized;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong watchEventsDelivered = new java.util.concurrent.atomic.AtomicLong();
 
   private EtcdBackend(Builder b) {
     this.endpoints = List.copyOf(b.endpoints);
@@ -97,6 +98,25 @@ public final class EtcdBackend implements CoordinationBackend {
 
   void forget(EtcdSession session) {
     sessions.remove(session);
+  }
+
+  /** The one-shot watches the open sessions hold, for tests that look for leaks. */
+  int registeredWatches() {
+    int n = 0;
+    for (EtcdSession s : sessions) {
+      n += s.registeredWatches();
+    }
+    return n;
+  }
+
+  /** Counts one watch event handed to a watcher. */
+  void delivered() {
+    watchEventsDelivered.incrementAndGet();
+  }
+
+  /** The watch events delivered to watchers so far, over every session: what herd tests count. */
+  long watchEventsDelivered() {
+    return watchEventsDelivered.get();
   }
 
   /** The key prefix this backend's tree lives under. */

@@ -86,7 +86,8 @@ final class EtcdSession implements Session {
 
   private final EtcdBackend backend;
   private final Layout layout;
-  private final Client client;
+  /** Replaced by a fresh one while suspended (see {@link #renew}); written on the event thread. */
+  private volatile Client client;
   private final List<java.net.URI> endpoints;
   private final long lease;
   private final Duration timeout;
@@ -127,6 +128,18 @@ final class EtcdSession implements Session {
     return client;
   }
 
+  /** The one-shot watches this session holds now (each backed by live etcd watches). */
+  int registeredWatches() {
+    if (state.isTerminal()) {
+      return 0;
+    }
+    try {
+      return CompletableFuture.supplyAsync(registrations::size, events).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
   /** The endpoints this session's client connects to. */
   List<java.net.URI> endpoints() {
     return endpoints;
@@ -161,6 +174,11 @@ final class EtcdSession implements Session {
               expire("no lease renewal for the session timeout of " + timeout);
               return;
             }
+            // gRPC backs off its reconnects exponentially (up to two minutes), which could outlast
+            // the session; a fresh client connects at once. Watches are re-armed on reconnect.
+            Client stale = client;
+            client = backend.newClient(endpoints);
+            stale.close();
           }
           synchronized (this) {
             if (!state.isTerminal()) {
@@ -176,7 +194,8 @@ final class EtcdSession implements Session {
     if (transition(SessionState.EXPIRED)) {
       dropWatches();
       // Best effort: if only this client lost touch, the lease may still live on the service.
-      client.getLeaseClient().revoke(lease).whenComplete((r, e) -> client.close());
+      Client c = client;
+      c.getLeaseClient().revoke(lease).whenComplete((r, e) -> c.close());
       backend.forget(this);
     }
   }
@@ -901,6 +920,7 @@ final class EtcdSession implements Session {
     }
     WatchEvent event = new WatchEvent(type, path);
     for (Watcher w : ordered) {
+      backend.delivered();
       try {
         w.process(event);
       } catch (RuntimeException e) {
@@ -923,6 +943,7 @@ final class EtcdSession implements Session {
       }
     }
     for (Watcher w : ordered) {
+      backend.delivered();
       try {
         w.process(new WatchEvent(WatchEvent.Type.NODE_DELETED, path));
       } catch (RuntimeException e) {

@@ -127,6 +127,16 @@ public final class EtcdFixture implements BackendFixture {
     }
   }
 
+  /** The one-shot watches the fixture's open sessions hold now. */
+  public int registeredWatches() {
+    return backend.registeredWatches();
+  }
+
+  /** The watch events the fixture's sessions have delivered so far. */
+  public long watchEventsDelivered() {
+    return backend.watchEventsDelivered();
+  }
+
   @Override
   public void loseNextReply(Session session) {
     throw new UnsupportedOperationException("a real etcd server cannot drop one reply on demand");
