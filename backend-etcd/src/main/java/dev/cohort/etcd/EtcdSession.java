@@ -1,0 +1,1026 @@
+package dev.cohort.etcd;
+
+import dev.cohort.spi.BadArgumentsException;
+import dev.cohort.spi.Children;
+import dev.cohort.spi.ConnectionLossException;
+import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Created;
+import dev.cohort.spi.DataTooLargeException;
+import dev.cohort.spi.ErrorCode;
+import dev.cohort.spi.InvalidPathException;
+import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
+import dev.cohort.spi.Paths;
+import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionClosedException;
+import dev.cohort.spi.SessionExpiredException;
+import dev.cohort.spi.SessionState;
+import dev.cohort.spi.SessionStateListener;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.UnimplementedException;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Watcher;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent.EventType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session on etcd: one lease, one jetcd client (one gRPC connection), one event thread.
+ *
+ * <h2>How it works</h2>
+ * <ul>
+ *   <li><b>Liveness.</b> The session is a lease of {@code ceil(timeout)} seconds. The session's own
+ *       loop renews it every third of the TTL (at most every second); a renewal that fails makes the
+ *       session SUSPENDED, the next that succeeds RECONNECTED; a lease the service no longer knows,
+ *       or a TTL that passes without a successful renewal, makes it EXPIRED. Nothing is left to a
+ *       background keep-alive that could fail silently.
+ *   <li><b>Order.</b> Operations run one after another in issue order ({@link #submit}); each
+ *       completes on the event thread, after the watch events its own result shows.
+ *   <li><b>Writes</b> read the nodes they touch, decide as ZooKeeper would ({@link Plan}) and commit
+ *       one transaction guarded by the mod revisions read; a lost race re-reads and re-decides.
+ *   <li><b>Watches</b> are etcd watches started at the revision just after the read that set them,
+ *       so nothing between the read and the watch is missed; a registration fires once, for the
+ *       first change after its revision, whether the etcd watch, this session's own write or a later
+ *       read of the same node shows it first.
+ * </ul>
+ *
+ * Guarded by {@code this}: {@link #tail}, {@link #state} transitions. The watch table is touched on
+ * the event thread only.
+ */
+final class EtcdSession implements Session {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdSession.class);
+  private static final int MAX_PLAN_ATTEMPTS = 10_000;
+
+  private final EtcdBackend backend;
+  private final Layout layout;
+  /** Replaced by a fresh one while suspended (see {@link #renew}); written on the event thread. */
+  private volatile Client client;
+  private final List<java.net.URI> endpoints;
+  private final long lease;
+  private final Duration timeout;
+  private final long opTimeoutMillis;
+  private final long renewEveryMillis;
+  private final ExecutorService events;
+  private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile SessionState state = SessionState.CONNECTED;
+  private volatile long lastRenewalNanos;
+  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  private ScheduledFuture<?> renewal;
+
+  /** One-shot watch registrations; event thread only. */
+  private final List<Registration> registrations = new ArrayList<>();
+
+  EtcdSession(EtcdBackend backend, Client client, List<java.net.URI> endpoints, long lease, long ttlSeconds) {
+    this.backend = backend;
+    this.endpoints = List.copyOf(endpoints);
+    this.layout = backend.layout();
+    this.client = client;
+    this.lease = lease;
+    this.timeout = Duration.ofSeconds(ttlSeconds);
+    this.opTimeoutMillis = Math.max(2_000, timeout.toMillis());
+    this.renewEveryMillis = Math.max(100, Math.min(1_000, timeout.toMillis() / 3));
+    this.events = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "cohort-etcd-session-" + Long.toHexString(lease));
+      t.setDaemon(true);
+      return t;
+    });
+    this.lastRenewalNanos = backend.time().nanoTime();
+  }
+
+  void startRenewal() {
+    renewal = backend.timer().schedule(this::renew, renewEveryMillis, TimeUnit.MILLISECONDS);
+  }
+
+  Client client() {
+    return client;
+  }
+
+  /** The one-shot watches this session holds now (each backed by live etcd watches). */
+  int registeredWatches() {
+    if (state.isTerminal()) {
+      return 0;
+    }
+    try {
+      return CompletableFuture.supplyAsync(registrations::size, events).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** The endpoints this session's client connects to. */
+  List<java.net.URI> endpoints() {
+    return endpoints;
+  }
+
+  // ---------------------------------------------------------------- liveness
+
+  private void renew() {
+    if (state.isTerminal()) {
+      return;
+    }
+    client.getLeaseClient().keepAliveOnce(lease)
+        .orTimeout(Math.max(renewEveryMillis * 2, 500), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> post(() -> {
+          if (state.isTerminal()) {
+            return;
+          }
+          if (e == null && r.getTTL() > 0) {
+            lastRenewalNanos = backend.time().nanoTime();
+            if (state == SessionState.SUSPENDED && transition(SessionState.RECONNECTED)) {
+              rearmWatches();
+            }
+          } else if (e == null || leaseGone(e)) {
+            expire("the service no longer knows lease " + Long.toHexString(lease));
+            return;
+          } else {
+            if (state.isConnected()) {
+              LOG.debug("lease renewal failed, session suspended: {}", e.toString());
+              transition(SessionState.SUSPENDED);
+            }
+            if (backend.time().nanoTime() - lastRenewalNanos > timeout.toNanos()) {
+              expire("no lease renewal for the session timeout of " + timeout);
+              return;
+            }
+            // gRPC backs off its reconnects exponentially (up to two minutes), which could outlast
+            // the session; a fresh client connects at once. Watches are re-armed on reconnect.
+            Client stale = client;
+            client = backend.newClient(endpoints);
+            stale.close();
+          }
+          synchronized (this) {
+            if (!state.isTerminal()) {
+              renewal = backend.timer().schedule(this::renew, renewEveryMillis, TimeUnit.MILLISECONDS);
+            }
+          }
+        }));
+  }
+
+  /** On the event thread. */
+  private void expire(String why) {
+    LOG.debug("session {} expired: {}", Long.toHexString(lease), why);
+    if (transition(SessionState.EXPIRED)) {
+      dropWatches();
+      // Best effort: if only this client lost touch, the lease may still live on the service.
+      Client c = client;
+      c.getLeaseClient().revoke(lease).whenComplete((r, e) -> c.close());
+      backend.forget(this);
+    }
+  }
+
+  private boolean transition(SessionState next) {
+    synchronized (this) {
+      SessionState current = state;
+      if (current.isTerminal() || current == next) {
+        return false;
+      }
+      state = next;
+    }
+    for (SessionStateListener l : listeners) {
+      post(() -> l.stateChanged(this, next));
+    }
+    return true;
+  }
+
+  private static boolean leaseGone(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("requested lease not found")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Maps a failure of an etcd call; suspends or expires the session when it says so. */
+  private CoordinationException failure(Throwable e, String path) {
+    Throwable cause = e instanceof CompletionException || e instanceof ExecutionException ? e.getCause() : e;
+    if (cause instanceof CoordinationException ce) {
+      return ce;
+    }
+    if (leaseGone(cause)) {
+      post(() -> expire("a write found the lease gone"));
+      return CoordinationException.of(ErrorCode.SESSION_EXPIRED, path, "the session's lease is gone", -1, cause);
+    }
+    if (state == SessionState.CLOSED) {
+      return CoordinationException.of(ErrorCode.SESSION_CLOSED, path, null, -1, cause);
+    }
+    if (cause instanceof TimeoutException || isUnavailable(cause)) {
+      post(() -> {
+        if (state.isConnected()) {
+          transition(SessionState.SUSPENDED);
+        }
+      });
+      return CoordinationException.of(ErrorCode.CONNECTION_LOSS, path, String.valueOf(cause), -1, cause);
+    }
+    return CoordinationException.of(ErrorCode.BACKEND_FAILURE, path, String.valueOf(cause), -1, cause);
+  }
+
+  private static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.etcd.jetcd.common.exception.EtcdException ee) {
+        var code = ee.getErrorCode();
+        if (code == io.etcd.jetcd.common.exception.ErrorCode.UNAVAILABLE
+            || code == io.etcd.jetcd.common.exception.ErrorCode.DEADLINE_EXCEEDED
+            || code == io.etcd.jetcd.common.exception.ErrorCode.CANCELLED
+            || code == io.etcd.jetcd.common.exception.ErrorCode.UNKNOWN) {
+          return true;
+        }
+      }
+      if (t instanceof io.grpc.StatusRuntimeException se) {
+        var code = se.getStatus().getCode();
+        return code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED
+            || code == io.grpc.Status.Code.CANCELLED || code == io.grpc.Status.Code.UNKNOWN;
+      }
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- Session
+
+  @Override
+  public long id() {
+    return lease;
+  }
+
+  @Override
+  public SessionState state() {
+    return state;
+  }
+
+  @Override
+  public Duration sessionTimeout() {
+    return timeout;
+  }
+
+  @Override
+  public void addStateListener(SessionStateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (!listeners.contains(listener)) {
+      listeners.add(listener);
+    }
+  }
+
+  @Override
+  public void removeStateListener(SessionStateListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
+  public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode) {
+    return doCreate(path, data, mode, null);
+  }
+
+  @Override
+  public CompletableFuture<Created> create(String path, byte[] data, CreateMode mode, Duration ttl) {
+    return doCreate(path, data, Objects.requireNonNull(mode, "mode"), Objects.requireNonNull(ttl, "ttl"));
+  }
+
+  private CompletableFuture<Created> doCreate(String path, byte[] data, CreateMode mode, Duration ttl) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
+    CoordinationException refused = createArguments(path, mode, ttl);
+    if (refused == null) {
+      refused = stateRefusal(path);
+    }
+    if (refused == null) {
+      refused = serverRefusal(path, mode, data.length);
+    }
+    Op op = ttl == null ? Op.create(path, data, mode) : Op.create(path, data, mode, ttl);
+    return submit(path, refused, () -> write(List.of(op), false, path)
+        .thenApply(w -> new Created(((OpResult.CreateResult) w.results.get(0)).path(), w.plan.createdStat(0, w.revision))));
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String path, int version) {
+    CoordinationException refused = pathRefusal(path);
+    return submit(path, refused, () -> write(List.of(Op.delete(path, version)), false, path).thenApply(w -> null));
+  }
+
+  @Override
+  public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+    Objects.requireNonNull(data, "data");
+    CoordinationException refused = pathRefusal(path);
+    if (refused == null) {
+      refused = dataRefusal(path, data.length);
+    }
+    return submit(path, refused, () -> write(List.of(Op.setData(path, data, version)), false, path)
+        .thenApply(w -> ((OpResult.SetDataResult) w.results.get(0)).stat()));
+  }
+
+  @Override
+  public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    CoordinationException refused = pathRefusal(path);
+    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+      NodeSnap s = r.snaps.get(path);
+      observe(s, r.revision);
+      if (watcher != null) {
+        register(new Registration(path, false, watcher, r.revision, s));
+      }
+      return s.exists() ? s.stat() : null;
+    }, events));
+  }
+
+  @Override
+  public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
+    CoordinationException refused = pathRefusal(path);
+    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+      NodeSnap s = r.snaps.get(path);
+      observe(s, r.revision);
+      if (!s.exists()) {
+        throw CoordinationException.of(ErrorCode.NO_NODE, path);
+      }
+      if (watcher != null) {
+        register(new Registration(path, false, watcher, r.revision, s));
+      }
+      return new NodeData(s.value().data(), s.stat());
+    }, events));
+  }
+
+  @Override
+  public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
+    CoordinationException refused = pathRefusal(path);
+    return submit(path, refused, () -> read(List.of(path), true).thenApplyAsync(r -> {
+      NodeSnap s = r.snaps.get(path);
+      observe(s, r.revision);
+      if (!s.exists()) {
+        throw CoordinationException.of(ErrorCode.NO_NODE, path);
+      }
+      if (watcher != null) {
+        register(new Registration(path, true, watcher, r.revision, s));
+      }
+      return new Children(s.names(), s.stat());
+    }, events));
+  }
+
+  @Override
+  public CompletableFuture<Void> sync(String path) {
+    CoordinationException refused = pathRefusal(path);
+    // etcd's reads are linearizable already; a read of the node is the barrier.
+    return submit(path, refused, () -> read(List.of(Paths.ROOT), false).thenApply(r -> null));
+  }
+
+  @Override
+  public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+    Objects.requireNonNull(ops, "ops");
+    ops.forEach(op -> Objects.requireNonNull(op, "op"));
+    CoordinationException refused = multiArguments(ops);
+    if (refused == null) {
+      refused = stateRefusal(null);
+    }
+    if (refused == null) {
+      refused = multiServerRefusal(ops);
+    }
+    if (refused != null || ops.get(0).isRead()) {
+      return submit(null, refused, () -> readMulti(ops));
+    }
+    return submit(null, null, () -> write(ops, true, null).thenApply(Written::results));
+  }
+
+  @Override
+  public CompletableFuture<Void> addWatch(String path, WatchMode mode, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(watcher, "watcher");
+    CoordinationException refused = pathRefusal(path);
+    if (refused == null) {
+      refused = new UnimplementedException(path, "the etcd backend has no persistent watches");
+    }
+    return submit(path, refused, () -> CompletableFuture.completedFuture(null));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(watcher, "watcher");
+    CoordinationException refused = pathRefusal(path);
+    return submit(path, refused, () -> {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      events.execute(() -> {
+        for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
+          Registration r = it.next();
+          if (r.path.equals(path) && r.watcher == watcher) {
+            r.cancel();
+            it.remove();
+          }
+        }
+        done.complete(null);
+      });
+      return done;
+    });
+  }
+
+  @Override
+  public void close() {
+    if (!transition(SessionState.CLOSED)) {
+      return;
+    }
+    synchronized (this) {
+      if (renewal != null) {
+        renewal.cancel(false);
+      }
+    }
+    try {
+      client.getLeaseClient().revoke(lease).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("revoking lease {} on close failed: {}", Long.toHexString(lease), e.toString());
+    }
+    CompletableFuture<Void> dropped = new CompletableFuture<>();
+    events.execute(() -> {
+      // As ZooKeeper sends the events its close fires before it answers: this session's own
+      // ephemerals are gone, and its watches on them hear it.
+      for (Registration r : List.copyOf(registrations)) {
+        if (r.owner == lease && !r.child) {
+          fireOnClose(r.path);
+        }
+      }
+      dropWatches();
+      dropped.complete(null);
+    });
+    dropped.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    client.close();
+    events.shutdown();
+    backend.forget(this);
+  }
+
+  /** Closes the session's client without revoking its lease: a process that vanished. */
+  void abandon() {
+    if (transition(SessionState.CLOSED)) {
+      synchronized (this) {
+        if (renewal != null) {
+          renewal.cancel(false);
+        }
+      }
+      client.close();
+      events.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdSession[0x" + Long.toHexString(lease) + ", " + state + "]";
+  }
+
+  // ---------------------------------------------------------------- guards
+
+  private CoordinationException stateRefusal(String path) {
+    return switch (state) {
+      case CONNECTED, RECONNECTED -> null;
+      case SUSPENDED -> new ConnectionLossException(path, "the session is suspended");
+      case EXPIRED -> new SessionExpiredException(path);
+      case CLOSED -> new SessionClosedException(path);
+    };
+  }
+
+  private CoordinationException pathRefusal(String path) {
+    Objects.requireNonNull(path, "path");
+    String problem = Paths.problem(path, false);
+    return problem != null ? new InvalidPathException(path, problem) : stateRefusal(path);
+  }
+
+  private static CoordinationException createArguments(String path, CreateMode mode, Duration ttl) {
+    String problem = Paths.problem(path, mode.isSequential());
+    if (problem != null) {
+      return new InvalidPathException(path, problem);
+    }
+    if (mode.isTtl() && ttl == null) {
+      return new BadArgumentsException(path, mode + " needs a TTL");
+    }
+    if (!mode.isTtl() && ttl != null) {
+      return new BadArgumentsException(path, mode + " takes no TTL");
+    }
+    if (ttl != null && ttl.toMillis() <= 0) {
+      return new BadArgumentsException(path, "TTL must be positive: " + ttl);
+    }
+    return null;
+  }
+
+  private CoordinationException serverRefusal(String path, CreateMode mode, int length) {
+    if (mode.isTtl() || mode.isContainer()) {
+      return new UnimplementedException(path, "the etcd backend has no " + mode + " nodes (no "
+          + (mode.isTtl() ? "TTL_NODES" : "CONTAINER_NODES") + " capability)");
+    }
+    return dataRefusal(path, length);
+  }
+
+  private CoordinationException dataRefusal(String path, int length) {
+    int max = backend.maxDataBytes();
+    return length > max ? new DataTooLargeException(path, length + " bytes is more than the limit of " + max + " bytes") : null;
+  }
+
+  private static CoordinationException multiArguments(List<Op> ops) {
+    if (ops.isEmpty()) {
+      return new BadArgumentsException(null, "a multi needs at least one op");
+    }
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      CoordinationException e;
+      if (op instanceof Op.Create c) {
+        e = createArguments(c.path(), c.mode(), c.ttl());
+      } else {
+        String problem = Paths.problem(op.path(), false);
+        e = problem == null ? null : new InvalidPathException(op.path(), problem);
+      }
+      if (e != null) {
+        return e.atOp(i);
+      }
+    }
+    boolean reads = ops.get(0).isRead();
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i).isRead() != reads) {
+        return new BadArgumentsException(ops.get(i).path(), "a multi may not mix reads and writes").atOp(i);
+      }
+    }
+    return null;
+  }
+
+  private CoordinationException multiServerRefusal(List<Op> ops) {
+    long total = 0;
+    int max = backend.maxDataBytes();
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      int length = 0;
+      if (op instanceof Op.Create c) {
+        CoordinationException e = serverRefusal(c.path(), c.mode(), c.data().length);
+        if (e != null) {
+          return e.atOp(i);
+        }
+        length = c.data().length;
+      } else if (op instanceof Op.SetData s) {
+        CoordinationException e = dataRefusal(s.path(), s.data().length);
+        if (e != null) {
+          return e.atOp(i);
+        }
+        length = s.data().length;
+      }
+      total += length;
+      if (total > max) {
+        return new DataTooLargeException(op.path(), "the ops of the multi carry " + total
+            + " bytes or more, more than the limit of " + max + " bytes for a whole multi").atOp(i);
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- ordering
+
+  /**
+   * Runs {@code body} once every operation issued before it has completed, and completes the
+   * returned future on the event thread. A refusal fails it in its turn, without running the body.
+   */
+  private <T> CompletableFuture<T> submit(String path, CoordinationException refused,
+      java.util.function.Supplier<CompletableFuture<T>> body) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> previous;
+    synchronized (this) {
+      previous = tail;
+      tail = done;
+    }
+    previous.whenComplete((v, e) -> {
+      CoordinationException now = refused != null ? refused : stateRefusal(path);
+      CompletableFuture<T> run;
+      if (now != null) {
+        run = CompletableFuture.failedFuture(now);
+      } else {
+        try {
+          run = body.get().orTimeout(opTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException ex) {
+          run = CompletableFuture.failedFuture(ex);
+        }
+      }
+      run.whenComplete((value, error) -> {
+        try {
+          events.execute(() -> {
+            if (error == null) {
+              result.complete(value);
+            } else {
+              result.completeExceptionally(failure(error, path));
+            }
+            done.complete(null);
+          });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          result.completeExceptionally(error == null ? new SessionClosedException(path) : failure(error, path));
+          done.complete(null);
+        }
+      });
+    });
+    return result;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Nodes read at one revision. */
+  record Reading(long revision, Map<String, NodeSnap> snaps) {}
+
+  private CompletableFuture<Reading> read(Collection<String> paths, boolean names) {
+    List<io.etcd.jetcd.op.Op> gets = new ArrayList<>();
+    for (String path : paths) {
+      gets.add(io.etcd.jetcd.op.Op.get(layout.dataKey(path), GetOption.DEFAULT));
+      gets.add(io.etcd.jetcd.op.Op.get(layout.metaKey(path), GetOption.DEFAULT));
+      String prefix = layout.childrenPrefix(path);
+      GetOption children = GetOption.builder().withRange(Layout.prefixEnd(prefix))
+          .withCountOnly(!names).withKeysOnly(names).build();
+      gets.add(io.etcd.jetcd.op.Op.get(Layout.bytes(prefix), children));
+    }
+    return client.getKVClient().txn().Then(gets.toArray(io.etcd.jetcd.op.Op[]::new)).commit().thenApply(resp -> {
+      List<GetResponse> rs = resp.getGetResponses();
+      Map<String, NodeSnap> snaps = new LinkedHashMap<>();
+      int i = 0;
+      for (String path : paths) {
+        KeyValue data = first(rs.get(i++));
+        KeyValue meta = first(rs.get(i++));
+        GetResponse children = rs.get(i++);
+        List<String> childNames = null;
+        if (names) {
+          childNames = new ArrayList<>();
+          int cut = layout.childrenPrefix(path).getBytes(StandardCharsets.UTF_8).length;
+          for (KeyValue kv : children.getKvs()) {
+            byte[] key = kv.getKey().getBytes();
+            childNames.add(new String(key, cut, key.length - cut, StandardCharsets.UTF_8));
+          }
+        }
+        snaps.put(path, new NodeSnap(path, data, meta, children.getCount(), childNames));
+      }
+      return new Reading(resp.getHeader().getRevision(), snaps);
+    });
+  }
+
+  private static KeyValue first(GetResponse r) {
+    return r.getKvs().isEmpty() ? null : r.getKvs().get(0);
+  }
+
+  private CompletableFuture<List<OpResult>> readMulti(List<Op> ops) {
+    List<String> paths = new ArrayList<>();
+    for (Op op : ops) {
+      paths.add(op.path());
+    }
+    boolean names = ops.stream().anyMatch(op -> op instanceof Op.GetChildren);
+    return read(new java.util.LinkedHashSet<>(paths), names).thenApply(r -> {
+      List<OpResult> out = new ArrayList<>();
+      for (int i = 0; i < ops.size(); i++) {
+        Op op = ops.get(i);
+        NodeSnap s = r.snaps.get(op.path());
+        if (!s.exists()) {
+          throw CoordinationException.of(ErrorCode.NO_NODE, op.path()).atOp(i);
+        }
+        out.add(op instanceof Op.GetData
+            ? new OpResult.GetDataResult(s.value().data(), s.stat())
+            : new OpResult.GetChildrenResult(s.names()));
+      }
+      return out;
+    });
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** A committed write. */
+  record Written(long revision, Plan plan, List<OpResult> results) {}
+
+  private CompletableFuture<Written> write(List<Op> ops, boolean multi, String path) {
+    return attempt(ops, multi, new java.util.LinkedHashSet<>(Plan.pathsToRead(ops)), 0);
+  }
+
+  private CompletableFuture<Written> attempt(List<Op> ops, boolean multi, Set<String> paths, int attempt) {
+    if (attempt >= MAX_PLAN_ATTEMPTS) {
+      return CompletableFuture.failedFuture(CoordinationException.of(ErrorCode.BACKEND_FAILURE, null,
+          "gave up after " + attempt + " lost races with other writers"));
+    }
+    if (state.isTerminal()) {
+      return CompletableFuture.failedFuture(stateRefusal(null));
+    }
+    return read(paths, false).thenCompose(r -> {
+      Plan plan = new Plan(layout, r.snaps, lease, backend.time().epochMillis(), backend.maxDataBytes());
+      CoordinationException failed;
+      try {
+        failed = plan.apply(ops, multi);
+      } catch (Plan.NeedRead more) {
+        Set<String> wider = new java.util.LinkedHashSet<>(paths);
+        wider.add(more.path);
+        return attempt(ops, multi, wider, attempt);
+      }
+      if (failed != null) {
+        return CompletableFuture.failedFuture(failed);
+      }
+      List<Cmp> cmps = plan.compares();
+      return client.getKVClient().txn()
+          .If(cmps.toArray(Cmp[]::new))
+          .Then(plan.writes().toArray(io.etcd.jetcd.op.Op[]::new))
+          .commit()
+          .thenCompose((TxnResponse resp) -> {
+            if (!resp.isSucceeded()) {
+              return attempt(ops, multi, paths, attempt + 1);
+            }
+            long revision = resp.getHeader().getRevision();
+            // Own changes fire this session's watches before the completion that shows them.
+            List<WatchEvent> changes = plan.changes();
+            post(() -> {
+              for (WatchEvent change : changes) {
+                fire(change.type(), change.path(), revision);
+              }
+            });
+            return CompletableFuture.completedFuture(new Written(revision, plan, plan.results(revision)));
+          });
+    });
+  }
+
+  // ---------------------------------------------------------------- watches
+
+  /** One one-shot registration: a data watch (exists, getData) or a child watch (getChildren). */
+  private final class Registration {
+    final String path;
+    final boolean child;
+    final Watcher watcher;
+    long revision;
+    /** Between a reconnect and the read that re-arms it: etcd's resumed stream is not heard. */
+    boolean rearming;
+    final boolean existed;
+    final long owner;
+    final long mzxid;
+    final long pzxid;
+    final long childCount;
+    final List<Watch.Watcher> etcdWatches = new ArrayList<>();
+
+    Registration(String path, boolean child, Watcher watcher, long revision, NodeSnap seen) {
+      this.path = path;
+      this.child = child;
+      this.watcher = watcher;
+      this.revision = revision;
+      this.existed = seen.exists();
+      this.owner = seen.exists() ? seen.data().getLease() : 0;
+      this.mzxid = seen.dataModRevision();
+      this.pzxid = seen.exists() ? seen.pzxid() : 0;
+      this.childCount = seen.childCount();
+    }
+
+    void start() {
+      Watch w = client.getWatchClient();
+      WatchOption from = WatchOption.builder().withRevision(revision + 1).build();
+      etcdWatches.add(w.watch(layout.dataKey(path), from, Watch.listener(resp -> {
+        for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
+          KeyValue kv = e.getKeyValue();
+          WatchEvent.Type type;
+          if (e.getEventType() == EventType.DELETE || NodeValue.recreatedBy(kv)) {
+            type = WatchEvent.Type.NODE_DELETED;
+          } else if (child) {
+            continue;
+          } else {
+            type = kv.getCreateRevision() == kv.getModRevision() ? WatchEvent.Type.NODE_CREATED : WatchEvent.Type.NODE_DATA_CHANGED;
+          }
+          long rev = kv.getModRevision();
+          post(() -> fireFromEtcd(type, path, rev));
+        }
+      }, error -> LOG.debug("watch on {} failed: {}", path, error.toString()))));
+      if (child) {
+        String prefix = layout.childrenPrefix(path);
+        WatchOption range = WatchOption.builder().withRevision(revision + 1).withRange(Layout.prefixEnd(prefix)).build();
+        etcdWatches.add(w.watch(Layout.bytes(prefix), range, Watch.listener(resp -> {
+          for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
+            KeyValue kv = e.getKeyValue();
+            if (e.getEventType() == EventType.PUT && kv.getCreateRevision() != kv.getModRevision()
+                && !NodeValue.recreatedBy(kv)) {
+              continue;
+            }
+            long rev = kv.getModRevision();
+            post(() -> fireFromEtcd(WatchEvent.Type.NODE_CHILDREN_CHANGED, path, rev));
+          }
+        }, error -> LOG.debug("child watch on {} failed: {}", path, error.toString()))));
+      }
+    }
+
+    boolean firesOn(WatchEvent.Type type) {
+      return switch (type) {
+        case NODE_DELETED -> true;
+        case NODE_CHILDREN_CHANGED -> child;
+        case NODE_CREATED, NODE_DATA_CHANGED -> !child;
+      };
+    }
+
+    void cancel() {
+      for (Watch.Watcher w : etcdWatches) {
+        try {
+          w.close();
+        } catch (RuntimeException e) {
+          LOG.debug("closing an etcd watch failed: {}", e.toString());
+        }
+      }
+      etcdWatches.clear();
+    }
+  }
+
+  /** On the event thread (called from a read's completion, which runs there via submit). */
+  private void register(Registration r) {
+    // A watcher is registered once per path and kind, as ZooKeeper keeps watchers in sets.
+    for (Registration existing : registrations) {
+      if (existing.path.equals(r.path) && existing.child == r.child && existing.watcher == r.watcher) {
+        return;
+      }
+    }
+    registrations.add(r);
+    r.start();
+  }
+
+  /**
+   * A read showed {@code seen} at {@code revision}: registrations on the node whose change it shows
+   * fire now, before the read completes, whichever way their etcd watch is going.
+   */
+  private void observe(NodeSnap seen, long revision) {
+    if (registrations.isEmpty()) {
+      return;
+    }
+    for (Registration r : List.copyOf(registrations)) {
+      if (!r.path.equals(seen.path()) || r.revision >= revision) {
+        continue;
+      }
+      WatchEvent.Type type = null;
+      if (r.existed && (!seen.exists() || seen.czxid() > r.revision)) {
+        type = WatchEvent.Type.NODE_DELETED;
+      } else if (!r.existed && seen.exists()) {
+        type = r.child ? null : WatchEvent.Type.NODE_CREATED;
+      } else if (seen.exists() && !r.child && seen.dataModRevision() > r.mzxid) {
+        type = WatchEvent.Type.NODE_DATA_CHANGED;
+      } else if (seen.exists() && r.child && (seen.pzxid() > r.pzxid || seen.childCount() != r.childCount)) {
+        type = WatchEvent.Type.NODE_CHILDREN_CHANGED;
+      }
+      if (type != null) {
+        fire(type, r.path, revision);
+      }
+    }
+  }
+
+  /**
+   * An event from an etcd watch stream. While the session is suspended nothing is delivered, as on
+   * ZooKeeper; after a reconnect {@link #rearmWatches} decides from a fresh read, ZooKeeper's way.
+   */
+  private void fireFromEtcd(WatchEvent.Type type, String path, long revision) {
+    if (state == SessionState.SUSPENDED) {
+      return;
+    }
+    fire(type, path, revision, true);
+  }
+
+  private void fire(WatchEvent.Type type, String path, long revision) {
+    fire(type, path, revision, false);
+  }
+
+  /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
+  private void fire(WatchEvent.Type type, String path, long revision, boolean fromEtcd) {
+    if (state.isTerminal()) {
+      return;
+    }
+    Map<Watcher, Boolean> targets = new IdentityHashMap<>();
+    List<Watcher> ordered = new ArrayList<>();
+    for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
+      Registration r = it.next();
+      if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromEtcd && r.rearming)) {
+        it.remove();
+        r.cancel();
+        if (targets.put(r.watcher, Boolean.TRUE) == null) {
+          ordered.add(r.watcher);
+        }
+      }
+    }
+    WatchEvent event = new WatchEvent(type, path);
+    for (Watcher w : ordered) {
+      backend.delivered();
+      try {
+        w.process(event);
+      } catch (RuntimeException e) {
+        LOG.warn("a watcher on {} threw", path, e);
+      }
+    }
+  }
+
+  private void fireOnClose(String path) {
+    List<Watcher> ordered = new ArrayList<>();
+    Map<Watcher, Boolean> seen = new IdentityHashMap<>();
+    for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
+      Registration r = it.next();
+      if (r.path.equals(path)) {
+        it.remove();
+        r.cancel();
+        if (seen.put(r.watcher, Boolean.TRUE) == null) {
+          ordered.add(r.watcher);
+        }
+      }
+    }
+    for (Watcher w : ordered) {
+      backend.delivered();
+      try {
+        w.process(new WatchEvent(WatchEvent.Type.NODE_DELETED, path));
+      } catch (RuntimeException e) {
+        LOG.warn("a watcher on {} threw", path, e);
+      }
+    }
+  }
+
+  /**
+   * After a reconnect, as ZooKeeper's SetWatches does: each watch fires if its node changed since
+   * it was set (judged by the node's zxids against the revision the watch was set at), else it is
+   * set again from a fresh read. Event thread.
+   */
+  private void rearmWatches() {
+    if (registrations.isEmpty()) {
+      return;
+    }
+    java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+    for (Registration r : registrations) {
+      paths.add(r.path);
+      r.rearming = true;
+    }
+    read(paths, false).whenComplete((reading, error) -> post(() -> {
+      if (state.isTerminal()) {
+        return;
+      }
+      if (error != null) {
+        // Still cut off: the next reconnect tries again; meanwhile the old streams may deliver.
+        registrations.forEach(r -> r.rearming = false);
+        return;
+      }
+      for (Registration r : List.copyOf(registrations)) {
+        if (!registrations.contains(r)) {
+          continue;
+        }
+        NodeSnap seen = reading.snaps().get(r.path);
+        WatchEvent.Type type = null;
+        if (r.child) {
+          if (!seen.exists()) {
+            type = WatchEvent.Type.NODE_DELETED;
+          } else if (seen.pzxid() > r.revision || seen.childCount() != r.childCount) {
+            type = WatchEvent.Type.NODE_CHILDREN_CHANGED;
+          }
+        } else if (r.existed) {
+          if (!seen.exists()) {
+            type = WatchEvent.Type.NODE_DELETED;
+          } else if (seen.dataModRevision() > r.revision) {
+            type = WatchEvent.Type.NODE_DATA_CHANGED;
+          }
+        } else if (seen.exists()) {
+          type = WatchEvent.Type.NODE_CREATED;
+        }
+        r.rearming = false;
+        if (type != null) {
+          fire(type, r.path, reading.revision());
+        } else {
+          r.cancel();
+          r.revision = reading.revision();
+          r.start();
+        }
+      }
+    }));
+  }
+
+  private void dropWatches() {
+    for (Registration r : registrations) {
+      r.cancel();
+    }
+    registrations.clear();
+  }
+
+  /** Runs {@code task} on the event thread, unless the session has shut it down. */
+  private void post(Runnable task) {
+    try {
+      events.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      LOG.trace("event thread of {} is gone", this);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.cohort.etcd.recipes;
+
+import dev.cohort.etcd.EtcdFixture;
+import dev.cohort.tck.BackendFixture;
+import java.util.OptionalLong;
+import dev.cohort.recipes.locks.DistributedLockSuite;
+
+/** The DistributedLock suite on a real etcd server. */
+class EtcdDistributedLockTest extends DistributedLockSuite {
+  @Override
+  protected BackendFixture newFixture() {
+    return new EtcdFixture();
+  }
+
+  @Override
+  protected OptionalLong watchEventsDelivered() {
+    return OptionalLong.of(((EtcdFixture) fixture).watchEventsDelivered());
+  }
+}
