@@ -18,7 +18,6 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = CohortAutoConfiguration.class)
 @ConditionalOnClass({HealthIndicator.class, Cohort.class})
 @ConditionalOnSingleCandidate(Cohort.class)
-@ConditionalOnEnabledHealthIndicator("cohort")
 public class CohortHealthAutoConfiguration {
 
   /** Creates the auto-configuration; Spring does. */
@@ -31,6 +30,9 @@ public class CohortHealthAutoConfiguration {
    * @return the indicator
    */
   @Bean
+  // On the method, not the class: the condition's class comes with spring-boot-health, and is
+  // looked at only once the class-level @ConditionalOnClass has found that module.
+  @ConditionalOnEnabledHealthIndicator("cohort")
   @ConditionalOnMissingBean(name = "cohortHealthIndicator")
   public CohortHealthIndicator cohortHealthIndicator(Cohort client) {
     return new CohortHealthIndicator(client);

@@ -79,7 +79,7 @@ class CohortMetricsAutoConfigurationTest {
   @Test
   void withoutCohortMicrometerNoMetrics() {
     runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-        .withClassLoader(new FilteredClassLoader(CohortMetrics.class))
+        .withClassLoader(new FilteredClassLoader("dev.cohort.micrometer"))
         .run(context -> {
           assertThat(context).hasNotFailed().doesNotHaveBean(CohortMetrics.class);
           assertThat(context.getBean(Cohort.class).events()).isEmpty();
