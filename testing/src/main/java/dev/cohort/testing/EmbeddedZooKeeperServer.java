@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -83,12 +84,45 @@ final class EmbeddedZooKeeperServer {
   /** The JVM's server, started on first use. */
   static synchronized EmbeddedZooKeeperServer shared() {
     if (shared == null) {
-      EmbeddedZooKeeperServer started = start();
+      EmbeddedZooKeeperServer started = startOnDaemonThread();
       Thread hook = new Thread(started::stop, "cohort-fixture-zk-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       shared = started;
     }
     return shared;
+  }
+
+  /**
+   * Starts the server from a daemon thread, so that the threads the server starts (which inherit
+   * that) never keep the JVM alive: the server lives until the JVM exits, and must not be why it
+   * does not.
+   */
+  private static EmbeddedZooKeeperServer startOnDaemonThread() {
+    AtomicReference<EmbeddedZooKeeperServer> started = new AtomicReference<>();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread starter = new Thread(() -> {
+      try {
+        started.set(start());
+      } catch (RuntimeException | Error e) {
+        failed.set(e);
+      }
+    }, "cohort-fixture-zk-start");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      starter.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting an embedded ZooKeeper server", e);
+    }
+    Throwable failure = failed.get();
+    if (failure instanceof Error e) {
+      throw e; // a missing class among them: Engines turns it into the fixture's own message
+    }
+    if (failure != null) {
+      throw (RuntimeException) failure;
+    }
+    return started.get();
   }
 
   private static EmbeddedZooKeeperServer start() {
