@@ -9,9 +9,12 @@ import dev.cohort.recipes.FencedResource;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.leader.LeaderSelector;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -73,8 +76,12 @@ class LeaderSelectorMigrationTest extends MigrationTestBase {
 
   @Test
   void curatorSelectorRunsOneLeaderAtATimeAndRotates() throws Exception {
+    List<CuratorFramework> clients = new ArrayList<>();
     for (int i = 0; i < PARTICIPANTS; i++) {
-      closeLater(CuratorLeaders.startCompactor(curator(), new Compactor("compactor-" + i, store)));
+      clients.add(curator());
+    }
+    for (int i = 0; i < PARTICIPANTS; i++) { // closed before every client (closeLater is a stack)
+      closeLater(CuratorLeaders.startCompactor(clients.get(i), new Compactor("compactor-" + i, store)));
     }
     assertTurnsTaken();
   }
