@@ -22,7 +22,8 @@ class ReadmeDocTest {
         MarkdownSnippets.projectFile(TESTS + "ReadmeZooKeeperTest.java"),
         MarkdownSnippets.projectFile(TESTS + "ReadmeRecipesTest.java"),
         MarkdownSnippets.projectFile(TESTS + "OrderLockTest.java"),
-        MarkdownSnippets.projectFile(TESTS + "ReadmeFixtureTest.java"));
+        MarkdownSnippets.projectFile(TESTS + "ReadmeFixtureTest.java"),
+        MarkdownSnippets.projectFile(TESTS + "LockOnEveryBackendTest.java"));
   }
 
   @Test
