@@ -94,6 +94,7 @@ final class EtcdSession implements Session {
   private final long opTimeoutMillis;
   private final long renewEveryMillis;
   private final ExecutorService events;
+  private volatile Thread eventThread;
   private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
   private volatile SessionState state = SessionState.CONNECTED;
   private volatile long lastRenewalNanos;
@@ -115,6 +116,7 @@ final class EtcdSession implements Session {
     this.events = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cohort-etcd-session-" + Long.toHexString(lease));
       t.setDaemon(true);
+      eventThread = t;
       return t;
     });
     this.lastRenewalNanos = backend.time().nanoTime();
@@ -466,7 +468,7 @@ final class EtcdSession implements Session {
       LOG.debug("revoking lease {} on close failed: {}", Long.toHexString(lease), e.toString());
     }
     CompletableFuture<Void> dropped = new CompletableFuture<>();
-    events.execute(() -> {
+    Runnable drop = () -> {
       // As ZooKeeper sends the events its close fires before it answers: this session's own
       // ephemerals are gone, and its watches on them hear it.
       for (Registration r : List.copyOf(registrations)) {
@@ -476,8 +478,13 @@ final class EtcdSession implements Session {
       }
       dropWatches();
       dropped.complete(null);
-    });
-    dropped.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    };
+    if (Thread.currentThread() == eventThread) {
+      drop.run(); // closed from a watcher or listener: the event thread is this one
+    } else {
+      post(drop);
+      dropped.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
     client.close();
     events.shutdown();
     backend.forget(this);

@@ -144,13 +144,18 @@ final class EtcdProcess implements AutoCloseable {
     }
     candidates.add("/usr/bin/etcd");
     candidates.add("/usr/local/bin/etcd");
+    binary = find(candidates);
+    return binary;
+  }
+
+  /** The first executable candidate; none fails the test with how to install etcd. */
+  static String find(List<String> candidates) {
     for (String c : candidates) {
       if (!c.isEmpty() && new File(c).canExecute()) {
-        binary = c;
         return c;
       }
     }
-    throw new IllegalStateException(INSTALL_HINT);
+    throw new IllegalStateException(INSTALL_HINT + " (looked for: " + candidates + ")");
   }
 
   String initialCluster() {
