@@ -109,6 +109,30 @@ class EtcdAdapterTest {
     assertTrue(afterSet.mzxid() > afterSet.czxid());
   }
 
+  /**
+   * A session cut off for longer than its lease's TTL: its own renewal loop makes it SUSPENDED,
+   * then EXPIRED once a whole TTL passes without a renewal (it does not wait to hear from the
+   * service), and etcd expires the lease and the ephemeral on its side.
+   */
+  @Test
+  void sessionCutOffPastItsTtlIsSuspendedThenExpiresByItsOwnClock() throws Exception {
+    Session s = fixture.openSession(Duration.ofSeconds(2));
+    Session observer = fixture.openSession();
+    get(s.create("/e", new byte[0], CreateMode.EPHEMERAL));
+    List<dev.cohort.spi.SessionState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    s.addStateListener((session, state) -> states.add(state));
+    fixture.disconnect(s);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> get(s.exists("/e")));
+    assertInstanceOf(dev.cohort.spi.ConnectionLossException.class, e.getCause());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+        .until(() -> s.state() == dev.cohort.spi.SessionState.EXPIRED);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> get(observer.exists("/e")) == null);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> states.size() == 2);
+    assertEquals(List.of(dev.cohort.spi.SessionState.SUSPENDED, dev.cohort.spi.SessionState.EXPIRED), states);
+    assertInstanceOf(SessionExpiredException.class,
+        assertThrows(ExecutionException.class, () -> get(s.exists("/e"))).getCause());
+  }
+
   /** Not an assertion on speed: prints the round-trip costs this machine shows, for the README. */
   @Test
   void printsOperationLatencies() throws Exception {
