@@ -119,6 +119,11 @@ public final class EtcdBackend implements CoordinationBackend {
     return watchEventsDelivered.get();
   }
 
+  /** The cluster's client URLs this backend was built with. */
+  public List<URI> endpoints() {
+    return endpoints;
+  }
+
   /** The key prefix this backend's tree lives under. */
   public String namespace() {
     return namespace;

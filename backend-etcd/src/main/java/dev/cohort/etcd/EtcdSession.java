@@ -94,6 +94,7 @@ final class EtcdSession implements Session {
   private final long opTimeoutMillis;
   private final long renewEveryMillis;
   private final ExecutorService events;
+  private volatile Thread eventThread;
   private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
   private volatile SessionState state = SessionState.CONNECTED;
   private volatile long lastRenewalNanos;
@@ -115,6 +116,7 @@ final class EtcdSession implements Session {
     this.events = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cohort-etcd-session-" + Long.toHexString(lease));
       t.setDaemon(true);
+      eventThread = t;
       return t;
     });
     this.lastRenewalNanos = backend.time().nanoTime();
@@ -153,14 +155,16 @@ final class EtcdSession implements Session {
     }
     client.getLeaseClient().keepAliveOnce(lease)
         .orTimeout(Math.max(renewEveryMillis * 2, 500), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> post(() -> {
+        // Handled where the reply arrives, not on the event thread: a caller blocked on the event
+        // thread (a retry policy waiting for the reconnect) must still see the state change.
+        .whenComplete((r, e) -> {
           if (state.isTerminal()) {
             return;
           }
           if (e == null && r.getTTL() > 0) {
             lastRenewalNanos = backend.time().nanoTime();
             if (state == SessionState.SUSPENDED && transition(SessionState.RECONNECTED)) {
-              rearmWatches();
+              post(this::rearmWatches);
             }
           } else if (e == null || leaseGone(e)) {
             expire("the service no longer knows lease " + Long.toHexString(lease));
@@ -185,14 +189,14 @@ final class EtcdSession implements Session {
               renewal = backend.timer().schedule(this::renew, renewEveryMillis, TimeUnit.MILLISECONDS);
             }
           }
-        }));
+        });
   }
 
-  /** On the event thread. */
+  /** Any thread. */
   private void expire(String why) {
     LOG.debug("session {} expired: {}", Long.toHexString(lease), why);
     if (transition(SessionState.EXPIRED)) {
-      dropWatches();
+      post(this::dropWatches);
       // Best effort: if only this client lost touch, the lease may still live on the service.
       Client c = client;
       c.getLeaseClient().revoke(lease).whenComplete((r, e) -> c.close());
@@ -207,9 +211,11 @@ final class EtcdSession implements Session {
         return false;
       }
       state = next;
-    }
-    for (SessionStateListener l : listeners) {
-      post(() -> l.stateChanged(this, next));
+      // Queued under the lock so that transitions reach listeners in order; they run later, on
+      // the event thread, with no lock held.
+      for (SessionStateListener l : listeners) {
+        post(() -> l.stateChanged(this, next));
+      }
     }
     return true;
   }
@@ -231,18 +237,16 @@ final class EtcdSession implements Session {
       return ce;
     }
     if (leaseGone(cause)) {
-      post(() -> expire("a write found the lease gone"));
+      expire("a write found the lease gone");
       return CoordinationException.of(ErrorCode.SESSION_EXPIRED, path, "the session's lease is gone", -1, cause);
     }
     if (state == SessionState.CLOSED) {
       return CoordinationException.of(ErrorCode.SESSION_CLOSED, path, null, -1, cause);
     }
     if (cause instanceof TimeoutException || isUnavailable(cause)) {
-      post(() -> {
-        if (state.isConnected()) {
-          transition(SessionState.SUSPENDED);
-        }
-      });
+      if (state.isConnected()) {
+        transition(SessionState.SUSPENDED);
+      }
       return CoordinationException.of(ErrorCode.CONNECTION_LOSS, path, String.valueOf(cause), -1, cause);
     }
     return CoordinationException.of(ErrorCode.BACKEND_FAILURE, path, String.valueOf(cause), -1, cause);
@@ -464,7 +468,7 @@ final class EtcdSession implements Session {
       LOG.debug("revoking lease {} on close failed: {}", Long.toHexString(lease), e.toString());
     }
     CompletableFuture<Void> dropped = new CompletableFuture<>();
-    events.execute(() -> {
+    Runnable drop = () -> {
       // As ZooKeeper sends the events its close fires before it answers: this session's own
       // ephemerals are gone, and its watches on them hear it.
       for (Registration r : List.copyOf(registrations)) {
@@ -474,8 +478,13 @@ final class EtcdSession implements Session {
       }
       dropWatches();
       dropped.complete(null);
-    });
-    dropped.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    };
+    if (Thread.currentThread() == eventThread) {
+      drop.run(); // closed from a watcher or listener: the event thread is this one
+    } else {
+      post(drop);
+      dropped.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
     client.close();
     events.shutdown();
     backend.forget(this);

@@ -16,12 +16,16 @@ final class BackendOptions {
 
   @Option(names = "--backend", paramLabel = "KIND",
       description = "Where to run: ${COMPLETION-CANDIDATES} (default: replicated — N replicas in this "
-          + "JVM with real leader election and failover). --zookeeper implies zookeeper.")
+          + "JVM with real leader election and failover). --zookeeper implies zookeeper, --etcd etcd.")
   DemoCluster.Kind backend;
 
   @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...][/chroot]",
       description = "Run on this ZooKeeper ensemble instead of the embedded backend.")
   String zookeeper;
+
+  @Option(names = "--etcd", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Run on this etcd cluster (its client URLs, http) instead of the embedded backend.")
+  String etcd;
 
   @Option(names = "--replicas", paramLabel = "N", defaultValue = "3",
       description = "Replicas of the embedded replicated backend: 1, 3, 5 or 7 (default: ${DEFAULT-VALUE}).")
@@ -45,6 +49,9 @@ final class BackendOptions {
     if (zookeeper != null) {
       return DemoCluster.Kind.ZOOKEEPER;
     }
+    if (etcd != null) {
+      return DemoCluster.Kind.ETCD;
+    }
     return backend == null ? DEFAULT_BACKEND : backend;
   }
 
@@ -60,11 +67,28 @@ final class BackendOptions {
     return zookeeper;
   }
 
+  /** The etcd client URLs, {@code http://host:port} each. */
+  String[] etcdEndpoints() {
+    return java.util.Arrays.stream(etcd.split(",")).map(server -> "http://" + server).toArray(String[]::new);
+  }
+
   /** Rejects contradictory or malformed options with a message picocli prints, exit code 2. */
   void validate() {
     if (replicas != 1 && replicas != 3 && replicas != 5 && replicas != 7) {
       throw new ParameterException(spec.commandLine(),
           "--replicas must be 1, 3, 5 or 7 (a majority must survive a failure), got " + replicas);
+    }
+    if (zookeeper != null && etcd != null) {
+      throw new ParameterException(spec.commandLine(), "--zookeeper and --etcd cannot be combined");
+    }
+    if (etcd != null) {
+      if (backend != null && backend != DemoCluster.Kind.ETCD) {
+        throw new ParameterException(spec.commandLine(),
+            "--etcd runs on etcd; it cannot be combined with --backend " + backend.name().toLowerCase());
+      }
+      checkHostPorts("--etcd", etcd);
+    } else if (backend == DemoCluster.Kind.ETCD) {
+      throw new ParameterException(spec.commandLine(), "--backend etcd needs --etcd HOST:PORT");
     }
     if (zookeeper != null) {
       if (backend != null && backend != DemoCluster.Kind.ZOOKEEPER) {
@@ -73,25 +97,29 @@ final class BackendOptions {
       }
       // A chroot (ZooKeeper's "/path" after the servers) is the backend's to check.
       int slash = zookeeper.indexOf('/');
-      String servers = slash < 0 ? zookeeper : zookeeper.substring(0, slash);
-      for (String server : servers.split(",")) {
-        int colon = server.lastIndexOf(':');
-        boolean ok = colon > 0 && colon < server.length() - 1;
-        if (ok) {
-          try {
-            int port = Integer.parseInt(server.substring(colon + 1));
-            ok = port > 0 && port < 65536;
-          } catch (NumberFormatException e) {
-            ok = false;
-          }
-        }
-        if (!ok) {
-          throw new ParameterException(spec.commandLine(),
-              "--zookeeper wants HOST:PORT[,HOST:PORT...][/chroot], got '" + zookeeper + "'");
-        }
-      }
+      checkHostPorts("--zookeeper", slash < 0 ? zookeeper : zookeeper.substring(0, slash));
     } else if (backend == DemoCluster.Kind.ZOOKEEPER) {
       throw new ParameterException(spec.commandLine(), "--backend zookeeper needs --zookeeper HOST:PORT");
+    }
+  }
+
+  private void checkHostPorts(String option, String list) {
+    for (String server : list.split(",")) {
+      int colon = server.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < server.length() - 1;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(server.substring(colon + 1));
+          ok = port > 0 && port < 65536;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new ParameterException(spec.commandLine(),
+            option + " wants HOST:PORT[,HOST:PORT...]" + ("--zookeeper".equals(option) ? "[/chroot]" : "")
+                + ", got '" + list + "'");
+      }
     }
   }
 }

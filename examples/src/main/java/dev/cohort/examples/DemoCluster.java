@@ -6,6 +6,7 @@ import dev.cohort.recipes.ExponentialBackoff;
 import dev.cohort.replicated.ReplicatedBackend;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.spi.Session;
+import dev.cohort.etcd.EtcdBackend;
 import dev.cohort.zookeeper.ZooKeeperBackend;
 import java.time.Duration;
 import java.util.Objects;
@@ -24,7 +25,7 @@ final class DemoCluster implements AutoCloseable {
 
   /** The backends a demo can run on. */
   enum Kind {
-    REPLICATED, INMEMORY, ZOOKEEPER
+    REPLICATED, INMEMORY, ZOOKEEPER, ETCD
   }
 
   private final Kind kind;
@@ -54,6 +55,10 @@ final class DemoCluster implements AutoCloseable {
       // A shared ensemble may hold other runs' data: each run works under a namespace of its own.
       case ZOOKEEPER -> new DemoCluster(kind, ZooKeeperBackend.connect(options.zookeeper()),
           "/cohort-demo/run-" + Long.toHexString(new Random().nextLong() & Long.MAX_VALUE), Duration.ofSeconds(6), seed);
+      // The same for a shared etcd cluster: a key namespace of the run's own.
+      case ETCD -> new DemoCluster(kind, EtcdBackend.builder().endpoints(options.etcdEndpoints())
+          .namespace("/cohort-demo-" + Long.toHexString(new Random().nextLong() & Long.MAX_VALUE)).build(),
+          "/demo", Duration.ofSeconds(6), seed);
     };
   }
 
@@ -70,6 +75,7 @@ final class DemoCluster implements AutoCloseable {
       case REPLICATED -> "replicated backend, " + ((ReplicatedBackend) backend).replicas() + " replicas in this JVM";
       case INMEMORY -> "in-memory backend";
       case ZOOKEEPER -> "ZooKeeper at " + ((ZooKeeperBackend) backend).connectString();
+      case ETCD -> "etcd at " + ((EtcdBackend) backend).endpoints();
     };
   }
 
@@ -116,7 +122,7 @@ final class DemoCluster implements AutoCloseable {
             m.faults().disconnect(session);
             m.faults().expire(session);
           }
-          case ZOOKEEPER -> { } // no fault control on a real ensemble: closing is what we can do
+          case ZOOKEEPER, ETCD -> { } // no fault control on a real cluster: closing is what we can do
         }
       } catch (IllegalStateException | IllegalArgumentException e) {
         // the session already went (or no leader right now): closing below ends it anyway
@@ -154,7 +160,7 @@ final class DemoCluster implements AutoCloseable {
     long n = switch (kind) {
       case REPLICATED -> ((ReplicatedBackend) backend).watchEventsDelivered();
       case INMEMORY -> ((InMemoryBackend) backend).watchEventsDelivered();
-      case ZOOKEEPER -> -1;
+      case ZOOKEEPER, ETCD -> -1;
     };
     return n < 0 ? OptionalInt.empty() : OptionalInt.of((int) n);
   }

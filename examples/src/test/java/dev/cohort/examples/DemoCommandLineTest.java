@@ -36,6 +36,10 @@ class DemoCommandLineTest {
     assertEquals(2, run("jobs", "--backend", "bogus", "--out", dir));
     assertEquals(2, run("jobs", "--zookeeper", "no-port-here", "--out", dir));
     assertEquals(2, run("jobs", "--zookeeper", "h:1", "--backend", "inmemory", "--out", dir));
+    assertEquals(2, run("jobs", "--etcd", "no-port-here", "--out", dir));
+    assertEquals(2, run("jobs", "--etcd", "h:1", "--backend", "replicated", "--out", dir));
+    assertEquals(2, run("jobs", "--etcd", "h:1", "--zookeeper", "h:2", "--out", dir));
+    assertEquals(2, run("jobs", "--backend", "etcd", "--out", dir));
     assertEquals(2, run("capacity", "--max-workers", "0", "--out", dir));
     assertEquals(2, run("leader", "--rounds", "9", "--participants", "3"));
     assertEquals(2, run("partitions", "--members", "1"));
