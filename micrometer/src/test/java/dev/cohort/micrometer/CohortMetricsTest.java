@@ -12,7 +12,12 @@ import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.cache.ChildData;
+import dev.cohort.recipes.cache.NodeCache;
 import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.partition.Partition;
+import dev.cohort.recipes.partition.PartitionClaimer;
+import dev.cohort.recipes.partition.PartitionListener;
 import dev.cohort.recipes.queue.FailOutcome;
 import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
@@ -28,6 +33,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -226,6 +234,49 @@ class CohortMetricsTest {
 
     assertEquals(1, count(meters, "cohort.operations", "operation", "create", "outcome", "success"));
     assertEquals(1, count(meters, "cohort.operations", "operation", "delete", "outcome", "no_node"));
+  }
+
+  @Test
+  void partitionsTakenAndGivenUpAreCountedAndOwnedIsAGauge() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    for (String id : List.of("p0", "p1", "p2")) {
+      PartitionClaimer.definePartition(client, "/work", id, new byte[0]);
+    }
+    Set<String> owned = ConcurrentHashMap.newKeySet();
+    PartitionClaimer claimer = PartitionClaimer.builder(client, "/work", "solo", new PartitionListener() {
+      @Override
+      public void assigned(Partition partition) {
+        owned.add(partition.id());
+      }
+
+      @Override
+      public void revoked(String partitionId) {
+        owned.remove(partitionId);
+      }
+    }).start();
+    await().until(() -> owned.size() == 3);
+    assertEquals(3, count(meters, "cohort.partition.moves", "path", "/work", "direction", "assigned"));
+    assertEquals(3, count(meters, "cohort.partition.owned", "path", "/work"));
+
+    claimer.close();
+
+    await().until(() -> count(meters, "cohort.partition.owned", "path", "/work") == 0);
+    assertEquals(3, count(meters, "cohort.partition.moves", "path", "/work", "direction", "revoked"));
+  }
+
+  @Test
+  void cacheRefreshesAreCounted() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    client.blocking().create("/config", new byte[] {1}, dev.cohort.spi.CreateMode.PERSISTENT);
+    List<Optional<ChildData>> seen = new CopyOnWriteArrayList<>();
+    try (NodeCache cache = NodeCache.start(client, "/config", seen::add)) {
+      assertEquals(1, count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "success"));
+      client.blocking().setData("/config", new byte[] {2}, -1);
+      await().until(() -> count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "success") == 2);
+      assertEquals(0, count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "failure"));
+    }
   }
 
   @Test
