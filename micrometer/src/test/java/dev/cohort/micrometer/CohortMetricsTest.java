@@ -305,6 +305,18 @@ class CohortMetricsTest {
     assertNull(meters.find("cohort.lock.held").tag("path", "/locks/c").timer());
   }
 
+  @Test
+  void aPathTagMappingThatFailsDoesNotFailTheRecipe() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).pathTag(p -> {
+      throw new IllegalStateException("broken mapping");
+    }).build());
+    DistributedLock lock = new DistributedLock(client, "/locks/d");
+    lock.acquire();
+    lock.release();
+    assertEquals(1, count(meters, "cohort.lock.held", "kind", "lock", "path", "invalid"));
+  }
+
   /** No tag value may carry a sequential node's name or a job id (they end in ten digits). */
   private static void assertNoTagHoldsANodeName(MeterRegistry registry) {
     for (Meter m : registry.getMeters()) {
