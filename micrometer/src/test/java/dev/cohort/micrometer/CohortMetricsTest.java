@@ -196,6 +196,25 @@ class CohortMetricsTest {
   }
 
   @Test
+  void aDisconnectRecordsMayBeLostAndThenConfirmed() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    DistributedLock lock = new DistributedLock(client, "/locks/e");
+    lock.acquire();
+
+    fixture.disconnect(client.session());
+    String[] hold = {"kind", "lock", "path", "/locks/e"};
+    await().until(() -> count(meters, "cohort.ownership.changes", concat(hold, "change", "may_be_lost")) == 1);
+    assertEquals(1, count(meters, "cohort.session.state", "state", "suspended"));
+    fixture.reconnect(client.session());
+
+    await().until(() -> count(meters, "cohort.ownership.changes", concat(hold, "change", "confirmed")) == 1);
+    assertEquals(1, count(meters, "cohort.session.transitions", "from", "suspended", "to", "reconnected"));
+    assertEquals(0, count(meters, "cohort.ownership.changes", concat(hold, "change", "lost")));
+    lock.release();
+  }
+
+  @Test
   void aDeadLetterIsCountedWithTheQueuesOtherOutcomes() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Cohort client = client(CohortMetrics.builder(meters).build());
