@@ -52,6 +52,9 @@ public final class CohortMetrics implements CohortEvents {
   /** How many leading segments of a recipe path the default {@code path} tag keeps. */
   public static final int DEFAULT_PATH_DEPTH = 2;
 
+  /** The path tag when the application's mapping returned null or threw. */
+  static final String INVALID_PATH_TAG = "invalid";
+
   /** Above this many distinct recipe paths, path tags are computed afresh rather than remembered. */
   private static final int MAX_REMEMBERED_PATHS = 1024;
 
@@ -309,7 +312,14 @@ public final class CohortMetrics implements CohortEvents {
     if (tag != null) {
       return tag;
     }
-    tag = Objects.requireNonNull(pathTag.apply(path), "path tag");
+    try {
+      tag = pathTag.apply(path);
+    } catch (RuntimeException e) {
+      tag = null; // an event must not fail the recipe that reports it
+    }
+    if (tag == null) {
+      tag = INVALID_PATH_TAG;
+    }
     if (pathTags.size() < MAX_REMEMBERED_PATHS) {
       pathTags.put(path, tag);
     }
@@ -404,7 +414,7 @@ public final class CohortMetrics implements CohortEvents {
     /**
      * Maps a recipe's path (relative to the client's namespace) to its {@code path} tag, for naming
      * schemes a prefix does not fit. It must map the application's paths onto a small set of
-     * values, and must not return null.
+     * values; if it returns null or throws, the tag is {@code invalid}.
      */
     public Builder pathTag(Function<String, String> mapping) {
       Objects.requireNonNull(mapping, "mapping");

@@ -12,7 +12,12 @@ import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.FencingToken;
+import dev.cohort.recipes.cache.ChildData;
+import dev.cohort.recipes.cache.NodeCache;
 import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.partition.Partition;
+import dev.cohort.recipes.partition.PartitionClaimer;
+import dev.cohort.recipes.partition.PartitionListener;
 import dev.cohort.recipes.queue.FailOutcome;
 import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
@@ -28,6 +33,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -188,6 +196,25 @@ class CohortMetricsTest {
   }
 
   @Test
+  void aDisconnectRecordsMayBeLostAndThenConfirmed() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    DistributedLock lock = new DistributedLock(client, "/locks/e");
+    lock.acquire();
+
+    fixture.disconnect(client.session());
+    String[] hold = {"kind", "lock", "path", "/locks/e"};
+    await().until(() -> count(meters, "cohort.ownership.changes", concat(hold, "change", "may_be_lost")) == 1);
+    assertEquals(1, count(meters, "cohort.session.state", "state", "suspended"));
+    fixture.reconnect(client.session());
+
+    await().until(() -> count(meters, "cohort.ownership.changes", concat(hold, "change", "confirmed")) == 1);
+    assertEquals(1, count(meters, "cohort.session.transitions", "from", "suspended", "to", "reconnected"));
+    assertEquals(0, count(meters, "cohort.ownership.changes", concat(hold, "change", "lost")));
+    lock.release();
+  }
+
+  @Test
   void aDeadLetterIsCountedWithTheQueuesOtherOutcomes() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Cohort client = client(CohortMetrics.builder(meters).build());
@@ -229,6 +256,49 @@ class CohortMetricsTest {
   }
 
   @Test
+  void partitionsTakenAndGivenUpAreCountedAndOwnedIsAGauge() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    for (String id : List.of("p0", "p1", "p2")) {
+      PartitionClaimer.definePartition(client, "/work", id, new byte[0]);
+    }
+    Set<String> owned = ConcurrentHashMap.newKeySet();
+    PartitionClaimer claimer = PartitionClaimer.builder(client, "/work", "solo", new PartitionListener() {
+      @Override
+      public void assigned(Partition partition) {
+        owned.add(partition.id());
+      }
+
+      @Override
+      public void revoked(String partitionId) {
+        owned.remove(partitionId);
+      }
+    }).start();
+    await().until(() -> owned.size() == 3);
+    assertEquals(3, count(meters, "cohort.partition.moves", "path", "/work", "direction", "assigned"));
+    assertEquals(3, count(meters, "cohort.partition.owned", "path", "/work"));
+
+    claimer.close();
+
+    await().until(() -> count(meters, "cohort.partition.owned", "path", "/work") == 0);
+    assertEquals(3, count(meters, "cohort.partition.moves", "path", "/work", "direction", "revoked"));
+  }
+
+  @Test
+  void cacheRefreshesAreCounted() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).build());
+    client.blocking().create("/config", new byte[] {1}, dev.cohort.spi.CreateMode.PERSISTENT);
+    List<Optional<ChildData>> seen = new CopyOnWriteArrayList<>();
+    try (NodeCache cache = NodeCache.start(client, "/config", seen::add)) {
+      assertEquals(1, count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "success"));
+      client.blocking().setData("/config", new byte[] {2}, -1);
+      await().until(() -> count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "success") == 2);
+      assertEquals(0, count(meters, "cohort.cache.refreshes", "path", "/config", "outcome", "failure"));
+    }
+  }
+
+  @Test
   void withoutAListenerTheClientReportsNothing() throws Exception {
     Cohort client = client(null);
     assertFalse(client.events().isPresent());
@@ -252,6 +322,18 @@ class CohortMetricsTest {
     lock.release();
     assertEquals(1, count(meters, "cohort.lock.held", "kind", "lock", "path", "all"));
     assertNull(meters.find("cohort.lock.held").tag("path", "/locks/c").timer());
+  }
+
+  @Test
+  void aPathTagMappingThatFailsDoesNotFailTheRecipe() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Cohort client = client(CohortMetrics.builder(meters).pathTag(p -> {
+      throw new IllegalStateException("broken mapping");
+    }).build());
+    DistributedLock lock = new DistributedLock(client, "/locks/d");
+    lock.acquire();
+    lock.release();
+    assertEquals(1, count(meters, "cohort.lock.held", "kind", "lock", "path", "invalid"));
   }
 
   /** No tag value may carry a sequential node's name or a job id (they end in ten digits). */

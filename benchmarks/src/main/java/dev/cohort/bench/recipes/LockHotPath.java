@@ -27,37 +27,70 @@ public final class LockHotPath {
   public static void main(String[] args) throws Exception {
     String mode = args.length > 0 ? args[0] : "none";
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    if (!mode.equals("none") && !mode.equals("metrics") && !mode.equals("observed")) {
-      throw new IllegalArgumentException("mode must be none, metrics or observed: " + mode);
+    try (Loop loop = new Loop(mode)) {
+      loop.run(2000); // warm-up
+      double[] f = loop.run(seconds * 1000L);
+      System.out.printf(Locale.ROOT,
+          "uncontended lock acquire+release, %s: %,.0f cycles/s, %,.0f cycles per CPU-second, %.0f bytes/cycle%n",
+          mode, f[0], f[1], f[2]);
     }
-    cycles(mode, 2); // warm-up
-    double perSecond = cycles(mode, seconds);
-    System.out.printf(Locale.ROOT, "uncontended lock acquire+release, %s: %,.0f cycles/s%n", mode, perSecond);
   }
 
-  static double cycles(String mode, int seconds) throws InterruptedException {
-    try (InMemoryBackend backend = InMemoryBackend.create()) {
+  /**
+   * One client on its own in-memory backend with one lock, cycled in slices. Figures per slice:
+   * cycles per wall-clock second; cycles per second of the process's CPU time (on a shared machine
+   * the steadier one: it does not count time the process waited for a core); and bytes allocated
+   * by the cycling thread per cycle (deterministic: it shows what the hot path allocates).
+   */
+  public static final class Loop implements AutoCloseable {
+    private final InMemoryBackend backend;
+    private final Cohort client;
+    private final DistributedLock lock;
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private final com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** @param mode {@code none}, {@code metrics} or {@code observed} */
+    public Loop(String mode) throws InterruptedException {
+      if (!mode.equals("none") && !mode.equals("metrics") && !mode.equals("observed")) {
+        throw new IllegalArgumentException("mode must be none, metrics or observed: " + mode);
+      }
+      backend = InMemoryBackend.create();
       Cohort.Builder builder = Cohort.builder(backend).namespace("/bench").sessionTimeout(Duration.ofSeconds(30));
       if (!mode.equals("none")) {
         Bound.bind(builder, mode.equals("observed"));
       }
-      try (Cohort client = builder.build()) {
-        client.start();
-        DistributedLock lock = new DistributedLock(client, "/locks/u");
-        long cycles = 0;
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        long now;
-        do {
-          for (int i = 0; i < 1000; i++) {
-            lock.acquire();
-            lock.release();
-          }
-          cycles += 1000;
-          now = System.nanoTime();
-        } while (now < end);
-        return cycles / ((now - start) / 1e9);
-      }
+      client = builder.build();
+      client.start();
+      lock = new DistributedLock(client, "/locks/u");
+    }
+
+    /** Cycles for about {@code millis}; returns cycles/s, cycles per CPU-second, bytes per cycle. */
+    public double[] run(long millis) throws InterruptedException {
+      long cycles = 0;
+      long bytesStart = threads.getCurrentThreadAllocatedBytes();
+      long cpuStart = os.getProcessCpuTime();
+      long start = System.nanoTime();
+      long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
+      long now;
+      do {
+        for (int i = 0; i < 1000; i++) {
+          lock.acquire();
+          lock.release();
+        }
+        cycles += 1000;
+        now = System.nanoTime();
+      } while (now < end);
+      long cpu = os.getProcessCpuTime() - cpuStart;
+      long bytes = threads.getCurrentThreadAllocatedBytes() - bytesStart;
+      return new double[] {cycles / ((now - start) / 1e9), cycles / (cpu / 1e9), (double) bytes / cycles};
+    }
+
+    @Override
+    public void close() {
+      client.close();
+      backend.close();
     }
   }
 

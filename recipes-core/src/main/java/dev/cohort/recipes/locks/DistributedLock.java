@@ -54,16 +54,24 @@ public final class DistributedLock implements InterProcessLock {
   /** Each thread's hold; an entry is written only by its own thread. */
   private final Map<Thread, Hold> holds = new ConcurrentHashMap<>();
 
-  private static final class Hold {
+  private static class Hold {
     final Place place;
     final OwnedNode node;
     int count = 1;
-    /** When it was acquired on the client's clock; only set with an event listener bound. */
-    long acquiredNanos;
 
     Hold(Place place) {
       this.place = place;
       this.node = place.granted().join();
+    }
+  }
+
+  /** A hold made with an event listener bound: it also knows when it began, for the hold time. */
+  private static final class TimedHold extends Hold {
+    final long acquiredNanos;
+
+    TimedHold(Place place, long acquiredNanos) {
+      super(place);
+      this.acquiredNanos = acquiredNanos;
     }
   }
 
@@ -122,11 +130,10 @@ public final class DistributedLock implements InterProcessLock {
     if (place == null) {
       return Optional.empty();
     }
-    return Optional.of(hold(me, place).node.fencingToken());
+    return Optional.of(hold(me, new Hold(place)).node.fencingToken());
   }
 
-  private Hold hold(Thread me, Place place) {
-    Hold fresh = new Hold(place);
+  private Hold hold(Thread me, Hold fresh) {
     holds.put(me, fresh);
     tracker.held(fresh.node);
     return fresh;
@@ -149,8 +156,7 @@ public final class DistributedLock implements InterProcessLock {
       events.lockNotAcquired(context, KIND, queue.dir(), now - start, null);
       return Optional.empty();
     }
-    Hold fresh = hold(me, place);
-    fresh.acquiredNanos = now;
+    Hold fresh = hold(me, new TimedHold(place, now));
     events.lockAcquired(context, KIND, queue.dir(), now - start, place.contended());
     return Optional.of(fresh.node.fencingToken());
   }
@@ -182,8 +188,8 @@ public final class DistributedLock implements InterProcessLock {
     holds.remove(me);
     tracker.released(hold.node);
     hold.place.release();
-    if (events != null) {
-      events.lockReleased(KIND, queue.dir(), client.timeSource().nanoTime() - hold.acquiredNanos);
+    if (hold instanceof TimedHold timed) {
+      events.lockReleased(KIND, queue.dir(), client.timeSource().nanoTime() - timed.acquiredNanos);
     }
     return true;
   }
