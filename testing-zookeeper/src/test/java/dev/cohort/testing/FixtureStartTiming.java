@@ -7,8 +7,8 @@ import java.util.Locale;
  * Times how long {@link CohortFixture} takes to start and to close on each backend, in one JVM:
  * the first fixture of each backend (which pays for class loading and, on ZooKeeper, the server),
  * then the median and 90th percentile of the following ones. A measurement to read, not a test.
- * A backend whose jars are not on the class path is listed with the reason and skipped; etcd's are
- * not in this module's, so time etcd with the testing module's test class path (testing/README.md).
+ * A backend whose jars are not on the class path is listed and skipped (this module's test class
+ * path has them all; etcd also needs the {@code etcd} binary installed).
  *
  * <pre>
  * ./mvnw -q -B -o -pl testing-zookeeper -am test-compile exec:java [-Dexec.args=200]

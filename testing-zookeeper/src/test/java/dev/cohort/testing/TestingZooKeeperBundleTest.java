@@ -34,7 +34,7 @@ class TestingZooKeeperBundleTest {
     }
   }
 
-  // etcd is not part of this bundle (it comes with dev.cohort:backend-etcd): its run would be skipped
+  // etcd is not part of this bundle (it comes with dev.cohort:backend-etcd)
   @EveryBackendTest(backends = {BackendKind.IN_MEMORY, BackendKind.REPLICATED, BackendKind.ZOOKEEPER})
   void everyBackendRunsWithTheBundle(CohortFixture fixture, Cohort client) throws InterruptedException {
     client.blocking().create("/x", new byte[] {1}, CreateMode.PERSISTENT);
