@@ -85,17 +85,27 @@ final class EtcdServer {
   /** The JVM's server, started (and its shutdown hook registered) by the first call. */
   static synchronized EtcdServer shared() {
     if (shared == null || !shared.process.isAlive()) {
-      EtcdServer server = new EtcdServer(binary());
-      try {
-        server.awaitServing();
-      } catch (RuntimeException | Error e) {
-        server.stop();
-        throw e;
-      }
+      EtcdServer server = start(binary());
       Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "cohort-fixture-etcd-stop"));
       shared = server;
     }
     return shared;
+  }
+
+  /**
+   * Starts {@code binary} and waits until it serves; a start that fails is cleaned up and reported
+   * with the end of etcd's log.
+   */
+  static EtcdServer start(String binary) {
+    EtcdServer server = new EtcdServer(binary);
+    try {
+      server.awaitServing();
+      return server;
+    } catch (RuntimeException e) {
+      String log = server.logTail();
+      server.stop(); // deletes the log with the data
+      throw new IllegalStateException(e.getMessage() + "; etcd's log ends with:\n" + log, e);
+    }
   }
 
   /** The etcd binary this JVM's fixtures start; fails with how to install one. */
@@ -138,8 +148,7 @@ final class EtcdServer {
     ByteSequence key = ByteSequence.from("/cohort-fixture-ready", StandardCharsets.UTF_8);
     CohortFixture.awaitCondition(() -> {
       if (!process.isAlive()) {
-        throw new IllegalStateException("etcd exited with status " + process.exitValue() + " while starting; its log: "
-            + root.resolve("etcd.log"));
+        throw new IllegalStateException("etcd exited with status " + process.exitValue() + " while starting");
       }
       try {
         admin.getKVClient().put(key, ByteSequence.EMPTY).get(2, TimeUnit.SECONDS);
@@ -150,7 +159,7 @@ final class EtcdServer {
         }
         return false;
       }
-    }, "etcd at " + clientUrl + " to serve (its log: " + root.resolve("etcd.log") + ")", START_TIMEOUT);
+    }, "etcd at " + clientUrl + " to serve", START_TIMEOUT);
   }
 
   /** Revokes lease {@code lease}: etcd deletes its keys at once, as when its TTL passes. */
@@ -176,6 +185,16 @@ final class EtcdServer {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException("could not delete the keys under " + prefix + " on " + clientUrl, e);
+    }
+  }
+
+  /** The last few lines etcd logged, for a start that failed. */
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(root.resolve("etcd.log"), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(no log: " + e + ")";
     }
   }
 

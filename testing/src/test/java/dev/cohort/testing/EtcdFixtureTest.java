@@ -191,6 +191,17 @@ class EtcdFixtureTest {
   }
 
   @Test
+  void etcdThatExitsWhileStartingFailsAtOnceWithTheEndOfItsLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path fake = dir.resolve("etcd");
+    java.nio.file.Files.writeString(fake, "#!/bin/sh\necho 'fake etcd: no such flag' >&2\nexit 3\n");
+    assertTrue(fake.toFile().setExecutable(true));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> EtcdServer.start(fake.toString()));
+    assertTrue(e.getMessage().contains("exited with status 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("fake etcd: no such flag"), e.getMessage());
+  }
+
+  @Test
   void missingEtcdBinaryFailsSayingHowToInstallIt() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> EtcdServer.find(List.of("/nonexistent/etcd", "")));
