@@ -272,8 +272,14 @@ public final class EtcdBackend implements CoordinationBackend {
       return this;
     }
 
-    /** Tests: rewrites the endpoints each new session connects to (e.g. through a proxy). */
-    Builder sessionEndpoints(UnaryOperator<List<URI>> rewrite) {
+    /**
+     * For test harnesses: rewrites the endpoints each new session's client connects to, for
+     * instance to route each session through a proxy of its own that a test can cut. Called once
+     * per {@link EtcdBackend#openSession}, on the calling thread, before that call returns, with
+     * {@link EtcdBackend#endpoints()}; the session connects (and reconnects) only to what it returns.
+     * Default: the endpoints unchanged.
+     */
+    public Builder sessionEndpoints(UnaryOperator<List<URI>> rewrite) {
       this.sessionEndpoints = Objects.requireNonNull(rewrite, "rewrite");
       return this;
     }

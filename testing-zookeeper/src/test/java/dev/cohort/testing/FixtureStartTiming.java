@@ -7,6 +7,8 @@ import java.util.Locale;
  * Times how long {@link CohortFixture} takes to start and to close on each backend, in one JVM:
  * the first fixture of each backend (which pays for class loading and, on ZooKeeper, the server),
  * then the median and 90th percentile of the following ones. A measurement to read, not a test.
+ * A backend whose jars are not on the class path is listed and skipped (this module's test class
+ * path has them all; etcd also needs the {@code etcd} binary installed).
  *
  * <pre>
  * ./mvnw -q -B -o -pl testing-zookeeper -am test-compile exec:java [-Dexec.args=200]
@@ -21,6 +23,10 @@ public final class FixtureStartTiming {
     System.out.printf(Locale.ROOT, "%-22s %10s %12s %12s %12s%n", "fixture", "first ms", "start p50 ms",
         "start p90 ms", "close p50 ms");
     for (BackendKind kind : BackendKind.values()) {
+      if (Engines.unavailable(kind).isPresent()) {
+        System.out.printf(Locale.ROOT, "%-22s skipped: its jars are not on the class path%n", Engines.label(kind, 1));
+        continue;
+      }
       int replicas = kind == BackendKind.REPLICATED ? 3 : 1;
       long first = System.nanoTime();
       CohortFixture.of(kind, replicas).close();

@@ -34,7 +34,8 @@ class TestingZooKeeperBundleTest {
     }
   }
 
-  @EveryBackendTest
+  // etcd is not part of this bundle (it comes with dev.cohort:backend-etcd)
+  @EveryBackendTest(backends = {BackendKind.IN_MEMORY, BackendKind.REPLICATED, BackendKind.ZOOKEEPER})
   void everyBackendRunsWithTheBundle(CohortFixture fixture, Cohort client) throws InterruptedException {
     client.blocking().create("/x", new byte[] {1}, CreateMode.PERSISTENT);
     assertNotNull(fixture.newClient().blocking().exists("/x", null));

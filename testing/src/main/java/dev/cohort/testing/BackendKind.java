@@ -19,5 +19,13 @@ public enum BackendKind {
    * is deleted when it closes. Needs the test dependency {@code dev.cohort:testing-zookeeper}, which
    * brings the backend, the server and what the server needs at run time.
    */
-  ZOOKEEPER
+  ZOOKEEPER,
+  /**
+   * A real etcd server process (the {@code etcd} binary, 3.4 or later) on 127.0.0.1, started by the
+   * first such fixture and shared by the later ones, each working under a key prefix of its own
+   * that is deleted when it closes; the process is killed when the JVM exits. Needs the test
+   * dependency {@code dev.cohort:backend-etcd} next to {@code dev.cohort:testing}, and etcd
+   * installed ({@code apt-get install etcd-server}); without the binary the fixture fails saying so.
+   */
+  ETCD
 }

@@ -88,6 +88,11 @@ public final class CohortExtension implements BeforeEachCallback, AfterEachCallb
     return new CohortExtension(BackendKind.REPLICATED, replicas);
   }
 
+  /** An extension giving each test a fixture on the JVM's etcd server (see {@link BackendKind#ETCD}). */
+  public static CohortExtension etcd() {
+    return new CohortExtension(BackendKind.ETCD, 1);
+  }
+
   /** An extension giving each test an embedded ZooKeeper server (see {@link BackendKind#ZOOKEEPER}). */
   public static CohortExtension zookeeper() {
     return new CohortExtension(BackendKind.ZOOKEEPER, 1);

@@ -45,7 +45,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>The backends ({@link BackendKind}): {@link #inMemory()} (the default; ready in well under a
  * millisecond, session timeouts on a virtual clock), {@link #replicated(int)} (N replicas with real
- * failover) and {@link #zookeeper()} (a real server in this JVM). Which faults each offers is listed
+ * failover), {@link #zookeeper()} (a real server in this JVM) and {@link #etcd()} (a real etcd
+ * process on this machine). Which faults each offers is listed
  * in {@link Fault}; a fault a backend cannot produce fails with {@link UnsupportedFaultException}
  * and changes nothing.
  *
@@ -126,6 +127,21 @@ public final class CohortFixture implements AutoCloseable {
     return new CohortFixture(BackendKind.ZOOKEEPER, 1);
   }
 
+  /**
+   * A real etcd server on 127.0.0.1, and the etcd backend connected to it. The first such fixture of
+   * a JVM starts the {@code etcd} process; later ones share it, each under a key prefix of its own,
+   * so they never see each other's nodes. Closing the fixture deletes its keys; the process is
+   * killed when the JVM exits. Offers {@link Fault#EXPIRE}, {@link Fault#CRASH} and {@link
+   * Fault#DISCONNECT} (for sessions of the fixture's clients and of {@link #openSession()}).
+   *
+   * @throws IllegalStateException naming the missing artifact if the etcd backend is not on the
+   *     class path (add {@code dev.cohort:backend-etcd}), or saying how to install etcd if no
+   *     {@code etcd} binary is found (see {@link BackendKind#ETCD})
+   */
+  public static CohortFixture etcd() {
+    return new CohortFixture(BackendKind.ETCD, 1);
+  }
+
   /** A fixture of {@code kind}; {@code replicas} counts only for {@link BackendKind#REPLICATED}. */
   public static CohortFixture of(BackendKind kind, int replicas) {
     return kind == BackendKind.REPLICATED ? replicated(replicas) : new CohortFixture(kind, 1);
@@ -150,7 +166,7 @@ public final class CohortFixture implements AutoCloseable {
   /**
    * The embedded ZooKeeper server's address with this fixture's namespace as chroot ({@code
    * 127.0.0.1:port/cohort-fixture-N}), so code under test that takes a connect string sees the tree
-   * the fixture's clients see; empty for the in-memory and replicated fixtures.
+   * the fixture's clients see; empty for the other fixtures.
    *
    * <pre>{@code
    * String zk = fixture.zookeeperConnectString().orElseThrow();
@@ -463,7 +479,7 @@ public final class CohortFixture implements AutoCloseable {
 
   // ---- replica faults ------------------------------------------------------------------------
 
-  /** The number of replicas (1 for the in-memory and ZooKeeper fixtures). */
+  /** The number of replicas (1 for the in-memory, ZooKeeper and etcd fixtures). */
   public int replicas() {
     return engine.replicas();
   }

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  *
  * <p>Adding a backend: a {@link BackendKind} constant, an arm in each switch below (the compiler
  * lists them), and an {@link Engine} class of its own. A backend whose jars are optional for
- * {@code testing} lists them in {@link #runtimeOf} and names its bundle artifact in {@link
- * #bundleOf}; the bundle's jar carries {@code META-INF/cohort/<artifactId>.properties} so that the
+ * {@code testing} lists them in {@link #runtimeOf}, names the artifact that brings them in {@link
+ * #bundleOf} and a resource only that artifact carries in {@link #bundleMarker}, so that the
  * missing-class message can tell a missing bundle from a broken one. The engine class is reached
  * only through {@link #start}, after the runtime check, so that its imports load nothing before.
  */
@@ -25,6 +25,7 @@ final class Engines {
       case IN_MEMORY -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.VIRTUAL_TIME);
       case REPLICATED -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY, Fault.REPLICAS);
       case ZOOKEEPER -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT, Fault.LOSE_REPLY);
+      case ETCD -> EnumSet.of(Fault.EXPIRE, Fault.CRASH, Fault.DISCONNECT);
     };
   }
 
@@ -34,6 +35,7 @@ final class Engines {
       case IN_MEMORY -> "in-memory";
       case REPLICATED -> "replicated (" + replicas + (replicas == 1 ? " replica)" : " replicas)");
       case ZOOKEEPER -> "zookeeper";
+      case ETCD -> "etcd";
     };
   }
 
@@ -52,14 +54,43 @@ final class Engines {
           new Needed("org.apache.jute.Record", "org.apache.jute.", "org.apache.zookeeper:zookeeper-jute"),
           new Needed("com.codahale.metrics.Reservoir", "com.codahale.metrics.", "io.dropwizard.metrics:metrics-core"),
           new Needed("org.xerial.snappy.SnappyInputStream", "org.xerial.snappy.", "org.xerial.snappy:snappy-java"));
+      // backend-etcd's pom brings jetcd and its gRPC tree at compile scope: one dependency is enough
+      case ETCD -> List.of(
+          new Needed("dev.cohort.etcd.EtcdBackend", "dev.cohort.etcd.", "dev.cohort:backend-etcd"),
+          new Needed("io.etcd.jetcd.Client", "io.etcd.jetcd.", "io.etcd:jetcd-core"),
+          new Needed("io.grpc.ManagedChannel", "io.grpc.", "io.grpc:grpc-api"));
     };
   }
 
-  /** The one test dependency that brings everything {@link #runtimeOf} lists for {@code kind}. */
+  /**
+   * The one test dependency that brings everything {@link #runtimeOf} lists for {@code kind}: a
+   * bundle that replaces {@code testing} (ZooKeeper's, whose pom leaves out what its server needs),
+   * or the backend itself when its pom brings the rest (etcd's), added next to {@code testing}.
+   */
   static String bundleOf(BackendKind kind) {
     return switch (kind) {
       case IN_MEMORY, REPLICATED -> "dev.cohort:testing";
       case ZOOKEEPER -> "dev.cohort:testing-zookeeper";
+      case ETCD -> "dev.cohort:backend-etcd";
+    };
+  }
+
+  /** A resource that is on the class path exactly when {@link #bundleOf} is. */
+  private static String bundleMarker(BackendKind kind) {
+    return switch (kind) {
+      case IN_MEMORY, REPLICATED -> "dev/cohort/testing/CohortFixture.class";
+      case ZOOKEEPER -> "META-INF/cohort/testing-zookeeper.properties";
+      case ETCD -> "dev/cohort/etcd/EtcdBackend.class";
+    };
+  }
+
+  /** What to add when {@link #bundleOf} is missing. */
+  private static String addBundle(BackendKind kind) {
+    return switch (kind) {
+      case IN_MEMORY, REPLICATED, ZOOKEEPER -> "add the test dependency " + bundleOf(kind)
+          + " (instead of dev.cohort:testing), which brings the fixture, the backend and everything it needs at run time";
+      case ETCD -> "add the test dependency " + bundleOf(kind)
+          + " (next to dev.cohort:testing), which brings the backend and the etcd client it needs at run time";
     };
   }
 
@@ -68,6 +99,7 @@ final class Engines {
       case IN_MEMORY -> new InMemoryEngine();
       case REPLICATED -> new ReplicatedEngine(replicas);
       case ZOOKEEPER -> startChecked(kind, ZooKeeperEngine::new);
+      case ETCD -> startChecked(kind, EtcdEngine::new);
     };
   }
 
@@ -133,12 +165,10 @@ final class Engines {
   private static IllegalStateException missingClass(BackendKind kind, ClassLoader loader, String className,
       String artifact, Throwable cause) {
     String bundle = bundleOf(kind);
-    String marker = "META-INF/cohort/" + bundle.substring(bundle.indexOf(':') + 1) + ".properties";
-    String advice = loader.getResource(marker) != null
+    String advice = loader.getResource(bundleMarker(kind)) != null
         ? bundle + " is on the class path, but " + artifact + " was excluded from it or replaced by a "
             + "version without this class: let the build keep the version it brings"
-        : "add the test dependency " + bundle + " (instead of dev.cohort:testing), which brings the "
-            + "fixture, the backend and everything it needs at run time";
+        : addBundle(kind);
     return new IllegalStateException("the " + label(kind, 1) + " fixture cannot start: class " + className
         + " (from " + artifact + ") is not on the test class path; " + advice, cause);
   }

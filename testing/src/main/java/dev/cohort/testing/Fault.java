@@ -5,15 +5,15 @@ package dev.cohort.testing;
  *
  * <table>
  *   <caption>Faults per backend</caption>
- *   <tr><th>fault</th><th>in-memory</th><th>replicated</th><th>ZooKeeper</th></tr>
- *   <tr><td>{@link #EXPIRE}</td><td>yes</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>{@link #CRASH}</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><th>fault</th><th>in-memory</th><th>replicated</th><th>ZooKeeper</th><th>etcd</th></tr>
+ *   <tr><td>{@link #EXPIRE}</td><td>yes</td><td>yes</td><td>yes</td><td>yes (revokes the lease)</td></tr>
+ *   <tr><td>{@link #CRASH}</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link #DISCONNECT}</td><td>yes</td><td>yes</td><td>yes (sessions of the fixture's clients and
- *       of {@code openSession})</td></tr>
+ *       of {@code openSession})</td><td>yes (same sessions as on ZooKeeper)</td></tr>
  *   <tr><td>{@link #LOSE_REPLY}</td><td>yes</td><td>yes</td><td>yes (same sessions as
- *       {@link #DISCONNECT})</td></tr>
- *   <tr><td>{@link #VIRTUAL_TIME}</td><td>yes</td><td>no</td><td>no</td></tr>
- *   <tr><td>{@link #REPLICAS}</td><td>no</td><td>yes</td><td>no</td></tr>
+ *       {@link #DISCONNECT})</td><td>no</td></tr>
+ *   <tr><td>{@link #VIRTUAL_TIME}</td><td>yes</td><td>no</td><td>no</td><td>no</td></tr>
+ *   <tr><td>{@link #REPLICAS}</td><td>no</td><td>yes</td><td>no</td><td>no</td></tr>
  * </table>
  */
 public enum Fault {

@@ -8,7 +8,8 @@
  * dev.cohort.testing.LeadershipHistory}, {@link dev.cohort.testing.JobHistory}).
  *
  * <p>The in-memory and replicated backends come with this artifact; the ZooKeeper fixture needs
- * {@code dev.cohort:testing-zookeeper} instead. Which fault each backend offers is in {@link
+ * {@code dev.cohort:testing-zookeeper} instead, and the etcd fixture {@code dev.cohort:backend-etcd}
+ * next to this one (and etcd installed). Which fault each backend offers is in {@link
  * dev.cohort.testing.Fault}.
  */
 package dev.cohort.testing;

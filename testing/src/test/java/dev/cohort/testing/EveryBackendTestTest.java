@@ -72,10 +72,12 @@ class EveryBackendTestTest {
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack in-memory"));
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack replicated (3 replicas)"));
     assertEquals("SUCCESSFUL", results.get("writesAndReadsBack zookeeper"));
+    assertEquals("SUCCESSFUL", results.get("writesAndReadsBack etcd"));
     assertEquals("SUCCESSFUL", results.get("passesOnlyInMemory in-memory"));
     assertTrue(results.get("passesOnlyInMemory replicated (3 replicas)").startsWith("FAILED"), results.toString());
     assertTrue(results.get("passesOnlyInMemory zookeeper").startsWith("FAILED"), results.toString());
-    assertEquals(9, results.size(), results.toString());
+    assertTrue(results.get("passesOnlyInMemory etcd").startsWith("FAILED"), results.toString());
+    assertEquals(12, results.size(), results.toString());
   }
 
   @Test
@@ -86,6 +88,8 @@ class EveryBackendTestTest {
     assertTrue(replicated.startsWith("ABORTED") && replicated.contains("VIRTUAL_TIME"), replicated);
     String zookeeper = results.get("needsVirtualTime zookeeper");
     assertTrue(zookeeper.startsWith("ABORTED") && zookeeper.contains("VIRTUAL_TIME"), zookeeper);
+    String etcd = results.get("needsVirtualTime etcd");
+    assertTrue(etcd.startsWith("ABORTED") && etcd.contains("VIRTUAL_TIME"), etcd);
   }
 
   @Test
