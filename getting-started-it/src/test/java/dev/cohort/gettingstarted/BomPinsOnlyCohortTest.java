@@ -66,6 +66,44 @@ class BomPinsOnlyCohortTest {
     }
   }
 
+  /**
+   * README's demo command runs {@code exec:java} on {@code -pl examples -am}, so on examples and every
+   * module it depends on. Only the demo may run there: another module whose main ran (and exited)
+   * first would replace the demo without a failure.
+   */
+  @Test
+  void onlyTheDemoModulesRunExecJavaByDefault() throws Exception {
+    Element parent = read(ROOT.resolve("pom.xml"));
+    for (Element module : children(first(parent, "modules"), "module")) {
+      String dir = module.getTextContent().trim();
+      if (dir.equals("examples") || dir.equals("examples/spring-boot")) {
+        continue;
+      }
+      Element pom = read(ROOT.resolve(dir).resolve("pom.xml"));
+      List<Element> properties = children(pom, "properties");
+      String skip = properties.isEmpty() ? null : optionalText(properties.get(0), "exec.skip");
+      assertTrue(skip == null || skip.equals("true"),
+          "module " + dir + " sets exec.skip to " + skip + ": the demo command would run its main");
+      NodeList skips = pom.getElementsByTagName("skip");
+      for (int i = 0; i < skips.getLength(); i++) {
+        Element plugin = (Element) skips.item(i).getParentNode().getParentNode();
+        if (!"exec-maven-plugin".equals(optionalText(plugin, "artifactId"))) {
+          continue;
+        }
+        String value = skips.item(i).getTextContent().trim();
+        if (value.startsWith("${") && !properties.isEmpty()) {
+          value = optionalText(properties.get(0), value.substring(2, value.length() - 1));
+        }
+        assertEquals("true", value, "module " + dir + ": exec:java must be skipped unless asked for");
+      }
+    }
+  }
+
+  private static String optionalText(Element parent, String name) {
+    List<Element> found = children(parent, name);
+    return found.isEmpty() ? null : found.get(0).getTextContent().trim();
+  }
+
   private static List<Element> managedDependencies() throws Exception {
     Element bom = read(ROOT.resolve("bom/pom.xml"));
     List<Element> dependencies =

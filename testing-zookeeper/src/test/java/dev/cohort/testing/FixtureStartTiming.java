@@ -11,7 +11,7 @@ import java.util.Locale;
  * path has them all; etcd also needs the {@code etcd} binary installed).
  *
  * <pre>
- * ./mvnw -q -B -o -pl testing-zookeeper -am test-compile exec:java [-Dexec.args=200]
+ * ./mvnw -q -B -o -pl testing-zookeeper -am test-compile exec:java -Dcohort.timing.skip=false [-Dexec.args=200]
  * </pre>
  */
 public final class FixtureStartTiming {
