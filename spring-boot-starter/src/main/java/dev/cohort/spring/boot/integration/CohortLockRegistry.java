@@ -41,7 +41,7 @@ public final class CohortLockRegistry implements ExpirableLockRegistry<CohortLoc
    * @throws dev.cohort.spi.InvalidPathException if {@code prefix} is not a valid path
    */
   public CohortLockRegistry(Cohort client, String prefix) {
-    this(client, prefix, System::nanoTime);
+    this(client, prefix, Objects.requireNonNull(client, "client").timeSource()::nanoTime);
   }
 
   /**
@@ -50,7 +50,7 @@ public final class CohortLockRegistry implements ExpirableLockRegistry<CohortLoc
    *
    * @param client a started client
    * @param prefix an absolute path, relative to the client's namespace
-   * @param nanoClock monotonic nanoseconds, as {@link System#nanoTime()}
+   * @param nanoClock monotonic nanoseconds (the one-argument form uses the client's {@code TimeSource})
    * @throws dev.cohort.spi.InvalidPathException if {@code prefix} is not a valid path
    */
   public CohortLockRegistry(Cohort client, String prefix, LongSupplier nanoClock) {

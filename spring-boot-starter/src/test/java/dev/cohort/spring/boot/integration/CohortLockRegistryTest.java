@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cohort.inmemory.InMemoryBackend;
+import dev.cohort.inmemory.ManualTimeSource;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.spi.InvalidPathException;
@@ -269,6 +270,22 @@ class CohortLockRegistryTest {
     now.addAndGet(TimeUnit.SECONDS.toNanos(10));
     registry.expireUnusedOlderThan(5_000);
     assertThat(registry.size()).isZero();
+  }
+
+  @Test
+  void byDefaultIdlenessIsMeasuredOnTheClientsClock() throws InterruptedException {
+    ManualTimeSource time = new ManualTimeSource();
+    try (InMemoryBackend virtual = InMemoryBackend.builder().timeSource(time).build();
+         Cohort client = Cohort.builder(virtual).timeSource(time).build()) {
+      client.start();
+      CohortLockRegistry registry = new CohortLockRegistry(client, "/locks");
+      registry.obtain("idle");
+      registry.expireUnusedOlderThan(5_000);
+      assertThat(registry.size()).isEqualTo(1); // no virtual time has passed
+      time.advance(Duration.ofSeconds(10));
+      registry.expireUnusedOlderThan(5_000);
+      assertThat(registry.size()).isZero();
+    }
   }
 
   private int children(String path) throws InterruptedException {
