@@ -58,6 +58,7 @@ public final class EtcdBackend implements CoordinationBackend {
   private CompletableFuture<Void> initialized;
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicLong watchEventsDelivered = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong requestsSent = new java.util.concurrent.atomic.AtomicLong();
 
   private EtcdBackend(Builder b) {
     this.endpoints = List.copyOf(b.endpoints);
@@ -107,6 +108,16 @@ public final class EtcdBackend implements CoordinationBackend {
       n += s.registeredWatches();
     }
     return n;
+  }
+
+  /** Counts one request (a read or write transaction) a session sends. */
+  void sentRequest() {
+    requestsSent.incrementAndGet();
+  }
+
+  /** The read and write transactions the sessions have sent so far: what request-count tests count. */
+  long requestsSent() {
+    return requestsSent.get();
   }
 
   /** Counts one watch event handed to a watcher. */

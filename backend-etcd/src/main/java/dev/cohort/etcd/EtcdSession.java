@@ -101,6 +101,17 @@ final class EtcdSession implements Session {
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private ScheduledFuture<?> renewal;
 
+  /** What this session last saw of nodes: the guesses its writes are planned from. */
+  private final KnownNodes known = new KnownNodes(4_096);
+  /**
+   * The listing the last write carried in its own transaction ({@link #listedWith}), offered to the
+   * very next operation only: set as a write completes, taken by {@link #submit} as the next
+   * operation starts (operations run one at a time).
+   */
+  private volatile Reading carried;
+  /** The carried listing while the operation that may answer from it starts; see {@link #submit}. */
+  private volatile Reading offered;
+
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
 
@@ -380,7 +391,7 @@ final class EtcdSession implements Session {
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> read(List.of(path), true).thenApplyAsync(r -> {
+    return submit(path, refused, () -> listing(path).thenApplyAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
       if (!s.exists()) {
@@ -391,6 +402,19 @@ final class EtcdSession implements Session {
       }
       return new Children(s.names(), s.stat());
     }, events));
+  }
+
+  /**
+   * A listing of {@code path}: the one the previous operation's transaction carried, when it listed
+   * this node (a view as of this session's own last write, as fresh as ZooKeeper promises a read
+   * without a sync), else a read.
+   */
+  private CompletableFuture<Reading> listing(String path) {
+    Reading r = offered;
+    if (r != null && r.snaps.containsKey(path)) {
+      return CompletableFuture.completedFuture(r);
+    }
+    return read(List.of(path), true);
   }
 
   @Override
@@ -627,6 +651,9 @@ final class EtcdSession implements Session {
     previous.whenComplete((v, e) -> {
       CoordinationException now = refused != null ? refused : stateRefusal(path);
       CompletableFuture<T> run;
+      // A carried listing is for the operation right after the write that carried it, no later one.
+      offered = carried;
+      carried = null;
       if (now != null) {
         run = CompletableFuture.failedFuture(now);
       } else {
@@ -634,6 +661,8 @@ final class EtcdSession implements Session {
           run = body.get().orTimeout(opTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (RuntimeException ex) {
           run = CompletableFuture.failedFuture(ex);
+        } finally {
+          offered = null;
         }
       }
       run.whenComplete((value, error) -> {
@@ -661,6 +690,13 @@ final class EtcdSession implements Session {
   record Reading(long revision, Map<String, NodeSnap> snaps) {}
 
   private CompletableFuture<Reading> read(Collection<String> paths, boolean names) {
+    backend.sentRequest();
+    return client.getKVClient().txn().Then(readOps(paths, names)).commit()
+        .thenApply(resp -> reading(paths, names, resp.getGetResponses(), resp.getHeader().getRevision()));
+  }
+
+  /** The range reads that show {@code paths} (each: data key, counter key, children). */
+  private io.etcd.jetcd.op.Op[] readOps(Collection<String> paths, boolean names) {
     List<io.etcd.jetcd.op.Op> gets = new ArrayList<>();
     for (String path : paths) {
       gets.add(io.etcd.jetcd.op.Op.get(layout.dataKey(path), GetOption.DEFAULT));
@@ -670,27 +706,31 @@ final class EtcdSession implements Session {
           .withCountOnly(!names).withKeysOnly(names).build();
       gets.add(io.etcd.jetcd.op.Op.get(Layout.bytes(prefix), children));
     }
-    return client.getKVClient().txn().Then(gets.toArray(io.etcd.jetcd.op.Op[]::new)).commit().thenApply(resp -> {
-      List<GetResponse> rs = resp.getGetResponses();
-      Map<String, NodeSnap> snaps = new LinkedHashMap<>();
-      int i = 0;
-      for (String path : paths) {
-        KeyValue data = first(rs.get(i++));
-        KeyValue meta = first(rs.get(i++));
-        GetResponse children = rs.get(i++);
-        List<String> childNames = null;
-        if (names) {
-          childNames = new ArrayList<>();
-          int cut = layout.childrenPrefix(path).getBytes(StandardCharsets.UTF_8).length;
-          for (KeyValue kv : children.getKvs()) {
-            byte[] key = kv.getKey().getBytes();
-            childNames.add(new String(key, cut, key.length - cut, StandardCharsets.UTF_8));
-          }
+    return gets.toArray(io.etcd.jetcd.op.Op[]::new);
+  }
+
+  /** Decodes the replies to {@link #readOps}, which start at {@code rs.get(0)}; the session learns them. */
+  private Reading reading(Collection<String> paths, boolean names, List<GetResponse> rs, long revision) {
+    Map<String, NodeSnap> snaps = new LinkedHashMap<>();
+    int i = 0;
+    for (String path : paths) {
+      KeyValue data = first(rs.get(i++));
+      KeyValue meta = first(rs.get(i++));
+      GetResponse children = rs.get(i++);
+      List<String> childNames = null;
+      if (names) {
+        childNames = new ArrayList<>();
+        int cut = layout.childrenPrefix(path).getBytes(StandardCharsets.UTF_8).length;
+        for (KeyValue kv : children.getKvs()) {
+          byte[] key = kv.getKey().getBytes();
+          childNames.add(new String(key, cut, key.length - cut, StandardCharsets.UTF_8));
         }
-        snaps.put(path, new NodeSnap(path, data, meta, children.getCount(), childNames));
       }
-      return new Reading(resp.getHeader().getRevision(), snaps);
-    });
+      NodeSnap snap = new NodeSnap(path, data, meta, children.getCount(), childNames);
+      snaps.put(path, snap);
+      known.learn(snap);
+    }
+    return new Reading(revision, snaps);
   }
 
   private static KeyValue first(GetResponse r) {
@@ -724,11 +764,22 @@ final class EtcdSession implements Session {
   /** A committed write. */
   record Written(long revision, Plan plan, List<OpResult> results) {}
 
+  /**
+   * Commits {@code ops}: planned first from what the session knows ({@link KnownNodes}), so that
+   * the common write is one transaction; its compares check the guesses, and its {@code else}
+   * branch reads the nodes, so that a lost race or a stale guess costs one more transaction, not a
+   * read and a transaction.
+   */
   private CompletableFuture<Written> write(List<Op> ops, boolean multi, String path) {
-    return attempt(ops, multi, new java.util.LinkedHashSet<>(Plan.pathsToRead(ops)), 0);
+    return attempt(ops, multi, null, 0);
   }
 
-  private CompletableFuture<Written> attempt(List<Op> ops, boolean multi, Set<String> paths, int attempt) {
+  /**
+   * One try: plans from {@code fresh} (a read, or null) and guesses for what it lacks. A failure is
+   * answered only when the plan consulted nothing but {@code fresh}; else the nodes are read and
+   * the plan made again, so every error is decided from one linearizable read, as ZooKeeper would.
+   */
+  private CompletableFuture<Written> attempt(List<Op> ops, boolean multi, Reading fresh, int attempt) {
     if (attempt >= MAX_PLAN_ATTEMPTS) {
       return CompletableFuture.failedFuture(CoordinationException.of(ErrorCode.BACKEND_FAILURE, null,
           "gave up after " + attempt + " lost races with other writers"));
@@ -736,39 +787,73 @@ final class EtcdSession implements Session {
     if (state.isTerminal()) {
       return CompletableFuture.failedFuture(stateRefusal(null));
     }
-    return read(paths, false).thenCompose(r -> {
-      Plan plan = new Plan(layout, r.snaps, lease, backend.time().epochMillis(), backend.maxDataBytes());
-      CoordinationException failed;
-      try {
-        failed = plan.apply(ops, multi);
-      } catch (Plan.NeedRead more) {
-        Set<String> wider = new java.util.LinkedHashSet<>(paths);
-        wider.add(more.path);
-        return attempt(ops, multi, wider, attempt);
-      }
-      if (failed != null) {
+    Plan plan = new Plan(layout, p -> {
+      NodeSnap s = fresh == null ? null : fresh.snaps.get(p);
+      return s != null ? s : known.guess(p);
+    }, lease, backend.time().epochMillis(), backend.maxDataBytes());
+    CoordinationException failed = plan.apply(ops, multi);
+    if (failed != null) {
+      if (fresh != null && plan.decidedFrom(fresh.snaps)) {
         return CompletableFuture.failedFuture(failed);
       }
-      List<Cmp> cmps = plan.compares();
-      return client.getKVClient().txn()
-          .If(cmps.toArray(Cmp[]::new))
-          .Then(plan.writes().toArray(io.etcd.jetcd.op.Op[]::new))
-          .commit()
-          .thenCompose((TxnResponse resp) -> {
-            if (!resp.isSucceeded()) {
-              return attempt(ops, multi, paths, attempt + 1);
+      Set<String> paths = new java.util.LinkedHashSet<>(Plan.pathsToRead(ops));
+      paths.addAll(plan.consulted());
+      return read(paths, false).thenCompose(r -> attempt(ops, multi, r, attempt + 1));
+    }
+    List<Cmp> cmps = plan.compares();
+    List<io.etcd.jetcd.op.Op> then = new ArrayList<>(plan.writes());
+    List<String> counted = plan.counted();
+    for (String p : counted) {
+      String prefix = layout.childrenPrefix(p);
+      then.add(io.etcd.jetcd.op.Op.get(Layout.bytes(prefix),
+          GetOption.builder().withRange(Layout.prefixEnd(prefix)).withCountOnly(true).build()));
+    }
+    String listed = listedWith(ops, multi);
+    if (listed != null) {
+      then.addAll(List.of(readOps(List.of(listed), true)));
+    }
+    Set<String> consulted = plan.consulted();
+    backend.sentRequest();
+    return client.getKVClient().txn()
+        .If(cmps.toArray(Cmp[]::new))
+        .Then(then.toArray(io.etcd.jetcd.op.Op[]::new))
+        .Else(readOps(consulted, false))
+        .commit()
+        .thenCompose((TxnResponse resp) -> {
+          long revision = resp.getHeader().getRevision();
+          List<GetResponse> gets = resp.getGetResponses();
+          if (!resp.isSucceeded()) {
+            return attempt(ops, multi, reading(consulted, false, gets, revision), attempt + 1);
+          }
+          plan.after(revision).forEach(known::learn);
+          List<Long> counts = new ArrayList<>();
+          for (int i = 0; i < counted.size(); i++) {
+            counts.add(gets.get(i).getCount());
+          }
+          if (listed != null) {
+            carried = reading(List.of(listed), true, gets.subList(counted.size(), gets.size()), revision);
+          }
+          // Own changes fire this session's watches before the completion that shows them.
+          List<WatchEvent> changes = plan.changes();
+          post(() -> {
+            for (WatchEvent change : changes) {
+              fire(change.type(), change.path(), revision);
             }
-            long revision = resp.getHeader().getRevision();
-            // Own changes fire this session's watches before the completion that shows them.
-            List<WatchEvent> changes = plan.changes();
-            post(() -> {
-              for (WatchEvent change : changes) {
-                fire(change.type(), change.path(), revision);
-              }
-            });
-            return CompletableFuture.completedFuture(new Written(revision, plan, plan.results(revision)));
           });
-    });
+          return CompletableFuture.completedFuture(new Written(revision, plan, plan.results(revision, counts)));
+        });
+  }
+
+  /**
+   * The parent an ephemeral sequential create lists in its own transaction: the queue protocol
+   * behind locks and elections lists it right after (etcd's own mutex reads the owner in the
+   * transaction that puts its key, for the same reason). Null for any other write.
+   */
+  private static String listedWith(List<Op> ops, boolean multi) {
+    if (!multi && ops.get(0) instanceof Op.Create c && c.mode() == CreateMode.EPHEMERAL_SEQUENTIAL) {
+      return Plan.parentOf(c.path());
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- watches

@@ -8,7 +8,9 @@ import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.options.DeleteOption;
@@ -19,31 +21,26 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Decides a write (one op or a multi) the way a ZooKeeper server would, against nodes read at one
- * revision, and turns the outcome into one etcd transaction.
+ * Decides a write (one op or a multi) the way a ZooKeeper server would, against snapshots of the
+ * nodes it touches, and turns the outcome into one etcd transaction.
  *
- * <p>How it works: every op is applied in order to an overlay of the nodes it reads, with
- * ZooKeeper's checks in ZooKeeper's order. A failed check is the answer (the snapshot was a
- * linearizable read, so the failure is too). Otherwise the overlay's final state becomes one
- * transaction: <em>compares</em> that every key read still has the mod revision it was read at,
- * then the <em>writes</em>, one per key (ops that touch a key twice are folded into the last state).
- * If a compare fails, another write came between the read and the transaction: the caller reads
- * again and re-plans. A plan that needs a node it was not given (a sequential name, known only once
- * the parent's counter is read) asks for it by {@link NeedRead}.
+ * <p>How it works: every op is applied in order to an overlay of the nodes it consults, with
+ * ZooKeeper's checks in ZooKeeper's order. The snapshots come from a lookup: a fresh read, or what
+ * the session last knew of a node (a guess). A successful plan becomes one transaction:
+ * <em>compares</em> that every key consulted still has the mod revision of its snapshot (0 for a key
+ * believed missing), then the <em>writes</em>, one per key (ops that touch a key twice are folded
+ * into the last state). The compares cover every input of the decision but one, a node's child
+ * count (lease expiry removes children without writing their parent): a delete that found no
+ * children is still right, since a child created since would have bumped the parent's counter key;
+ * a stat that reports the count takes it from a count read inside the same transaction ({@link
+ * #counted}). So a transaction that commits was decided correctly, whatever the snapshots' age. A
+ * failed check is an answer only if every snapshot consulted came from one fresh read ({@link
+ * #decidedFrom}); otherwise the caller reads and plans again.
  */
 final class Plan {
-
-  /** A node the plan must see before it can decide. */
-  static final class NeedRead extends RuntimeException {
-    final String path;
-
-    NeedRead(String path) {
-      super(null, null, false, false);
-      this.path = path;
-    }
-  }
 
   /** A node as the ops so far leave it. Zxid fields of -1 mean "the revision of this transaction". */
   private static final class State {
@@ -63,6 +60,8 @@ final class Plan {
     boolean dataDirty;
     boolean metaDirty;
     boolean deletedHere;
+    /** The data key's value as {@link #writes} puts it, or null when it puts none. */
+    byte[] written;
 
     State(String path, NodeSnap snap) {
       this.path = path;
@@ -99,15 +98,21 @@ final class Plan {
   }
 
   private final Layout layout;
-  private final Map<String, NodeSnap> snaps;
+  private final Function<String, NodeSnap> snaps;
   private final long lease;
   private final long now;
   private final int maxDataBytes;
   private final Map<String, State> overlay = new LinkedHashMap<>();
   private final List<Result> results = new ArrayList<>();
   private final List<WatchEvent> changes = new ArrayList<>();
+  /** The nodes whose stats a result reports, whose child count the transaction reads. */
+  private final Set<String> counted = new LinkedHashSet<>();
 
-  Plan(Layout layout, Map<String, NodeSnap> snaps, long lease, long nowMillis, int maxDataBytes) {
+  /**
+   * @param snaps a snapshot of any node, from a fresh read or a guess; never null (a node believed
+   *     missing is a snapshot with no data key)
+   */
+  Plan(Layout layout, Function<String, NodeSnap> snaps, long lease, long nowMillis, int maxDataBytes) {
     this.layout = layout;
     this.snaps = snaps;
     this.lease = lease;
@@ -115,7 +120,7 @@ final class Plan {
     this.maxDataBytes = maxDataBytes;
   }
 
-  /** The paths a plan of {@code ops} will read first (more may follow by {@link NeedRead}). */
+  /** The paths a plan of {@code ops} consults at least (a sequential name is known only once planned). */
   static Set<String> pathsToRead(List<Op> ops) {
     Set<String> paths = new LinkedHashSet<>();
     for (Op op : ops) {
@@ -139,7 +144,7 @@ final class Plan {
 
   /**
    * Applies the ops; returns null on success, else the first failure (attributed to its op when
-   * {@code multi}). Throws {@link NeedRead}.
+   * {@code multi}).
    */
   CoordinationException apply(List<Op> ops, boolean multi) {
     for (int i = 0; i < ops.size(); i++) {
@@ -154,11 +159,7 @@ final class Plan {
   private State state(String path) {
     State s = overlay.get(path);
     if (s == null) {
-      NodeSnap snap = snaps.get(path);
-      if (snap == null) {
-        throw new NeedRead(path);
-      }
-      s = new State(path, snap);
+      s = new State(path, snaps.apply(path));
       overlay.put(path, s);
     }
     return s;
@@ -294,7 +295,10 @@ final class Plan {
     node.mtime = now;
     node.dataDirty = true;
     Stat stat = node.stat(-1);
-    results.add(rev -> new OpResult.SetDataResult(withRevision(stat, rev)));
+    counted.add(path);
+    long childCountHere = node.childCount;
+    results.add(rev -> new OpResult.SetDataResult(withChildren(withRevision(stat, rev),
+        childCountHere + childCorrection(path))));
     changes.add(new WatchEvent(WatchEvent.Type.NODE_DATA_CHANGED, path));
     return null;
   }
@@ -309,6 +313,47 @@ final class Plan {
     }
     results.add(rev -> new OpResult.CheckResult());
     return null;
+  }
+
+  /** The nodes this plan consulted (read or guessed), in order. */
+  Set<String> consulted() {
+    return new LinkedHashSet<>(overlay.keySet());
+  }
+
+  /** Whether every snapshot the plan consulted is the one in {@code reading}: its answer is that read's. */
+  boolean decidedFrom(Map<String, NodeSnap> reading) {
+    for (State s : overlay.values()) {
+      if (reading.get(s.path) != s.snap) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The nodes whose child count {@link #writes} callers read inside the transaction, in order. */
+  List<String> counted() {
+    List<String> out = new ArrayList<>();
+    for (String path : counted) {
+      if (overlay.get(path).exists) {
+        out.add(path);
+      }
+    }
+    return out;
+  }
+
+  /** Counted child counts after the transaction, by path; set by {@link #results}. */
+  private Map<String, Long> countsAfter = Map.of();
+
+  /** How far the snapshot's child count of {@code path} was from the count at the transaction. */
+  private long childCorrection(String path) {
+    Long after = countsAfter.get(path);
+    return after == null ? 0 : after - overlay.get(path).childCount;
+  }
+
+  private static Stat withChildren(Stat s, long children) {
+    long creates = (s.cversion() + (long) s.numChildren()) / 2;
+    return new Stat(s.czxid(), s.mzxid(), s.pzxid(), s.ctime(), s.mtime(), s.version(), (int) (2 * creates - children),
+        s.aversion(), s.ephemeralOwner(), s.dataLength(), (int) children);
   }
 
   private static Stat withRevision(Stat s, long revision) {
@@ -360,7 +405,8 @@ final class Plan {
         long czxid = s.czxid == -1
             ? (existed ? NodeValue.CZXID_OF_THIS_PUT : NodeValue.CZXID_OF_KEY)
             : (s.czxid == s.snap.data().getCreateRevision() ? NodeValue.CZXID_OF_KEY : s.czxid);
-        ByteSequence value = ByteSequence.from(new NodeValue(s.version, s.ctime, s.mtime, czxid, s.data).encode());
+        s.written = new NodeValue(s.version, s.ctime, s.mtime, czxid, s.data).encode();
+        ByteSequence value = ByteSequence.from(s.written);
         ops.add(io.etcd.jetcd.op.Op.put(layout.dataKey(s.path), value, put));
       }
       if (s.owner != 0 && s.snap.meta() != null) {
@@ -377,8 +423,17 @@ final class Plan {
     return ops;
   }
 
-  /** Whether the ops change anything (a multi of checks only writes nothing but the session key). */
-  List<OpResult> results(long revision) {
+  /**
+   * The ops' results at the transaction's {@code revision}, given the child counts of {@link
+   * #counted} the transaction read (in that order).
+   */
+  List<OpResult> results(long revision, List<Long> counts) {
+    List<String> paths = counted();
+    Map<String, Long> after = new LinkedHashMap<>();
+    for (int i = 0; i < paths.size() && i < counts.size(); i++) {
+      after.put(paths.get(i), counts.get(i));
+    }
+    countsAfter = after;
     List<OpResult> out = new ArrayList<>(results.size());
     for (Result r : results) {
       out.add(r.at(revision));
@@ -389,5 +444,48 @@ final class Plan {
   /** The watch events the transaction causes, in op order. */
   List<WatchEvent> changes() {
     return changes;
+  }
+
+  /**
+   * The consulted nodes as the committed transaction at {@code revision} left them, for the
+   * session's next guesses; call after {@link #writes}. A child count here may be off by children
+   * whose leases ended meanwhile, which no compare sees and no decision trusts (see the class
+   * comment).
+   */
+  List<NodeSnap> after(long revision) {
+    List<NodeSnap> out = new ArrayList<>(overlay.size());
+    for (State s : overlay.values()) {
+      if (!s.exists) {
+        out.add(new NodeSnap(s.path, null, null, 0, null));
+        continue;
+      }
+      KeyValue data = s.snap.data();
+      if (s.written != null) {
+        boolean kept = s.snap.exists();
+        data = keyValue(layout.dataKey(s.path), s.written, kept ? data.getCreateRevision() : revision, revision,
+            kept ? data.getVersion() + 1 : 1, s.owner);
+      }
+      KeyValue meta = s.snap.meta();
+      if (s.owner != 0) {
+        meta = null;
+      } else if (s.metaDirty) {
+        meta = keyValue(layout.metaKey(s.path), NodeValue.encodeCounter(s.creates),
+            meta == null ? revision : meta.getCreateRevision(), revision, meta == null ? 1 : meta.getVersion() + 1, 0);
+      }
+      out.add(new NodeSnap(s.path, data, meta, s.childCount, null));
+    }
+    return out;
+  }
+
+  private static KeyValue keyValue(ByteSequence key, byte[] value, long createRevision, long modRevision,
+      long version, long lease) {
+    return new KeyValue(io.etcd.jetcd.api.KeyValue.newBuilder()
+        .setKey(ByteString.copyFrom(key.getBytes()))
+        .setValue(ByteString.copyFrom(value))
+        .setCreateRevision(createRevision)
+        .setModRevision(modRevision)
+        .setVersion(version)
+        .setLease(lease)
+        .build(), ByteSequence.EMPTY);
   }
 }

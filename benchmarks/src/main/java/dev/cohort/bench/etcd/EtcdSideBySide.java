@@ -82,6 +82,24 @@ public final class EtcdSideBySide {
     }
   }
 
+  /** Unary gRPC requests the server has started (etcd's {@code /metrics}); watch and keep-alive streams excluded. */
+  private long requests() {
+    return unaryRequests(endpoint);
+  }
+
+  /** Sums etcd's {@code grpc_server_started_total} over its unary methods. */
+  static long unaryRequests(String endpoint) {
+    try {
+      var http = java.net.http.HttpClient.newHttpClient();
+      var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofLines());
+      return resp.body().filter(l -> l.startsWith("grpc_server_started_total{") && l.contains("grpc_type=\"unary\""))
+          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   private void run() throws Exception {
     try (Client jetcd = Client.builder().endpoints(endpoint).build();
         EtcdBackend backend = EtcdBackend.builder().endpoints(endpoint).namespace("/bench").build()) {
@@ -90,10 +108,12 @@ public final class EtcdSideBySide {
       int rounds = quick ? 1 : 3;
       double[] cohortRaw = new double[3];
       double[] jetcdRaw = new double[3];
+      double[] cohortReq = new double[3];
+      double[] jetcdReq = new double[3];
       Session session = backend.openSession().get(30, TimeUnit.SECONDS);
       for (int r = 0; r < rounds; r++) {
-        double[] c = rawCohort(session, ops, r);
-        double[] j = rawJetcd(jetcd.getKVClient(), ops, r);
+        double[] c = rawCohort(session, ops, r, cohortReq);
+        double[] j = rawJetcd(jetcd.getKVClient(), ops, r, jetcdReq);
         for (int k = 0; k < 3; k++) {
           cohortRaw[k] = Math.max(cohortRaw[k], c[k]);
           jetcdRaw[k] = Math.max(jetcdRaw[k], j[k]);
@@ -102,108 +122,142 @@ public final class EtcdSideBySide {
       session.close();
       String[] names = {"put/create", "get/getData", "delete"};
       for (int k = 0; k < 3; k++) {
-        row("raw " + names[k] + " (ops/s, 1 client)", cohortRaw[k], jetcdRaw[k], true);
+        row("raw " + names[k] + " (ops/s, 1 client)", cohortRaw[k], jetcdRaw[k], true, cohortReq[k], jetcdReq[k]);
       }
       double cu = 0;
       double ju = 0;
+      double[] cuReq = new double[1];
+      double[] juReq = new double[1];
       for (int r = 0; r < rounds; r++) {
-        cu = Math.max(cu, lockUncontendedCohort(backend, ops / 2));
-        ju = Math.max(ju, lockUncontendedJetcd(jetcd, ops / 2));
+        cu = Math.max(cu, lockUncontendedCohort(backend, ops / 2, cuReq));
+        ju = Math.max(ju, lockUncontendedJetcd(jetcd, ops / 2, juReq));
       }
-      row("lock acquire+release uncontended (cycles/s)", cu, ju, true);
+      row("lock acquire+release uncontended (cycles/s)", cu, ju, true, cuReq[0], juReq[0]);
       for (int sessions : new int[] {4, 16}) {
         Duration d = Duration.ofSeconds(quick ? 2 : 5);
-        double c = handoffsCohort(backend, sessions, d);
-        double j = handoffsJetcd(sessions, d);
-        row("lock handoffs, " + sessions + " sessions (handoffs/s)", c, j, true);
+        double[] cReq = new double[1];
+        double[] jReq = new double[1];
+        double c = handoffsCohort(backend, sessions, d, cReq);
+        double j = handoffsJetcd(sessions, d, jReq);
+        row("lock handoffs, " + sessions + " sessions (handoffs/s)", c, j, true, cReq[0], jReq[0]);
       }
       int handovers = quick ? 3 : 10;
       double cl = leaderHandoverCohort(backend, handovers);
       double jl = leaderHandoverJetcd(jetcd, handovers);
-      row("leader handover, median (ms)", cl, jl, false);
+      row("leader handover, median (ms)", cl, jl, false, Double.NaN, Double.NaN);
     }
-    System.out.println("+------------------------------------------------+-----------+-----------+--------+");
-    System.out.printf("| %-46s | %9s | %9s | %6s |%n", "scenario (etcd " + endpoint + ")", "Cohort", "jetcd", "ratio");
-    System.out.println("+------------------------------------------------+-----------+-----------+--------+");
+    String line = "+------------------------------------------------+-----------+-----------+--------+---------------+";
+    System.out.println(line);
+    System.out.printf("| %-46s | %9s | %9s | %6s | %13s |%n", "scenario (etcd " + endpoint + ")", "Cohort", "jetcd", "ratio",
+        "req/op C / j");
+    System.out.println(line);
     rows.forEach(System.out::println);
-    System.out.println("+------------------------------------------------+-----------+-----------+--------+");
+    System.out.println(line);
     System.out.println("ratio: Cohort / jetcd for throughput, jetcd / Cohort for latency (>= 1.0: Cohort as good or better)");
+    System.out.println("req/op: unary gRPC requests etcd started per op (its /metrics), watch and keep-alive streams excluded");
   }
 
-  private void row(String scenario, double cohort, double jetcd, boolean higherIsBetter) {
+  private void row(String scenario, double cohort, double jetcd, boolean higherIsBetter, double cohortReq,
+      double jetcdReq) {
     double ratio = higherIsBetter ? cohort / jetcd : jetcd / cohort;
-    rows.add(String.format("| %-46s | %9.1f | %9.1f | %6.2f |", scenario, cohort, jetcd, ratio));
+    String req = Double.isNaN(cohortReq) ? "" : String.format("%.2f / %.2f", cohortReq, jetcdReq);
+    rows.add(String.format("| %-46s | %9.1f | %9.1f | %6.2f | %13s |", scenario, cohort, jetcd, ratio, req));
   }
 
   // ---------------------------------------------------------------- raw
 
-  private static double[] rawCohort(Session s, int ops, int round) throws Exception {
+  private double[] rawCohort(Session s, int ops, int round, double[] req) throws Exception {
     String base = "/raw" + round + "-";
+    long r0 = requests();
     long t0 = System.nanoTime();
     for (int i = 0; i < ops; i++) {
       s.create(base + i, DATA, CreateMode.PERSISTENT).get();
     }
     long t1 = System.nanoTime();
+    long r1 = requests();
     for (int i = 0; i < ops; i++) {
       s.getData(base + i).get();
     }
     long t2 = System.nanoTime();
+    long r2 = requests();
     for (int i = 0; i < ops; i++) {
       s.delete(base + i, -1).get();
     }
     long t3 = System.nanoTime();
+    long r3 = requests();
+    perOp(req, ops, r0, r1, r2, r3);
     return new double[] {perSecond(ops, t1 - t0), perSecond(ops, t2 - t1), perSecond(ops, t3 - t2)};
   }
 
-  private static double[] rawJetcd(KV kv, int ops, int round) throws Exception {
+  private double[] rawJetcd(KV kv, int ops, int round, double[] req) throws Exception {
     String base = "/jraw" + round + "-";
     ByteSequence value = ByteSequence.from(DATA);
+    long r0 = requests();
     long t0 = System.nanoTime();
     for (int i = 0; i < ops; i++) {
       kv.put(bytes(base + i), value).get();
     }
     long t1 = System.nanoTime();
+    long r1 = requests();
     for (int i = 0; i < ops; i++) {
       kv.get(bytes(base + i)).get();
     }
     long t2 = System.nanoTime();
+    long r2 = requests();
     for (int i = 0; i < ops; i++) {
       kv.delete(bytes(base + i)).get();
     }
     long t3 = System.nanoTime();
+    long r3 = requests();
+    perOp(req, ops, r0, r1, r2, r3);
     return new double[] {perSecond(ops, t1 - t0), perSecond(ops, t2 - t1), perSecond(ops, t3 - t2)};
+  }
+
+  /** Requests per op of the three raw phases; a scrape itself is an HTTP request, not gRPC. */
+  private static void perOp(double[] req, int ops, long r0, long r1, long r2, long r3) {
+    req[0] = (r1 - r0) / (double) ops;
+    req[1] = (r2 - r1) / (double) ops;
+    req[2] = (r3 - r2) / (double) ops;
   }
 
   // ---------------------------------------------------------------- locks
 
-  private static double lockUncontendedCohort(EtcdBackend backend, int cycles) throws Exception {
+  private double lockUncontendedCohort(EtcdBackend backend, int cycles, double[] req) throws Exception {
     try (Cohort client = Cohort.builder(backend).build()) {
       client.start();
       DistributedLock lock = new DistributedLock(client, "/locks/u");
+      lock.acquire(); // the first cycle creates the lock's directory
+      lock.release();
+      long r0 = requests();
       long t0 = System.nanoTime();
       for (int i = 0; i < cycles; i++) {
         lock.acquire();
         lock.release();
       }
-      return perSecond(cycles, System.nanoTime() - t0);
+      double rate = perSecond(cycles, System.nanoTime() - t0);
+      req[0] = (requests() - r0) / (double) cycles;
+      return rate;
     }
   }
 
-  private static double lockUncontendedJetcd(Client jetcd, int cycles) throws Exception {
+  private double lockUncontendedJetcd(Client jetcd, int cycles, double[] req) throws Exception {
     long lease = jetcd.getLeaseClient().grant(30).get().getID();
     try {
+      long r0 = requests();
       long t0 = System.nanoTime();
       for (int i = 0; i < cycles; i++) {
         ByteSequence key = jetcd.getLockClient().lock(bytes("/jlocks/u"), lease).get().getKey();
         jetcd.getLockClient().unlock(key).get();
       }
-      return perSecond(cycles, System.nanoTime() - t0);
+      double rate = perSecond(cycles, System.nanoTime() - t0);
+      req[0] = (requests() - r0) / (double) cycles;
+      return rate;
     } finally {
       jetcd.getLeaseClient().revoke(lease).get();
     }
   }
 
-  private static double handoffsCohort(EtcdBackend backend, int sessions, Duration duration) throws Exception {
+  private double handoffsCohort(EtcdBackend backend, int sessions, Duration duration, double[] req) throws Exception {
     List<Cohort> clients = new ArrayList<>();
     AtomicLong cycles = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
@@ -228,13 +282,13 @@ public final class EtcdSideBySide {
           }
         }));
       }
-      return timed(threads, stop, cycles, duration);
+      return timed(threads, stop, cycles, duration, req);
     } finally {
       clients.forEach(Cohort::close);
     }
   }
 
-  private double handoffsJetcd(int sessions, Duration duration) throws Exception {
+  private double handoffsJetcd(int sessions, Duration duration, double[] req) throws Exception {
     List<Client> clients = new ArrayList<>();
     AtomicLong cycles = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
@@ -258,20 +312,22 @@ public final class EtcdSideBySide {
           }
         }));
       }
-      return timed(threads, stop, cycles, duration);
+      return timed(threads, stop, cycles, duration, req);
     } finally {
       clients.forEach(Client::close);
     }
   }
 
-  private static double timed(List<Thread> threads, AtomicBoolean stop, AtomicLong cycles, Duration duration)
+  private double timed(List<Thread> threads, AtomicBoolean stop, AtomicLong cycles, Duration duration, double[] req)
       throws InterruptedException {
     threads.forEach(Thread::start);
     long startCount = cycles.get();
+    long r0 = requests();
     long t0 = System.nanoTime();
     Thread.sleep(duration.toMillis()); // a benchmark's measuring window, not a wait for a condition
     long n = cycles.get() - startCount;
     long elapsed = System.nanoTime() - t0;
+    req[0] = (requests() - r0) / (double) Math.max(1, n);
     stop.set(true);
     for (Thread t : threads) {
       t.interrupt();
