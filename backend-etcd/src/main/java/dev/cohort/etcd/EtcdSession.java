@@ -108,9 +108,14 @@ final class EtcdSession implements Session {
    * very next operation only: set as a write completes, taken by {@link #submit} as the next
    * operation starts (operations run one at a time).
    */
-  private volatile Reading carried;
+  private volatile Carried carried;
   /** The carried listing while the operation that may answer from it starts; see {@link #submit}. */
   private volatile Reading offered;
+  /** Operations issued so far; numbers them in {@link #submit}. Guarded by {@code this}. */
+  private long issued;
+
+  /** A listing a write carried, for operations numbered below {@code issuedBefore}. */
+  private record Carried(Reading reading, long issuedBefore) {}
 
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
@@ -644,19 +649,24 @@ final class EtcdSession implements Session {
     CompletableFuture<T> result = new CompletableFuture<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
     CompletableFuture<Void> previous;
+    long number;
     synchronized (this) {
       previous = tail;
       tail = done;
+      number = issued++;
     }
     previous.whenComplete((v, e) -> {
       CoordinationException now = refused != null ? refused : stateRefusal(path);
       CompletableFuture<T> run;
-      // A carried listing is for the operation right after the write that carried it, no later one.
-      offered = carried;
+      // A carried listing is for the operation right after the write that carried it, and only if
+      // that operation was issued before the write's reply came: its view is then no older than
+      // its call.
+      Carried c = carried;
       carried = null;
       if (now != null) {
         run = CompletableFuture.failedFuture(now);
       } else {
+        offered = c != null && number < c.issuedBefore ? c.reading : null;
         try {
           run = body.get().orTimeout(opTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (RuntimeException ex) {
@@ -831,7 +841,12 @@ final class EtcdSession implements Session {
             counts.add(gets.get(i).getCount());
           }
           if (listed != null) {
-            carried = reading(List.of(listed), true, gets.subList(counted.size(), gets.size()), revision);
+            Reading listing = reading(List.of(listed), true, gets.subList(counted.size(), gets.size()), revision);
+            long issuedNow;
+            synchronized (this) {
+              issuedNow = issued;
+            }
+            carried = new Carried(listing, issuedNow);
           }
           // Own changes fire this session's watches before the completion that shows them.
           List<WatchEvent> changes = plan.changes();

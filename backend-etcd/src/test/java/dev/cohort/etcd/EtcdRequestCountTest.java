@@ -91,6 +91,16 @@ class EtcdRequestCountTest {
   }
 
   @Test
+  void aListingIssuedAfterTheCreatesReplyReadsAfresh() throws Exception {
+    Session s = fixture.openSession();
+    Session other = fixture.openSession();
+    get(s.create("/lock", NONE, CreateMode.PERSISTENT));
+    get(s.create("/lock/n-", NONE, CreateMode.EPHEMERAL_SEQUENTIAL));
+    get(other.create("/lock/n-", NONE, CreateMode.EPHEMERAL_SEQUENTIAL));
+    assertEquals(2, get(s.getChildren("/lock", null)).names().size(), "the other session's node is listed");
+  }
+
+  @Test
   void aStaleViewCostsOneMoreTransactionAndNeverDecidesAnError() throws Exception {
     Session s = fixture.openSession();
     Session other = fixture.openSession();

@@ -58,27 +58,45 @@ public final class EtcdSideBySide {
         etcd = "http://" + args[i + 1];
       }
     }
-    Process server = null;
-    Path dir = null;
-    if (etcd == null) {
+    if (etcd != null) {
+      new EtcdSideBySide(etcd, quick).run();
+      return;
+    }
+    try (LocalEtcd server = LocalEtcd.start()) {
+      new EtcdSideBySide(server.url, quick).run();
+    }
+  }
+
+  /** A single-member etcd from the PATH on loopback ports, its data on {@code /dev/shm} when writable. */
+  static final class LocalEtcd implements AutoCloseable {
+    final String url;
+    private final Process process;
+    private final Path dir;
+
+    private LocalEtcd(String url, Process process, Path dir) {
+      this.url = url;
+      this.process = process;
+      this.dir = dir;
+    }
+
+    static LocalEtcd start() throws Exception {
       int client = freePort();
       int peer = freePort();
       Path shm = Path.of("/dev/shm");
-      dir = Files.isWritable(shm) ? Files.createTempDirectory(shm, "bench-etcd-") : Files.createTempDirectory("bench-etcd-");
-      etcd = "http://127.0.0.1:" + client;
-      server = new ProcessBuilder("etcd", "--name", "b0", "--data-dir", dir.resolve("data").toString(),
-          "--listen-client-urls", etcd, "--advertise-client-urls", etcd,
+      Path dir = Files.isWritable(shm) ? Files.createTempDirectory(shm, "bench-etcd-") : Files.createTempDirectory("bench-etcd-");
+      String url = "http://127.0.0.1:" + client;
+      Process server = new ProcessBuilder("etcd", "--name", "b0", "--data-dir", dir.resolve("data").toString(),
+          "--listen-client-urls", url, "--advertise-client-urls", url,
           "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
           "--initial-cluster", "b0=http://127.0.0.1:" + peer, "--log-level", "error", "--logger", "zap")
           .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+      return new LocalEtcd(url, server, dir);
     }
-    try {
-      new EtcdSideBySide(etcd, quick).run();
-    } finally {
-      if (server != null) {
-        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        deleteTree(dir.toFile());
-      }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      deleteTree(dir.toFile());
     }
   }
 
@@ -419,7 +437,7 @@ public final class EtcdSideBySide {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
-  private static void awaitServing(Client jetcd) throws InterruptedException {
+  static void awaitServing(Client jetcd) throws InterruptedException {
     for (int i = 0; i < 600; i++) {
       try {
         jetcd.getKVClient().put(bytes("/bench-ready"), ByteSequence.EMPTY).get(1, TimeUnit.SECONDS);
@@ -437,7 +455,7 @@ public final class EtcdSideBySide {
     }
   }
 
-  private static void deleteTree(File f) {
+  static void deleteTree(File f) {
     File[] children = f.listFiles();
     if (children != null) {
       for (File c : children) {
