@@ -68,8 +68,12 @@ import org.slf4j.LoggerFactory;
  *       background keep-alive that could fail silently.
  *   <li><b>Order.</b> Operations run one after another in issue order ({@link #submit}); each
  *       completes on the event thread, after the watch events its own result shows.
- *   <li><b>Writes</b> read the nodes they touch, decide as ZooKeeper would ({@link Plan}) and commit
- *       one transaction guarded by the mod revisions read; a lost race re-reads and re-decides.
+ *   <li><b>Writes</b> decide as ZooKeeper would ({@link Plan}) from what the session last saw of
+ *       the nodes they touch ({@link KnownNodes}), and commit one transaction guarded by those mod
+ *       revisions; its {@code else} branch reads the nodes, and the write is decided again from
+ *       that read (a stale view or a lost race costs one more transaction). Errors come only from
+ *       one fresh read. An ephemeral sequential create also lists its parent, for the listing the
+ *       queue protocol sends right behind it.
  *   <li><b>Watches</b> are etcd watches started at the revision just after the read that set them,
  *       so nothing between the read and the watch is missed; a registration fires once, for the
  *       first change after its revision, whether the etcd watch, this session's own write or a later
@@ -102,7 +106,7 @@ final class EtcdSession implements Session {
   private ScheduledFuture<?> renewal;
 
   /** What this session last saw of nodes: the guesses its writes are planned from. */
-  private final KnownNodes known = new KnownNodes(4_096);
+  private final KnownNodes known = new KnownNodes(4_096, 4L << 20);
   /**
    * The listing the last write carried in its own transaction ({@link #listedWith}), offered to the
    * very next operation only: set as a write completes, taken by {@link #submit} as the next
