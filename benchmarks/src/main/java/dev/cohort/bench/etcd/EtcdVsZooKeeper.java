@@ -45,6 +45,11 @@ public final class EtcdVsZooKeeper {
 
   private final boolean quick;
   private final List<String> rows = new ArrayList<>();
+  private String etcdUrl;
+  private ZooKeeperServer zkServer;
+  /** Requests the measured loops of the current row sent, etcd then ZooKeeper, and their ops. */
+  private final double[] requests = new double[2];
+  private final double[] ops = new double[2];
 
   private EtcdVsZooKeeper(boolean quick) {
     this.quick = quick;
@@ -60,7 +65,9 @@ public final class EtcdVsZooKeeper {
     ZooKeeperServer zk = new ZooKeeperServer(zkDir.resolve("snap").toFile(), zkDir.resolve("log").toFile(), 2000);
     ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 200);
     factory.startup(zk);
+    zkServer = zk;
     try (EtcdSideBySide.LocalEtcd etcd = EtcdSideBySide.LocalEtcd.start()) {
+      etcdUrl = etcd.url;
       try (Client ready = Client.builder().endpoints(etcd.url).build()) {
         EtcdSideBySide.awaitServing(ready);
       }
@@ -73,13 +80,15 @@ public final class EtcdVsZooKeeper {
       zk.shutdown();
       EtcdSideBySide.deleteTree(zkDir.toFile());
     }
-    String line = "+--------------------------------------------------+-----------+-----------+--------+";
+    String line = "+--------------------------------------------------+-----------+-----------+--------+---------------+";
     System.out.println(line);
-    System.out.printf("| %-48s | %9s | %9s | %6s |%n", "scenario (Cohort recipes)", "etcd", "ZooKeeper", "ratio");
+    System.out.printf("| %-48s | %9s | %9s | %6s | %13s |%n", "scenario (Cohort recipes)", "etcd", "ZooKeeper", "ratio",
+        "req/op e / zk");
     System.out.println(line);
     rows.forEach(System.out::println);
     System.out.println(line);
     System.out.println("ratio: etcd / ZooKeeper for throughput, ZooKeeper / etcd for latency (>= 1.0: etcd as good or better)");
+    System.out.println("req/op: etcd's unary gRPC requests (its /metrics) / ZooKeeper's packets received, per op, every round");
   }
 
   private void measure(CoordinationBackend etcd, CoordinationBackend zk) throws Exception {
@@ -87,19 +96,21 @@ public final class EtcdVsZooKeeper {
     int cycles = quick ? 100 : 300;
     Duration window = Duration.ofSeconds(quick ? 2 : 4);
     // warm-up of each backend's code paths, not counted
-    lockUncontended(etcd, cycles / 4);
-    lockUncontended(zk, cycles / 4);
+    lockUncontended(etcd, cycles);
+    lockUncontended(zk, cycles);
+    handoffs(etcd, 4, Duration.ofSeconds(1));
+    handoffs(zk, 4, Duration.ofSeconds(1));
     double[] best = new double[2];
     for (int r = 0; r < rounds; r++) {
-      best[0] = Math.max(best[0], lockUncontended(etcd, cycles));
-      best[1] = Math.max(best[1], lockUncontended(zk, cycles));
+      best[0] = Math.max(best[0], counted(0, cycles, () -> lockUncontended(etcd, cycles)));
+      best[1] = Math.max(best[1], counted(1, cycles, () -> lockUncontended(zk, cycles)));
     }
     row("lock acquire+release uncontended (cycles/s)", best, true);
     for (int sessions : new int[] {4, 16}) {
       best = new double[2];
       for (int r = 0; r < rounds; r++) {
-        best[0] = Math.max(best[0], handoffs(etcd, sessions, window));
-        best[1] = Math.max(best[1], handoffs(zk, sessions, window));
+        best[0] = Math.max(best[0], handoffs(etcd, sessions, window, 0));
+        best[1] = Math.max(best[1], handoffs(zk, sessions, window, 1));
       }
       row("lock handoffs, " + sessions + " sessions (handoffs/s)", best, true);
     }
@@ -114,15 +125,36 @@ public final class EtcdVsZooKeeper {
     int jobs = quick ? 100 : 300;
     best = new double[2];
     for (int r = 0; r < rounds; r++) {
-      best[0] = Math.max(best[0], queue(etcd, jobs, r));
-      best[1] = Math.max(best[1], queue(zk, jobs, r));
+      int round = r;
+      best[0] = Math.max(best[0], counted(0, jobs, () -> queue(etcd, jobs, round)));
+      best[1] = Math.max(best[1], counted(1, jobs, () -> queue(zk, jobs, round)));
     }
     row("work queue put/take/complete, 3 workers (jobs/s)", best, true);
   }
 
   private void row(String scenario, double[] etcdThenZk, boolean higherIsBetter) {
     double ratio = higherIsBetter ? etcdThenZk[0] / etcdThenZk[1] : etcdThenZk[1] / etcdThenZk[0];
-    rows.add(String.format("| %-48s | %9.1f | %9.1f | %6.2f |", scenario, etcdThenZk[0], etcdThenZk[1], ratio));
+    String req = ops[0] == 0 ? "" : String.format("%.2f / %.2f", requests[0] / ops[0], requests[1] / Math.max(1, ops[1]));
+    rows.add(String.format("| %-48s | %9.1f | %9.1f | %6.2f | %13s |", scenario, etcdThenZk[0], etcdThenZk[1], ratio, req));
+    Arrays.fill(requests, 0);
+    Arrays.fill(ops, 0);
+  }
+
+  private interface Measured {
+    double run() throws Exception;
+  }
+
+  /** Runs a measured loop of {@code n} ops on backend {@code which} (0 etcd, 1 ZooKeeper), counting its requests. */
+  private double counted(int which, long n, Measured loop) throws Exception {
+    long r0 = requestsSoFar(which);
+    double result = loop.run();
+    requests[which] += requestsSoFar(which) - r0;
+    ops[which] += n;
+    return result;
+  }
+
+  private long requestsSoFar(int which) {
+    return which == 0 ? EtcdSideBySide.unaryRequests(etcdUrl) : zkServer.serverStats().getPacketsReceived();
   }
 
   private static Cohort cohort(CoordinationBackend backend) throws InterruptedException {
@@ -131,6 +163,7 @@ public final class EtcdVsZooKeeper {
     return client;
   }
 
+  /** Cycles/s; the session's setup (open, first cycle) is counted into requests, over many cycles. */
   private static double lockUncontended(CoordinationBackend backend, int cycles) throws Exception {
     try (Cohort client = cohort(backend)) {
       DistributedLock lock = new DistributedLock(client, "/locks/u");
@@ -145,7 +178,12 @@ public final class EtcdVsZooKeeper {
     }
   }
 
-  private static double handoffs(CoordinationBackend backend, int sessions, Duration window) throws Exception {
+  private double handoffs(CoordinationBackend backend, int sessions, Duration window) throws Exception {
+    return handoffs(backend, sessions, window, -1);
+  }
+
+  /** Handoffs/s in the window; {@code which} (0 etcd, 1 ZooKeeper, -1 none) counts the window's requests. */
+  private double handoffs(CoordinationBackend backend, int sessions, Duration window, int which) throws Exception {
     List<Cohort> clients = new ArrayList<>();
     AtomicLong cycles = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
@@ -171,10 +209,15 @@ public final class EtcdVsZooKeeper {
       }
       threads.forEach(Thread::start);
       long n0 = cycles.get();
+      long r0 = which < 0 ? 0 : requestsSoFar(which);
       long t0 = System.nanoTime();
       Thread.sleep(window.toMillis()); // a benchmark's measuring window, not a wait for a condition
       long n = cycles.get() - n0;
       long elapsed = System.nanoTime() - t0;
+      if (which >= 0) {
+        requests[which] += requestsSoFar(which) - r0;
+        ops[which] += n;
+      }
       stop.set(true);
       for (Thread t : threads) {
         t.interrupt();
