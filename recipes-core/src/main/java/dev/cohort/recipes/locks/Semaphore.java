@@ -227,6 +227,9 @@ public final class Semaphore {
     }
   }
 
+  public CompletableFuture<Lease> acquireAsync() { throw new UnsupportedOperationException(); }
+  public CompletableFuture<Lease> acquireAsync(Duration t) { throw new UnsupportedOperationException(); }
+
   /** Threads of this object parked right now, on the gate or on the leases; for herd tests. */
   int parkedWaiters() {
     return gate.parked() + leaseWaiters.get();
