@@ -344,7 +344,7 @@ public final class DistributedLock implements InterProcessLock {
     });
     place.granted().whenComplete((node, error) -> {
       expiry.cancel(false);
-      client.listenerExecutor().execute(() -> settle(result, place, node, error, listener, context, start));
+      Delivery.complete(client, () -> settle(result, place, node, error, listener, context, start));
     });
     return result;
   }

@@ -297,6 +297,10 @@ final class LeaseAcquisition implements ConnectionStateListener {
       }
       stalled = true;
     }
+    if (client.isClosed()) {
+      giveUpClosed(); // gives everything of this pass back too
+      return;
+    }
     endPass();
     listen();
     if (isConnected()) {

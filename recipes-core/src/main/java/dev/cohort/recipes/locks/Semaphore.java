@@ -128,7 +128,7 @@ public final class Semaphore {
     });
     attempt.result.whenComplete((node, error) -> {
       expiry.cancel(false);
-      client.listenerExecutor().execute(() -> {
+      Delivery.complete(client, () -> {
         if (error != null) {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
           result.completeExceptionally(cause);

@@ -155,6 +155,28 @@ public abstract class AsyncAcquireSuite extends RecipeSuiteSupport {
   }
 
   @Test
+  void closingTheClientFailsItsPendingAsyncAcquiresWithAClearErrorAndLeavesNoNode() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    Semaphore aSem = new Semaphore(newClient(), SEM, 1);
+    Cohort bClient = newClient();
+    DistributedLock b = new DistributedLock(bClient, LOCK);
+    Semaphore bSem = new Semaphore(bClient, SEM, 1);
+    a.acquire();
+    aSem.acquire();
+    CompletableFuture<LockHold> lockWaits = b.acquireAsync();
+    CompletableFuture<Lease> leaseWaits = bSem.acquireAsync();
+    await().until(() -> b.parkedWaiters() == 1 && bSem.parkedWaiters() == 1);
+    bClient.close();
+    for (CompletableFuture<?> waiting : List.of(lockWaits, leaseWaits)) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> get(waiting));
+      assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+    }
+    awaitChildren(LOCK, 1);
+    awaitChildren(SEM + "/leases", 1);
+    awaitChildren(SEM + "/gate", 0);
+  }
+
+  @Test
   void theFutureCompletesOnTheClientsListenerExecutor() throws Exception {
     ExecutorService listeners = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-listeners"));
     try {
