@@ -42,6 +42,15 @@ public abstract class AsyncAcquireSuite extends RecipeSuiteSupport {
     return OptionalInt.empty();
   }
 
+  /**
+   * Whether removing a watcher removes the service's watch at once. ZooKeeper's removal of one
+   * watcher only checks the server's watch and drops the client's registration: the server's entry
+   * (one per path and session) stays until the node next changes, when it fires to nobody.
+   */
+  protected boolean removesServiceWatchAtOnce() {
+    return true;
+  }
+
   private void awaitWatches(int expected) {
     if (registeredWatches().isPresent()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> registeredWatches().getAsInt() == expected);
@@ -93,10 +102,13 @@ public abstract class AsyncAcquireSuite extends RecipeSuiteSupport {
     await().until(() -> b.parkedWaiters() == 1);
     assertTrue(waiting.cancel(true));
     awaitChildren(LOCK, 1);
-    awaitWatches(baseline);
+    if (removesServiceWatchAtOnce()) {
+      awaitWatches(baseline);
+    }
     assertEquals(0, b.parkedWaiters());
     a.release();
     awaitChildren(LOCK, 0);
+    awaitWatches(baseline);
     assertTrue(inThread(() -> b.tryAcquire(Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS).isPresent(),
         "the cancelled acquire left nothing in the way");
   }
@@ -111,8 +123,13 @@ public abstract class AsyncAcquireSuite extends RecipeSuiteSupport {
     ExecutionException e = assertThrows(ExecutionException.class, () -> get(waiting));
     assertTrue(e.getCause() instanceof TimeoutException, e.getCause().toString());
     awaitChildren(LOCK, 1);
-    awaitWatches(baseline);
+    if (removesServiceWatchAtOnce()) {
+      awaitWatches(baseline);
+    }
     assertTrue(a.isHeldByCurrentThread());
+    a.release();
+    awaitChildren(LOCK, 0);
+    awaitWatches(baseline);
   }
 
   @Test
