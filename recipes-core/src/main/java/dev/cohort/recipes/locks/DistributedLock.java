@@ -316,6 +316,8 @@ public final class DistributedLock implements InterProcessLock {
   /**
    * As {@link #acquireAsync()}, giving up after {@code timeout} on the client's clock: the future
    * then fails with {@link TimeoutException}, after the contender's node and watch were removed.
+   * A zero or negative timeout gives up at once, before the service answers: for one look at a
+   * free lock use {@link #tryLock()}.
    *
    * @throws IllegalStateException as {@link #acquireAsync()}
    */
