@@ -33,6 +33,7 @@ import dev.cohort.recipes.leader.LeaderSelector;
 import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.locks.Lease;
+import dev.cohort.recipes.locks.LockHold;
 import dev.cohort.recipes.locks.MultiLock;
 import dev.cohort.recipes.locks.ReadWriteLock;
 import dev.cohort.recipes.locks.Semaphore;
@@ -100,6 +101,27 @@ class ReadmeRecipesTest extends ReadmeTestBase {
     assertEquals(token.value(), ledger.highestSeen());
     FencingToken next = new DistributedLock(admin, "/locks/ledger").acquire();
     assertTrue(next.isNewerThan(token), "the next holder gets a larger token");
+  }
+
+  @Test
+  void asyncLockRevocationAndAsyncLease() throws Exception {
+    // snippet: readme-locks-async
+    DistributedLock reports = new DistributedLock(client, "/locks/reports");
+    reports.setRevocationListener((lock, token) -> call("asked to let go", token)); // opt in first
+    CompletableFuture<LockHold> pending = reports.acquireAsync(Duration.ofSeconds(5)); // parks no thread
+    LockHold hold = pending.join();                            // or thenAccept; cancel() leaves no node
+    writeLedger(hold.fencingToken());
+    DistributedLock other = new DistributedLock(admin, "/locks/reports");
+    String holder = other.participants().get(0).nodeName();    // the holder first, then the waiters
+    other.requestRevocation(holder).join();                    // the holder's listener is told once
+    hold.release();                                            // from any thread; idempotent
+    CompletableFuture<Lease> lease = new Semaphore(client, "/leases/api", 10).acquireAsync();
+    // end-snippet
+    assertTrue(hold.nodePath().endsWith("/" + holder), "the holder is listed first");
+    assertEquals(List.of("writeLedger " + hold.fencingToken().value()),
+        calls.stream().filter(c -> c.startsWith("writeLedger")).toList());
+    assertTrue(lease.get(10, java.util.concurrent.TimeUnit.SECONDS).isValid());
+    assertTrue(new DistributedLock(admin, "/locks/reports").tryLock().isPresent(), "released");
   }
 
   @Test

@@ -343,6 +343,7 @@ public final class Place implements ConnectionStateListener {
     if (event.type() == WatchEvent.Type.NODE_DELETED) {
       predecessorGone(next, predecessor);
     } else if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED && queue.marked && isOurSessionLive()
+        && !queue.writableByOthers.test(NodeNames.withoutMarker(predecessor))
         && known.contains(predecessor)
         && decideOn(after(known, predecessor)) instanceof LockDecisions.Acquired) {
       // released by a holder, which was first: it and every node before it are gone

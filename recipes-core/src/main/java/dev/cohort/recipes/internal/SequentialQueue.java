@@ -71,6 +71,11 @@ public final class SequentialQueue {
   final AtomicLong wakeups = new AtomicLong();
   /** Places of this queue waiting on a watch right now. */
   final AtomicInteger parked = new AtomicInteger();
+  /**
+   * Which nodes' data others may write (by name without the protection marker): a data change of
+   * such a predecessor is not taken as a marked release.
+   */
+  final Predicate<String> writableByOthers;
 
   /**
    * A queue at {@code dir}.
@@ -80,10 +85,24 @@ public final class SequentialQueue {
    * @throws dev.cohort.spi.InvalidPathException if {@code dir} is invalid
    */
   public SequentialQueue(Cohort client, String dir, boolean marked) {
+    this(client, dir, marked, name -> false);
+  }
+
+  /**
+   * A queue at {@code dir} whose nodes named as {@code writableByOthers} accepts (tested on the
+   * name without its protection marker) may have their data written by other clients while queued
+   * or holding, as a lock's revocation requests do. On a marked queue, a data change of such a
+   * predecessor is not taken as its holder's release: the waiter behind it lists again instead.
+   * Holders of such nodes must release without the mark ({@link Place#release(boolean)}).
+   *
+   * @throws dev.cohort.spi.InvalidPathException if {@code dir} is invalid
+   */
+  public SequentialQueue(Cohort client, String dir, boolean marked, Predicate<String> writableByOthers) {
     this.client = client;
     Paths.validate(dir); // relative to the namespace, and itself a valid absolute path
     this.dir = dir;
     this.marked = marked;
+    this.writableByOthers = java.util.Objects.requireNonNull(writableByOthers, "writableByOthers");
   }
 
   public String dir() {

@@ -1,25 +1,18 @@
 package dev.cohort.recipes.locks;
 
 import dev.cohort.recipes.Cohort;
-import dev.cohort.recipes.ConnectionState;
-import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.Deadline;
-import dev.cohort.recipes.NodeNames;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.OwnershipListener;
-import dev.cohort.recipes.internal.Place;
 import dev.cohort.recipes.internal.SequentialQueue;
-import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
-import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Paths;
-import dev.cohort.spi.WatchEvent;
-import dev.cohort.spi.Watcher;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that one watch; the gate holder takes its lease and leaves the gate, which wakes the next waiter.
  * So each release wakes one thread, however many wait. All clients of one path must agree on
  * {@code maxLeases}.
+ *
+ * <p>Every acquire is one asynchronous, cancellable attempt (a state machine that parks no
+ * thread): {@link #acquireAsync()} returns its future, and the blocking {@link #acquire()} and
+ * {@link #tryAcquire} wait on it through a {@link Deadline}, cancelling it if the wait ends first.
  */
 public final class Semaphore {
 
@@ -90,141 +87,109 @@ public final class Semaphore {
     tracker.removeListener(listener);
   }
 
+  /**
+   * Queues for a lease and returns at once; the future completes with the lease on the client's
+   * {@linkplain Cohort#listenerExecutor() listener executor} (never a backend thread, never under a
+   * lock of the recipe). Waits without limit; cancelling the future gives up, deleting this
+   * attempt's nodes and removing its watch (a lease granted just as it was cancelled is given
+   * back). No thread waits meanwhile.
+   *
+   * @return a future of the lease; it fails with {@link IllegalStateException} if the client is
+   *     closed while waiting, or with the backend's {@link CoordinationException} on a failure that
+   *     is not a lost connection or session (those are waited out)
+   * @throws IllegalStateException at once if the client is not started or closed
+   */
+  public CompletableFuture<Lease> acquireAsync() {
+    client.checkUsable();
+    return acquireAsync(Deadline.never(client));
+  }
+
+  /**
+   * As {@link #acquireAsync()}, giving up after {@code timeout} on the client's clock: the future
+   * then fails with {@link TimeoutException}, after this attempt's nodes and watch were removed.
+   *
+   * @throws IllegalStateException at once if the client is not started or closed
+   */
+  public CompletableFuture<Lease> acquireAsync(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    return acquireAsync(Deadline.after(client, timeout));
+  }
+
+  private CompletableFuture<Lease> acquireAsync(Deadline deadline) {
+    LeaseAcquisition attempt = start();
+    CompletableFuture<Lease> result = new CompletableFuture<>();
+    CompletableFuture<Void> expiry = deadline.expiry();
+    expiry.thenRun(attempt::cancel);
+    result.whenComplete((lease, error) -> {
+      if (result.isCancelled()) {
+        attempt.cancel(); // false once granted: the grant then finds the future done and gives it back
+      }
+    });
+    attempt.result.whenComplete((node, error) -> {
+      expiry.cancel(false);
+      Delivery.complete(client, () -> {
+        if (error != null) {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          result.completeExceptionally(cause);
+        } else if (node == null) {
+          result.completeExceptionally(new TimeoutException("timed out waiting for a lease of " + leasesDir));
+        } else {
+          Lease lease = lease(node);
+          if (!result.complete(lease)) {
+            lease.release(); // cancelled as it was granted
+          }
+        }
+      });
+    });
+    return result;
+  }
+
+  private LeaseAcquisition start() {
+    LeaseAcquisition attempt = new LeaseAcquisition(client, gate, leasesDir, maxLeases, leaseWaiters);
+    attempt.start();
+    return attempt;
+  }
+
+  private Lease lease(OwnedNode node) {
+    tracker.held(node);
+    return new Lease(client, node, () -> tracker.released(node));
+  }
+
+  /** Blocks on an asynchronous attempt until the deadline; an abandoned attempt cleans up. */
   private Optional<Lease> acquire(Deadline deadline) throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    while (true) {
-      Place gatePlace = gate.acquire("gate-", NO_DATA, LockDecisions::exclusive, null, deadline, false);
-      if (gatePlace == null) {
-        return Optional.empty();
-      }
-      try {
-        Optional<OwnedNode> lease = leaseWhileHoldingGate(gatePlace.granted().join(), deadline);
-        if (lease == null) {
-          continue; // the session was lost under us; queue again on the new one
-        }
-        return lease.map(node -> {
-          tracker.held(node);
-          return new Lease(client, node, () -> tracker.released(node));
-        });
-      } finally {
-        gatePlace.release();
-      }
-    }
-  }
-
-  /** Our lease, empty on deadline, or null if the session was lost. */
-  private Optional<OwnedNode> leaseWhileHoldingGate(OwnedNode gateNode, Deadline deadline) throws InterruptedException {
-    OwnedNode lease = null;
-    CompletableFuture<OwnedNode> creating = null;
-    boolean granted = false;
+    LeaseAcquisition attempt = start();
+    boolean done;
     try {
-      creating = client.async().createProtected(leasesDir, "lease-", NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL);
-      lease = await(creating, deadline);
-      // Look without a watch first and set one only to wait: a watch left behind by a look that
-      // found a free lease would fire on the next gate holder's lease create, waking nobody.
-      boolean watch = false;
-      while (true) {
-        if (!client.isLiveSession(gateNode.sessionId())) {
-          return null;
-        }
-        LeasesWatch waiter = watch ? new LeasesWatch() : null;
-        if (waiter != null) {
-          client.addConnectionStateListener(waiter);
-        }
-        boolean consumed = waiter == null;
-        try {
-          List<String> sorted = NodeNames.sortBySequence(await(client.async().getChildren(leasesDir, waiter), deadline).names());
-          LockDecisions.Decision decision = LockDecisions.shared(sorted, lease.name(), maxLeases);
-          if (decision instanceof LockDecisions.Acquired) {
-            granted = true;
-            return Optional.of(lease);
-          }
-          if (decision instanceof LockDecisions.NodeMissing) {
-            return null;
-          }
-          if (waiter != null) {
-            leaseWaiters.incrementAndGet();
-            try {
-              if (!deadline.await(waiter.fired)) {
-                return Optional.empty();
-              }
-              consumed = true;
-            } finally {
-              leaseWaiters.decrementAndGet();
-            }
-          }
-        } finally {
-          if (waiter != null) {
-            client.removeConnectionStateListener(waiter);
-            if (!consumed && !waiter.fired.isDone()) {
-              // abandoned (deadline, interrupt, failure): a watch nobody will consume is a leak
-              client.async().removeWatches(leasesDir, waiter).exceptionally(e -> null);
-            }
-          }
-        }
-        watch = waiter == null; // a look without a watch is followed by one with; a wake by one without
-      }
-    } catch (TimedOut e) {
-      return Optional.empty();
-    } catch (ConnectionLossException e) {
-      return client.awaitConnected(deadline.remaining()) ? null : Optional.empty();
-    } catch (CoordinationException e) {
-      if (e.isSessionGone()) {
-        return null;
+      done = deadline.await(attempt.result);
+    } catch (InterruptedException e) {
+      if (!attempt.cancel()) {
+        giveBack(attempt); // granted as we were interrupted
       }
       throw e;
-    } finally {
-      if (!granted && lease != null) {
-        client.async().deleteIfOwned(lease);
-      } else if (!granted && creating != null) {
-        // we stopped waiting for a create that may still succeed: delete its node when it does
-        creating.thenAccept(late -> client.async().deleteIfOwned(late));
-      }
     }
-  }
-
-  /** The child watch a gate holder waits on for a free lease, also woken by the loss of its session. */
-  private static final class LeasesWatch implements Watcher, ConnectionStateListener {
-    final CompletableFuture<Void> fired = new CompletableFuture<>();
-
-    @Override
-    public void process(WatchEvent event) {
-      fired.complete(null);
+    if (!done && attempt.cancel()) {
+      return Optional.empty();
     }
-
-    @Override
-    public void stateChanged(Cohort client, ConnectionState newState) {
-      if (newState == ConnectionState.LOST) {
-        fired.complete(null);
-      }
-    }
-  }
-
-  /** Waits for {@code future} until the deadline; rethrows its failure unchecked. */
-  private static <T> T await(CompletableFuture<T> future, Deadline deadline) throws InterruptedException, TimedOut {
-    if (!deadline.await(future)) {
-      throw new TimedOut();
-    }
+    OwnedNode node;
     try {
-      return future.join();
-    } catch (java.util.concurrent.CompletionException e) {
+      node = attempt.result.join();
+    } catch (CompletionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(cause);
+      throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
     }
+    return node == null ? Optional.empty() : Optional.of(lease(node));
   }
 
-  /** The deadline passed while waiting for a reply. */
-  private static final class TimedOut extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    TimedOut() {
-      super("deadline passed", null, false, false);
-    }
+  private void giveBack(LeaseAcquisition attempt) {
+    attempt.result.thenAccept(node -> {
+      if (node != null) {
+        client.async().deleteIfOwned(node);
+      }
+    });
   }
 
   /** Threads of this object parked right now, on the gate or on the leases; for herd tests. */

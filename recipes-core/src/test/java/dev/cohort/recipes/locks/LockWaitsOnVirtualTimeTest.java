@@ -78,4 +78,29 @@ class LockWaitsOnVirtualTimeTest {
     assertEquals(Optional.empty(), waiting.get(10, TimeUnit.SECONDS));
     await().until(() -> fixture.registeredWatches() == 0);
   }
+
+  @Test
+  void anAsyncAcquireTimesOutWhenTheVirtualClockPassesItsTimeoutAndNotBefore() throws Exception {
+    DistributedLock holder = new DistributedLock(client(), "/l");
+    DistributedLock waiter = new DistributedLock(client(), "/l");
+    Semaphore leaseHolder = new Semaphore(client(), "/s", 1);
+    Semaphore leaseWaiter = new Semaphore(client(), "/s", 1);
+    holder.acquire();
+    leaseHolder.acquire();
+    CompletableFuture<LockHold> lock = waiter.acquireAsync(Duration.ofMinutes(10));
+    CompletableFuture<Lease> lease = leaseWaiter.acquireAsync(Duration.ofMinutes(10));
+    await().until(() -> waiter.parkedWaiters() == 1 && leaseWaiter.parkedWaiters() == 1);
+    fixture.advanceTime(Duration.ofMinutes(9));
+    assertFalse(lock.isDone() || lease.isDone(), "a minute is left on the virtual clock");
+
+    fixture.advanceTime(Duration.ofMinutes(2));
+
+    for (CompletableFuture<?> f : List.of(lock, lease)) {
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getCause() instanceof java.util.concurrent.TimeoutException,
+          e.getCause().toString());
+    }
+    await().until(() -> fixture.registeredWatches() == 0); // both waiters took their watches with them
+  }
 }
