@@ -32,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * current data at that touch, its parents as containers where the backend has them.
  *
  * <p>Cohort touches the node itself, where Curator's {@code PersistentTtlNode} keeps the data in a
- * container node and re-creates (create, then setData on NodeExists) a TTL child under it. The
- * choice costs watchers of this node a {@code NODE_DATA_CHANGED} event and a version per touch;
- * it saves a request per touch and a node, and the node goes as soon as its TTL passes rather than
- * once a child's TTL and then the container's check have passed.
+ * container node (a PersistentNode: create plus an exists-watch) and touches a TTL child under it
+ * (a setData of the child, a create when it is missing). Both cost one request per touch; this
+ * design saves the second node and its watch, and the node goes as soon as its TTL passes rather
+ * than once the child's TTL and then the container check have passed. The price: watchers of this
+ * node see a {@code NODE_DATA_CHANGED} and its version grows at every touch. And {@link #close()}
+ * deletes the node, where Curator's leaves it to its TTL.
  *
  * <h2>Backends without TTL nodes</h2>
  * Where the backend lacks {@link Capability#TTL_NODES} (etcd), the constructor throws {@link
