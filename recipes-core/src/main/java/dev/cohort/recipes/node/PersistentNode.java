@@ -4,6 +4,7 @@ import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
@@ -14,8 +15,11 @@ import dev.cohort.spi.Watcher;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +81,7 @@ public final class PersistentNode implements AutoCloseable {
   /** Counts data changes; {@link #written} is the last count known to be on the node. */
   private long dataSeq;
   private long written;
-  private final java.util.TreeMap<Long, CompletableFuture<Void>> pendingWrites = new java.util.TreeMap<>();
+  private final TreeMap<Long, CompletableFuture<Void>> pendingWrites = new TreeMap<>();
   private int failures;
   private CoordinationException lastFailure;
 
@@ -153,7 +157,7 @@ public final class PersistentNode implements AutoCloseable {
         throw lastFailure;
       }
     }
-    return dev.cohort.recipes.Deadline.after(client, timeout).await(firstCreated);
+    return Deadline.after(client, timeout).await(firstCreated);
   }
 
   /** The node's path (relative to the namespace) while it exists as far as the recipe knows. */
@@ -379,7 +383,7 @@ public final class PersistentNode implements AutoCloseable {
         return;
       }
       long millis = Math.min(RETRY_MAX.toMillis(), RETRY_MIN.toMillis() << Math.min(n, 10));
-      dev.cohort.recipes.Deadline.after(client, Duration.ofMillis(millis)).expiry()
+      Deadline.after(client, Duration.ofMillis(millis)).expiry()
           .thenRunAsync(this::create, client.workExecutor());
     } else if (!(cause instanceof IllegalStateException)) { // the client closed otherwise
       log.warn("{}: could not create the node (tried again on the next connection change): {}", path,
@@ -461,8 +465,7 @@ public final class PersistentNode implements AutoCloseable {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

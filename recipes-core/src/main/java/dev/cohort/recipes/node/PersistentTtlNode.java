@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -265,7 +266,7 @@ public final class PersistentTtlNode implements AutoCloseable {
     CreateMode mode = client.backend().has(Capability.CONTAINER_NODES) ? CreateMode.CONTAINER : CreateMode.PERSISTENT;
     return ops.createWithParents(parent, new byte[0], mode).handle((c, error) -> {
       if (error != null && !(PersistentNode.unwrap(error) instanceof NodeExistsException)) {
-        throw new java.util.concurrent.CompletionException(PersistentNode.unwrap(error));
+        throw new CompletionException(PersistentNode.unwrap(error));
       }
       return null;
     });
