@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.leader.LeaderSelector;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.locks.Lease;
 import dev.cohort.recipes.locks.Semaphore;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +111,33 @@ public abstract class OwnershipCheckSuite extends RecipeSuiteSupport {
     assertInstanceOf(NoNodeException.class, guardedCreate(c, List.of(check), "/guarded/after-close"));
     assertFalse(exists("/guarded/after-close"));
     assertThrows(IllegalStateException.class, latch::ownershipCheck);
+  }
+
+  @Test
+  public void selectorCheckPassesInTheCallbackAndFailsAtomicallyAfterItReturned() throws Exception {
+    Cohort c = newClient();
+    ensureDir(c);
+    CompletableFuture<Op> checkInTerm = new CompletableFuture<>();
+    CompletableFuture<Throwable> writeInTerm = new CompletableFuture<>();
+    LeaderSelector[] selector = new LeaderSelector[1];
+    selector[0] = LeaderSelector.builder(c, "/selector", term -> {
+      Op check = selector[0].ownershipCheck();
+      checkInTerm.complete(check);
+      try {
+        writeInTerm.complete(guardedCreate(c, List.of(check), "/guarded/in-term"));
+      } catch (Exception e) {
+        writeInTerm.completeExceptionally(e);
+      }
+    }).build();
+    selector[0].start();
+    assertEquals(null, writeInTerm.get(20, TimeUnit.SECONDS));
+    Op check = checkInTerm.get();
+    await().atMost(WAIT).until(() -> !exists(check.path()));
+
+    assertInstanceOf(NoNodeException.class, guardedCreate(c, List.of(check), "/guarded/after-term"));
+    assertFalse(exists("/guarded/after-term"));
+    assertThrows(IllegalStateException.class, selector[0]::ownershipCheck);
+    selector[0].close();
   }
 
   @Test
