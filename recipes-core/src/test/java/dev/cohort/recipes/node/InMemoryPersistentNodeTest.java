@@ -1,5 +1,6 @@
 package dev.cohort.recipes.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.cohort.inmemory.InMemoryBackend;
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
+import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Session;
 import dev.cohort.spi.Capability;
 import dev.cohort.spi.TimeSource;
 import dev.cohort.spi.UnimplementedException;
 import dev.cohort.tck.BackendFixture;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The persistent-node suite on the in-memory backend, clients and service on one virtual clock. */
@@ -24,6 +28,22 @@ class InMemoryPersistentNodeTest extends PersistentNodeSuite {
   @Override
   protected TimeSource clientClock() {
     return ((InMemoryFixture) fixture).time();
+  }
+
+  @Test
+  void closeWhileWaitingForAnotherSessionsNodeLeavesNoWatchBehind() throws Exception {
+    InMemoryFixture f = (InMemoryFixture) fixture;
+    Session other = f.openSession(SESSION_TIMEOUT);
+    other.create(fullPath(""), new byte[0], CreateMode.PERSISTENT).get(10, TimeUnit.SECONDS);
+    other.create(fullPath("/a"), new byte[0], CreateMode.EPHEMERAL).get(10, TimeUnit.SECONDS);
+    Cohort c = newClient(Cohort.builder(f.backend()).timeSource(f.time()));
+    PersistentNode node = PersistentNode.ephemeral(c, "/a", new byte[0]);
+    node.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.registeredWatches() == 1); // on their node
+
+    node.close();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.registeredWatches() == 0);
   }
 
   @Test
