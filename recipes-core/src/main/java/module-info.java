@@ -18,4 +18,5 @@ module dev.cohort.recipes {
   exports dev.cohort.recipes.partition;
   exports dev.cohort.recipes.queue;
   exports dev.cohort.recipes.rendezvous;
+  exports dev.cohort.recipes.node;
 }

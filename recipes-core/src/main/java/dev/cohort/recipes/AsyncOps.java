@@ -33,11 +33,19 @@ public interface AsyncOps {
   /** Creates a node; fails with NoNode if its parent is missing. */
   CompletableFuture<Created> create(String path, byte[] data, CreateMode mode);
 
-  /** Creates a node, first creating any missing ancestors as empty persistent nodes. */
+  /**
+   * Creates a node, first creating any missing ancestors as empty nodes. The ancestors are
+   * persistent, except where the backend has {@link dev.cohort.spi.Capability#CONTAINER_NODES} and
+   * the node goes away by itself (an ephemeral, container or TTL mode): then they are containers,
+   * removed by the service once emptied, so that directories of ephemerals do not pile up. If a
+   * container parent is removed before the node's create reaches it, the parents are created again
+   * (a bounded number of times; then the NoNode is the failure).
+   */
   CompletableFuture<Created> createWithParents(String path, byte[] data, CreateMode mode);
 
   /**
-   * Protected sequential create under {@code parent} (created with its ancestors if missing): the
+   * Protected sequential create under {@code parent} (created with its ancestors if missing, as
+   * containers for ephemeral modes where the backend has them; see {@link #createWithParents}): the
    * node is named {@code _c_<uuid>-<name><sequence>}, with a uuid unique to this create (never
    * drawn from the client's random source, so whatever its seed). For ephemeral modes, after a lost
    * reply the client lists {@code parent}, finds its own node by the uuid and accepts it only if the

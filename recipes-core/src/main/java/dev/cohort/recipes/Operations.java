@@ -1,6 +1,7 @@
 package dev.cohort.recipes;
 
 import dev.cohort.spi.BlockingSession;
+import dev.cohort.spi.Capability;
 import dev.cohort.spi.Children;
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationException;
@@ -113,12 +114,13 @@ final class Operations implements AsyncOps {
     Session s = client.session();
     Function<Session, CompletableFuture<Created>> op = x -> x.create(full, data, mode);
     CompletableFuture<Created> result = new CompletableFuture<>();
-    createAfterParents(s, full, mode.isSequential() ? op : null, op, result, 0);
+    createAfterParents(s, full, containerParents(mode), mode.isSequential() ? op : null, op, result, 0);
     return result.thenApply(this::relative);
   }
 
-  private void createAfterParents(Session s, String full, Function<Session, CompletableFuture<Created>> noRetry,
-      Function<Session, CompletableFuture<Created>> op, CompletableFuture<Created> result, int attempt) {
+  private void createAfterParents(Session s, String full, boolean containers,
+      Function<Session, CompletableFuture<Created>> noRetry, Function<Session, CompletableFuture<Created>> op,
+      CompletableFuture<Created> result, int attempt) {
     CompletableFuture<Created> f = noRetry != null ? noRetry.apply(s) : retrying(s, op);
     f.whenComplete((created, error) -> {
       if (error == null) {
@@ -127,11 +129,11 @@ final class Operations implements AsyncOps {
       }
       Throwable cause = unwrap(error);
       if (cause instanceof NoNodeException && attempt < MAX_PARENT_ATTEMPTS) {
-        ensurePath(s, Paths.parent(full)).whenComplete((ignored, parentError) -> {
+        ensurePath(s, Paths.parent(full), containers).whenComplete((ignored, parentError) -> {
           if (parentError != null) {
             result.completeExceptionally(unwrap(parentError));
           } else {
-            createAfterParents(s, full, noRetry, op, result, attempt + 1);
+            createAfterParents(s, full, containers, noRetry, op, result, attempt + 1);
           }
         });
       } else {
@@ -140,28 +142,49 @@ final class Operations implements AsyncOps {
     });
   }
 
-  /** Makes sure the persistent node {@code full} (a backend path) and its ancestors exist. */
-  CompletableFuture<Void> ensurePath(Session s, String full) {
+  /**
+   * Whether the missing ancestors of a node created with {@code mode} are created as containers:
+   * when the backend has {@link Capability#CONTAINER_NODES} and the node goes away by itself
+   * (ephemeral, container or TTL), so that a directory only such nodes lived in (a lock's, a
+   * latch's, a group's) disappears once the last of them is gone instead of staying forever. A
+   * directory of persistent nodes (a queue's jobs) stays persistent: its readers list it while it is
+   * empty and would otherwise have to treat its absence as emptiness.
+   *
+   * <p>A container may be removed between the create of a parent and the create of its child; the
+   * child's create then fails with NoNode and the parents are ensured again, at most {@link
+   * #MAX_PARENT_ATTEMPTS} times, so a directory emptied over and over cannot hold a create forever.
+   */
+  boolean containerParents(CreateMode mode) {
+    return (mode.isEphemeral() || mode.isContainer() || mode.isTtl())
+        && client.backend().has(Capability.CONTAINER_NODES);
+  }
+
+  /**
+   * Makes sure the node {@code full} (a backend path) and its ancestors exist, as empty persistent
+   * nodes, or as containers if {@code containers} (see {@link #containerParents}).
+   */
+  CompletableFuture<Void> ensurePath(Session s, String full, boolean containers) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    ensurePath(s, full, done, 0);
+    ensurePath(s, full, containers, done, 0);
     return done;
   }
 
-  private void ensurePath(Session s, String full, CompletableFuture<Void> done, int attempt) {
+  private void ensurePath(Session s, String full, boolean containers, CompletableFuture<Void> done, int attempt) {
     if (full.equals(Paths.ROOT)) {
       done.complete(null);
       return;
     }
-    retrying(s, x -> x.create(full, new byte[0], CreateMode.PERSISTENT)).whenComplete((c, error) -> {
+    CreateMode mode = containers ? CreateMode.CONTAINER : CreateMode.PERSISTENT;
+    retrying(s, x -> x.create(full, new byte[0], mode)).whenComplete((c, error) -> {
       Throwable cause = error == null ? null : unwrap(error);
       if (cause == null || cause instanceof NodeExistsException) {
         done.complete(null);
       } else if (cause instanceof NoNodeException && attempt < MAX_PARENT_ATTEMPTS) {
-        ensurePath(s, Paths.parent(full)).whenComplete((ignored, parentError) -> {
+        ensurePath(s, Paths.parent(full), containers).whenComplete((ignored, parentError) -> {
           if (parentError != null) {
             done.completeExceptionally(unwrap(parentError));
           } else {
-            ensurePath(s, full, done, attempt + 1);
+            ensurePath(s, full, containers, done, attempt + 1);
           }
         });
       } else {
@@ -464,12 +487,14 @@ final class Operations implements AsyncOps {
     /** The next step after a create failed with {@code cause}. */
     void sendFailed(Throwable cause) {
       if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
-        CompletableFuture<Void> ready = ensurePath(session, fullParent);
+        CompletableFuture<Void> ready = ensurePath(session, fullParent, containerParents(mode));
         if (persistent()) {
           if (((NoNodeException) cause).opIndex() != 0) {
             slot = receipts.fresh(session); // the receipts' directory or the slot is missing, not the parent
           }
-          ready = ready.thenCompose(ignored -> ensurePath(session, full(RECEIPTS)));
+          // Slots are ephemeral: their directory may be a container, and a slot thought to exist
+          // may be gone with it (then the slot's op fails, and a fresh slot is taken just above).
+          ready = ready.thenCompose(ignored -> ensurePath(session, full(RECEIPTS), containerParents(CreateMode.EPHEMERAL)));
         }
         ready.whenComplete((ignored, parentError) -> {
           if (parentError != null) {

@@ -27,4 +27,15 @@ public record OwnedNode(String path, long czxid, long sessionId) {
   public FencingToken fencingToken() {
     return new FencingToken(czxid);
   }
+
+  /**
+   * A {@link dev.cohort.spi.Op#check check} that passes only while this node exists: put it in a
+   * {@link AsyncOps#multi multi} so that the multi's writes are applied only while the ownership
+   * this node carries lasts. That is exact for an ephemeral node with a protected name: nobody else
+   * creates that path, the node is never created again, and it goes with a release or with its
+   * session. Pass it to the same client's {@code multi} (the path is namespace-relative).
+   */
+  public dev.cohort.spi.Op ownershipCheck() {
+    return dev.cohort.spi.Op.check(path, -1);
+  }
 }

@@ -37,6 +37,8 @@ import dev.cohort.recipes.locks.LockHold;
 import dev.cohort.recipes.locks.MultiLock;
 import dev.cohort.recipes.locks.ReadWriteLock;
 import dev.cohort.recipes.locks.Semaphore;
+import dev.cohort.recipes.node.PersistentNode;
+import dev.cohort.recipes.node.PersistentTtlNode;
 import dev.cohort.recipes.partition.Partition;
 import dev.cohort.recipes.partition.PartitionClaimer;
 import dev.cohort.recipes.partition.PartitionListener;
@@ -44,6 +46,7 @@ import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.recipes.rendezvous.Rendezvous;
 import dev.cohort.spi.CreateMode;
+import dev.cohort.spi.Op;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -299,6 +302,46 @@ class ReadmeRecipesTest extends ReadmeTestBase {
     // end-snippet
     assertTrue(called("connect 10.0.0.9:7000"));
   }
+
+  @Test
+  void persistentNodesAreKeptPresent() throws Exception {
+    byte[] address = "10.0.0.1:8080".getBytes(UTF_8);
+    byte[] newAddress = "10.0.0.2:8080".getBytes(UTF_8);
+    byte[] state = "batch-7 running".getBytes(UTF_8);
+    // snippet: readme-persistent-node
+    try (PersistentNode node = PersistentNode.ephemeral(client, "/services/api/host-1", address)) {
+      node.start();                                      // created again if deleted or expired
+      node.awaitCreated(Duration.ofSeconds(10));
+      node.setData(newAddress).join();                   // kept for every later creation
+      registered(node.actualPath().orElseThrow());
+    }                                                    // close deletes it
+
+    PersistentTtlNode marker = new PersistentTtlNode(client, "/markers/batch-7", Duration.ofMinutes(5), state);
+    marker.start();                                      // touched every 2.5 min; outlives sessions
+    marker.awaitCreated(Duration.ofSeconds(10));         // gone 5 min after the last touch
+    // end-snippet
+    assertTrue(called("registered /services/api/host-1"));
+    assertArrayEquals(state, admin.blocking().getData("/markers/batch-7", null).data());
+    marker.close();
+  }
+
+  @Test
+  void ownershipCheckGuardsAMulti() throws Exception {
+    byte[] head = "42".getBytes(UTF_8);
+    admin.blocking().createWithParents("/ledger/head", new byte[0], CreateMode.PERSISTENT);
+    // snippet: readme-ownership-check
+    DistributedLock lock = new DistributedLock(client, "/locks/ledger");
+    lock.acquire();
+    try {                                                // written only while the lock is held:
+      client.async().multi(List.of(lock.ownershipCheck(), Op.setData("/ledger/head", head, -1))).join();
+    } finally {                                          // after a release or expiry the multi
+      lock.release();                                    // fails and writes nothing
+    }
+    // end-snippet
+    assertArrayEquals(head, admin.blocking().getData("/ledger/head", null).data());
+  }
+
+  void registered(String path) { call("registered " + path); }
 
   // ---- the application methods the snippets call
 

@@ -154,7 +154,13 @@ public final class DoubleBarrier {
   }
 
   private List<String> members() throws InterruptedException {
-    List<String> members = new ArrayList<>(Waits.await(client.async().getChildren(path, null)).names());
+    List<String> members;
+    try {
+      members = new ArrayList<>(Waits.await(client.async().getChildren(path, null)).names());
+    } catch (NoNodeException e) {
+      // The directory is a container where the backend has them: gone once its last node went.
+      return new ArrayList<>();
+    }
     members.remove(READY);
     return members;
   }

@@ -215,6 +215,25 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
+  /**
+   * A check for a {@link dev.cohort.recipes.AsyncOps#multi multi} that passes only while the current
+   * term lasts: the term's node exists (see {@link OwnedNode#ownershipCheck()}). A multi sent with
+   * it after the latch gave up leadership or lost its session fails, with nothing written.
+   *
+   * @throws IllegalStateException if this participant does not lead right now
+   */
+  public dev.cohort.spi.Op ownershipCheck() {
+    lock.lock();
+    try {
+      if (term == null || !leadsNow(term) || claimedNode == null) {
+        throw new IllegalStateException(id + " does not lead " + path);
+      }
+      return claimedNode.ownershipCheck();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private boolean leadsNow(LeadershipTerm t) {
     ConnectionState state = client.connectionState();
     boolean connected = state != null

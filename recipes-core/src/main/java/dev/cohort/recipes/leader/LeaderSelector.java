@@ -136,6 +136,26 @@ public final class LeaderSelector implements AutoCloseable {
     }
   }
 
+  /**
+   * A check for a {@link dev.cohort.recipes.AsyncOps#multi multi} that passes only while the
+   * leadership the callback runs with lasts: its node exists (see {@link
+   * dev.cohort.recipes.OwnedNode#ownershipCheck()}). A multi sent with it once the callback
+   * returned or the session ended fails, with nothing written.
+   *
+   * @throws IllegalStateException if the callback is not running with leadership now
+   */
+  public dev.cohort.spi.Op ownershipCheck() {
+    state.lock();
+    try {
+      if (running == null || runningNodePath == null) {
+        throw new IllegalStateException(this + " does not lead now");
+      }
+      return dev.cohort.spi.Op.check(runningNodePath, -1);
+    } finally {
+      state.unlock();
+    }
+  }
+
   /** Whether the callback is running with leadership right now. */
   public boolean hasLeadership() {
     state.lock();

@@ -279,6 +279,21 @@ public final class DistributedLock implements InterProcessLock {
     return hold == null ? Optional.empty() : Optional.of(hold.node.path());
   }
 
+  /**
+   * A check for a {@link dev.cohort.recipes.AsyncOps#multi multi} that passes only while the calling
+   * thread's hold lasts: its lock node exists (see {@link OwnedNode#ownershipCheck()}). A multi
+   * sent with it after the release or the end of the session fails, with nothing written.
+   *
+   * @throws IllegalMonitorStateException if the calling thread holds nothing
+   */
+  public dev.cohort.spi.Op ownershipCheck() {
+    Hold hold = holds.get(Thread.currentThread());
+    if (hold == null) {
+      throw new IllegalMonitorStateException("the calling thread does not hold " + this);
+    }
+    return hold.node.ownershipCheck();
+  }
+
   /** The token of the calling thread's current hold, if it holds the lock. */
   public Optional<FencingToken> currentToken() {
     Hold hold = holds.get(Thread.currentThread());

@@ -34,6 +34,15 @@ public final class Lease implements AutoCloseable {
     return node.path();
   }
 
+  /**
+   * A check for a {@link dev.cohort.recipes.AsyncOps#multi multi} that passes only while this lease
+   * is held: its node exists (see {@link OwnedNode#ownershipCheck()}). After a release or the end of
+   * the session the multi fails, with nothing written.
+   */
+  public dev.cohort.spi.Op ownershipCheck() {
+    return node.ownershipCheck();
+  }
+
   /** Whether the lease is unreleased and its session is still the client's live session. */
   public boolean isValid() {
     return !released.get() && client.isLiveSession(node.sessionId());

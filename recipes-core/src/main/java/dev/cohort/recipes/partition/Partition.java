@@ -14,10 +14,30 @@ public final class Partition {
   private final byte[] instructions;
   private final FencingToken fencingToken;
 
+  /** What {@link #ownershipChecks()} returns; empty where the claim's nodes are not known. */
+  private final java.util.List<dev.cohort.spi.Op> ownershipChecks;
+
   Partition(String id, byte[] instructions, FencingToken fencingToken) {
+    this(id, instructions, fencingToken, java.util.List.of());
+  }
+
+  Partition(String id, byte[] instructions, FencingToken fencingToken, java.util.List<dev.cohort.spi.Op> ownershipChecks) {
     this.id = Objects.requireNonNull(id, "id");
     this.instructions = instructions.clone();
     this.fencingToken = Objects.requireNonNull(fencingToken, "fencingToken");
+    this.ownershipChecks = java.util.List.copyOf(ownershipChecks);
+  }
+
+  /**
+   * Checks for a {@link dev.cohort.recipes.AsyncOps#multi multi} that pass only while this claim
+   * lasts. Two, because the owner node's path is not unique to a claim: once this member lost the
+   * partition, another may own a node at the same path, with the same version. So the checks are:
+   * the partition node still has the version this claim gave it (every claim bumps it, so a later
+   * claim by anyone fails this), and the owner node exists (a release or the end of the session
+   * deleted it; with no later claim, no other node can stand there). Add both to the multi.
+   */
+  public java.util.List<dev.cohort.spi.Op> ownershipChecks() {
+    return ownershipChecks;
   }
 
   /** The partition's id: the name of its node. */

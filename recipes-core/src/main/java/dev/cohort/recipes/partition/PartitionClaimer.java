@@ -129,6 +129,11 @@ public final class PartitionClaimer implements AutoCloseable {
 
   private record Held(int version, FencingToken token) {}
 
+  /** See {@link Partition#ownershipChecks()}: the claim's partition version and its owner node. */
+  private List<Op> ownershipChecks(String partition, int version) {
+    return List.of(Op.check(Paths.join(partitionsPath, partition), version), Op.check(Paths.join(ownersPath, partition), -1));
+  }
+
   /** The client's event listener, or null. */
   private final dev.cohort.recipes.CohortEvents events;
 
@@ -506,7 +511,7 @@ public final class PartitionClaimer implements AutoCloseable {
         lock.unlock();
       }
       moved(true);
-      listener.assigned(new Partition(e.getKey(), data.data(), token));
+      listener.assigned(new Partition(e.getKey(), data.data(), token, ownershipChecks(e.getKey(), data.stat().version())));
     }
   }
 
@@ -579,7 +584,7 @@ public final class PartitionClaimer implements AutoCloseable {
       lock.unlock();
     }
     moved(true);
-    listener.assigned(new Partition(partition, data.data(), token));
+    listener.assigned(new Partition(partition, data.data(), token, ownershipChecks(partition, stat.version())));
     return true;
   }
 
