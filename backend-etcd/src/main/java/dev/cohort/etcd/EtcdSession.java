@@ -103,6 +103,16 @@ final class EtcdSession implements Session {
 
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
+  /**
+   * Write transactions of this session in flight: while there are any, one-shot watch events from
+   * etcd wait in {@link #heldEvents}, because one of them may be this session's own write, which
+   * must fire from the write's op-by-op changes, not from etcd's net change.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger writesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** One-shot events from etcd that arrived while a write was in flight; event thread only. */
+  private final List<HeldEvent> heldEvents = new ArrayList<>();
+  /** Persistent watch registrations and their etcd watch; event thread only. */
+  private final PersistentWatches persistent;
 
   EtcdSession(EtcdBackend backend, Client client, List<java.net.URI> endpoints, long lease, long ttlSeconds) {
     this.backend = backend;
@@ -120,6 +130,32 @@ final class EtcdSession implements Session {
       return t;
     });
     this.lastRenewalNanos = backend.time().nanoTime();
+    this.persistent = new PersistentWatches(layout, lease, new PersistentWatches.Host() {
+      @Override
+      public Client client() {
+        return EtcdSession.this.client;
+      }
+
+      @Override
+      public void post(Runnable task) {
+        EtcdSession.this.post(task);
+      }
+
+      @Override
+      public void postLater(Runnable task, long millis) {
+        backend.timer().schedule(() -> EtcdSession.this.post(task), millis, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public boolean delivering() {
+        return state.isConnected();
+      }
+
+      @Override
+      public void deliver(List<Watcher> watchers, WatchEvent event) {
+        EtcdSession.this.deliver(watchers, event);
+      }
+    });
   }
 
   void startRenewal() {
@@ -130,13 +166,14 @@ final class EtcdSession implements Session {
     return client;
   }
 
-  /** The one-shot watches this session holds now (each backed by live etcd watches). */
+  /** The one-shot and persistent watches this session holds now (backed by live etcd watches). */
   int registeredWatches() {
     if (state.isTerminal()) {
       return 0;
     }
     try {
-      return CompletableFuture.supplyAsync(registrations::size, events).get(5, TimeUnit.SECONDS);
+      return CompletableFuture.supplyAsync(() -> registrations.size() + persistent.size(), events)
+          .get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       return 0;
     }
@@ -423,10 +460,11 @@ final class EtcdSession implements Session {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(watcher, "watcher");
     CoordinationException refused = pathRefusal(path);
-    if (refused == null) {
-      refused = new UnimplementedException(path, "the etcd backend has no persistent watches");
-    }
-    return submit(path, refused, () -> CompletableFuture.completedFuture(null));
+    // The read gives the revision the watch is set at: every later change of the node fires it.
+    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+      persistent.add(path, mode, watcher, r.revision);
+      return null;
+    }, events));
   }
 
   @Override
@@ -444,6 +482,7 @@ final class EtcdSession implements Session {
             it.remove();
           }
         }
+        persistent.remove(path, watcher);
         done.complete(null);
       });
       return done;
@@ -750,10 +789,12 @@ final class EtcdSession implements Session {
         return CompletableFuture.failedFuture(failed);
       }
       List<Cmp> cmps = plan.compares();
+      holdEtcdEvents();
       return client.getKVClient().txn()
           .If(cmps.toArray(Cmp[]::new))
           .Then(plan.writes().toArray(io.etcd.jetcd.op.Op[]::new))
           .commit()
+          .whenComplete(this::releaseEtcdEventsUnlessWritten)
           .thenCompose((TxnResponse resp) -> {
             if (!resp.isSucceeded()) {
               return attempt(ops, multi, paths, attempt + 1);
@@ -761,11 +802,7 @@ final class EtcdSession implements Session {
             long revision = resp.getHeader().getRevision();
             // Own changes fire this session's watches before the completion that shows them.
             List<WatchEvent> changes = plan.changes();
-            post(() -> {
-              for (WatchEvent change : changes) {
-                fire(change.type(), change.path(), revision);
-              }
-            });
+            post(() -> fireOwnWrite(changes, revision));
             return CompletableFuture.completedFuture(new Written(revision, plan, plan.results(revision)));
           });
     });
@@ -903,11 +940,90 @@ final class EtcdSession implements Session {
     if (state == SessionState.SUSPENDED) {
       return;
     }
+    if (writesInFlight.get() > 0) {
+      heldEvents.add(new HeldEvent(type, path, revision));
+      return;
+    }
     fire(type, path, revision, true);
+  }
+
+  /** A one-shot event from etcd kept while this session's write was in flight. */
+  private record HeldEvent(WatchEvent.Type type, String path, long revision) {}
+
+  /** Before a write transaction is sent; any thread. */
+  private void holdEtcdEvents() {
+    writesInFlight.incrementAndGet();
+  }
+
+  /** A write transaction that wrote nothing (refused by its guard, or failed): lets held events go. */
+  private void releaseEtcdEventsUnlessWritten(TxnResponse resp, Throwable error) {
+    if (error != null || !resp.isSucceeded()) {
+      post(() -> releaseHeldEvents(Long.MAX_VALUE, -1));
+    }
+  }
+
+  /**
+   * One write transaction is no longer in flight. Held events before {@code upTo} are delivered
+   * (all of them once no write is in flight); those at {@code own}, this session's write, are
+   * dropped: its changes fired op by op. Event thread.
+   */
+  private void releaseHeldEvents(long upTo, long own) {
+    boolean last = writesInFlight.decrementAndGet() == 0;
+    deliverHeld(upTo, own, last);
+  }
+
+  private void deliverHeld(long upTo, long own, boolean all) {
+    if (heldEvents.isEmpty()) {
+      return;
+    }
+    if (state == SessionState.SUSPENDED) {
+      heldEvents.clear(); // as fireFromEtcd: the reconnect judges these watches from a fresh read
+      return;
+    }
+    List<HeldEvent> due = new ArrayList<>();
+    for (Iterator<HeldEvent> it = heldEvents.iterator(); it.hasNext(); ) {
+      HeldEvent e = it.next();
+      if (e.revision == own) {
+        it.remove();
+      } else if (all || e.revision < upTo) {
+        it.remove();
+        due.add(e);
+      }
+    }
+    due.sort(java.util.Comparator.comparingLong(HeldEvent::revision));
+    for (HeldEvent e : due) {
+      fire(e.type, e.path, e.revision, true);
+    }
   }
 
   private void fire(WatchEvent.Type type, String path, long revision) {
     fire(type, path, revision, false);
+  }
+
+  /**
+   * This session's write at {@code revision} made {@code changes} (one per op, in op order): each
+   * fires the one-shot and persistent watches it triggers, a watcher once per change. Event thread.
+   */
+  private void fireOwnWrite(List<WatchEvent> changes, long revision) {
+    if (state.isTerminal()) {
+      writesInFlight.decrementAndGet();
+      return;
+    }
+    // Other sessions' earlier changes first, then this write's, then the rest.
+    deliverHeld(revision, revision, false);
+    for (WatchEvent change : changes) {
+      List<Watcher> ordered = new ArrayList<>();
+      Map<Watcher, Boolean> targets = new IdentityHashMap<>();
+      takeOneShot(change.type(), change.path(), revision, false, targets, ordered);
+      for (Watcher w : persistent.fireOwn(change, revision)) {
+        if (targets.put(w, Boolean.TRUE) == null) {
+          ordered.add(w);
+        }
+      }
+      deliver(ordered, change);
+    }
+    persistent.ownWriteFired(revision);
+    releaseHeldEvents(revision + 1, revision);
   }
 
   /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
@@ -917,6 +1033,13 @@ final class EtcdSession implements Session {
     }
     Map<Watcher, Boolean> targets = new IdentityHashMap<>();
     List<Watcher> ordered = new ArrayList<>();
+    takeOneShot(type, path, revision, fromEtcd, targets, ordered);
+    deliver(ordered, new WatchEvent(type, path));
+  }
+
+  /** Removes the one-shot registrations the change triggers and adds their watchers to {@code ordered}, once each. */
+  private void takeOneShot(WatchEvent.Type type, String path, long revision, boolean fromEtcd,
+      Map<Watcher, Boolean> targets, List<Watcher> ordered) {
     for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
       Registration r = it.next();
       if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromEtcd && r.rearming)) {
@@ -927,7 +1050,11 @@ final class EtcdSession implements Session {
         }
       }
     }
-    WatchEvent event = new WatchEvent(type, path);
+  }
+
+  /** Hands {@code event} to each watcher; a watcher that throws is logged. Event thread. */
+  private void deliver(List<Watcher> ordered, WatchEvent event) {
+    String path = event.path();
     for (Watcher w : ordered) {
       backend.delivered();
       try {
@@ -967,6 +1094,7 @@ final class EtcdSession implements Session {
    * set again from a fresh read. Event thread.
    */
   private void rearmWatches() {
+    persistent.resume();
     if (registrations.isEmpty()) {
       return;
     }
@@ -1022,6 +1150,8 @@ final class EtcdSession implements Session {
       r.cancel();
     }
     registrations.clear();
+    heldEvents.clear();
+    persistent.drop();
   }
 
   /** Runs {@code task} on the event thread, unless the session has shut it down. */
