@@ -789,12 +789,10 @@ final class EtcdSession implements Session {
         return CompletableFuture.failedFuture(failed);
       }
       List<Cmp> cmps = plan.compares();
-      holdEtcdEvents();
-      return client.getKVClient().txn()
+      return commitHoldingEvents(() -> client.getKVClient().txn()
           .If(cmps.toArray(Cmp[]::new))
           .Then(plan.writes().toArray(io.etcd.jetcd.op.Op[]::new))
-          .commit()
-          .whenComplete(this::releaseEtcdEventsUnlessWritten)
+          .commit())
           .thenCompose((TxnResponse resp) -> {
             if (!resp.isSucceeded()) {
               return attempt(ops, multi, paths, attempt + 1);
@@ -950,16 +948,25 @@ final class EtcdSession implements Session {
   /** A one-shot event from etcd kept while this session's write was in flight. */
   private record HeldEvent(WatchEvent.Type type, String path, long revision) {}
 
-  /** Before a write transaction is sent; any thread. */
-  private void holdEtcdEvents() {
+  /**
+   * Sends a write transaction, holding one-shot events from etcd until its outcome is known: a
+   * success releases them from {@link #fireOwnWrite} (which the caller must post), anything else
+   * (a refused guard, a failure) here. Any thread.
+   */
+  private CompletableFuture<TxnResponse> commitHoldingEvents(
+      java.util.function.Supplier<CompletableFuture<TxnResponse>> commit) {
     writesInFlight.incrementAndGet();
-  }
-
-  /** A write transaction that wrote nothing (refused by its guard, or failed): lets held events go. */
-  private void releaseEtcdEventsUnlessWritten(TxnResponse resp, Throwable error) {
-    if (error != null || !resp.isSucceeded()) {
-      post(() -> releaseHeldEvents(Long.MAX_VALUE, -1));
+    CompletableFuture<TxnResponse> sent;
+    try {
+      sent = commit.get();
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
     }
+    return sent.whenComplete((resp, error) -> {
+      if (error != null || !resp.isSucceeded()) {
+        post(() -> releaseHeldEvents(Long.MAX_VALUE, -1));
+      }
+    });
   }
 
   /**
