@@ -143,7 +143,11 @@ final class EtcdSession implements Session {
 
       @Override
       public void postLater(Runnable task, long millis) {
-        backend.timer().schedule(() -> EtcdSession.this.post(task), millis, TimeUnit.MILLISECONDS);
+        try {
+          backend.timer().schedule(() -> EtcdSession.this.post(task), millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          LOG.trace("the backend's timer is gone");
+        }
       }
 
       @Override
