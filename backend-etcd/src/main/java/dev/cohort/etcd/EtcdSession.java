@@ -73,7 +73,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Watches</b> are etcd watches started at the revision just after the read that set them,
  *       so nothing between the read and the watch is missed; a registration fires once, for the
  *       first change after its revision, whether the etcd watch, this session's own write or a later
- *       read of the same node shows it first.
+ *       read of the same node shows it first. While a write transaction of this session is in
+ *       flight their etcd events wait ({@link #commitHoldingEvents}): etcd often shows the write's
+ *       net change before its reply, and the session must see it op by op from {@link Plan}.
+ *   <li><b>Persistent watches</b> share one etcd watch of the namespace ({@link PersistentWatches}).
  * </ul>
  *
  * Guarded by {@code this}: {@link #tail}, {@link #state} transitions. The watch table is touched on
