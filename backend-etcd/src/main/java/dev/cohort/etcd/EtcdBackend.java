@@ -34,9 +34,10 @@ import java.util.function.UnaryOperator;
  * <p>The znode tree lives under a key prefix (the <em>namespace</em>, {@code /cohort} unless set),
  * so several trees can share one cluster. Each session is an etcd lease with its own client
  * connection; see the module README for how every part of the SPI maps onto etcd and where the
- * result differs from ZooKeeper. No optional {@link Capability} is offered: etcd has no container
- * or TTL nodes, and the key layout (one level per range read) cannot watch a subtree with one
- * watch.
+ * result differs from ZooKeeper. Of the optional {@link Capability capabilities} it offers {@link
+ * Capability#PERSISTENT_WATCHES} (one etcd watch of the whole namespace per session that holds any,
+ * filtered by path); etcd has no container or TTL nodes, and writes a key at most once per
+ * transaction, so it lacks {@link Capability#MULTI_EVENTS_PER_OP}.
  *
  * <pre>{@code
  * try (CoordinationBackend etcd = EtcdBackend.builder().endpoints("http://127.0.0.1:2379").build()) {
@@ -212,7 +213,7 @@ public final class EtcdBackend implements CoordinationBackend {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.noneOf(Capability.class);
+    return EnumSet.of(Capability.PERSISTENT_WATCHES);
   }
 
   @Override

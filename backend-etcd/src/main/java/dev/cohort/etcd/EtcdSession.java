@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Watches</b> are etcd watches started at the revision just after the read that set them,
  *       so nothing between the read and the watch is missed; a registration fires once, for the
  *       first change after its revision, whether the etcd watch, this session's own write or a later
- *       read of the same node shows it first.
+ *       read of the same node shows it first. While a write transaction of this session is in
+ *       flight their etcd events wait ({@link #commitHoldingEvents}): etcd often shows the write's
+ *       net change before its reply, and the session must see it op by op from {@link Plan}.
+ *   <li><b>Persistent watches</b> share one etcd watch of the namespace ({@link PersistentWatches}).
  * </ul>
  *
  * Guarded by {@code this}: {@link #tail}, {@link #state} transitions. The watch table is touched on
@@ -123,6 +126,16 @@ final class EtcdSession implements Session {
 
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
+  /**
+   * Write transactions of this session in flight: while there are any, one-shot watch events from
+   * etcd wait in {@link #heldEvents}, because one of them may be this session's own write, which
+   * must fire from the write's op-by-op changes, not from etcd's net change.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger writesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** One-shot events from etcd that arrived while a write was in flight; event thread only. */
+  private final List<HeldEvent> heldEvents = new ArrayList<>();
+  /** Persistent watch registrations and their etcd watch; event thread only. */
+  private final PersistentWatches persistent;
 
   EtcdSession(EtcdBackend backend, Client client, List<java.net.URI> endpoints, long lease, long ttlSeconds) {
     this.backend = backend;
@@ -140,6 +153,36 @@ final class EtcdSession implements Session {
       return t;
     });
     this.lastRenewalNanos = backend.time().nanoTime();
+    this.persistent = new PersistentWatches(layout, lease, new PersistentWatches.Host() {
+      @Override
+      public Client client() {
+        return EtcdSession.this.client;
+      }
+
+      @Override
+      public void post(Runnable task) {
+        EtcdSession.this.post(task);
+      }
+
+      @Override
+      public void postLater(Runnable task, long millis) {
+        try {
+          backend.timer().schedule(() -> EtcdSession.this.post(task), millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          LOG.trace("the backend's timer is gone");
+        }
+      }
+
+      @Override
+      public boolean delivering() {
+        return state.isConnected();
+      }
+
+      @Override
+      public void deliver(List<Watcher> watchers, WatchEvent event) {
+        EtcdSession.this.deliver(watchers, event);
+      }
+    });
   }
 
   void startRenewal() {
@@ -150,13 +193,14 @@ final class EtcdSession implements Session {
     return client;
   }
 
-  /** The one-shot watches this session holds now (each backed by live etcd watches). */
+  /** The one-shot and persistent watches this session holds now (backed by live etcd watches). */
   int registeredWatches() {
     if (state.isTerminal()) {
       return 0;
     }
     try {
-      return CompletableFuture.supplyAsync(registrations::size, events).get(5, TimeUnit.SECONDS);
+      return CompletableFuture.supplyAsync(() -> registrations.size() + persistent.size(), events)
+          .get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       return 0;
     }
@@ -456,10 +500,11 @@ final class EtcdSession implements Session {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(watcher, "watcher");
     CoordinationException refused = pathRefusal(path);
-    if (refused == null) {
-      refused = new UnimplementedException(path, "the etcd backend has no persistent watches");
-    }
-    return submit(path, refused, () -> CompletableFuture.completedFuture(null));
+    // The read gives the revision the watch is set at: every later change of the node fires it.
+    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+      persistent.add(path, mode, watcher, r.revision);
+      return null;
+    }, events));
   }
 
   @Override
@@ -477,6 +522,7 @@ final class EtcdSession implements Session {
             it.remove();
           }
         }
+        persistent.remove(path, watcher);
         done.complete(null);
       });
       return done;
@@ -828,11 +874,11 @@ final class EtcdSession implements Session {
     }
     Set<String> consulted = plan.consulted();
     backend.sentRequest();
-    return client.getKVClient().txn()
+    return commitHoldingEvents(() -> client.getKVClient().txn()
         .If(cmps.toArray(Cmp[]::new))
         .Then(then.toArray(io.etcd.jetcd.op.Op[]::new))
         .Else(readOps(consulted, false))
-        .commit()
+        .commit())
         .thenCompose((TxnResponse resp) -> {
           long revision = resp.getHeader().getRevision();
           List<GetResponse> gets = resp.getGetResponses();
@@ -854,11 +900,7 @@ final class EtcdSession implements Session {
           }
           // Own changes fire this session's watches before the completion that shows them.
           List<WatchEvent> changes = plan.changes();
-          post(() -> {
-            for (WatchEvent change : changes) {
-              fire(change.type(), change.path(), revision);
-            }
-          });
+          post(() -> fireOwnWrite(changes, revision));
           return CompletableFuture.completedFuture(new Written(revision, plan, plan.results(revision, counts)));
         });
   }
@@ -1007,11 +1049,99 @@ final class EtcdSession implements Session {
     if (state == SessionState.SUSPENDED) {
       return;
     }
+    if (writesInFlight.get() > 0) {
+      heldEvents.add(new HeldEvent(type, path, revision));
+      return;
+    }
     fire(type, path, revision, true);
+  }
+
+  /** A one-shot event from etcd kept while this session's write was in flight. */
+  private record HeldEvent(WatchEvent.Type type, String path, long revision) {}
+
+  /**
+   * Sends a write transaction, holding one-shot events from etcd until its outcome is known: a
+   * success releases them from {@link #fireOwnWrite} (which the caller must post), anything else
+   * (a refused guard, a failure) here. Any thread.
+   */
+  private CompletableFuture<TxnResponse> commitHoldingEvents(
+      java.util.function.Supplier<CompletableFuture<TxnResponse>> commit) {
+    writesInFlight.incrementAndGet();
+    CompletableFuture<TxnResponse> sent;
+    try {
+      sent = commit.get();
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.whenComplete((resp, error) -> {
+      if (error != null || !resp.isSucceeded()) {
+        post(() -> releaseHeldEvents(Long.MAX_VALUE, -1));
+      }
+    });
+  }
+
+  /**
+   * One write transaction is no longer in flight. Held events before {@code upTo} are delivered
+   * (all of them once no write is in flight); those at {@code own}, this session's write, are
+   * dropped: its changes fired op by op. Event thread.
+   */
+  private void releaseHeldEvents(long upTo, long own) {
+    boolean last = writesInFlight.decrementAndGet() == 0;
+    deliverHeld(upTo, own, last);
+  }
+
+  private void deliverHeld(long upTo, long own, boolean all) {
+    if (heldEvents.isEmpty()) {
+      return;
+    }
+    if (state == SessionState.SUSPENDED) {
+      heldEvents.clear(); // as fireFromEtcd: the reconnect judges these watches from a fresh read
+      return;
+    }
+    List<HeldEvent> due = new ArrayList<>();
+    for (Iterator<HeldEvent> it = heldEvents.iterator(); it.hasNext(); ) {
+      HeldEvent e = it.next();
+      if (e.revision == own) {
+        it.remove();
+      } else if (all || e.revision < upTo) {
+        it.remove();
+        due.add(e);
+      }
+    }
+    due.sort(java.util.Comparator.comparingLong(HeldEvent::revision));
+    for (HeldEvent e : due) {
+      fire(e.type, e.path, e.revision, true);
+    }
   }
 
   private void fire(WatchEvent.Type type, String path, long revision) {
     fire(type, path, revision, false);
+  }
+
+  /**
+   * This session's write at {@code revision} made {@code changes} (one per op, in op order): each
+   * fires the one-shot and persistent watches it triggers, a watcher once per change. Event thread.
+   */
+  private void fireOwnWrite(List<WatchEvent> changes, long revision) {
+    if (state.isTerminal()) {
+      writesInFlight.decrementAndGet();
+      return;
+    }
+    // Other sessions' earlier changes first, then this write's, then the rest.
+    deliverHeld(revision, revision, false);
+    for (WatchEvent change : changes) {
+      List<Watcher> ordered = new ArrayList<>();
+      Map<Watcher, Boolean> targets = new IdentityHashMap<>();
+      takeOneShot(change.type(), change.path(), revision, false, targets, ordered);
+      for (Watcher w : persistent.fireOwn(change, revision)) {
+        if (targets.put(w, Boolean.TRUE) == null) {
+          ordered.add(w);
+        }
+      }
+      deliver(ordered, change);
+    }
+    persistent.ownWriteFired(revision);
+    releaseHeldEvents(revision + 1, revision);
   }
 
   /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
@@ -1021,6 +1151,13 @@ final class EtcdSession implements Session {
     }
     Map<Watcher, Boolean> targets = new IdentityHashMap<>();
     List<Watcher> ordered = new ArrayList<>();
+    takeOneShot(type, path, revision, fromEtcd, targets, ordered);
+    deliver(ordered, new WatchEvent(type, path));
+  }
+
+  /** Removes the one-shot registrations the change triggers and adds their watchers to {@code ordered}, once each. */
+  private void takeOneShot(WatchEvent.Type type, String path, long revision, boolean fromEtcd,
+      Map<Watcher, Boolean> targets, List<Watcher> ordered) {
     for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
       Registration r = it.next();
       if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromEtcd && r.rearming)) {
@@ -1031,7 +1168,11 @@ final class EtcdSession implements Session {
         }
       }
     }
-    WatchEvent event = new WatchEvent(type, path);
+  }
+
+  /** Hands {@code event} to each watcher; a watcher that throws is logged. Event thread. */
+  private void deliver(List<Watcher> ordered, WatchEvent event) {
+    String path = event.path();
     for (Watcher w : ordered) {
       backend.delivered();
       try {
@@ -1071,6 +1212,7 @@ final class EtcdSession implements Session {
    * set again from a fresh read. Event thread.
    */
   private void rearmWatches() {
+    persistent.resume();
     if (registrations.isEmpty()) {
       return;
     }
@@ -1126,6 +1268,8 @@ final class EtcdSession implements Session {
       r.cancel();
     }
     registrations.clear();
+    heldEvents.clear();
+    persistent.drop();
   }
 
   /** Runs {@code task} on the event thread, unless the session has shut it down. */

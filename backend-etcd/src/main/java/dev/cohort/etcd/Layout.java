@@ -56,6 +56,25 @@ final class Layout {
     return bytes(ns + "/s/" + Long.toHexString(lease));
   }
 
+  /** The prefix of every key of this namespace: data, counter and session keys. */
+  String namespacePrefix() {
+    return ns + "/";
+  }
+
+  /** The node a key of this namespace names if it is a data key ({@code ns/d/<depth><path>}), else null. */
+  String pathOfDataKey(byte[] key) {
+    String k = new String(key, StandardCharsets.UTF_8);
+    String data = ns + "/d/";
+    if (!k.startsWith(data)) {
+      return null;
+    }
+    int i = data.length();
+    while (i < k.length() && Character.isDigit(k.charAt(i))) {
+      i++;
+    }
+    return i == k.length() ? Paths.ROOT : k.substring(i);
+  }
+
   /** The first key after every key that starts with {@code prefix}. */
   static ByteSequence prefixEnd(String prefix) {
     byte[] b = prefix.getBytes(StandardCharsets.UTF_8);

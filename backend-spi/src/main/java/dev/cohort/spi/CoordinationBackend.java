@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Implementation notes</h2>
  * A backend declares its optional features in {@link #capabilities()}; an operation that needs a
- * capability the backend lacks fails with {@link UnimplementedException}. Every backend must pass
+ * capability the backend lacks fails with {@link UnimplementedException} (a behaviour capability,
+ * such as {@link Capability#MULTI_EVENTS_PER_OP}, refuses nothing: it names a stronger guarantee). Every backend must pass
  * the conformance suite in {@code dev.cohort.tck} for the capabilities it declares.
  */
 public interface CoordinationBackend extends AutoCloseable {

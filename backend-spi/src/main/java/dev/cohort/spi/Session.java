@@ -148,6 +148,10 @@ public interface Session extends AutoCloseable {
    * as one request: an invalid path in any op ({@link InvalidPathException} at that op, even behind
    * an op that would fail on the tree), and more data in all the ops together than the backend's
    * limit ({@link DataTooLargeException}, at the op where the total passes it).
+   *
+   * <p>Watches: this session's watches see one event per op, in op order, before the multi
+   * completes. Other sessions' watches see the same with {@link Capability#MULTI_EVENTS_PER_OP};
+   * without it, a node the multi writes more than once may reach them as its net change only.
    */
   CompletableFuture<List<OpResult>> multi(List<Op> ops);
 

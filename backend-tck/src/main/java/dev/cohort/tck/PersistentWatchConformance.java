@@ -5,12 +5,17 @@ import static dev.cohort.spi.WatchEvent.Type.NODE_CREATED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DATA_CHANGED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DELETED;
 import static dev.cohort.tck.Requirements.requireCapability;
+import static dev.cohort.tck.Requirements.requireFault;
 import static dev.cohort.tck.Requirements.requireMissingCapability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.spi.Capability;
+import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.ErrorCode;
+import dev.cohort.spi.Op;
 import dev.cohort.spi.Session;
+import dev.cohort.spi.SessionState;
 import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
 import java.util.List;
@@ -148,6 +153,71 @@ public abstract class PersistentWatchConformance extends ConformanceSuite {
     get(writer.setData("/a", bytes("2"), -1));
     assertEvents(kept, s, List.of(event(NODE_DATA_CHANGED, "/a"), event(NODE_DATA_CHANGED, "/a")), "/a");
     assertEquals(List.of(event(NODE_DATA_CHANGED, "/a")), removed.events());
+  }
+
+  /**
+   * The session's own multi fires its persistent watch once per op, in op order (and once, not
+   * again when the backend learns of the same write another way).
+   */
+  @Test
+  public void ownMultiFiresAPersistentWatchOncePerOp() {
+    requireCapability(fixture, Capability.PERSISTENT_WATCHES);
+    Session s = open();
+    create(s, "/p", "");
+    RecordingWatcher node = new RecordingWatcher();
+    RecordingWatcher tree = new RecordingWatcher();
+    get(s.addWatch("/p/a", WatchMode.PERSISTENT, node));
+    get(s.addWatch("/p", WatchMode.PERSISTENT_RECURSIVE, tree));
+    get(s.multi(List.of(
+        Op.create("/p/a", bytes(""), CreateMode.PERSISTENT),
+        Op.setData("/p/a", bytes("x"), -1),
+        Op.delete("/p/a", -1))));
+    List<WatchEvent> life = List.of(
+        event(NODE_CREATED, "/p/a"), event(NODE_DATA_CHANGED, "/p/a"), event(NODE_DELETED, "/p/a"));
+    assertEvents(node, s, life, "/p", "/p/a");
+    assertEvents(tree, s, life, "/p", "/p/a");
+  }
+
+  /** Another session's multi, with {@link Capability#MULTI_EVENTS_PER_OP}: one event per op. */
+  @Test
+  public void otherSessionsMultiFiresAPersistentWatchOncePerOp() {
+    requireCapability(fixture, Capability.PERSISTENT_WATCHES, Capability.MULTI_EVENTS_PER_OP);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.addWatch("/a", WatchMode.PERSISTENT, w));
+    get(writer.multi(List.of(Op.setData("/a", bytes("released"), -1), Op.delete("/a", -1))));
+    assertEvents(w, s, List.of(event(NODE_DATA_CHANGED, "/a"), event(NODE_DELETED, "/a")), "/a");
+  }
+
+  /**
+   * A persistent watch outlives a disconnect: changes made after the reconnect fire it. Changes made
+   * while cut off may or may not be reported (ZooKeeper re-registers the watch without them; a
+   * backend may replay them), but never out of order and never anything else.
+   */
+  @Test
+  public void persistentWatchSurvivesADisconnect() {
+    requireCapability(fixture, Capability.PERSISTENT_WATCHES);
+    requireFault(fixture, FaultControl.DISCONNECT);
+    Session s = open();
+    Session writer = open();
+    create(writer, "/a", "");
+    RecordingWatcher w = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.addWatch("/a", WatchMode.PERSISTENT, w));
+    fixture.disconnect(s);
+    awaitState(s, SessionState.SUSPENDED);
+    get(writer.setData("/a", bytes("while cut off"), -1));
+    fixture.reconnect(s);
+    awaitState(s, SessionState.RECONNECTED);
+    get(writer.delete("/a", -1));
+    waitFor().until(() -> w.events().contains(event(NODE_DELETED, "/a")));
+    settle(s, "/a");
+    List<WatchEvent> seen = w.events();
+    assertTrue(seen.equals(List.of(event(NODE_DELETED, "/a")))
+        || seen.equals(List.of(event(NODE_DATA_CHANGED, "/a"), event(NODE_DELETED, "/a"))), () -> "got " + seen);
   }
 
   @Test

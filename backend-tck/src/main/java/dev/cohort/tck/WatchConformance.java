@@ -4,10 +4,13 @@ import static dev.cohort.spi.WatchEvent.Type.NODE_CHILDREN_CHANGED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_CREATED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DATA_CHANGED;
 import static dev.cohort.spi.WatchEvent.Type.NODE_DELETED;
+import static dev.cohort.tck.Requirements.requireCapability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cohort.spi.Capability;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.Op;
@@ -348,10 +351,12 @@ public abstract class WatchConformance extends ConformanceSuite {
    * A multi that changes a node's data and then deletes it fires a one-shot watch on that node once,
    * with the first of the two changes: the watch is spent by the data change, so the deletion has
    * nothing left to fire. (The lock recipes release this way so that the waiter behind can tell a
-   * release from a waiter giving up.)
+   * release from a waiter giving up.) Other sessions see this only with {@link
+   * Capability#MULTI_EVENTS_PER_OP}.
    */
   @Test
   public void multiThatChangesThenDeletesANodeFiresItsWatchOnceWithTheDataChange() {
+    requireCapability(fixture, Capability.MULTI_EVENTS_PER_OP);
     Session s = open();
     Session writer = open();
     create(writer, "/p", "");
@@ -370,6 +375,57 @@ public abstract class WatchConformance extends ConformanceSuite {
     assertEvents(data, s, List.of(event(NODE_DATA_CHANGED, "/p/a")), "/p/a", "/p");
     assertEvents(children, s, List.of(event(NODE_CHILDREN_CHANGED, "/p")), "/p/a", "/p");
     assertNull(get(s.exists("/p/a")));
+  }
+
+  /**
+   * The session that runs a multi sees one event per op on every backend, with or without {@link
+   * Capability#MULTI_EVENTS_PER_OP}: its own data watch on a node the multi changes and then deletes
+   * fires with the data change.
+   */
+  @Test
+  public void multiThatChangesThenDeletesANodeFiresTheWritersOwnWatchWithTheDataChange() {
+    Session s = open();
+    create(s, "/p", "");
+    create(s, "/p/a", "");
+    RecordingWatcher data = new RecordingWatcher();
+    RecordingWatcher children = new RecordingWatcher();
+    get(s.getData("/p/a", data));
+    get(s.getChildren("/p", children));
+    get(s.multi(List.of(
+        Op.setData("/p/a", bytes("released"), -1),
+        Op.delete("/p/a", -1))));
+    assertEvents(data, s, List.of(event(NODE_DATA_CHANGED, "/p/a")), "/p/a", "/p");
+    assertEvents(children, s, List.of(event(NODE_CHILDREN_CHANGED, "/p")), "/p/a", "/p");
+  }
+
+  /**
+   * What every backend keeps for other sessions, {@link Capability#MULTI_EVENTS_PER_OP} or not: a
+   * multi that changes a node's data and then deletes it fires each one-shot watch on the node
+   * exactly once, with the data change or the deletion, and the parent's child watch once.
+   */
+  @Test
+  public void multiThatChangesThenDeletesANodeFiresOtherSessionsWatchesExactlyOnce() {
+    Session s = open();
+    Session writer = open();
+    create(writer, "/p", "");
+    create(writer, "/p/a", "");
+    RecordingWatcher data = new RecordingWatcher();
+    RecordingWatcher children = new RecordingWatcher();
+    get(s.sync("/"));
+    get(s.getData("/p/a", data));
+    get(s.getChildren("/p", children));
+    get(writer.multi(List.of(
+        Op.setData("/p/a", bytes("released"), -1),
+        Op.delete("/p/a", -1))));
+    waitFor().until(() -> data.count() >= 1 && children.count() >= 1);
+    settle(s, "/p/a", "/p");
+    assertEquals(1, data.count(), () -> "one event, got " + data.events());
+    WatchEvent.Type seen = data.events().get(0).type();
+    assertTrue(seen == NODE_DATA_CHANGED || seen == NODE_DELETED, () -> "data change or deletion, got " + seen);
+    if (fixture.backend().has(Capability.MULTI_EVENTS_PER_OP)) {
+      assertEquals(NODE_DATA_CHANGED, seen, "one event per op: the first op spends the watch");
+    }
+    assertEquals(List.of(event(NODE_CHILDREN_CHANGED, "/p")), children.events());
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.cohort.spi.SessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -60,7 +61,8 @@ import org.apache.zookeeper.data.ACL;
  * <p>Capabilities: unless declared with {@link Builder#capabilities(Set)}, {@link Builder#build()}
  * connects once and asks the ensemble: {@link Capability#PERSISTENT_WATCHES} (servers 3.6+),
  * {@link Capability#CONTAINER_NODES}, and {@link Capability#TTL_NODES} only when the servers run with
- * {@code zookeeper.extendedTypesEnabled=true}.
+ * {@code zookeeper.extendedTypesEnabled=true}. {@link Capability#MULTI_EVENTS_PER_OP} is always
+ * declared: it is how every ZooKeeper server fires a multi's watches.
  */
 public final class ZooKeeperBackend implements CoordinationBackend {
 
@@ -253,7 +255,8 @@ public final class ZooKeeperBackend implements CoordinationBackend {
 
     /**
      * Declares the ensemble's capabilities instead of probing for them at {@link #build()}; use it
-     * when the ensemble may be unreachable at start-up.
+     * when the ensemble may be unreachable at start-up. {@link Capability#MULTI_EVENTS_PER_OP} is
+     * added either way.
      */
     public Builder capabilities(Set<Capability> capabilities) {
       this.capabilities = Set.copyOf(Objects.requireNonNull(capabilities, "capabilities"));
@@ -278,8 +281,10 @@ public final class ZooKeeperBackend implements CoordinationBackend {
       String scheme = digestUser == null ? null : "digest";
       byte[] auth = digestUser == null ? null
           : (digestUser + ":" + digestPassword).getBytes(StandardCharsets.UTF_8);
-      Set<Capability> caps = capabilities != null ? capabilities
-          : CapabilityProbe.probe(connectString, connectionTimeout, scheme, auth);
+      Set<Capability> caps = EnumSet.of(Capability.MULTI_EVENTS_PER_OP);
+      // Every ZooKeeper server fires one event per op of a multi; only the optional features vary.
+      caps.addAll(capabilities != null ? capabilities
+          : CapabilityProbe.probe(connectString, connectionTimeout, scheme, auth));
       // The packet limit is the clients' jute.maxbuffer, which must be the servers' too (ZooKeeper's
       // administrator guide): the adapter refuses what the servers would drop with the connection.
       int packetLimit = new ZKClientConfig().getInt(ZKConfig.JUTE_MAXBUFFER,

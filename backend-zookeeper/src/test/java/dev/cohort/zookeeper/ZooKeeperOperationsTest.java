@@ -366,7 +366,8 @@ class ZooKeeperOperationsTest {
   void capabilityProbeFindsWhatTheServerOffersWithoutWritingAnything() {
     List<String> before = rootChildren();
     try (ZooKeeperBackend probed = ZooKeeperBackend.connect(fixture.server().connectString())) {
-      assertEquals(Set.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES),
+      assertEquals(Set.of(Capability.PERSISTENT_WATCHES, Capability.CONTAINER_NODES, Capability.TTL_NODES,
+              Capability.MULTI_EVENTS_PER_OP),
           probed.capabilities(), "the test server runs 3.9 with zookeeper.extendedTypesEnabled=true");
     }
     assertEquals(before, rootChildren());
