@@ -135,12 +135,39 @@ public final class ServiceDiscovery implements AutoCloseable {
   }
 
   /**
-   * A provider of {@code service}'s instances: a live view plus {@code strategy}. Close it when
-   * done (it holds watches).
+   * The names of the services registered under this discovery's base path, sorted: one request.
+   * Every service with a live instance is listed; a service whose instances have all gone may be
+   * listed too, as its node can outlive them.
+   */
+  public List<String> serviceNames() throws InterruptedException {
+    client.checkUsable();
+    try {
+      List<String> names = new ArrayList<>(await(client.async().getChildren(base, null)).names());
+      names.sort(null);
+      return List.copyOf(names);
+    } catch (NoNodeException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * A provider of {@code service}'s instances: a live view plus {@code strategy}, skipping
+   * instances reported down as {@link DownInstancePolicy#DEFAULT} says. Close it when done (it holds
+   * watches).
    */
   public ServiceProvider provider(String service, ProviderStrategy strategy) throws InterruptedException {
+    return provider(service, strategy, DownInstancePolicy.DEFAULT);
+  }
+
+  /**
+   * A provider of {@code service}'s instances: a live view plus {@code strategy}, skipping
+   * instances reported down as {@code downPolicy} says. Close it when done (it holds watches).
+   */
+  public ServiceProvider provider(String service, ProviderStrategy strategy, DownInstancePolicy downPolicy)
+      throws InterruptedException {
+    Objects.requireNonNull(downPolicy, "downPolicy");
     client.checkUsable();
-    return ServiceProvider.start(client, service, servicePath(service), strategy);
+    return ServiceProvider.start(client, service, servicePath(service), strategy, downPolicy);
   }
 
   /**
