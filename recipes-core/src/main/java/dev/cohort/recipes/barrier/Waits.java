@@ -20,6 +20,12 @@ final class Waits {
    */
   static boolean awaitExists(Cohort client, String path, boolean wantExists, Deadline deadline)
       throws InterruptedException {
+    return awaitExists(client, path, wantExists, deadline, () -> { });
+  }
+
+  /** {@link #awaitExists}, running {@code watching} each time a watch is set and the wait begins. */
+  static boolean awaitExists(Cohort client, String path, boolean wantExists, Deadline deadline, Runnable watching)
+      throws InterruptedException {
     AsyncOps ops = client.async();
     while (true) {
       CompletableFuture<WatchEvent> fired = new CompletableFuture<>();
@@ -29,6 +35,7 @@ final class Waits {
         ops.removeWatches(path, watcher);
         return true;
       }
+      watching.run();
       boolean woken;
       try {
         woken = deadline.await(fired);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.RecipeSuiteSupport;
 import dev.cohort.recipes.SteppedClock;
+import dev.cohort.spi.InvalidPathException;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.tck.FaultControl;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public abstract class CountDownLatchSuite extends RecipeSuiteSupport {
   void badArgumentsAndUnusableClientsAreRefusedAtOnce() throws Exception {
     Cohort client = newClient();
     assertThrows(IllegalArgumentException.class, () -> CountDownLatch.create(client, PATH, -1));
-    assertThrows(IllegalArgumentException.class, () -> CountDownLatch.create(client, "no-slash", 1));
+    assertThrows(InvalidPathException.class, () -> CountDownLatch.create(client, "no-slash", 1));
     assertFalse(exists(PATH));
     Cohort notStarted = Cohort.builder(fixture.backend()).build();
     assertThrows(IllegalStateException.class, () -> CountDownLatch.create(notStarted, PATH, 1));
@@ -191,6 +192,7 @@ public abstract class CountDownLatchSuite extends RecipeSuiteSupport {
     requireFaults(FaultControl.LOSE_REPLY);
     Cohort client = newClient();
     CountDownLatch latch = CountDownLatch.create(client, PATH, 3);
+    assertEquals(3, latch.getCount()); // the latch knows the node's state: its next request is the write
 
     fixture.loseNextReply(client.session());
     latch.countDown();
@@ -204,6 +206,7 @@ public abstract class CountDownLatchSuite extends RecipeSuiteSupport {
     Cohort client = newClient();
     CountDownLatch latch = CountDownLatch.create(client, PATH, 2);
     CountDownLatch.create(newClient(), PATH, 2).countDown();
+    assertEquals(1, latch.getCount()); // the latch knows the node's state: its next request is the write
 
     fixture.loseNextReply(client.session());
     latch.countDown();
