@@ -246,4 +246,21 @@ public abstract class CountDownLatchSuite extends RecipeSuiteSupport {
 
     assertTrue(waiting.get(30, TimeUnit.SECONDS));
   }
+
+  @Test
+  void aWaiterWhoseSessionExpiresStillReturnsWhenTheLatchOpens() throws Exception {
+    requireFaults(FaultControl.EXPIRE);
+    Cohort waiterClient = newClient();
+    CountDownLatch waiter = CountDownLatch.create(waiterClient, PATH, 1);
+    CompletableFuture<Boolean> waiting = inThread(() -> waiter.await(Duration.ofMinutes(5)));
+    await().until(() -> waiter.waiters() == 1);
+    long expired = waiterClient.sessionId();
+
+    fixture.expire(waiterClient.session());
+    await().atMost(Duration.ofSeconds(30)).until(() -> waiterClient.sessionId() != expired
+        && waiterClient.connectionState().isConnected());
+    CountDownLatch.join(newClient(), PATH).countDown();
+
+    assertTrue(waiting.get(30, TimeUnit.SECONDS), "the watch went with the old session; the wait did not");
+  }
 }
