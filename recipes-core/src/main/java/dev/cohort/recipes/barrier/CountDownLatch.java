@@ -134,7 +134,8 @@ public final class CountDownLatch {
    *
    * @throws ConnectionLossException if the service could not be reached to find out whether this
    *     count-down counted (it counted once or not at all: check {@link #getCount} before retrying),
-   *     or, after a lost reply, if more than 64 other count-downs were applied before it could look
+   *     or if 64 or more other count-downs were applied between this one's tries (then its own
+   *     record may have been pushed out of the latch's memory of recent count-downs)
    * @throws dev.cohort.spi.NoNodeException if the latch's node was deleted
    * @throws IllegalStateException if the client is not started or is closed
    */
@@ -208,6 +209,9 @@ public final class CountDownLatch {
     last = read;
     if (read.state().count() == 0) {
       return true; // also covers a zero-count latch whose creator died before making its open node
+    }
+    if (deadline.hasPassed()) {
+      return false; // no time left to wait: no watch to set
     }
     AtomicBoolean counted = new AtomicBoolean();
     try {

@@ -5,7 +5,8 @@ import dev.cohort.recipes.cache.ChildData;
 import dev.cohort.recipes.group.DuplicateMemberException;
 import dev.cohort.recipes.group.GroupMember;
 import dev.cohort.spi.NoNodeException;
-import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -109,27 +110,72 @@ public final class ServiceDiscovery implements AutoCloseable {
     return true;
   }
 
-  /** The live instances of {@code service}, read now, sorted by id. */
+  /**
+   * The live instances of {@code service}, read now, sorted by id: two requests (the listing, then
+   * every instance's data in one read transaction of up to {@value #READ_BATCH} reads), however many
+   * instances there are up to that size. An instance that leaves between the two is not listed.
+   */
   public List<ServiceInstance> instances(String service) throws InterruptedException {
     String path = servicePath(service);
     client.checkUsable();
-    List<String> ids;
-    try {
-      ids = await(client.async().getChildren(path, null)).names();
-    } catch (NoNodeException e) {
-      return List.of();
-    }
-    List<ServiceInstance> instances = new ArrayList<>();
-    for (String id : ids) {
+    for (int attempt = 1; ; attempt++) {
+      List<String> ids;
       try {
-        NodeData data = await(client.async().getData(Paths.join(path, id), null));
-        instances.add(ServiceInstance.decode(service, id, data.data()));
+        ids = await(client.async().getChildren(path, null)).names();
       } catch (NoNodeException e) {
-        // gone since the listing
-      } catch (IllegalArgumentException e) {
-        log.warn("service {}: skipping unreadable instance {}: {}", service, id, e.getMessage());
+        return List.of();
+      }
+      try {
+        return readAll(service, path, ids);
+      } catch (NoNodeException e) {
+        // An instance left between the listing and the read, which fails the whole transaction.
+        if (attempt == MAX_LISTINGS) {
+          return readEach(service, path, ids);
+        }
       }
     }
+  }
+
+  /** Reads of one read transaction in {@link #instances}. */
+  static final int READ_BATCH = 128;
+  /** Listings {@link #instances} makes before it falls back to reading instances one by one. */
+  private static final int MAX_LISTINGS = 3;
+
+  private List<ServiceInstance> readAll(String service, String path, List<String> ids) throws InterruptedException {
+    List<ServiceInstance> instances = new ArrayList<>(ids.size());
+    for (int from = 0; from < ids.size(); from += READ_BATCH) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + READ_BATCH));
+      List<Op> reads = new ArrayList<>(batch.size());
+      batch.forEach(id -> reads.add(Op.getData(Paths.join(path, id))));
+      List<OpResult> results = await(client.async().multi(reads));
+      for (int i = 0; i < batch.size(); i++) {
+        addDecoded(instances, service, batch.get(i), ((OpResult.GetDataResult) results.get(i)).data());
+      }
+    }
+    return sorted(instances);
+  }
+
+  private List<ServiceInstance> readEach(String service, String path, List<String> ids) throws InterruptedException {
+    List<ServiceInstance> instances = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      try {
+        addDecoded(instances, service, id, await(client.async().getData(Paths.join(path, id), null)).data());
+      } catch (NoNodeException e) {
+        // gone since the listing
+      }
+    }
+    return sorted(instances);
+  }
+
+  private static void addDecoded(List<ServiceInstance> into, String service, String id, byte[] data) {
+    try {
+      into.add(ServiceInstance.decode(service, id, data));
+    } catch (IllegalArgumentException e) {
+      log.warn("service {}: skipping unreadable instance {}: {}", service, id, e.getMessage());
+    }
+  }
+
+  private static List<ServiceInstance> sorted(List<ServiceInstance> instances) {
     instances.sort(Comparator.comparing(ServiceInstance::id));
     return List.copyOf(instances);
   }

@@ -42,10 +42,8 @@ public record ServiceInstance(String service, String id, String address, int por
   }
 
   /**
-   * An instance whose payload is {@code payload}, written with {@code serializer}.
-   *
-   * @throws UnreadablePayloadException never; a serializer that throws fails this call with its own
-   *     exception, and nothing is created
+   * An instance whose payload is {@code payload}, written with {@code serializer} on the caller's
+   * thread; an exception the serializer throws propagates as it is.
    */
   public static <T> ServiceInstance of(
       String service, String id, String address, int port, T payload, PayloadSerializer<T> serializer) {

@@ -263,4 +263,29 @@ public abstract class CountDownLatchSuite extends RecipeSuiteSupport {
 
     assertTrue(waiting.get(30, TimeUnit.SECONDS), "the watch went with the old session; the wait did not");
   }
+
+  @Test
+  void anUncontendedCountDownIsOneRequestAndAWaitIsTwo() throws Exception {
+    List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.cohort.recipes.CohortEvents log = new dev.cohort.recipes.CohortEvents() {
+      @Override
+      public Object operationStarted(String operation) {
+        sent.add(operation);
+        return null;
+      }
+    };
+    Cohort client = newClient(Cohort.builder(fixture.backend()).events(log));
+    CountDownLatch latch = CountDownLatch.create(client, PATH, 3);
+    sent.clear();
+
+    latch.countDown();
+    latch.countDown();
+    assertEquals(List.of("setData", "setData"), sent);
+    sent.clear();
+    assertFalse(latch.await(Duration.ZERO));
+    assertEquals(List.of("getData"), sent, "a wait with no time left only looks");
+    sent.clear();
+    latch.countDown();
+    assertEquals(List.of("multi"), sent, "the last count-down opens the latch in the same request");
+  }
 }

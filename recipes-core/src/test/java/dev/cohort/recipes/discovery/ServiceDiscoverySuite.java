@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.CohortEvents;
 import dev.cohort.recipes.RecipeSuiteSupport;
 import dev.cohort.recipes.SteppedClock;
 import dev.cohort.recipes.group.DuplicateMemberException;
@@ -389,5 +390,34 @@ public abstract class ServiceDiscoverySuite extends RecipeSuiteSupport {
 
     assertEquals(List.of(api("i0", 0), api("i1", 1)), discovery(newClient()).instances("api"));
     assertEquals(List.of("i0", "i1"), childrenOf("/services/api").stream().sorted().toList());
+  }
+
+  // ---- cost ----------------------------------------------------------------------------------
+
+  /** The operations a client sends, by name, in order. */
+  static final class OperationLog implements CohortEvents {
+    final List<String> sent = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Object operationStarted(String operation) {
+      sent.add(operation);
+      return null;
+    }
+  }
+
+  @Test
+  void listingInstancesTakesTwoRequestsHoweverManyThereAre() throws Exception {
+    ServiceDiscovery registrar = discovery(newClient());
+    for (int i = 1; i <= 6; i++) {
+      registrar.register(api("i" + i, i));
+    }
+    OperationLog log = new OperationLog();
+    ServiceDiscovery reader = discovery(newClient(Cohort.builder(fixture.backend()).events(log)));
+
+    List<ServiceInstance> listed = reader.instances("api");
+
+    assertEquals(6, listed.size());
+    assertEquals(api("i6", 6), listed.get(5));
+    assertEquals(List.of("getChildren", "multi"), log.sent);
   }
 }
