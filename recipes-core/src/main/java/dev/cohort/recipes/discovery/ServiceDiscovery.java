@@ -26,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: a registered instance stays registered while this client lives and re-registers
  * by itself after a session loss (it is a {@link GroupMember} of its service); a second live
  * instance with the same id is refused with {@link DuplicateMemberException}; {@link #provider}
- * picks from a live, cached view that ends on the final set of instances.
+ * picks from a live, cached view that ends on the final set of instances, skipping instances its
+ * callers report failing ({@link ServiceProvider#noteError}, {@link DownInstancePolicy}).
+ *
+ * <p>Payloads are bytes; a typed payload goes through a {@link PayloadSerializer} the application
+ * supplies ({@link ServiceInstance#of(String, String, String, int, Object, PayloadSerializer)},
+ * {@link ServiceInstance#payload(PayloadSerializer)}).
  *
  * <p>Thread-safe.
  */
