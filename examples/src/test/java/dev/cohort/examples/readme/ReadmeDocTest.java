@@ -40,7 +40,7 @@ class ReadmeDocTest {
     for (String recipe : new String[] {"DistributedLock", "ReadWriteLock", "Semaphore", "MultiLock",
         "LeaderLatch", "LeaderSelector", "WorkQueue", "PartitionClaimer", "GroupMember",
         "ServiceDiscovery", "NodeCache", "ChildrenCache", "SharedCounter", "DistributedAtomicLong",
-        "Barrier", "DoubleBarrier", "Rendezvous"}) {
+        "Barrier", "DoubleBarrier", "CountDownLatch", "Rendezvous"}) {
       try (var files = Files.walk(recipes)) {
         assertTrue(files.anyMatch(f -> f.getFileName().toString().equals(recipe + ".java")),
             recipe + " is still a recipe class");

@@ -11,6 +11,7 @@ import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.FencedResource;
 import dev.cohort.recipes.FencingToken;
 import dev.cohort.recipes.barrier.Barrier;
+import dev.cohort.recipes.barrier.CountDownLatch;
 import dev.cohort.recipes.barrier.DoubleBarrier;
 import dev.cohort.recipes.cache.ChildData;
 import dev.cohort.recipes.cache.ChildrenCache;
@@ -20,6 +21,8 @@ import dev.cohort.recipes.counter.AtomicResult;
 import dev.cohort.recipes.counter.DistributedAtomicLong;
 import dev.cohort.recipes.counter.SharedCounter;
 import dev.cohort.recipes.counter.VersionedValue;
+import dev.cohort.recipes.discovery.DownInstancePolicy;
+import dev.cohort.recipes.discovery.PayloadSerializer;
 import dev.cohort.recipes.discovery.ProviderStrategy;
 import dev.cohort.recipes.discovery.ServiceDiscovery;
 import dev.cohort.recipes.discovery.ServiceInstance;
@@ -194,6 +197,27 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   }
 
   @Test
+  void serviceDiscoveryCarriesATypedPayloadAndSkipsFailingInstances() throws Exception {
+    ServiceDiscovery discovery = ServiceDiscovery.create(client, "/services");
+    // snippet: readme-discovery-more
+    PayloadSerializer<Zone> zones = new ZoneSerializer();      // yours: JSON, protobuf, text...
+    discovery.register(ServiceInstance.of("orders", "orders-2", "10.0.0.6", 8080, new Zone("eu-west"), zones));
+    List<String> services = discovery.serviceNames();          // [orders]
+
+    ServiceProvider orders = discovery.provider("orders", ProviderStrategy.roundRobin(),
+        new DownInstancePolicy(Duration.ofSeconds(30), 2));    // 2 errors in 30 s: skipped for 30 s
+    ServiceInstance target = orders.pick().orElseThrow();
+    if (!send(target, target.payload(zones))) orders.noteError(target);
+    // end-snippet
+    assertEquals(List.of("orders"), services);
+    assertTrue(called("send orders-2 eu-west"));
+    orders.noteError(target);
+    assertEquals(Optional.empty(), orders.pick(), "two errors: skipped");
+    orders.close();
+    discovery.close();
+  }
+
+  @Test
   void groupMemberSeesItselfAndOthers() throws Exception {
     // snippet: readme-group
     GroupMember me = GroupMember.join(client, "/groups/indexers", "indexer-1",
@@ -287,6 +311,23 @@ class ReadmeRecipesTest extends ReadmeTestBase {
     for (CompletableFuture<Boolean> other : others) {
       assertTrue(other.get());
     }
+  }
+
+  @Test
+  void countDownLatchOpensWhenEveryShardIsLoaded() throws Exception {
+    CountDownLatch others = CountDownLatch.create(admin, "/latches/shards-loaded", 3);
+    others.countDown();
+    others.countDown();
+    // snippet: readme-count-down-latch
+    CountDownLatch loaded = CountDownLatch.create(client, "/latches/shards-loaded", 3);
+    loadShard();
+    loaded.countDown();                                        // retry-safe: counts at most once
+    boolean ready = loaded.await(Duration.ofMinutes(5));       // true once all 3 have counted down
+    long left = loaded.getCount();                             // 0; counting down further is a no-op
+    // end-snippet
+    assertTrue(ready);
+    assertEquals(0, left);
+    assertTrue(called("loadShard"));
   }
 
   @Test
@@ -386,6 +427,29 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   private CompletableFuture<Boolean> waiter;
 
   void computeShare() { call("computeShare"); }
+
+  void loadShard() { call("loadShard"); }
+
+  boolean send(ServiceInstance target, Zone zone) {
+    call("send " + target.id() + " " + zone.name());
+    return false;
+  }
+
+  /** The application's payload type in the discovery snippet. */
+  record Zone(String name) {}
+
+  /** The application's serializer for it. */
+  static final class ZoneSerializer implements PayloadSerializer<Zone> {
+    @Override
+    public byte[] serialize(Zone zone) {
+      return zone.name().getBytes(UTF_8);
+    }
+
+    @Override
+    public Zone deserialize(byte[] bytes) {
+      return new Zone(new String(bytes, UTF_8));
+    }
+  }
 
   void reconnect(byte[] data) { call("reconnect " + new String(data, UTF_8)); }
 

@@ -2,6 +2,7 @@ package dev.cohort.recipes.barrier;
 
 import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.Deadline;
 import dev.cohort.spi.Stat;
 import dev.cohort.spi.WatchEvent;
@@ -20,25 +21,51 @@ final class Waits {
    */
   static boolean awaitExists(Cohort client, String path, boolean wantExists, Deadline deadline)
       throws InterruptedException {
+    return awaitExists(client, path, wantExists, deadline, () -> { });
+  }
+
+  /**
+   * {@link #awaitExists}, running {@code watching} each time a watch is set and the wait begins.
+   *
+   * <p>A watch belongs to its session: when the session expires the watch is gone and would never
+   * fire. So the wait also wakes when the client moves to a new session, and looks again on it.
+   */
+  static boolean awaitExists(Cohort client, String path, boolean wantExists, Deadline deadline, Runnable watching)
+      throws InterruptedException {
     AsyncOps ops = client.async();
     while (true) {
       CompletableFuture<WatchEvent> fired = new CompletableFuture<>();
       Watcher watcher = fired::complete;
-      Stat stat = await(ops.exists(path, watcher));
-      if ((stat != null) == wantExists) {
-        ops.removeWatches(path, watcher);
-        return true;
-      }
-      boolean woken;
+      long session = client.sessionId();
+      ConnectionStateListener newSession = (c, state) -> {
+        if (state.isConnected() && c.sessionId() != session) {
+          fired.complete(null);
+        }
+      };
+      client.addConnectionStateListener(newSession);
       try {
-        woken = deadline.await(fired);
-      } catch (InterruptedException e) {
-        ops.removeWatches(path, watcher);
-        throw e;
-      }
-      if (!woken) {
-        ops.removeWatches(path, watcher);
-        return false;
+        Stat stat = await(ops.exists(path, watcher));
+        if ((stat != null) == wantExists) {
+          ops.removeWatches(path, watcher);
+          return true;
+        }
+        if (client.sessionId() != session) {
+          fired.complete(null); // moved to a new session while the watch was being set
+        }
+        watching.run();
+        boolean woken;
+        try {
+          woken = deadline.await(fired);
+        } catch (InterruptedException e) {
+          ops.removeWatches(path, watcher);
+          throw e;
+        }
+        if (!woken) {
+          ops.removeWatches(path, watcher);
+          return false;
+        }
+      } finally {
+        client.removeConnectionStateListener(newSession);
       }
     }
   }

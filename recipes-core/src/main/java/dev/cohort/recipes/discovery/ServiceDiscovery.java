@@ -5,7 +5,8 @@ import dev.cohort.recipes.cache.ChildData;
 import dev.cohort.recipes.group.DuplicateMemberException;
 import dev.cohort.recipes.group.GroupMember;
 import dev.cohort.spi.NoNodeException;
-import dev.cohort.spi.NodeData;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: a registered instance stays registered while this client lives and re-registers
  * by itself after a session loss (it is a {@link GroupMember} of its service); a second live
  * instance with the same id is refused with {@link DuplicateMemberException}; {@link #provider}
- * picks from a live, cached view that ends on the final set of instances.
+ * picks from a live, cached view that ends on the final set of instances, skipping instances its
+ * callers report failing ({@link ServiceProvider#noteError}, {@link DownInstancePolicy}).
+ *
+ * <p>Payloads are bytes; a typed payload goes through a {@link PayloadSerializer} the application
+ * supplies ({@link ServiceInstance#of(String, String, String, int, Object, PayloadSerializer)},
+ * {@link ServiceInstance#payload(PayloadSerializer)}).
  *
  * <p>Thread-safe.
  */
@@ -109,38 +115,110 @@ public final class ServiceDiscovery implements AutoCloseable {
     return true;
   }
 
-  /** The live instances of {@code service}, read now, sorted by id. */
+  /**
+   * The live instances of {@code service}, read now, sorted by id: two requests (the listing, then
+   * every instance's data in one read transaction of up to {@value #READ_BATCH} reads), however many
+   * instances there are up to that size. An instance that leaves between the two is not listed.
+   */
   public List<ServiceInstance> instances(String service) throws InterruptedException {
     String path = servicePath(service);
     client.checkUsable();
-    List<String> ids;
-    try {
-      ids = await(client.async().getChildren(path, null)).names();
-    } catch (NoNodeException e) {
-      return List.of();
-    }
-    List<ServiceInstance> instances = new ArrayList<>();
-    for (String id : ids) {
+    for (int attempt = 1; ; attempt++) {
+      List<String> ids;
       try {
-        NodeData data = await(client.async().getData(Paths.join(path, id), null));
-        instances.add(ServiceInstance.decode(service, id, data.data()));
+        ids = await(client.async().getChildren(path, null)).names();
       } catch (NoNodeException e) {
-        // gone since the listing
-      } catch (IllegalArgumentException e) {
-        log.warn("service {}: skipping unreadable instance {}: {}", service, id, e.getMessage());
+        return List.of();
+      }
+      try {
+        return readAll(service, path, ids);
+      } catch (NoNodeException e) {
+        // An instance left between the listing and the read, which fails the whole transaction.
+        if (attempt == MAX_LISTINGS) {
+          return readEach(service, path, ids);
+        }
       }
     }
+  }
+
+  /** Reads of one read transaction in {@link #instances}. */
+  static final int READ_BATCH = 128;
+  /** Listings {@link #instances} makes before it falls back to reading instances one by one. */
+  private static final int MAX_LISTINGS = 3;
+
+  private List<ServiceInstance> readAll(String service, String path, List<String> ids) throws InterruptedException {
+    List<ServiceInstance> instances = new ArrayList<>(ids.size());
+    for (int from = 0; from < ids.size(); from += READ_BATCH) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + READ_BATCH));
+      List<Op> reads = new ArrayList<>(batch.size());
+      batch.forEach(id -> reads.add(Op.getData(Paths.join(path, id))));
+      List<OpResult> results = await(client.async().multi(reads));
+      for (int i = 0; i < batch.size(); i++) {
+        addDecoded(instances, service, batch.get(i), ((OpResult.GetDataResult) results.get(i)).data());
+      }
+    }
+    return sorted(instances);
+  }
+
+  private List<ServiceInstance> readEach(String service, String path, List<String> ids) throws InterruptedException {
+    List<ServiceInstance> instances = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      try {
+        addDecoded(instances, service, id, await(client.async().getData(Paths.join(path, id), null)).data());
+      } catch (NoNodeException e) {
+        // gone since the listing
+      }
+    }
+    return sorted(instances);
+  }
+
+  private static void addDecoded(List<ServiceInstance> into, String service, String id, byte[] data) {
+    try {
+      into.add(ServiceInstance.decode(service, id, data));
+    } catch (IllegalArgumentException e) {
+      log.warn("service {}: skipping unreadable instance {}: {}", service, id, e.getMessage());
+    }
+  }
+
+  private static List<ServiceInstance> sorted(List<ServiceInstance> instances) {
     instances.sort(Comparator.comparing(ServiceInstance::id));
     return List.copyOf(instances);
   }
 
   /**
-   * A provider of {@code service}'s instances: a live view plus {@code strategy}. Close it when
-   * done (it holds watches).
+   * The names of the services registered under this discovery's base path, sorted: one request.
+   * Every service with a live instance is listed; a service whose instances have all gone may be
+   * listed too, as its node can outlive them.
+   */
+  public List<String> serviceNames() throws InterruptedException {
+    client.checkUsable();
+    try {
+      List<String> names = new ArrayList<>(await(client.async().getChildren(base, null)).names());
+      names.sort(null);
+      return List.copyOf(names);
+    } catch (NoNodeException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * A provider of {@code service}'s instances: a live view plus {@code strategy}, skipping
+   * instances reported down as {@link DownInstancePolicy#DEFAULT} says. Close it when done (it holds
+   * watches).
    */
   public ServiceProvider provider(String service, ProviderStrategy strategy) throws InterruptedException {
+    return provider(service, strategy, DownInstancePolicy.DEFAULT);
+  }
+
+  /**
+   * A provider of {@code service}'s instances: a live view plus {@code strategy}, skipping
+   * instances reported down as {@code downPolicy} says. Close it when done (it holds watches).
+   */
+  public ServiceProvider provider(String service, ProviderStrategy strategy, DownInstancePolicy downPolicy)
+      throws InterruptedException {
+    Objects.requireNonNull(downPolicy, "downPolicy");
     client.checkUsable();
-    return ServiceProvider.start(client, service, servicePath(service), strategy);
+    return ServiceProvider.start(client, service, servicePath(service), strategy, downPolicy);
   }
 
   /**

@@ -41,9 +41,40 @@ public record ServiceInstance(String service, String id, String address, int por
     return new ServiceInstance(service, id, address, port, new byte[0]);
   }
 
+  /**
+   * An instance whose payload is {@code payload}, written with {@code serializer} on the caller's
+   * thread; an exception the serializer throws propagates as it is.
+   */
+  public static <T> ServiceInstance of(
+      String service, String id, String address, int port, T payload, PayloadSerializer<T> serializer) {
+    Objects.requireNonNull(serializer, "serializer");
+    return new ServiceInstance(service, id, address, port, serializer.serialize(payload));
+  }
+
+  /** This instance with its payload replaced by {@code payload}, written with {@code serializer}. */
+  public <T> ServiceInstance withPayload(T payload, PayloadSerializer<T> serializer) {
+    Objects.requireNonNull(serializer, "serializer");
+    return new ServiceInstance(service, id, address, port, serializer.serialize(payload));
+  }
+
+  /** The payload's bytes (a copy). */
   @Override
   public byte[] payload() {
     return payload.clone();
+  }
+
+  /**
+   * The payload read with {@code serializer}, on the caller's thread.
+   *
+   * @throws UnreadablePayloadException if {@code serializer} cannot read it (it threw)
+   */
+  public <T> T payload(PayloadSerializer<T> serializer) {
+    Objects.requireNonNull(serializer, "serializer");
+    try {
+      return serializer.deserialize(payload.clone());
+    } catch (RuntimeException e) {
+      throw new UnreadablePayloadException(service + "/" + id, serializer, e);
+    }
   }
 
   @Override

@@ -31,6 +31,7 @@ public final class ServiceProvider implements AutoCloseable {
 
   private final String service;
   private final ProviderStrategy strategy;
+  private final DownInstances down;
   private final List<InstanceListener> listeners = new CopyOnWriteArrayList<>();
   private ChildrenCache cache;
   /** The decoded view and the cache snapshot it was decoded from; replaced whole. */
@@ -38,15 +39,17 @@ public final class ServiceProvider implements AutoCloseable {
 
   private record Decoded(Map<String, ChildData> from, List<ServiceInstance> instances) {}
 
-  private ServiceProvider(String service, ProviderStrategy strategy) {
+  private ServiceProvider(String service, ProviderStrategy strategy, DownInstances down) {
     this.service = service;
     this.strategy = strategy;
+    this.down = down;
   }
 
-  static ServiceProvider start(Cohort client, String service, String path, ProviderStrategy strategy)
+  static ServiceProvider start(
+      Cohort client, String service, String path, ProviderStrategy strategy, DownInstancePolicy downPolicy)
       throws InterruptedException {
     Objects.requireNonNull(strategy, "strategy");
-    ServiceProvider provider = new ServiceProvider(service, strategy);
+    ServiceProvider provider = new ServiceProvider(service, strategy, new DownInstances(downPolicy, client.timeSource()));
     ChildrenCacheListener onChange = (type, child) -> provider.changed();
     provider.cache = ChildrenCache.start(client, path, onChange);
     return provider;
@@ -57,14 +60,33 @@ public final class ServiceProvider implements AutoCloseable {
     return service;
   }
 
-  /** One live instance chosen by the strategy, or empty if none is live. */
+  /**
+   * One live instance chosen by the strategy among those not down (see {@link #noteError}), or
+   * empty if none is live and up.
+   */
   public Optional<ServiceInstance> pick() {
-    return strategy.pick(current());
+    return strategy.pick(down.up(current()));
   }
 
-  /** Every live instance, sorted by id. */
+  /** Every live instance, sorted by id, including those reported down. */
   public List<ServiceInstance> instances() {
     return current();
+  }
+
+  /**
+   * Reports that a call to {@code instance} failed. Enough reports put the instance down, and
+   * {@link #pick()} skips it for a while, as this provider's {@link DownInstancePolicy} says. Local
+   * to this provider; cheap, no I/O.
+   *
+   * @throws IllegalArgumentException if {@code instance} belongs to another service (nothing noted)
+   */
+  public void noteError(ServiceInstance instance) {
+    Objects.requireNonNull(instance, "instance");
+    if (!instance.service().equals(service)) {
+      throw new IllegalArgumentException(instance.service() + "/" + instance.id()
+          + " is not an instance of " + service + ", which this provider follows");
+    }
+    down.noteError(instance.id());
   }
 
   /** Adds a listener for changes from now on. */

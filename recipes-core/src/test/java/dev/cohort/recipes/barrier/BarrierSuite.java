@@ -11,15 +11,19 @@ import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ExponentialBackoff;
 import dev.cohort.spi.NoNodeException;
 import dev.cohort.tck.BackendFixture;
+import dev.cohort.tck.FaultControl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +75,34 @@ public abstract class BarrierSuite {
     assertTrue(released.get());
     assertFalse(owner.isSet());
     assertTrue(waiter.waitUntilRemoved(SHORT), "returns at once when down");
+  }
+
+  @Test
+  void aWaiterWhoseSessionExpiresIsStillReleasedWhenTheBarrierIsRemoved() throws Exception {
+    Assumptions.assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Barrier owner = Barrier.of(newClient(), "/b/gate");
+    owner.set();
+    Cohort waiterClient = newClient();
+    Barrier waiter = Barrier.of(waiterClient, "/b/gate");
+    CompletableFuture<Boolean> released = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        released.complete(waiter.waitUntilRemoved(Duration.ofMinutes(5)));
+      } catch (Throwable e) {
+        released.completeExceptionally(e);
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    await().until(() -> t.getState() == Thread.State.TIMED_WAITING); // its watch is set: it waits on the deadline
+    long expired = waiterClient.sessionId();
+
+    fixture.expire(waiterClient.session());
+    await().atMost(Duration.ofSeconds(30)).until(() -> waiterClient.sessionId() != expired
+        && waiterClient.connectionState().isConnected());
+    owner.remove();
+
+    assertTrue(released.get(30, TimeUnit.SECONDS), "the watch went with the old session; the wait did not");
   }
 
   @Test

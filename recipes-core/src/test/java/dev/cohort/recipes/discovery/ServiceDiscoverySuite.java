@@ -1,6 +1,7 @@
 package dev.cohort.recipes.discovery;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.recipes.Cohort;
-import dev.cohort.recipes.ExponentialBackoff;
+import dev.cohort.recipes.CohortEvents;
+import dev.cohort.recipes.RecipeSuiteSupport;
+import dev.cohort.recipes.SteppedClock;
 import dev.cohort.recipes.group.DuplicateMemberException;
-import dev.cohort.tck.BackendFixture;
 import dev.cohort.tck.FaultControl;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,44 +20,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ServiceDiscovery and ServiceProvider guarantees, on any backend: subclasses supply the fixture. */
-public abstract class ServiceDiscoverySuite {
-  private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
-
-  protected abstract BackendFixture newFixture();
-
-  private BackendFixture fixture;
-  private final List<Cohort> clients = new CopyOnWriteArrayList<>();
+public abstract class ServiceDiscoverySuite extends RecipeSuiteSupport {
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void setUp() {
-    fixture = newFixture();
-  }
-
   @AfterEach
-  void tearDown() throws Exception {
+  void closeRecipes() throws Exception {
     for (AutoCloseable c : closeables) {
       c.close();
     }
-    clients.forEach(Cohort::close);
-    fixture.close();
-  }
-
-  private Cohort newClient() throws InterruptedException {
-    Cohort client = Cohort.builder(fixture.backend())
-        .sessionTimeout(SESSION_TIMEOUT)
-        .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(20), 5, Duration.ofSeconds(5)))
-        .build();
-    client.start();
-    clients.add(client);
-    return client;
   }
 
   private ServiceDiscovery discovery(Cohort client) {
@@ -199,7 +180,6 @@ public abstract class ServiceDiscoverySuite {
   @Test
   void registeringOnAClientNotStartedOrClosedIsRefusedAtOnce() throws Exception {
     Cohort notStarted = Cohort.builder(fixture.backend()).build();
-    clients.add(notStarted);
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> discovery(notStarted).register(api("i1", 1)));
     assertTrue(e.getMessage().contains("start()"), e.getMessage());
@@ -209,5 +189,235 @@ public abstract class ServiceDiscoverySuite {
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> discovery(closed).instances("api"));
     assertEquals(List.of(), discovery(newClient()).instances("api"), "nothing registered");
+    notStarted.close();
+  }
+
+  // ---- service names -------------------------------------------------------------------------
+
+  @Test
+  void serviceNamesListsEveryServiceWithARegisteredInstanceSorted() throws Exception {
+    ServiceDiscovery discovery = discovery(newClient());
+    assertEquals(List.of(), discovery.serviceNames(), "no service yet");
+    discovery.register(ServiceInstance.of("db", "d1", "10.0.1.1", 5432));
+    discovery(newClient()).register(api("i1", 1));
+    discovery(newClient()).register(api("i2", 2));
+
+    assertEquals(List.of("api", "db"), discovery(newClient()).serviceNames());
+  }
+
+  // ---- typed payloads ------------------------------------------------------------------------
+
+  /** An application's own payload type and its (hand-written) serializer: no JSON needed. */
+  record Zone(String name, int weight) {}
+
+  static final PayloadSerializer<Zone> ZONES = new PayloadSerializer<>() {
+    @Override
+    public byte[] serialize(Zone zone) {
+      return (zone.name() + ";" + zone.weight()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Zone deserialize(byte[] bytes) {
+      String[] parts = new String(bytes, StandardCharsets.UTF_8).split(";");
+      if (parts.length != 2) {
+        throw new IllegalArgumentException("not a zone: " + new String(bytes, StandardCharsets.UTF_8));
+      }
+      return new Zone(parts[0], Integer.parseInt(parts[1]));
+    }
+  };
+
+  @Test
+  void aTypedPayloadReachesProvidersThroughTheUsersSerializer() throws Exception {
+    ServiceInstance registered = ServiceInstance.of("api", "i1", "10.0.0.1", 80, new Zone("eu-west", 3), ZONES);
+    discovery(newClient()).register(registered);
+    ServiceProvider provider = provider(discovery(newClient()), ProviderStrategy.roundRobin());
+    await().until(() -> provider.instances().size() == 1);
+
+    assertEquals(new Zone("eu-west", 3), provider.pick().orElseThrow().payload(ZONES));
+    assertEquals(new Zone("eu-west", 3), discovery(newClient()).instances("api").get(0).payload(ZONES));
+  }
+
+  @Test
+  void theBuiltInSerializersCarryBytesAndText() throws Exception {
+    ServiceDiscovery discovery = discovery(newClient());
+    discovery.register(ServiceInstance.of("api", "text", "h", 1, "zone=eu", PayloadSerializer.utf8()));
+    discovery.register(ServiceInstance.of("api", "raw", "h", 2, new byte[] {7, 8}, PayloadSerializer.bytes()));
+
+    List<ServiceInstance> listed = discovery(newClient()).instances("api");
+
+    assertArrayEquals(new byte[] {7, 8}, listed.get(0).payload(PayloadSerializer.bytes()));
+    assertEquals("zone=eu", listed.get(1).payload(PayloadSerializer.utf8()));
+  }
+
+  @Test
+  void aPayloadItsSerializerCannotReadFailsWithATypedErrorNamingTheInstance() throws Exception {
+    ServiceDiscovery discovery = discovery(newClient());
+    discovery.register(ServiceInstance.of("api", "i1", "h", 1, "not a zone", PayloadSerializer.utf8()));
+    ServiceInstance listed = discovery.instances("api").get(0);
+
+    UnreadablePayloadException e = assertThrows(UnreadablePayloadException.class, () -> listed.payload(ZONES));
+
+    assertTrue(e.getMessage().contains("api/i1"), e.getMessage());
+    assertEquals("not a zone", listed.payload(PayloadSerializer.utf8()), "the raw payload is intact");
+  }
+
+  // ---- down instances ------------------------------------------------------------------------
+
+  private static final DownInstancePolicy POLICY = new DownInstancePolicy(Duration.ofSeconds(30), 2);
+
+  /** A provider on a client whose clock the test steps, following i1 and i2. */
+  private ServiceProvider twoInstancesOnClock(SteppedClock clock, ProviderStrategy strategy) throws Exception {
+    ServiceDiscovery registrar = discovery(newClient());
+    registrar.register(api("i1", 1));
+    registrar.register(api("i2", 2));
+    Cohort picker = newClient(Cohort.builder(fixture.backend()).timeSource(clock));
+    ServiceProvider provider = discovery(picker).provider("api", strategy, POLICY);
+    closeables.add(provider);
+    await().until(() -> provider.instances().size() == 2);
+    return provider;
+  }
+
+  private static Set<String> picked(ServiceProvider provider, int times) {
+    Set<String> ids = new TreeSet<>();
+    for (int i = 0; i < times; i++) {
+      provider.pick().ifPresent(instance -> ids.add(instance.id()));
+    }
+    return ids;
+  }
+
+  @Test
+  void anInstanceReportedDownIsSkippedUntilThePolicyTimeoutPassesOnTheClientsClock() throws Exception {
+    SteppedClock clock = new SteppedClock();
+    ServiceProvider provider = twoInstancesOnClock(clock, ProviderStrategy.roundRobin());
+    ServiceInstance bad = provider.instances().get(0);
+
+    provider.noteError(bad);
+    assertEquals(Set.of("i1", "i2"), picked(provider, 6), "one error is below the threshold of two");
+    provider.noteError(bad);
+    assertEquals(Set.of("i2"), picked(provider, 6));
+    clock.step(Duration.ofSeconds(29));
+    assertEquals(Set.of("i2"), picked(provider, 6), "a second of the timeout is left");
+    clock.step(Duration.ofSeconds(2));
+
+    assertEquals(Set.of("i1", "i2"), picked(provider, 6));
+    assertEquals(2, provider.instances().size(), "instances() lists down instances too");
+  }
+
+  @Test
+  void errorsFartherApartThanTheTimeoutDoNotAddUp() throws Exception {
+    SteppedClock clock = new SteppedClock();
+    ServiceProvider provider = twoInstancesOnClock(clock, ProviderStrategy.roundRobin());
+    ServiceInstance flaky = provider.instances().get(0);
+
+    provider.noteError(flaky);
+    clock.step(Duration.ofSeconds(31));
+    provider.noteError(flaky);
+
+    assertEquals(Set.of("i1", "i2"), picked(provider, 6));
+  }
+
+  @Test
+  void whenEveryInstanceIsDownPickFindsNone() throws Exception {
+    SteppedClock clock = new SteppedClock();
+    ServiceProvider provider = twoInstancesOnClock(clock, ProviderStrategy.roundRobin());
+    for (ServiceInstance instance : provider.instances()) {
+      provider.noteError(instance);
+      provider.noteError(instance);
+    }
+
+    assertEquals(Optional.empty(), provider.pick());
+    clock.step(Duration.ofSeconds(30));
+    assertTrue(provider.pick().isPresent(), "back once the timeout has passed");
+  }
+
+  @Test
+  void reportingAnotherServicesInstanceOrABadPolicyIsRefused() throws Exception {
+    SteppedClock clock = new SteppedClock();
+    ServiceProvider provider = twoInstancesOnClock(clock, ProviderStrategy.roundRobin());
+
+    assertThrows(IllegalArgumentException.class, () -> provider.noteError(ServiceInstance.of("db", "i1", "h", 1)));
+    assertThrows(NullPointerException.class, () -> provider.noteError(null));
+    assertThrows(IllegalArgumentException.class, () -> new DownInstancePolicy(Duration.ZERO, 2));
+    assertThrows(IllegalArgumentException.class, () -> new DownInstancePolicy(Duration.ofSeconds(1), 0));
+    assertEquals(Set.of("i1", "i2"), picked(provider, 6), "nothing was marked down");
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  @Test
+  void aRegisteredInstanceComesBackAfterItsOwnSessionExpires() throws Exception {
+    requireFaults(FaultControl.EXPIRE);
+    Cohort registrarClient = newClient();
+    discovery(registrarClient).register(api("i1", 1));
+    ServiceProvider provider = provider(discovery(newClient()), ProviderStrategy.roundRobin());
+    await().until(() -> provider.instances().size() == 1);
+    long before = registrarClient.sessionId();
+    ServiceDiscovery observer = discovery(newClient());
+
+    fixture.expire(registrarClient.session());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> registrarClient.sessionId() != before
+        && observer.instances("api").equals(List.of(api("i1", 1))));
+    await().until(() -> provider.instances().equals(List.of(api("i1", 1))));
+  }
+
+  @Test
+  void aProviderCutOffKeepsServingItsLastViewAndCatchesUpOnReconnect() throws Exception {
+    requireFaults(FaultControl.DISCONNECT);
+    ServiceDiscovery registrar = discovery(newClient());
+    registrar.register(api("i1", 1));
+    Cohort pickerClient = newClient();
+    ServiceProvider provider = provider(discovery(pickerClient), ProviderStrategy.roundRobin());
+    await().until(() -> provider.instances().size() == 1);
+
+    fixture.disconnect(pickerClient.session());
+    registrar.register(api("i2", 2));
+    assertEquals("i1", provider.pick().orElseThrow().id(), "the cached view still answers");
+    fixture.reconnect(pickerClient.session());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> provider.instances().size() == 2);
+  }
+
+  @Test
+  void aRegistrationWhoseReplyIsLostRegistersOnce() throws Exception {
+    requireFaults(FaultControl.LOSE_REPLY);
+    Cohort client = newClient();
+    ServiceDiscovery discovery = discovery(client);
+    discovery(newClient()).register(api("i0", 0)); // the parents exist: the next create is one request
+
+    fixture.loseNextReply(client.session());
+    discovery.register(api("i1", 1));
+
+    assertEquals(List.of(api("i0", 0), api("i1", 1)), discovery(newClient()).instances("api"));
+    assertEquals(List.of("i0", "i1"), childrenOf("/services/api").stream().sorted().toList());
+  }
+
+  // ---- cost ----------------------------------------------------------------------------------
+
+  /** The operations a client sends, by name, in order. */
+  static final class OperationLog implements CohortEvents {
+    final List<String> sent = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Object operationStarted(String operation) {
+      sent.add(operation);
+      return null;
+    }
+  }
+
+  @Test
+  void listingInstancesTakesTwoRequestsHoweverManyThereAre() throws Exception {
+    ServiceDiscovery registrar = discovery(newClient());
+    for (int i = 1; i <= 6; i++) {
+      registrar.register(api("i" + i, i));
+    }
+    OperationLog log = new OperationLog();
+    ServiceDiscovery reader = discovery(newClient(Cohort.builder(fixture.backend()).events(log)));
+
+    List<ServiceInstance> listed = reader.instances("api");
+
+    assertEquals(6, listed.size());
+    assertEquals(api("i6", 6), listed.get(5));
+    assertEquals(List.of("getChildren", "multi"), log.sent);
   }
 }
