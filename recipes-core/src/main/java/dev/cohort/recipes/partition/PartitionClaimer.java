@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Layout</h2>
  * Under the root: {@code partitions/<id>} (persistent; data = the partition's instructions),
- * {@code members/<memberId>} (ephemeral, one per live member) and {@code owners/<id>} (ephemeral;
- * data = the owning member's id). The data version of {@code members} is the membership epoch:
- * a member joining or leaving bumps it in the transaction that creates or deletes its node.
+ * {@code members/<memberId>} (ephemeral, one per live member; data = its weight and maximum),
+ * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id)
+ * and {@code static/<memberId>} (persistent, one per static member, see below). The data version
+ * of {@code members} is the membership epoch: a member joining or leaving bumps it in the
+ * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
  * A member runs one loop on its own thread. Each round it reads members, partitions and owners
@@ -89,6 +91,29 @@ import org.slf4j.LoggerFactory;
  * <p>When the session is lost, every held partition is reported revoked and the member re-joins
  * with its next session. A crashed member's owner nodes disappear when its session expires, and
  * the others claim its partitions.
+ *
+ * <h2>Static members, weights and maxima</h2>
+ * A static member ({@link Builder#staticMembership}) also has a persistent reservation {@code
+ * static/<memberId>} (data: weight, maximum, grace period), and its owner nodes are persistent, so
+ * they outlive its session. Every join of the member bumps the reservation's version in the same
+ * transaction that creates its member node, and every claim of the member checks that version:
+ * a newer incarnation's join (which replaces a still-live earlier member node in that transaction)
+ * fences every claim the earlier one still tries, and the earlier one, seeing the version move,
+ * stops. The newer one finds owner nodes with its id that it does not hold and claims them again
+ * by bumping each partition's version, so its tokens are newer than the earlier incarnation's.
+ * A reservation without a member node is an absent static member: it takes part in every plan
+ * with what it holds, so nothing moves, until its grace period ends. Each other member measures
+ * that on its own client's clock from when it first saw that reservation version absent (no two
+ * clocks are compared, and nothing needs TTL or container nodes, which etcd lacks); the first one
+ * whose measure ends deletes the reservation and the member's owner nodes in one transaction
+ * conditional on the reservation's version, so it fails if the member came back. Costs: a static
+ * member's round reads its reservation once more (one request); a rejoin within the grace period
+ * is one transaction to join, then per partition one read and one transaction to claim again,
+ * and no request at all by the other members beyond the round each change triggers.
+ *
+ * <p>Member nodes carry the member's weight and maximum ({@link Builder#weight}, {@link
+ * Builder#maxPartitions}); they are read once per change of the member list, and the plan shares
+ * the partitions by weight and never above a maximum.
  */
 public final class PartitionClaimer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PartitionClaimer.class);
