@@ -746,20 +746,30 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    for (String dir : List.of(membersPath, partitionsPath, ownersPath, staticPath)) {
-      try {
-        await(ops.createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
-      } catch (NodeExistsException e) {
-        // already there
-      }
+    int version;
+    try {
+      version = grace == null ? joinOrdinary(session) : joinStatic(session);
+    } catch (NoNodeException firstMember) {
+      // The layout is created by the first member only; everyone else joins in one transaction.
+      createLayout();
+      version = grace == null ? joinOrdinary(session) : joinStatic(session);
     }
-    int version = grace == null ? joinOrdinary(session) : joinStatic(session);
     lock.lock();
     try {
       joinedSession = session;
       reservationVersion = version;
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void createLayout() throws InterruptedException {
+    for (String dir : List.of(membersPath, partitionsPath, ownersPath, staticPath)) {
+      try {
+        await(ops.createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
+      } catch (NodeExistsException e) {
+        // already there
+      }
     }
   }
 
@@ -802,10 +812,13 @@ public final class PartitionClaimer implements AutoCloseable {
             Op.setData(membersPath, new byte[0], -1))));
         return ((OpResult.SetDataResult) results.get(1)).stat().version();
       } catch (NoNodeException noReservation) {
+        // The reservation (or the layout: then NoNode goes up to join, which creates it) is missing.
         try {
           await(ops.create(reservationPath, memberData, CreateMode.PERSISTENT));
         } catch (NodeExistsException raced) {
-          // another incarnation made it
+          if (attempt > 0) {
+            throw noReservation; // the reservation is there: what is missing is the layout
+          }
         }
         continue;
       } catch (NodeExistsException e) {
