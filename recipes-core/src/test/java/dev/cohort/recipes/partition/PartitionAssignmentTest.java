@@ -402,4 +402,17 @@ class PartitionAssignmentTest {
       }
     }
   }
+
+  @Property(tries = 300)
+  void aWeightedTargetThatIsAlreadyInPlaceIsKeptAsIs(@ForAll("snapshots") Snapshot s, @ForAll long seed) {
+    Random random = new Random(seed);
+    Map<String, PartitionAssignment.Capacity> caps = new HashMap<>();
+    for (String m : new TreeSet<>(s.members())) {
+      caps.put(m, new PartitionAssignment.Capacity(1 + random.nextInt(3),
+          random.nextInt(4) == 0 ? random.nextInt(5) : Integer.MAX_VALUE));
+    }
+    Map<String, String> target = PartitionAssignment.assign(s.partitions(), s.members(), s.owners(), caps);
+    assertEquals(target, PartitionAssignment.assign(s.partitions(), s.members(), target, caps),
+        "once in place, nothing moves");
+  }
 }
