@@ -870,5 +870,21 @@ public abstract class PartitionClaimerSuite {
     if (virtualClock() != null) {
       assertEquals(1 + ofS.size(), s2.requests.writes.get());
     }
+
+    // and when it does not come back: one member ends the grace period, the others claim its share
+    // (with the long grace period, on the virtual clock only)
+    if (virtualClock() == null) {
+      return;
+    }
+    int readsThen = a.requests.reads.get() + b.requests.reads.get();
+    int writesThen = a.requests.writes.get() + b.requests.writes.get();
+    assertTrue(s2.claimer.closeForRestart(Duration.ofSeconds(10)));
+    s2.crashed = true;
+    passTimeUntil(() -> !exists(ROOT + "/static/s"));
+    awaitBalanced(partitions);
+    int writes = a.requests.writes.get() + b.requests.writes.get() - writesThen;
+    System.out.printf("grace period ended: the 2 others %d reads + %d writes to end it and claim %d partitions%n",
+        a.requests.reads.get() + b.requests.reads.get() - readsThen, writes, ofS.size());
+    assertTrue(writes >= 1 + ofS.size(), "one transaction ends the grace period, one per claim");
   }
 }
