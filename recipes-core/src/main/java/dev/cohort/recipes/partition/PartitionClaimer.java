@@ -644,10 +644,19 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    if (isSuperseded()) {
+      return true;
+    }
     Stat stat = await(ops.exists(reservationPath, null));
     if (stat != null && stat.version() == mine) {
       return false;
     }
+    stepAside();
+    return true;
+  }
+
+  /** A newer incarnation took over: report everything revoked and stop the loop. */
+  private void stepAside() {
     lock.lock();
     try {
       superseded = true;
@@ -657,7 +666,6 @@ public final class PartitionClaimer implements AutoCloseable {
     }
     log.warn("{}: a newer incarnation of this static member joined {}; this one stops", memberId, root);
     revokeAllLost();
-    return true;
   }
 
   /**
@@ -748,11 +756,16 @@ public final class PartitionClaimer implements AutoCloseable {
     }
     int version;
     try {
-      version = grace == null ? joinOrdinary(session) : joinStatic(session);
-    } catch (NoNodeException firstMember) {
-      // The layout is created by the first member only; everyone else joins in one transaction.
-      createLayout();
-      version = grace == null ? joinOrdinary(session) : joinStatic(session);
+      try {
+        version = grace == null ? joinOrdinary(session) : joinStatic(session);
+      } catch (NoNodeException firstMember) {
+        // The layout is created by the first member only; everyone else joins in one transaction.
+        createLayout();
+        version = grace == null ? joinOrdinary(session) : joinStatic(session);
+      }
+    } catch (BadVersionException newerIncarnation) {
+      stepAside(); // a re-join after a session loss found the reservation moved on: not ours any more
+      return;
     }
     lock.lock();
     try {
@@ -801,6 +814,9 @@ public final class PartitionClaimer implements AutoCloseable {
    */
   private int joinStatic(long session) throws InterruptedException {
     String node = Paths.join(membersPath, memberId);
+    // On a re-join (after a session loss) the reservation must still be at the version our last
+    // join left: if it moved, a newer incarnation joined meanwhile, and this one must not replace it.
+    int expected = currentReservationVersion();
     for (int attempt = 0; ; attempt++) {
       if (attempt == 10) {
         throw new IllegalStateException(memberId + ": could not join " + root + ", the member id keeps changing hands");
@@ -808,10 +824,11 @@ public final class PartitionClaimer implements AutoCloseable {
       try {
         List<OpResult> results = await(ops.multi(List.of(
             Op.create(node, memberData, CreateMode.EPHEMERAL),
-            Op.setData(reservationPath, memberData, -1),
+            Op.setData(reservationPath, memberData, expected),
             Op.setData(membersPath, new byte[0], -1))));
         return ((OpResult.SetDataResult) results.get(1)).stat().version();
       } catch (NoNodeException noReservation) {
+        expected = -1; // none, or its grace period ended while we were away: we join afresh
         // The reservation (or the layout: then NoNode goes up to join, which creates it) is missing.
         try {
           await(ops.create(reservationPath, memberData, CreateMode.PERSISTENT));
@@ -841,11 +858,15 @@ public final class PartitionClaimer implements AutoCloseable {
         List<OpResult> results = await(ops.multi(List.of(
             Op.delete(node, stat.version()),
             Op.create(node, memberData, CreateMode.EPHEMERAL),
-            Op.setData(reservationPath, memberData, -1),
+            Op.setData(reservationPath, memberData, expected),
             Op.setData(membersPath, new byte[0], -1))));
         log.info("{}: replaced the earlier incarnation of session {} in {}", memberId, stat.ephemeralOwner(), root);
         return ((OpResult.SetDataResult) results.get(2)).stat().version();
-      } catch (NoNodeException | NodeExistsException | BadVersionException changed) {
+      } catch (BadVersionException moved) {
+        if (expected != -1) {
+          throw moved; // a re-join, and a newer incarnation holds the id
+        }
+      } catch (NoNodeException | NodeExistsException changed) {
         // it left or changed meanwhile: try again
       }
     }

@@ -648,6 +648,34 @@ public abstract class PartitionClaimerSuite {
   }
 
   @Test
+  void anIncarnationReplacedWhileCutOffDoesNotTakeTheIdBackOnItsNextSession() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.DISCONNECT) && fixture.supports(FaultControl.EXPIRE),
+        "needs DISCONNECT and EXPIRE");
+    definePartitions(6);
+    Member a = join("a");
+    Member s = join("s", asStatic(LONG_GRACE));
+    awaitBalanced(6);
+    Set<String> ofS = s.claimer.owned();
+    s.crashed = true; // the old incarnation's listener is not checked any more
+    believedOwner.values().removeIf("s"::equals);
+    PartitionClaimer old = s.claimer;
+    Cohort oldClient = s.client;
+
+    fixture.disconnect(oldClient.session()); // it cannot see the newer incarnation join
+    Member s2 = joinAgain(s, asStatic(LONG_GRACE));
+    await().atMost(Duration.ofSeconds(20)).until(() -> s2.claimer.owned().equals(ofS));
+    fixture.expire(oldClient.session());
+    fixture.reconnect(oldClient.session()); // it learns of the expiry and gets a new session
+
+    await().atMost(Duration.ofSeconds(20)).until(old::isSuperseded);
+    assertEquals(Set.of(), old.owned());
+    assertFalse(s2.claimer.isSuperseded());
+    assertEquals(s2.client.sessionId(), s2.client.blocking().exists(ROOT + "/members/s", null).ephemeralOwner(),
+        "the member node is still the newer incarnation's");
+    assertEquals(ofS, s2.claimer.owned());
+  }
+
+  @Test
   void aStaticMemberWhoseSessionExpiresClaimsTheSamePartitionsAgainWithNewerTokens() throws Exception {
     useVirtualClock();
     assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
