@@ -131,8 +131,6 @@ public final class PartitionClaimer implements AutoCloseable {
   private final Executor executor;
   /** The static grace period, or null for an ordinary member. */
   private final Duration grace;
-  private final int weight;
-  private final int maxPartitions;
   /** {@code static/<memberId>}: this member's reservation, if it is static. */
   private final String reservationPath;
   private final String staticPath;
@@ -199,8 +197,6 @@ public final class PartitionClaimer implements AutoCloseable {
     this.memberIdBytes = b.memberId.getBytes(StandardCharsets.UTF_8);
     this.listener = b.listener;
     this.grace = b.grace;
-    this.weight = b.weight;
-    this.maxPartitions = b.maxPartitions;
     this.staticPath = Paths.join(root, "static");
     this.reservationPath = Paths.join(staticPath, memberId);
     this.memberData = MemberData.encode(b.weight, b.maxPartitions, b.grace);
