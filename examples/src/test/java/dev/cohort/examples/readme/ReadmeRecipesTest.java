@@ -184,6 +184,32 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   }
 
   @Test
+  void aStaticPartitionMemberGetsItsPartitionsBackAfterARestart() throws Exception {
+    PartitionClaimer.definePartition(admin, "/ingest", "shard-07", new byte[0]);
+    List<FencingToken> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PartitionListener listener = new PartitionListener() {
+      public void assigned(Partition p) { tokens.add(p.fencingToken()); }
+      public void revoked(String id) { call("stopConsuming " + id); }
+    };
+    // snippet: readme-partitions-static
+    PartitionClaimer member = PartitionClaimer.builder(client, "/ingest", "ingest-host-3", listener)
+        .staticMembership(Duration.ofMinutes(2))     // a restart within 2 min keeps its partitions
+        .weight(2)                                   // about twice the share of a weight-1 member
+        .maxPartitions(40)                           // never more; the rest: member.unassigned()
+        .start();
+    // end-snippet
+    await().until(() -> member.owned().contains("shard-07"));
+    assertTrue(member.closeForRestart(Duration.ofSeconds(10)));
+    assertEquals(1, tokens.size());
+    assertTrue(called("stopConsuming shard-07"));
+    PartitionClaimer restarted = PartitionClaimer.builder(admin, "/ingest", "ingest-host-3", listener)
+        .staticMembership(Duration.ofMinutes(2)).start();
+    await().until(() -> restarted.owned().contains("shard-07"));
+    assertTrue(tokens.get(1).isNewerThan(tokens.get(0)));
+    restarted.close();
+  }
+
+  @Test
   void serviceDiscoveryPicksARegisteredInstance() throws Exception {
     // snippet: readme-discovery
     ServiceDiscovery discovery = ServiceDiscovery.create(client, "/services");

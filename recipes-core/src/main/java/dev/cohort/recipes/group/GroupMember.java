@@ -9,6 +9,7 @@ import dev.cohort.recipes.cache.ChildrenCache;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NodeExistsException;
+import dev.cohort.spi.Op;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
 import java.util.Collections;
@@ -38,6 +39,16 @@ import org.slf4j.LoggerFactory;
  * the group's final membership and tells listeners of joins, leaves and updates in order (see
  * {@link ChildrenCache} for how it follows changes).
  *
+ * <p><b>Static members.</b> A member joined with {@link #joinStatic} names one logical member
+ * across process restarts: if the id's node still belongs to an earlier incarnation's session
+ * (the old process crashed and its session has not expired yet, or it is still running), the new
+ * join replaces that node in one transaction instead of being refused. The earlier incarnation
+ * sees its node replaced, reports {@link #isSuperseded()} and {@link #isJoined()} false, and never
+ * takes the id back (not even on its next session); its {@link #close()} leaves the new node alone.
+ * Use an id either always with {@code joinStatic} or never: a static join replaces any live node
+ * with its id. (For a grace period that keeps a restarting member's work for it, see {@code
+ * PartitionClaimer.Builder.staticMembership}; a group has nothing to keep but the node.)
+ *
  * <p>Thread-safe.
  */
 public final class GroupMember implements AutoCloseable {
@@ -54,6 +65,12 @@ public final class GroupMember implements AutoCloseable {
   /** The session the member node was created on; 0 while not joined. */
   private volatile long joinedSession;
   private volatile boolean closed;
+  /** Whether this member replaces an earlier incarnation's node at its first join. */
+  private final boolean isStatic;
+  /** The czxid of the member node this object created; 0 before. */
+  private volatile long incarnation;
+  /** A newer incarnation replaced this member's node: it stays out. */
+  private volatile boolean superseded;
   /** Published before the cache's listener is registered, so viewChanged never sees it null. */
   private volatile ChildrenCache view;
   /** The members as last reported to listeners; only touched on the listener executor. */
@@ -68,8 +85,9 @@ public final class GroupMember implements AutoCloseable {
    */
   private static final Map<Cohort, Set<String>> JOINED = Collections.synchronizedMap(new WeakHashMap<>());
 
-  private GroupMember(Cohort client, String group, String id, byte[] payload) {
+  private GroupMember(Cohort client, String group, String id, byte[] payload, boolean isStatic) {
     this.client = client;
+    this.isStatic = isStatic;
     this.ops = client.async();
     this.group = group;
     this.id = id;
@@ -88,12 +106,34 @@ public final class GroupMember implements AutoCloseable {
    */
   public static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener)
       throws InterruptedException {
+    return join(client, group, id, payload, listener, false);
+  }
+
+  /**
+   * Joins {@code group} as the static member {@code id}: like {@link #join}, except that a node of
+   * another session with this id is taken to be an earlier incarnation of this member (a process
+   * restarted before its old session ended) and is replaced rather than refused. See the class
+   * overview.
+   *
+   * @param listener told of membership changes, including the members present at the start; may be null
+   * @throws DuplicateMemberException if another GroupMember of this client not yet closed uses the
+   *     id (nothing changed)
+   * @throws IllegalStateException if the client is not started or is closed
+   * @throws IllegalArgumentException if {@code id} is not one valid path segment
+   */
+  public static GroupMember joinStatic(Cohort client, String group, String id, byte[] payload,
+      GroupListener listener) throws InterruptedException {
+    return join(client, group, id, payload, listener, true);
+  }
+
+  private static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener,
+      boolean isStatic) throws InterruptedException {
     Objects.requireNonNull(client, "client");
     Paths.validate(group);
     requireSegment(id);
     Objects.requireNonNull(payload, "payload");
     client.checkUsable();
-    GroupMember member = new GroupMember(client, group, id, payload);
+    GroupMember member = new GroupMember(client, group, id, payload, isStatic);
     if (listener != null) {
       member.listeners.add(listener);
     }
@@ -101,7 +141,7 @@ public final class GroupMember implements AutoCloseable {
       throw DuplicateMemberException.onThisClient(group, id);
     }
     try {
-      await(member.createNode());
+      await(member.createNode(isStatic));
     } catch (RuntimeException | InterruptedException e) {
       member.forget();
       throw e;
@@ -128,7 +168,15 @@ public final class GroupMember implements AutoCloseable {
 
   /** Whether this member's node exists on the client's current session, as far as it knows. */
   public boolean isJoined() {
-    return !closed && joinedSession != 0 && joinedSession == client.sessionId();
+    return !closed && !superseded && joinedSession != 0 && joinedSession == client.sessionId();
+  }
+
+  /**
+   * Whether a newer incarnation of this static member replaced its node (see {@link #joinStatic});
+   * always false for a member joined with {@link #join}.
+   */
+  public boolean isSuperseded() {
+    return superseded;
   }
 
   /** The live members as last read, by id, sorted; includes this member once its node is seen. */
@@ -151,6 +199,9 @@ public final class GroupMember implements AutoCloseable {
     Objects.requireNonNull(newPayload, "payload");
     if (closed) {
       throw new IllegalStateException("member " + id + " has left " + group);
+    }
+    if (superseded) {
+      throw new IllegalStateException("member " + id + " was replaced by a newer incarnation in " + group);
     }
     client.checkUsable();
     payload = newPayload.clone();
@@ -187,6 +238,13 @@ public final class GroupMember implements AutoCloseable {
     }
   }
 
+  private void supersede() {
+    if (!superseded) {
+      superseded = true;
+      log.warn("member {} was replaced by a newer incarnation in {}; this one stays out", id, group);
+    }
+  }
+
   /** Frees this member's id on its client for a later join. */
   private void forget() {
     Set<String> joined = JOINED.get(client);
@@ -195,35 +253,61 @@ public final class GroupMember implements AutoCloseable {
     }
   }
 
-  /** Creates the member node on the current session; refuses to adopt another session's node. */
-  private CompletableFuture<Void> createNode() {
+  /**
+   * Creates the member node on the current session; refuses to adopt another session's node, or
+   * with {@code replace} (a static member's first join) replaces it in one transaction.
+   */
+  private CompletableFuture<Void> createNode(boolean replace) {
     long session = client.sessionId();
     return ops.createWithParents(node, payload, CreateMode.EPHEMERAL).handle((created, error) -> {
       if (error == null) {
-        joinedSession = session;
+        joined(session, created.stat().czxid());
         return CompletableFuture.<Void>completedFuture(null);
       }
       Throwable cause = unwrap(error);
       if (!(cause instanceof NodeExistsException)) {
         return CompletableFuture.<Void>failedFuture(cause);
       }
-      // Ours after a lost reply, or a duplicate.
-      return ops.exists(node, null).thenAccept(stat -> {
-        if (stat == null || stat.ephemeralOwner() != session) {
+      // Ours after a lost reply, a duplicate, or an earlier incarnation of a static member.
+      return ops.exists(node, null).thenCompose(stat -> {
+        if (stat != null && stat.ephemeralOwner() == session) {
+          joined(session, stat.czxid());
+          return CompletableFuture.<Void>completedFuture(null);
+        }
+        if (stat == null || !replace) {
           throw new DuplicateMemberException(group, id);
         }
-        joinedSession = session;
+        return ops.multi(List.of(Op.delete(node, stat.version()), Op.create(node, payload, CreateMode.EPHEMERAL)))
+            .thenCompose(results -> ops.exists(node, null))
+            .thenAccept(mine -> {
+              if (mine == null || mine.ephemeralOwner() != session) {
+                throw new DuplicateMemberException(group, id); // replaced again meanwhile
+              }
+              log.info("member {} replaced its earlier incarnation (session {}) in {}", id, stat.ephemeralOwner(), group);
+              joined(session, mine.czxid());
+            });
       });
     }).thenCompose(f -> f);
+  }
+
+  private void joined(long session, long czxid) {
+    incarnation = czxid;
+    joinedSession = session;
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
     if (closed || !state.isConnected() || joinedSession == client.sessionId()) {
       return;
     }
-    // A new session after a loss: our node went with the old one.
-    createNode().whenComplete((ignored, error) -> {
-      if (error != null) {
+    if (superseded) {
+      return;
+    }
+    // A new session after a loss: our node went with the old one. Never replace a node on a
+    // re-join: another session's node under our id is a newer incarnation.
+    createNode(false).whenComplete((ignored, error) -> {
+      if (error != null && isStatic && unwrap(error) instanceof DuplicateMemberException) {
+        supersede();
+      } else if (error != null) {
         log.warn("member {} could not re-join {}: {}", id, group, unwrap(error).toString());
       } else {
         log.info("member {} re-joined {}", id, group);
@@ -233,7 +317,14 @@ public final class GroupMember implements AutoCloseable {
 
   /** Runs on the listener executor, one call at a time. */
   private void viewChanged() {
-    Map<String, Member> now = toMembers(view.children());
+    Map<String, ChildData> children = view.children();
+    Map<String, Member> now = toMembers(children);
+    ChildData self = children.get(id);
+    long mine = incarnation;
+    if (isStatic && self != null && mine != 0 && self.stat().czxid() > mine
+        && self.stat().ephemeralOwner() != client.sessionId()) {
+      supersede(); // a later node under our id, not of our session: a newer incarnation replaced ours
+    }
     MembershipDiff diff = MembershipDiff.between(reported, now);
     reported = now;
     for (GroupListener listener : listeners) {

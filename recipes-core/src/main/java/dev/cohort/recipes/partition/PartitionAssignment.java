@@ -29,10 +29,41 @@ import java.util.TreeSet;
  *
  * <p>Owners that are not live members are ignored (their partitions are free), as are owned names
  * that are not partitions (a completed partition whose owner node lingers).
+ *
+ * <p><b>Weights and maxima.</b> A member may carry a {@link Capacity}: a weight (its share is
+ * proportional to it) and a maximum (it is never the target of more). When every member has the
+ * same weight and no maximum binds, the target is exactly the unweighted one above. Otherwise the
+ * shares are water-filled: a member whose proportional share reaches its maximum gets its maximum,
+ * and the rest is shared by weight among the others, each getting the floor of its exact share or
+ * one more (the one more goes first to members that already hold that many, then by id). Partitions
+ * beyond the sum of every member's maximum have no target. The stickiness guarantee holds as above
+ * (each member keeps what it holds up to its quota); the proof that views taken mid-rebalance agree
+ * on the quotas is made for the unweighted case only, so with weights a rebalance may move a
+ * partition more than strictly needed when views race, and a later round settles it.
  */
 final class PartitionAssignment {
 
   private PartitionAssignment() {}
+
+  /**
+   * A member's weight (at least 1) and the most partitions it may hold (at least 0).
+   *
+   * @param weight the member's share relative to the others'
+   * @param max the most partitions it may be the target of
+   */
+  record Capacity(int weight, int max) {
+    /** Weight 1, no maximum. */
+    static final Capacity DEFAULT = new Capacity(1, Integer.MAX_VALUE);
+
+    Capacity {
+      if (weight < 1) {
+        throw new IllegalArgumentException("weight must be at least 1: " + weight);
+      }
+      if (max < 0) {
+        throw new IllegalArgumentException("maximum must be at least 0: " + max);
+      }
+    }
+  }
 
   /**
    * The target owner of every partition.
@@ -45,6 +76,19 @@ final class PartitionAssignment {
    */
   static Map<String, String> assign(
       Collection<String> partitions, Collection<String> members, Map<String, String> currentOwners) {
+    return assign(partitions, members, currentOwners, Map.of());
+  }
+
+  /**
+   * The target owner of every partition that may have one, members weighted and capped by {@code
+   * capacities} (a member missing there has {@link Capacity#DEFAULT}).
+   *
+   * @return partition to target member, sorted by partition; a partition no member has room for
+   *     is missing
+   */
+  static Map<String, String> assign(Collection<String> partitions, Collection<String> members,
+      Map<String, String> currentOwners, Map<String, Capacity> capacities) {
+    Objects.requireNonNull(capacities, "capacities");
     Objects.requireNonNull(partitions, "partitions");
     Objects.requireNonNull(members, "members");
     Objects.requireNonNull(currentOwners, "currentOwners");
@@ -55,7 +99,9 @@ final class PartitionAssignment {
       return target;
     }
     Map<String, List<String>> held = currentHoldings(parts, live, currentOwners);
-    Map<String, Integer> quota = quotas(parts.size(), live, held);
+    Map<String, Integer> quota = uniform(parts.size(), live, capacities)
+        ? quotas(parts.size(), live, held)
+        : weightedQuotas(parts.size(), live, held, capacities);
 
     List<String> free = new ArrayList<>();
     Map<String, Integer> count = new HashMap<>();
@@ -73,11 +119,73 @@ final class PartitionAssignment {
     int next = 0;
     for (String member : live) {
       int room = quota.get(member) - count.getOrDefault(member, 0);
-      for (int i = 0; i < room; i++) {
+      for (int i = 0; i < room && next < free.size(); i++) {
         target.put(free.get(next++), member);
       }
     }
     return target;
+  }
+
+  /** Whether every member has the same weight and no maximum below ⌈P/N⌉. */
+  private static boolean uniform(int p, TreeSet<String> live, Map<String, Capacity> capacities) {
+    int ceiling = (p + live.size() - 1) / live.size();
+    Integer weight = null;
+    for (String m : live) {
+      Capacity c = capacities.getOrDefault(m, Capacity.DEFAULT);
+      if (c.max() < ceiling || (weight != null && weight != c.weight())) {
+        return false;
+      }
+      weight = c.weight();
+    }
+    return true;
+  }
+
+  /**
+   * Water-filling: members whose share by weight reaches their maximum get the maximum, and what is
+   * left is shared by weight among the others, again until no maximum binds. Each of those gets the
+   * floor of its exact share; the partitions left over go one each to members with a fractional
+   * share, first to those that hold more than their floor now (so they keep one more), then by id.
+   */
+  private static Map<String, Integer> weightedQuotas(
+      int p, TreeSet<String> live, Map<String, List<String>> held, Map<String, Capacity> capacities) {
+    Map<String, Integer> quota = new HashMap<>();
+    TreeSet<String> open = new TreeSet<>(live);
+    long remaining = p;
+    boolean capped = true;
+    while (capped && !open.isEmpty()) {
+      capped = false;
+      long weights = open.stream().mapToLong(m -> capacities.getOrDefault(m, Capacity.DEFAULT).weight()).sum();
+      for (String m : List.copyOf(open)) {
+        Capacity c = capacities.getOrDefault(m, Capacity.DEFAULT);
+        if (remaining * c.weight() >= (long) c.max() * weights) {
+          quota.put(m, c.max());
+          open.remove(m);
+          capped = true;
+        }
+      }
+      remaining = p - quota.values().stream().mapToLong(Integer::longValue).sum();
+    }
+    if (open.isEmpty()) {
+      return quota;
+    }
+    long weights = open.stream().mapToLong(m -> capacities.getOrDefault(m, Capacity.DEFAULT).weight()).sum();
+    long extra = remaining;
+    List<String> fractional = new ArrayList<>();
+    for (String m : open) {
+      long exact = remaining * capacities.getOrDefault(m, Capacity.DEFAULT).weight();
+      quota.put(m, (int) (exact / weights));
+      extra -= exact / weights;
+      if (exact % weights != 0) {
+        fractional.add(m);
+      }
+    }
+    List<String> ranked = new ArrayList<>();
+    fractional.stream().filter(m -> held.get(m).size() > quota.get(m)).forEach(ranked::add);
+    fractional.stream().filter(m -> held.get(m).size() <= quota.get(m)).forEach(ranked::add);
+    for (int i = 0; i < extra; i++) {
+      quota.merge(ranked.get(i), 1, Integer::sum);
+    }
+    return quota;
   }
 
   /**

@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Layout</h2>
  * Under the root: {@code partitions/<id>} (persistent; data = the partition's instructions),
- * {@code members/<memberId>} (ephemeral, one per live member) and {@code owners/<id>} (ephemeral;
- * data = the owning member's id). The data version of {@code members} is the membership epoch:
- * a member joining or leaving bumps it in the transaction that creates or deletes its node.
+ * {@code members/<memberId>} (ephemeral, one per live member; data = its weight and maximum),
+ * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id)
+ * and {@code static/<memberId>} (persistent, one per static member, see below). The data version
+ * of {@code members} is the membership epoch: a member joining or leaving bumps it in the
+ * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
  * A member runs one loop on its own thread. Each round it reads members, partitions and owners
@@ -89,6 +91,29 @@ import org.slf4j.LoggerFactory;
  * <p>When the session is lost, every held partition is reported revoked and the member re-joins
  * with its next session. A crashed member's owner nodes disappear when its session expires, and
  * the others claim its partitions.
+ *
+ * <h2>Static members, weights and maxima</h2>
+ * A static member ({@link Builder#staticMembership}) also has a persistent reservation {@code
+ * static/<memberId>} (data: weight, maximum, grace period), and its owner nodes are persistent, so
+ * they outlive its session. Every join of the member bumps the reservation's version in the same
+ * transaction that creates its member node, and every claim of the member checks that version:
+ * a newer incarnation's join (which replaces a still-live earlier member node in that transaction)
+ * fences every claim the earlier one still tries, and the earlier one, seeing the version move,
+ * stops. The newer one finds owner nodes with its id that it does not hold and claims them again
+ * by bumping each partition's version, so its tokens are newer than the earlier incarnation's.
+ * A reservation without a member node is an absent static member: it takes part in every plan
+ * with what it holds, so nothing moves, until its grace period ends. Each other member measures
+ * that on its own client's clock from when it first saw that reservation version absent (no two
+ * clocks are compared, and nothing needs TTL or container nodes, which etcd lacks); the first one
+ * whose measure ends deletes the reservation and the member's owner nodes in one transaction
+ * conditional on the reservation's version, so it fails if the member came back. Costs: a static
+ * member's round reads its reservation once more (one request); a rejoin within the grace period
+ * is one transaction to join, then per partition one read and one transaction to claim again,
+ * and no request at all by the other members beyond the round each change triggers.
+ *
+ * <p>Member nodes carry the member's weight and maximum ({@link Builder#weight}, {@link
+ * Builder#maxPartitions}); they are read once per change of the member list, and the plan shares
+ * the partitions by weight and never above a maximum.
  */
 public final class PartitionClaimer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PartitionClaimer.class);
@@ -104,6 +129,13 @@ public final class PartitionClaimer implements AutoCloseable {
   private final byte[] memberIdBytes;
   private final PartitionListener listener;
   private final Executor executor;
+  /** The static grace period, or null for an ordinary member. */
+  private final Duration grace;
+  /** {@code static/<memberId>}: this member's reservation, if it is static. */
+  private final String reservationPath;
+  private final String staticPath;
+  /** What the member node and the reservation carry: weight, maximum and grace period. */
+  private final byte[] memberData;
 
   private final ReentrantLock lock = new ReentrantLock();
   /**
@@ -123,6 +155,27 @@ public final class PartitionClaimer implements AutoCloseable {
   private final Map<String, Held> held = new TreeMap<>();
   /** Guarded by lock: the session id the member node was created with; 0 when not joined. */
   private long joinedSession;
+  /**
+   * Guarded by lock: the reservation's version this incarnation's join left (static members only;
+   * -1 before the first join). Every join bumps it, so a claim checked against it fails once a
+   * newer incarnation has joined.
+   */
+  private int reservationVersion = -1;
+  /** Guarded by lock: a newer incarnation with this id took over; the loop has stopped. */
+  private boolean superseded;
+  /** Guarded by lock: closing for a restart (static members): keep the claims for the grace period. */
+  private boolean restarting;
+  /** Partitions no member may take (every member at its maximum), as of the last round. */
+  private volatile Set<String> unassigned = Set.of();
+  /** Loop thread only: capacities of the live members, read when the member list changed. */
+  private Map<String, PartitionAssignment.Capacity> liveCapacities = Map.of();
+  private int liveCapacitiesCversion = -1;
+  /** Loop thread only: absent static members, by id: the reservation version and when first seen absent. */
+  private final Map<String, Absence> absent = new HashMap<>();
+  /** Loop thread only: when the loop must wake to end a grace period, or null. */
+  private Deadline nextGraceEnd;
+
+  private record Absence(int version, long sinceNanos) {}
 
   private final Watcher watcher = event -> markDirty();
   private final ConnectionStateListener stateListener = this::connectionChanged;
@@ -148,6 +201,10 @@ public final class PartitionClaimer implements AutoCloseable {
     this.memberId = b.memberId;
     this.memberIdBytes = b.memberId.getBytes(StandardCharsets.UTF_8);
     this.listener = b.listener;
+    this.grace = b.grace;
+    this.staticPath = Paths.join(root, "static");
+    this.reservationPath = Paths.join(staticPath, memberId);
+    this.memberData = MemberData.encode(b.weight, b.maxPartitions, b.grace);
     // The loop runs for the member's whole life: a thread of its own, not one of a shared pool
     // (a direct or bounded executor would never return from start(), or starve other work).
     this.executor = b.executor != null ? b.executor : task -> {
@@ -259,6 +316,59 @@ public final class PartitionClaimer implements AutoCloseable {
     return deadline.await(stoppedSignal);
   }
 
+  /**
+   * Stops this static member for a restart without leaving: its listener is told every partition
+   * is revoked (so work stops), its member node is removed, and its claims and reservation stay.
+   * For the grace period the others keep its partitions for it; a member started with the same id
+   * within that time (in this process or another) claims them again, with newer fencing tokens,
+   * and no other member moves anything. After the grace period the others take them.
+   *
+   * @return true if the member stopped in time
+   * @throws IllegalStateException if this member is not static (see {@link
+   *     Builder#staticMembership(Duration)}); nothing changes
+   */
+  public boolean closeForRestart(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (grace == null) {
+      throw new IllegalStateException(memberId + " is not a static member: close() to leave");
+    }
+    Deadline deadline = Deadline.after(client, timeout);
+    lock.lock();
+    try {
+      if (!closed) {
+        restarting = true;
+      }
+      closed = true;
+      signal();
+    } finally {
+      lock.unlock();
+    }
+    return deadline.await(stoppedSignal);
+  }
+
+  /**
+   * Whether a newer incarnation of this static member (started with the same id on another
+   * session) took over. This one then holds nothing, has stopped, and its fencing tokens are older
+   * than the newer one's.
+   */
+  public boolean isSuperseded() {
+    lock.lock();
+    try {
+      return superseded;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Partitions that no member may take because every member is at its maximum (see {@link
+   * Builder#maxPartitions(int)}), as of this member's last round; they are claimed as soon as a
+   * member with room joins. Empty when no maximum binds.
+   */
+  public Set<String> unassigned() {
+    return unassigned;
+  }
+
   /** {@link #close(Duration)} with a 10 s bound; interruption is restored, not thrown. */
   @Override
   public void close() {
@@ -292,7 +402,18 @@ public final class PartitionClaimer implements AutoCloseable {
           retryLater();
         }
       }
-      leave();
+      boolean keepClaims;
+      lock.lock();
+      try {
+        keepClaims = restarting || superseded;
+      } finally {
+        lock.unlock();
+      }
+      if (keepClaims) {
+        stopForRestart();
+      } else {
+        leave();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
@@ -317,20 +438,24 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /** Waits until something changed; false once closed. */
   private boolean awaitWork() throws InterruptedException {
-    Deadline never = Deadline.never(client);
     while (true) {
       CompletableFuture<Void> signal;
       lock.lock();
       try {
-        if (dirty || closed) {
+        if (dirty || closed || superseded) {
           dirty = false;
-          return !closed;
+          return !closed && !superseded;
         }
         signal = wake;
       } finally {
         lock.unlock();
       }
-      never.await(signal);
+      // An absent static member's grace period ends without any event: wake for it on the clock.
+      Deadline until = nextGraceEnd != null ? nextGraceEnd : Deadline.never(client);
+      if (!until.await(signal) && until == nextGraceEnd) {
+        nextGraceEnd = null;
+        markDirty();
+      }
     }
   }
 
@@ -363,21 +488,38 @@ public final class PartitionClaimer implements AutoCloseable {
       return; // the state listener marks us dirty on reconnect
     }
     join();
+    if (grace != null && supersededNow()) {
+      return;
+    }
     Children members = await(ops.getChildren(membersPath, watcher));
     Children partitions = await(ops.getChildren(partitionsPath, watcher));
+    Children reserved = await(ops.getChildren(staticPath, watcher));
     List<String> ownerNodes = await(ops.getChildren(ownersPath, watcher)).names();
-    Map<String, String> owners = readOwners(ownerNodes);
+    Map<String, NodeData> ownerData = readOwners(ownerNodes);
+    Map<String, String> owners = new HashMap<>();
+    ownerData.forEach((p, d) -> owners.put(p, new String(d.data(), StandardCharsets.UTF_8)));
     forgetLost(owners);
-    adoptOrphans(owners);
-    if (changedSince(members, partitions)) {
+    if (grace == null) {
+      adoptOrphans(owners);
+    }
+    if (changedSince(members, partitions, reserved)) {
       markDirty(); // their watches fire too; either way the next round reads again
       return;
     }
-    Map<String, String> target = PartitionAssignment.assign(partitions.names(), members.names(), owners);
+    Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
+    Set<String> participants = new java.util.TreeSet<>(members.names());
+    if (!absentStaticMembers(members, reserved, ownerData, capacities, participants)) {
+      return; // a grace period ended and this member ended it: plan again without that member
+    }
+    Map<String, String> target = PartitionAssignment.assign(partitions.names(), participants, owners, capacities);
+    reportUnassigned(partitions.names(), target);
     for (String partition : heldPartitions()) {
       if (!memberId.equals(target.get(partition))) {
         revokeAndRelease(partition);
       }
+    }
+    if (grace != null) {
+      reclaimOwn(ownerData, target);
     }
     for (Map.Entry<String, String> e : target.entrySet()) {
       if (e.getValue().equals(memberId) && !owners.containsKey(e.getKey())
@@ -387,20 +529,219 @@ public final class PartitionClaimer implements AutoCloseable {
     }
   }
 
+  private void reportUnassigned(List<String> partitions, Map<String, String> target) {
+    Set<String> left = new java.util.TreeSet<>(partitions);
+    left.removeAll(target.keySet());
+    if (!left.equals(unassigned) && !left.isEmpty()) {
+      log.warn("{}: {} partition(s) of {} have no member with room (every member at its maximum): {}",
+          memberId, left.size(), root, left);
+    }
+    unassigned = Set.copyOf(left);
+  }
+
+  /**
+   * The weight and maximum of every live member, from its member node's data. Read again only when
+   * the member list changed: a member node's data is written once, when it is created.
+   */
+  private Map<String, PartitionAssignment.Capacity> liveCapacities(Children members) throws InterruptedException {
+    if (members.stat().cversion() == liveCapacitiesCversion) {
+      return liveCapacities;
+    }
+    List<CompletableFuture<NodeData>> reads = new ArrayList<>();
+    for (String member : members.names()) {
+      reads.add(ops.getData(Paths.join(membersPath, member), null));
+    }
+    Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>();
+    for (int i = 0; i < reads.size(); i++) {
+      try {
+        capacities.put(members.names().get(i), MemberData.parse(await(reads.get(i)).data()).capacity());
+      } catch (NoNodeException gone) {
+        // left since the listing; the next round sees it gone
+      }
+    }
+    liveCapacities = capacities;
+    liveCapacitiesCversion = members.stat().cversion();
+    return capacities;
+  }
+
+  /**
+   * Static members that are absent (a reservation, no member node) take part in the plan until
+   * their grace period ends, so that nobody takes their partitions meanwhile. The grace period is
+   * measured on this member's own clock from when it first saw that reservation version absent
+   * (clocks are never compared across processes); the first member whose measure ends removes the
+   * reservation and the member's claims, in one transaction conditional on the reservation's
+   * version, which any re-join bumps.
+   *
+   * @return false if this round ended a grace period (plan again on a fresh view)
+   */
+  private boolean absentStaticMembers(Children members, Children reserved, Map<String, NodeData> ownerData,
+      Map<String, PartitionAssignment.Capacity> capacities, Set<String> participants) throws InterruptedException {
+    Set<String> live = Set.copyOf(members.names());
+    long now = client.timeSource().nanoTime();
+    long soonest = Long.MAX_VALUE;
+    absent.keySet().retainAll(reserved.names());
+    for (String id : reserved.names()) {
+      if (live.contains(id)) {
+        absent.remove(id);
+        continue;
+      }
+      NodeData reservation;
+      try {
+        reservation = await(ops.getData(Paths.join(staticPath, id), null));
+      } catch (NoNodeException gone) {
+        continue;
+      }
+      MemberData data = MemberData.parse(reservation.data());
+      Absence since = absent.get(id);
+      if (since == null || since.version() != reservation.stat().version()) {
+        since = new Absence(reservation.stat().version(), now);
+        absent.put(id, since);
+      }
+      Duration itsGrace = data.grace() == null ? Duration.ZERO : data.grace();
+      long left = itsGrace.toNanos() - (now - since.sinceNanos());
+      if (left <= 0) {
+        endGracePeriod(id, reservation.stat().version(), ownerData);
+        return false;
+      }
+      soonest = Math.min(soonest, left);
+      participants.add(id);
+      capacities.put(id, data.capacity());
+    }
+    nextGraceEnd = soonest == Long.MAX_VALUE ? null : Deadline.after(client, Duration.ofNanos(soonest));
+    return true;
+  }
+
+  /** Removes an absent static member's reservation and claims, if it has not re-joined meanwhile. */
+  private void endGracePeriod(String id, int version, Map<String, NodeData> ownerData) throws InterruptedException {
+    List<Op> txn = new ArrayList<>();
+    txn.add(Op.delete(Paths.join(staticPath, id), version));
+    ownerData.forEach((partition, data) -> {
+      if (data.stat().ephemeralOwner() == 0 && id.equals(new String(data.data(), StandardCharsets.UTF_8))) {
+        txn.add(Op.delete(Paths.join(ownersPath, partition), data.stat().version()));
+      }
+    });
+    txn.add(Op.setData(membersPath, new byte[0], -1)); // a member left: a new membership epoch
+    try {
+      await(ops.multi(txn));
+      absent.remove(id);
+      log.info("{}: the grace period of static member {} ended; its {} partition(s) are free",
+          memberId, id, txn.size() - 2);
+    } catch (BadVersionException | NoNodeException e) {
+      // it re-joined, or another member ended the grace period first, or a claim changed
+    }
+    markDirty();
+  }
+
+  /**
+   * Whether a newer incarnation took over this static member's id: the reservation's version is no
+   * longer the one this incarnation's join left. If so, everything held is reported revoked and the
+   * loop stops; nothing is released (the claims are the newer incarnation's now).
+   */
+  private boolean supersededNow() throws InterruptedException {
+    int mine;
+    lock.lock();
+    try {
+      mine = reservationVersion;
+    } finally {
+      lock.unlock();
+    }
+    if (isSuperseded()) {
+      return true;
+    }
+    Stat stat = await(ops.exists(reservationPath, null));
+    if (stat != null && stat.version() == mine) {
+      return false;
+    }
+    stepAside();
+    return true;
+  }
+
+  /** A newer incarnation took over: report everything revoked and stop the loop. */
+  private void stepAside() {
+    lock.lock();
+    try {
+      superseded = true;
+      signal();
+    } finally {
+      lock.unlock();
+    }
+    log.warn("{}: a newer incarnation of this static member joined {}; this one stops", memberId, root);
+    revokeAllLost();
+  }
+
+  /**
+   * Owner nodes with this member's id that this incarnation does not hold: claims of an earlier
+   * incarnation (kept through a restart), or of a claim whose reply was lost. Those targeted here are
+   * claimed again by bumping the partition's version, which makes the token newer than any the
+   * earlier incarnation had; the others are removed.
+   */
+  private void reclaimOwn(Map<String, NodeData> ownerData, Map<String, String> target) throws InterruptedException {
+    Set<String> known = Set.copyOf(heldPartitions());
+    for (Map.Entry<String, NodeData> e : ownerData.entrySet()) {
+      String partition = e.getKey();
+      NodeData owner = e.getValue();
+      if (known.contains(partition) || owner.stat().ephemeralOwner() != 0
+          || !memberId.equals(new String(owner.data(), StandardCharsets.UTF_8))) {
+        continue;
+      }
+      String ownerPath = Paths.join(ownersPath, partition);
+      Op fence = Op.check(reservationPath, currentReservationVersion());
+      try {
+        if (!memberId.equals(target.get(partition))) {
+          await(ops.multi(List.of(fence, Op.delete(ownerPath, owner.stat().version()))));
+          continue;
+        }
+        NodeData data = await(ops.getData(Paths.join(partitionsPath, partition), null));
+        List<OpResult> results = await(ops.multi(List.of(fence,
+            Op.check(ownerPath, owner.stat().version()),
+            Op.setData(Paths.join(partitionsPath, partition), data.data(), data.stat().version()))));
+        Stat stat = ((OpResult.SetDataResult) results.get(2)).stat();
+        took(partition, data.data(), stat);
+      } catch (BadVersionException | NoNodeException e2) {
+        markDirty(); // completed, expired, or superseded meanwhile: look again
+      }
+    }
+  }
+
+  private int currentReservationVersion() {
+    lock.lock();
+    try {
+      return reservationVersion;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records a claim the service accepted and tells the listener. */
+  private void took(String partition, byte[] instructions, Stat stat) {
+    FencingToken token = new FencingToken(stat.mzxid());
+    lock.lock();
+    try {
+      held.put(partition, new Held(stat.version(), token));
+    } finally {
+      lock.unlock();
+    }
+    moved(true);
+    listener.assigned(new Partition(partition, instructions, token, ownershipChecks(partition, stat.version())));
+  }
+
   /**
    * Whether the members or the partitions changed since they were listed, that is while the owners
    * were read. Owners read after a change may already be moving towards the new target; paired with
    * the old members or partitions they make a view the group never passes through, and a plan on it
    * can move a partition that the next round moves back.
    */
-  private boolean changedSince(Children members, Children partitions) throws InterruptedException {
+  private boolean changedSince(Children members, Children partitions, Children reserved) throws InterruptedException {
     CompletableFuture<Stat> membersNow = ops.exists(membersPath, null);
     CompletableFuture<Stat> partitionsNow = ops.exists(partitionsPath, null);
+    CompletableFuture<Stat> reservedNow = ops.exists(staticPath, null);
     Stat m = await(membersNow);
     Stat p = await(partitionsNow);
-    return m == null || p == null
+    Stat r = await(reservedNow);
+    return m == null || p == null || r == null
         || m.cversion() != members.stat().cversion()
-        || p.cversion() != partitions.stat().cversion();
+        || p.cversion() != partitions.stat().cversion()
+        || r.cversion() != reserved.stat().cversion();
   }
 
   /** Creates the member node once per session. */
@@ -414,17 +755,47 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    for (String dir : List.of(membersPath, partitionsPath, ownersPath)) {
+    int version;
+    try {
+      try {
+        version = grace == null ? joinOrdinary(session) : joinStatic(session);
+      } catch (NoNodeException firstMember) {
+        // The layout is created by the first member only; everyone else joins in one transaction.
+        createLayout();
+        version = grace == null ? joinOrdinary(session) : joinStatic(session);
+      }
+    } catch (BadVersionException newerIncarnation) {
+      stepAside(); // a re-join after a session loss found the reservation moved on: not ours any more
+      return;
+    }
+    lock.lock();
+    try {
+      joinedSession = session;
+      reservationVersion = version;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void createLayout() throws InterruptedException {
+    for (String dir : List.of(membersPath, partitionsPath, ownersPath, staticPath)) {
       try {
         await(ops.createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
       } catch (NodeExistsException e) {
         // already there
       }
     }
+  }
+
+  /** An ordinary member: its node must not exist on another session, and its id must not be static. */
+  private int joinOrdinary(long session) throws InterruptedException {
+    if (await(ops.exists(reservationPath, null)) != null) {
+      throw new DuplicateMemberException(root, memberId);
+    }
     String node = Paths.join(membersPath, memberId);
     try {
       await(ops.multi(List.of(
-          Op.create(node, new byte[0], CreateMode.EPHEMERAL),
+          Op.create(node, memberData, CreateMode.EPHEMERAL),
           Op.setData(membersPath, new byte[0], -1))));
     } catch (NodeExistsException e) {
       Stat stat = await(ops.exists(node, null));
@@ -432,24 +803,85 @@ public final class PartitionClaimer implements AutoCloseable {
         throw new DuplicateMemberException(root, memberId);
       }
     }
-    lock.lock();
-    try {
-      joinedSession = session;
-    } finally {
-      lock.unlock();
+    return -1;
+  }
+
+  /**
+   * A static member: creates its member node and bumps its reservation in one transaction, and
+   * returns the reservation's new version. A member node of another session under a static id is
+   * an earlier incarnation of this member: it is replaced in the same transaction (the earlier
+   * incarnation sees the reservation's version move and stops). Under an id that is not static,
+   * another session's node is a duplicate.
+   */
+  private int joinStatic(long session) throws InterruptedException {
+    String node = Paths.join(membersPath, memberId);
+    // On a re-join (after a session loss) the reservation must still be at the version our last
+    // join left: if it moved, a newer incarnation joined meanwhile, and this one must not replace it.
+    int expected = currentReservationVersion();
+    for (int attempt = 0; ; attempt++) {
+      if (attempt == 10) {
+        throw new IllegalStateException(memberId + ": could not join " + root + ", the member id keeps changing hands");
+      }
+      try {
+        List<OpResult> results = await(ops.multi(List.of(
+            Op.create(node, memberData, CreateMode.EPHEMERAL),
+            Op.setData(reservationPath, memberData, expected),
+            Op.setData(membersPath, new byte[0], -1))));
+        return ((OpResult.SetDataResult) results.get(1)).stat().version();
+      } catch (NoNodeException noReservation) {
+        expected = -1; // none, or its grace period ended while we were away: we join afresh
+        // The reservation (or the layout: then NoNode goes up to join, which creates it) is missing.
+        try {
+          await(ops.create(reservationPath, memberData, CreateMode.PERSISTENT));
+        } catch (NodeExistsException raced) {
+          if (attempt > 0) {
+            throw noReservation; // the reservation is there: what is missing is the layout
+          }
+        }
+        continue;
+      } catch (NodeExistsException e) {
+        // ours after a lost reply, an earlier incarnation, or an ordinary member with this id
+      }
+      Stat reservation = await(ops.exists(reservationPath, null)); // read before the node: see below
+      Stat stat = await(ops.exists(node, null));
+      if (stat == null) {
+        continue;
+      }
+      if (stat.ephemeralOwner() == session && reservation != null) {
+        // Our own join whose reply was lost: nobody changes the reservation while our node lives
+        // but a newer incarnation, which would have replaced the node before we read it.
+        return reservation.version();
+      }
+      if (reservation == null) {
+        throw new DuplicateMemberException(root, memberId);
+      }
+      try {
+        List<OpResult> results = await(ops.multi(List.of(
+            Op.delete(node, stat.version()),
+            Op.create(node, memberData, CreateMode.EPHEMERAL),
+            Op.setData(reservationPath, memberData, expected),
+            Op.setData(membersPath, new byte[0], -1))));
+        log.info("{}: replaced the earlier incarnation of session {} in {}", memberId, stat.ephemeralOwner(), root);
+        return ((OpResult.SetDataResult) results.get(2)).stat().version();
+      } catch (BadVersionException moved) {
+        if (expected != -1) {
+          throw moved; // a re-join, and a newer incarnation holds the id
+        }
+      } catch (NoNodeException | NodeExistsException changed) {
+        // it left or changed meanwhile: try again
+      }
     }
   }
 
-  private Map<String, String> readOwners(List<String> ownerNodes) throws InterruptedException {
+  private Map<String, NodeData> readOwners(List<String> ownerNodes) throws InterruptedException {
     List<CompletableFuture<NodeData>> reads = new ArrayList<>();
     for (String partition : ownerNodes) {
       reads.add(ops.getData(Paths.join(ownersPath, partition), null));
     }
-    Map<String, String> owners = new HashMap<>();
+    Map<String, NodeData> owners = new HashMap<>();
     for (int i = 0; i < reads.size(); i++) {
       try {
-        NodeData data = await(reads.get(i));
-        owners.put(ownerNodes.get(i), new String(data.data(), StandardCharsets.UTF_8));
+        owners.put(ownerNodes.get(i), await(reads.get(i)));
       } catch (NoNodeException released) {
         // released, completed or expired since the listing: unowned. Any other failure ends the
         // round: taken as "unowned", one of our own nodes would look lost and be revoked.
@@ -565,26 +997,25 @@ public final class PartitionClaimer implements AutoCloseable {
       markDirty();
       return false;
     }
+    List<Op> txn = new ArrayList<>();
+    txn.add(Op.check(membersPath, epoch));
+    if (grace != null) {
+      // A static member's claims outlive its session (they are kept for it through a restart), and
+      // are fenced by its reservation instead: a newer incarnation's join makes this claim fail.
+      txn.add(Op.check(reservationPath, currentReservationVersion()));
+    }
+    int setData = txn.size();
+    txn.add(Op.setData(partitionPath, data.data(), data.stat().version()));
+    txn.add(Op.create(Paths.join(ownersPath, partition), memberIdBytes,
+        grace == null ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT));
     List<OpResult> results;
     try {
-      results = await(ops.multi(List.of(
-          Op.check(membersPath, epoch),
-          Op.setData(partitionPath, data.data(), data.stat().version()),
-          Op.create(Paths.join(ownersPath, partition), memberIdBytes, CreateMode.EPHEMERAL))));
+      results = await(ops.multi(txn));
     } catch (NodeExistsException | BadVersionException | NoNodeException e) {
       markDirty(); // someone else got there first, or something changed: look again
       return false;
     }
-    Stat stat = ((OpResult.SetDataResult) results.get(1)).stat();
-    FencingToken token = new FencingToken(stat.mzxid());
-    lock.lock();
-    try {
-      held.put(partition, new Held(stat.version(), token));
-    } finally {
-      lock.unlock();
-    }
-    moved(true);
-    listener.assigned(new Partition(partition, data.data(), token, ownershipChecks(partition, stat.version())));
+    took(partition, data.data(), ((OpResult.SetDataResult) results.get(setData)).stat());
     return true;
   }
 
@@ -609,13 +1040,46 @@ public final class PartitionClaimer implements AutoCloseable {
       lock.unlock();
     }
     if (session != 0 && client.isLiveSession(session)) {
+      List<Op> txn = new ArrayList<>();
+      txn.add(Op.delete(Paths.join(membersPath, memberId), -1));
+      if (grace != null) {
+        txn.add(Op.delete(reservationPath, currentReservationVersion())); // a leave has no grace period
+      }
+      txn.add(Op.setData(membersPath, new byte[0], -1));
       try {
-        await(ops.multi(List.of(
-            Op.delete(Paths.join(membersPath, memberId), -1),
-            Op.setData(membersPath, new byte[0], -1))));
+        await(ops.multi(txn));
       } catch (CoordinationException | IllegalStateException e) {
         log.debug("{}: could not remove member node: {}", memberId, e.toString());
       }
+    }
+  }
+
+  /**
+   * On {@link #closeForRestart} or when superseded: the listener is told everything is revoked and
+   * nothing is released. For a restart the member node goes (if still this session's), so that
+   * the others start measuring the grace period now rather than when the session ends.
+   */
+  private void stopForRestart() throws InterruptedException {
+    revokeAllLost();
+    boolean wasSuperseded;
+    lock.lock();
+    try {
+      wasSuperseded = superseded;
+    } finally {
+      lock.unlock();
+    }
+    if (wasSuperseded || client.isClosed()) {
+      return;
+    }
+    long session = client.sessionId();
+    try {
+      String node = Paths.join(membersPath, memberId);
+      Stat stat = await(ops.exists(node, null));
+      if (stat != null && stat.ephemeralOwner() == session) {
+        await(ops.multi(List.of(Op.delete(node, stat.version()), Op.setData(membersPath, new byte[0], -1))));
+      }
+    } catch (CoordinationException | IllegalStateException e) {
+      log.debug("{}: could not remove member node for the restart: {}", memberId, e.toString());
     }
   }
 
@@ -699,6 +1163,9 @@ public final class PartitionClaimer implements AutoCloseable {
     private final String memberId;
     private final PartitionListener listener;
     private Executor executor;
+    private Duration grace;
+    private int weight = 1;
+    private int maxPartitions = Integer.MAX_VALUE;
 
     private Builder(Cohort client, String root, String memberId, PartitionListener listener) {
       this.client = Objects.requireNonNull(client, "client");
@@ -719,9 +1186,70 @@ public final class PartitionClaimer implements AutoCloseable {
     }
 
     /**
+     * Makes this a <b>static member</b>: its id names one logical member across restarts (Kafka's
+     * {@code group.instance.id}). When its session ends without a leave (a crash, an expiry, or
+     * {@link PartitionClaimer#closeForRestart}), its claims are kept for {@code gracePeriod}: the
+     * others neither take its partitions nor rebalance, and a member started with the same id
+     * within that time claims the same partitions again, with fencing tokens newer than the
+     * earlier incarnation's. Started while the earlier incarnation's session still lives, it
+     * replaces that incarnation (which then stops, see {@link PartitionClaimer#isSuperseded()})
+     * instead of being refused. After the grace period the others take the partitions; {@link
+     * PartitionClaimer#close()} leaves at once, with no grace period.
+     *
+     * <p>The grace period starts when the others see the member node gone (at once for {@code
+     * closeForRestart}, when the service expires the session after a crash) and is measured by each
+     * other member on its own client's {@link dev.cohort.spi.TimeSource}; the first to see it end
+     * frees the partitions. With no other member running, nobody measures it, and the partitions
+     * wait for whoever joins next (which measures a full grace period from then).
+     *
+     * <p>Use one id either always static or never: an ordinary member is refused an id that has a
+     * reservation, and a static member an id an ordinary member holds.
+     *
+     * @throws IllegalArgumentException if {@code gracePeriod} is not positive
+     */
+    public Builder staticMembership(Duration gracePeriod) {
+      Objects.requireNonNull(gracePeriod, "gracePeriod");
+      if (gracePeriod.isNegative() || gracePeriod.isZero()) {
+        throw new IllegalArgumentException("grace period must be positive: " + gracePeriod);
+      }
+      this.grace = gracePeriod;
+      return this;
+    }
+
+    /**
+     * This member's weight: its share of the partitions is proportional to it (a member of weight
+     * 2 gets about twice as many as one of weight 1). Default 1.
+     *
+     * @throws IllegalArgumentException if {@code weight} is below 1
+     */
+    public Builder weight(int weight) {
+      if (weight < 1) {
+        throw new IllegalArgumentException("weight must be at least 1: " + weight);
+      }
+      this.weight = weight;
+      return this;
+    }
+
+    /**
+     * The most partitions this member ever holds; the rest go to the others. Partitions beyond the
+     * sum of every member's maximum stay unclaimed until a member with room joins; each member
+     * reports them in {@link PartitionClaimer#unassigned()} and logs a warning. Default: no maximum.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     */
+    public Builder maxPartitions(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maximum must not be negative: " + max);
+      }
+      this.maxPartitions = max;
+      return this;
+    }
+
+    /**
      * Joins and starts claiming.
      *
-     * @throws DuplicateMemberException if another live session uses this member id (nothing joined)
+     * @throws DuplicateMemberException if another live session uses this member id and it is not
+     *     static, or this ordinary member's id is reserved by a static member (nothing joined)
      * @throws IllegalStateException if the client is not started or is closed
      */
     public PartitionClaimer start() throws InterruptedException {

@@ -210,4 +210,62 @@ public abstract class GroupMemberSuite {
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
     assertNull(newClient().blocking().exists(GROUP + "/a", null), "nothing joined");
   }
+
+  // ---- static members -------------------------------------------------------------------------
+
+  private GroupMember joinStatic(Cohort client, String id, String payload, GroupListener listener)
+      throws InterruptedException {
+    GroupMember member = GroupMember.joinStatic(client, GROUP, id, bytes(payload), listener);
+    members.add(member);
+    return member;
+  }
+
+  @Test
+  void aStaticMemberRestartingWhileItsOldSessionLivesReplacesTheOldIncarnation() throws Exception {
+    Cohort oldProcess = newClient();
+    GroupMember old = joinStatic(oldProcess, "s", "v1", null);
+    Cohort watcher = newClient();
+    GroupMember other = join(watcher, "w", "", null);
+    await().until(() -> other.members().containsKey("s"));
+    long oldIncarnation = other.members().get("s").incarnation();
+
+    GroupMember fresh = joinStatic(newClient(), "s", "v2", null);
+
+    assertTrue(fresh.isJoined());
+    await().until(() -> other.members().containsKey("s") && other.members().get("s").incarnation() != oldIncarnation);
+    assertEquals("v2", text(other.members().get("s")));
+    await().until(old::isSuperseded);
+    assertFalse(old.isJoined(), "the old incarnation knows it is out");
+    assertThrows(IllegalStateException.class, () -> old.update(bytes("late")));
+    old.close(); // must not remove the new incarnation's node
+    assertTrue(exists(watcher, GROUP + "/s"));
+    assertEquals("v2", text(other.members().get("s")));
+  }
+
+  @Test
+  void anOldIncarnationWhoseSessionIsLostDoesNotTakeTheIdBack() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort oldProcess = newClient();
+    GroupMember old = joinStatic(oldProcess, "s", "v1", null);
+    Cohort freshProcess = newClient();
+    GroupMember fresh = joinStatic(freshProcess, "s", "v2", null);
+
+    fixture.expire(oldProcess.session()); // the old one's next session must not replace the new one
+    await().until(() -> oldProcess.connectionState().isConnected() && oldProcess.session().id() != 0);
+    await().until(old::isSuperseded);
+    assertTrue(fresh.isJoined());
+    assertEquals(freshProcess.sessionId(),
+        freshProcess.blocking().exists(GROUP + "/s", null).ephemeralOwner());
+  }
+
+  @Test
+  void aStaticJoinStillRefusesASecondMemberWithTheIdOnTheSameClient() throws Exception {
+    Cohort client = newClient();
+    joinStatic(client, "s", "v1", null);
+    assertThrows(DuplicateMemberException.class, () -> GroupMember.joinStatic(client, GROUP, "s", bytes("v2"), null));
+  }
+
+  private static boolean exists(Cohort client, String path) throws InterruptedException {
+    return client.blocking().exists(path, null) != null;
+  }
 }

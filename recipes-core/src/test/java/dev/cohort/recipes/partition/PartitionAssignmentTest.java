@@ -296,4 +296,123 @@ class PartitionAssignmentTest {
     }
     return liveOwned - best;
   }
+
+  // ---- weights and maxima -------------------------------------------------------------------
+
+  private static List<String> parts(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(String.format("p%03d", i));
+    }
+    return ids;
+  }
+
+  private static Map<String, Integer> counts(Map<String, String> target) {
+    Map<String, Integer> counts = new TreeMap<>();
+    target.values().forEach(m -> counts.merge(m, 1, Integer::sum));
+    return counts;
+  }
+
+  @Test
+  void aMemberWithWeightTwoGetsTwiceTheShare() {
+    Map<String, String> target = PartitionAssignment.assign(parts(9), List.of("a", "b"), Map.of(),
+        Map.of("a", new PartitionAssignment.Capacity(2, Integer.MAX_VALUE)));
+    assertEquals(Map.of("a", 6, "b", 3), counts(target));
+  }
+
+  @Test
+  void weightsShareTheRemainderWithTheMembersThatHoldItAlready() {
+    // 10 partitions by weights 2:1 is 6.67 : 3.33; b holds 4 already, so the one left over stays with b
+    Map<String, String> owners = new HashMap<>();
+    List<String> ids = parts(10);
+    for (int i = 0; i < 4; i++) {
+      owners.put(ids.get(i), "b");
+    }
+    Map<String, String> target = PartitionAssignment.assign(ids, List.of("a", "b"), owners,
+        Map.of("a", new PartitionAssignment.Capacity(2, Integer.MAX_VALUE)));
+    assertEquals(Map.of("a", 6, "b", 4), counts(target));
+    for (int i = 0; i < 4; i++) {
+      assertEquals("b", target.get(ids.get(i)), "b keeps what it holds");
+    }
+  }
+
+  @Test
+  void aMemberNeverGetsMoreThanItsMaximumAndTheOthersTakeTheRest() {
+    Map<String, String> target = PartitionAssignment.assign(parts(9), List.of("a", "b", "c"), Map.of(),
+        Map.of("a", new PartitionAssignment.Capacity(1, 1)));
+    assertEquals(Map.of("a", 1, "b", 4, "c", 4), counts(target));
+  }
+
+  @Test
+  void partitionsBeyondEveryMembersMaximumStayUnassigned() {
+    Map<String, String> target = PartitionAssignment.assign(parts(9), List.of("a", "b"), Map.of(),
+        Map.of("a", new PartitionAssignment.Capacity(1, 2), "b", new PartitionAssignment.Capacity(1, 3)));
+    assertEquals(Map.of("a", 2, "b", 3), counts(target));
+    assertEquals(5, target.size(), "4 partitions have no target");
+  }
+
+  @Test
+  void aMemberAtItsMaximumKeepsWhatItHoldsWithinTheMaximum() {
+    Map<String, String> owners = new HashMap<>();
+    List<String> ids = parts(6);
+    ids.forEach(p -> owners.put(p, "a"));
+    Map<String, String> target = PartitionAssignment.assign(ids, List.of("a", "b"), owners,
+        Map.of("a", new PartitionAssignment.Capacity(1, 2)));
+    assertEquals(Map.of("a", 2, "b", 4), counts(target));
+    assertEquals(List.of("p000", "p001"),
+        ids.stream().filter(p -> "a".equals(target.get(p))).toList(), "a keeps two it holds");
+  }
+
+  @Property(tries = 300)
+  void equalWeightsWithoutMaximaGiveExactlyTheUnweightedTarget(@ForAll("snapshots") Snapshot s) {
+    Map<String, PartitionAssignment.Capacity> ones = new HashMap<>();
+    s.members().forEach(m -> ones.put(m, new PartitionAssignment.Capacity(1, Integer.MAX_VALUE)));
+    assertEquals(PartitionAssignment.assign(s.partitions(), s.members(), s.owners()),
+        PartitionAssignment.assign(s.partitions(), s.members(), s.owners(), ones));
+  }
+
+  @Property(tries = 300)
+  void weightedSharesAreWithinOneOfTheExactShareAndNeverPassTheMaximum(
+      @ForAll("snapshots") Snapshot s, @ForAll long seed) {
+    Random random = new Random(seed);
+    Map<String, PartitionAssignment.Capacity> caps = new HashMap<>();
+    for (String m : new TreeSet<>(s.members())) {
+      caps.put(m, new PartitionAssignment.Capacity(1 + random.nextInt(3),
+          random.nextInt(4) == 0 ? random.nextInt(5) : Integer.MAX_VALUE));
+    }
+    Map<String, String> target = PartitionAssignment.assign(s.partitions(), s.members(), s.owners(), caps);
+    Map<String, Integer> counts = counts(target);
+    int capacity = 0;
+    for (String m : new TreeSet<>(s.members())) {
+      int max = caps.get(m).max();
+      assertTrue(counts.getOrDefault(m, 0) <= max, m + " over its maximum");
+      capacity += Math.min(max, s.partitions().size());
+    }
+    assertEquals(Math.min(new TreeSet<>(s.partitions()).size(), capacity), target.size(),
+        "every partition assigned unless every member is at its maximum");
+    // among members below their maximum, shares follow the weights: each is within one partition
+    // of its exact share, so no member's share less one passes another's plus one, per unit of weight
+    List<String> open = new TreeSet<>(s.members()).stream()
+        .filter(m -> counts.getOrDefault(m, 0) < caps.get(m).max()).toList();
+    for (String x : open) {
+      for (String y : open) {
+        double lowX = (counts.getOrDefault(x, 0) - 1) / (double) caps.get(x).weight();
+        double highY = (counts.getOrDefault(y, 0) + 1) / (double) caps.get(y).weight();
+        assertTrue(lowX < highY, x + " and " + y + ": " + counts + " with " + caps);
+      }
+    }
+  }
+
+  @Property(tries = 300)
+  void aWeightedTargetThatIsAlreadyInPlaceIsKeptAsIs(@ForAll("snapshots") Snapshot s, @ForAll long seed) {
+    Random random = new Random(seed);
+    Map<String, PartitionAssignment.Capacity> caps = new HashMap<>();
+    for (String m : new TreeSet<>(s.members())) {
+      caps.put(m, new PartitionAssignment.Capacity(1 + random.nextInt(3),
+          random.nextInt(4) == 0 ? random.nextInt(5) : Integer.MAX_VALUE));
+    }
+    Map<String, String> target = PartitionAssignment.assign(s.partitions(), s.members(), s.owners(), caps);
+    assertEquals(target, PartitionAssignment.assign(s.partitions(), s.members(), target, caps),
+        "once in place, nothing moves");
+  }
 }
