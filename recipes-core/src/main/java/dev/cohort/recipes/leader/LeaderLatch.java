@@ -66,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one. A term
  * reported again after a reconnect {@linkplain LeadershipTerm#isReconfirmation() says so}. Listener
  * calls are handed to the executor in the order the latch decided them, never under its lock.
+ *
+ * <h2>Waiting</h2>
+ * {@link #await} blocks (interruptibly, with a timeout on the client's clock); {@link
+ * #leadershipAsync()} returns a future instead, for reactive code or many waits without a thread
+ * each. Cancelling that future, or its timeout passing, withdraws the participant (closes the
+ * latch, deleting its node), as a waiter that gives up must.
  */
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);

@@ -386,8 +386,9 @@ public final class LeadershipObserver implements AutoCloseable {
     }
     ConnectionState state = client.connectionState();
     boolean connectionDown = state == null || !state.isConnected();
-    if (connectionDown && (cause instanceof ConnectionLossException
-        || (cause instanceof CoordinationException ce && ce.isSessionGone()))) {
+    boolean connectionTrouble = cause instanceof ConnectionLossException
+        || (cause instanceof CoordinationException ce && ce.isSessionGone());
+    if (connectionDown && connectionTrouble) {
       log.debug("{}: waiting for the connection: {}", this, cause.toString());
       return;
     }
@@ -400,8 +401,14 @@ public final class LeadershipObserver implements AutoCloseable {
     }
     // doubling from 10 ms up to about 2.5 s; no jitter (recipe code draws no randomness of its own)
     Duration delay = Duration.ofMillis(10L << Math.min(attempt - 1, 8));
-    log.warn("{}: could not read the election (failure {} in a row); reading again in {} ms: {}", this, attempt,
-        delay.toMillis(), cause.toString());
+    if (connectionTrouble) {
+      // the connection is back already (its RECONNECTED may have been handled before this failure)
+      log.debug("{}: read failed as the connection changed; reading again in {} ms: {}", this, delay.toMillis(),
+          cause.toString());
+    } else {
+      log.warn("{}: could not read the election (failure {} in a row); reading again in {} ms: {}", this, attempt,
+          delay.toMillis(), cause.toString());
+    }
     Deadline.after(client, delay).expiry().thenRun(() -> {
       if (isCurrent(r)) {
         refresh();
