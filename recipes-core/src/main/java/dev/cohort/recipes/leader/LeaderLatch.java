@@ -165,6 +165,7 @@ public final class LeaderLatch implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Removes a listener; it may still hear calls already decided. */
   public void removeListener(LeaderLatchListener listener) {
     listeners.remove(listener);
   }
@@ -728,6 +729,7 @@ public final class LeaderLatch implements AutoCloseable {
       return this;
     }
 
+    /** Builds the latch; call {@link LeaderLatch#start()} to join the election. */
     public LeaderLatch build() {
       return new LeaderLatch(this);
     }

@@ -89,7 +89,12 @@ public final class LeaderSelector implements AutoCloseable {
     return new Builder(client, path, listener);
   }
 
-  /** Joins the election once (and again after each run if auto-requeue is on). */
+  /**
+   * Joins the election once (and again after each run if auto-requeue is on).
+   *
+   * @throws IllegalStateException if already started or closed, or the client is not started or
+   *     closed
+   */
   public void start() {
     client.checkUsable();
     state.lock();
