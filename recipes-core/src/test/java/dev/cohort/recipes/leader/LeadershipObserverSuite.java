@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -93,8 +94,12 @@ public abstract class LeadershipObserverSuite extends RecipeSuiteSupport {
     await().until(() -> bTerm.equals(reports.last()));
     b.close();
     await().until(() -> "none".equals(reports.last()));
+    LeaderLatch c = latch(newClient(), "c"); // into an empty line: the children watch sees it
+    assertTrue(c.await(Duration.ofSeconds(10)));
+    String cTerm = termOf(c);
+    await().until(() -> cTerm.equals(reports.last()));
 
-    assertEquals(List.of("none", aTerm, bTerm, "none"), reports.seen, "each change told once, in order");
+    assertEquals(List.of("none", aTerm, bTerm, "none", cTerm), reports.seen, "each change told once, in order");
     assertTrue(reports.threads.stream().allMatch(n -> n.startsWith("cohort-listener")),
         "listeners run on the client's listener executor: " + reports.threads);
   }
@@ -253,5 +258,55 @@ public abstract class LeadershipObserverSuite extends RecipeSuiteSupport {
     assertEquals(List.of("none", aTerm), reports.seen);
     assertThrows(IllegalStateException.class, observer::start);
     assertThrows(InvalidPathException.class, () -> LeadershipObserver.builder(client, "no-slash"));
+  }
+
+  @Test
+  void underRandomFaultsEveryReportIsANewerTermAndTheLastIsTheLeader() throws Exception {
+    requireFaults(FaultControl.DISCONNECT, FaultControl.EXPIRE);
+    Random random = new Random(20261207L);
+    Cohort observerClient = newClient();
+    Reports reports = new Reports();
+    observer(observerClient, reports);
+    List<Cohort> participants = List.of(newClient(), newClient(), newClient());
+    List<LeaderLatch> latches = new ArrayList<>();
+    for (int i = 0; i < participants.size(); i++) {
+      latches.add(latch(participants.get(i), "p" + i));
+    }
+    int steps = fixture.supports(FaultControl.VIRTUAL_TIME) ? 40 : 10;
+    int next = participants.size();
+    for (int step = 0; step < steps; step++) {
+      switch (random.nextInt(4)) {
+        case 0 -> fixture.disconnect(observerClient.session());
+        case 1 -> fixture.reconnect(observerClient.session());
+        case 2 -> fixture.expire(observerClient.session());
+        default -> {
+          // the leader (if any yet) leaves, and its client joins again under a new id
+          for (int i = 0; i < latches.size(); i++) {
+            if (latches.get(i).hasLeadership()) {
+              latches.get(i).close();
+              latches.set(i, latch(participants.get(i), "p" + next++));
+              break;
+            }
+          }
+        }
+      }
+    }
+    fixture.reconnect(observerClient.session());
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      Optional<LeaderLatch> leader = latches.stream().filter(LeaderLatch::hasLeadership).findFirst();
+      return leader.isPresent() && termOf(leader.get()).equals(reports.last());
+    });
+    List<String> seen = List.copyOf(reports.seen);
+    long newest = 0;
+    for (int i = 0; i < seen.size(); i++) {
+      if (i > 0) {
+        assertTrue(!seen.get(i).equals(seen.get(i - 1)), "a state told twice in a row: " + seen);
+      }
+      if (!seen.get(i).equals("none")) {
+        long token = Long.parseLong(seen.get(i).substring(seen.get(i).indexOf('@') + 1));
+        assertTrue(token > newest, "report " + i + " is not a newer term: " + seen);
+        newest = token;
+      }
+    }
   }
 }
