@@ -274,11 +274,35 @@ public abstract class LeadershipObserverSuite extends RecipeSuiteSupport {
     }
     int steps = fixture.supports(FaultControl.VIRTUAL_TIME) ? 40 : 10;
     int next = participants.size();
+    boolean cut = false; // whether the observer's connection is cut now
     for (int step = 0; step < steps; step++) {
       switch (random.nextInt(4)) {
-        case 0 -> fixture.disconnect(observerClient.session());
-        case 1 -> fixture.reconnect(observerClient.session());
-        case 2 -> fixture.expire(observerClient.session());
+        case 0 -> {
+          fixture.disconnect(observerClient.session());
+          cut = true;
+        }
+        case 1 -> {
+          if (cut) {
+            fixture.reconnect(observerClient.session());
+            cut = false;
+          }
+        }
+        case 2 -> {
+          if (fixture.supports(FaultControl.VIRTUAL_TIME)) {
+            // connected or not; a cut client learns of it once reconnected, so the cut stays
+            fixture.expire(observerClient.session());
+          } else {
+            // a real server's fixture ends a session by attaching to it: it must be up and current
+            if (cut) {
+              fixture.reconnect(observerClient.session());
+            }
+            await().until(() -> observerClient.connectionState().isConnected());
+            long expired = observerClient.sessionId();
+            fixture.expire(observerClient.session());
+            await().until(() -> observerClient.sessionId() != expired && observerClient.connectionState().isConnected());
+            cut = false; // the client's next session is a new, connected one
+          }
+        }
         default -> {
           // the leader (if any yet) leaves, and its client joins again under a new id
           for (int i = 0; i < latches.size(); i++) {
@@ -291,7 +315,9 @@ public abstract class LeadershipObserverSuite extends RecipeSuiteSupport {
         }
       }
     }
-    fixture.reconnect(observerClient.session());
+    if (cut) {
+      fixture.reconnect(observerClient.session());
+    }
     await().atMost(Duration.ofSeconds(20)).until(() -> {
       Optional<LeaderLatch> leader = latches.stream().filter(LeaderLatch::hasLeadership).findFirst();
       return leader.isPresent() && termOf(leader.get()).equals(reports.last());
