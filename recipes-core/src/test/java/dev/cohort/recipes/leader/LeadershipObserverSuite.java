@@ -59,6 +59,8 @@ public abstract class LeadershipObserverSuite extends RecipeSuiteSupport {
     closeables.add(o);
     o.addListener(reports);
     o.start();
+    // its first read is in before the test goes on, so the first report is the state at the start
+    await().until(() -> !reports.seen.isEmpty());
     return o;
   }
 
