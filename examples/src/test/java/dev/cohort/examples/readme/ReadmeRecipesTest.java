@@ -33,7 +33,9 @@ import dev.cohort.recipes.group.Member;
 import dev.cohort.recipes.leader.LeaderLatch;
 import dev.cohort.recipes.leader.LeaderLatchListener;
 import dev.cohort.recipes.leader.LeaderSelector;
+import dev.cohort.recipes.leader.LeadershipObserver;
 import dev.cohort.recipes.leader.LeadershipTerm;
+import dev.cohort.recipes.leader.Participant;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.recipes.locks.Lease;
 import dev.cohort.recipes.locks.LockHold;
@@ -87,6 +89,35 @@ class ReadmeRecipesTest extends ReadmeTestBase {
     selector.close();
     latch.close();
     standby.close();
+  }
+
+  @Test
+  void leadershipObserverAndAsyncLeadership() throws Exception {
+    LeaderLatch latch = LeaderLatch.builder(client, "/scheduler/leader").id("scheduler-a").build();
+    latch.start();
+    assertTrue(latch.await(Duration.ofSeconds(10)));
+    // snippet: readme-leader-observe
+    LeadershipObserver observer = LeadershipObserver.builder(admin, "/scheduler/leader").build();
+    observer.addListener(leader -> routeTo(leader.map(LeadershipTerm::participantId))); // each change once
+    observer.start();                                          // joins nothing: no node, one watch
+    Optional<LeadershipTerm> now = observer.currentLeader();   // id + fencing token, no request
+
+    LeaderLatch standby = LeaderLatch.builder(admin, "/scheduler/leader").id("scheduler-b").build();
+    standby.start();
+    CompletableFuture<LeadershipTerm> leads = standby.leadershipAsync(Duration.ofMinutes(5));
+    leads.thenAccept(term -> startScheduling(term.fencingToken())); // cancel(true) withdraws, node deleted
+    List<Participant> line = standby.participants();           // LeaderSelector has them too
+    // end-snippet
+    await().until(() -> called("routeTo scheduler-a"));
+    assertEquals("scheduler-a", observer.currentLeader().orElseThrow().participantId());
+    assertEquals("scheduler-a", line.get(0).id(), "the leader is first in line");
+    assertFalse(leads.isDone());
+    latch.close();
+    assertEquals("scheduler-b", leads.get(10, java.util.concurrent.TimeUnit.SECONDS).participantId());
+    await().until(() -> called("routeTo scheduler-b") && called("startScheduling"));
+    observer.close();
+    standby.close();
+    assertTrue(now.isEmpty() || now.get().participantId().equals("scheduler-a"));
   }
 
   @Test
@@ -415,6 +446,8 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   void startScheduling(FencingToken token) { call("startScheduling", token); }
 
   void stopScheduling() { call("stopScheduling"); }
+
+  void routeTo(Optional<String> leader) { call("routeTo " + leader.orElse("nobody")); }
 
   void compactOnce(FencingToken token) { call("compactOnce", token); }
 

@@ -4,14 +4,11 @@ import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.recipes.Deadline;
-import dev.cohort.recipes.NodeNames;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.internal.Place;
 import dev.cohort.recipes.internal.SequentialQueue;
 import dev.cohort.recipes.locks.LockDecisions;
 import dev.cohort.spi.ConnectionLossException;
-import dev.cohort.spi.NoNodeException;
-import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Paths;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * that term's {@code notLeader} first; a silent {@link #close()} ends a term without one. A term
  * reported again after a reconnect {@linkplain LeadershipTerm#isReconfirmation() says so}. Listener
  * calls are handed to the executor in the order the latch decided them, never under its lock.
+ *
+ * <h2>Waiting</h2>
+ * {@link #await} blocks (interruptibly, with a timeout on the client's clock); {@link
+ * #leadershipAsync()} returns a future instead, for reactive code or many waits without a thread
+ * each. Cancelling that future, or its timeout passing, withdraws the participant (closes the
+ * latch, deleting its node), as a waiter that gives up must.
  */
 public final class LeaderLatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderLatch.class);
@@ -96,6 +101,8 @@ public final class LeaderLatch implements AutoCloseable {
   private OwnedNode claimedNode;
   /** Guarded by lock: completed (and replaced) whenever leadership or the lifecycle changes. */
   private CompletableFuture<Void> changed = new CompletableFuture<>();
+  /** Guarded by lock: futures of {@link #leadershipAsync} waiting for a term. */
+  private final List<CompletableFuture<LeadershipTerm>> waiting = new ArrayList<>();
   /** Guarded by lock: failures of the service in a row, for the retry backoff. */
   private int failures;
   /**
@@ -158,6 +165,7 @@ public final class LeaderLatch implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Removes a listener; it may still hear calls already decided. */
   public void removeListener(LeaderLatchListener listener) {
     listeners.remove(listener);
   }
@@ -282,31 +290,107 @@ public final class LeaderLatch implements AutoCloseable {
     }
   }
 
-  /** The participants in line order (the first leads), read now from the service. */
-  public List<Participant> participants() throws InterruptedException {
+  /**
+   * A future that completes with the term when this participant leads: at once if it leads now,
+   * else when it next gains leadership (a reconfirmation after a reconnect counts). It never
+   * blocks a thread, so it suits reactive code and many waits on virtual threads alike ({@code
+   * join()} on a virtual thread parks only that thread).
+   *
+   * <p>Cancelling it (e.g. {@code future.cancel(true)}, or a reactive subscription built with
+   * {@code Mono.fromFuture} being disposed) withdraws this participant from the election: the
+   * latch is {@linkplain #close() closed} and its node deleted. Cancel the future this method
+   * returns; cancelling a stage derived from it does not propagate. The future fails with {@link
+   * IllegalStateException} if the latch is closed first. It completes on the client's listener
+   * executor (or on the calling thread, if it leads now): dependent stages that block should use
+   * the {@code *Async} variants with an executor of their own.
+   *
+   * @throws IllegalStateException if the latch is not started or closed, or the client is not
+   *     started or closed
+   */
+  public CompletableFuture<LeadershipTerm> leadershipAsync() {
     client.checkUsable();
-    List<String> sorted;
+    return leadershipAsync(Deadline.never(client));
+  }
+
+  /**
+   * As {@link #leadershipAsync()}, giving up after {@code timeout} on the client's clock (virtual
+   * time in tests): the future then fails with {@link java.util.concurrent.TimeoutException} and,
+   * as a waiter that gives up, this participant withdraws (the latch is closed and its node
+   * deleted). Use this rather than {@code orTimeout}, which counts wall-clock time and does not
+   * withdraw.
+   *
+   * @throws IllegalStateException if the latch is not started or closed, or the client is not
+   *     started or closed
+   */
+  public CompletableFuture<LeadershipTerm> leadershipAsync(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    client.checkUsable();
+    return leadershipAsync(Deadline.after(client, timeout));
+  }
+
+  private CompletableFuture<LeadershipTerm> leadershipAsync(Deadline deadline) {
+    CompletableFuture<LeadershipTerm> future = new CompletableFuture<>();
+    lock.lock();
     try {
-      sorted = NodeNames.sortBySequence(client.blocking().getChildren(path, null).names());
-    } catch (NoNodeException e) {
+      if (lifecycle != Lifecycle.STARTED) {
+        throw new IllegalStateException("latch is " + lifecycle.name().toLowerCase());
+      }
+      if (term != null && leadsNow(term)) {
+        return CompletableFuture.completedFuture(term);
+      }
+      waiting.add(future);
+    } finally {
+      lock.unlock();
+    }
+    future.whenComplete((t, error) -> {
+      if (error instanceof CancellationException) {
+        close(); // the caller gave up: withdraw, and take our node with us
+      } else {
+        forget(future);
+      }
+    });
+    if (!deadline.isNever()) {
+      CompletableFuture<Void> expiry = deadline.expiry();
+      future.whenComplete((t, error) -> expiry.complete(null)); // stops watching the clock
+      expiry.thenRun(() -> {
+        if (future.completeExceptionally(new TimeoutException(this + ": no leadership within the timeout"))) {
+          close();
+        }
+      });
+    }
+    return future;
+  }
+
+  private void forget(CompletableFuture<LeadershipTerm> future) {
+    lock.lock();
+    try {
+      waiting.remove(future);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes the futures waiting for leadership. Caller holds lock, and completes them after release. */
+  private List<CompletableFuture<LeadershipTerm>> takeWaiting() {
+    if (waiting.isEmpty()) {
       return List.of();
     }
-    List<Participant> result = new ArrayList<>(sorted.size());
-    for (String name : sorted) {
-      try {
-        NodeData data = client.blocking().getData(Paths.join(path, name), null);
-        result.add(new Participant(new String(data.data(), StandardCharsets.UTF_8), result.isEmpty()));
-      } catch (NoNodeException e) {
-        // left while we looked
-      }
-    }
-    return result;
+    List<CompletableFuture<LeadershipTerm>> taken = List.copyOf(waiting);
+    waiting.clear();
+    return taken;
+  }
+
+  /**
+   * The participants in line order (the first leads), read now from the service: one listing and
+   * one read per participant.
+   */
+  public List<Participant> participants() throws InterruptedException {
+    return Elections.participants(client, path);
   }
 
   /** The current leader, read now from the service; empty if nobody is in line. */
   public Optional<Participant> leader() throws InterruptedException {
-    List<Participant> all = participants();
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    return Elections.leader(client, path);
   }
 
   /** Leaves the election silently. */
@@ -322,12 +406,14 @@ public final class LeaderLatch implements AutoCloseable {
   public void close(CloseMode mode) {
     Place old;
     LeadershipTerm ended;
+    List<CompletableFuture<LeadershipTerm>> abandoned;
     lock.lock();
     try {
       if (lifecycle == Lifecycle.CLOSED) {
         return;
       }
       lifecycle = Lifecycle.CLOSED;
+      abandoned = takeWaiting();
       epoch++;
       old = place;
       place = null;
@@ -343,6 +429,7 @@ public final class LeaderLatch implements AutoCloseable {
       lock.unlock();
     }
     flushOutbox();
+    abandoned.forEach(f -> f.completeExceptionally(new IllegalStateException("latch closed before it led")));
     client.removeConnectionStateListener(connectionListener);
     if (old != null && !old.cancel()) {
       // A leader's node is the first in line: marking it as it goes tells the next participant
@@ -451,6 +538,8 @@ public final class LeaderLatch implements AutoCloseable {
   }
 
   private void claim(long myEpoch, OwnedNode ours) {
+    LeadershipTerm claimed;
+    List<CompletableFuture<LeadershipTerm>> woken;
     lock.lock();
     try {
       if (myEpoch != epoch || lifecycle != Lifecycle.STARTED || term != null) {
@@ -467,10 +556,13 @@ public final class LeaderLatch implements AutoCloseable {
       failures = 0;
       signalChange();
       announce(term, true);
+      claimed = term;
+      woken = takeWaiting();
     } finally {
       lock.unlock();
     }
     flushOutbox();
+    woken.forEach(f -> f.complete(claimed));
   }
 
   /** Ends the current term, if any. Caller holds lock, and flushes the outbox after releasing it. */
@@ -656,6 +748,7 @@ public final class LeaderLatch implements AutoCloseable {
       return this;
     }
 
+    /** Builds the latch; call {@link LeaderLatch#start()} to join the election. */
     public LeaderLatch build() {
       return new LeaderLatch(this);
     }

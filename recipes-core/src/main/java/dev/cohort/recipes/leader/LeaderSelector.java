@@ -1,18 +1,31 @@
 package dev.cohort.recipes.leader;
 
 import dev.cohort.recipes.Cohort;
-import dev.cohort.recipes.FencingToken;
-import dev.cohort.recipes.OwnershipListener;
-import dev.cohort.recipes.locks.DistributedLock;
+import dev.cohort.recipes.ConnectionState;
+import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
+import dev.cohort.recipes.OwnedNode;
+import dev.cohort.recipes.internal.Place;
+import dev.cohort.recipes.internal.SequentialQueue;
+import dev.cohort.recipes.locks.LockDecisions;
+import dev.cohort.spi.Paths;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election that runs a callback while leading. Participants queue on a {@link
- * DistributedLock} at the selector's path (herd-free, fenced); the holder's {@link
+ * Leader election that runs a callback while leading. Participants queue in the {@link
+ * SequentialQueue} at the selector's path, as a lock's waiters do (herd-free, fenced), each node
+ * carrying its participant's id (so {@link #participants()} and a {@link LeadershipObserver} can
+ * name them); the holder's {@link
  * LeaderSelectorListener#takeLeadership} runs on the selector's own thread, and leadership is given
  * up when it returns. With auto-requeue the participant then queues again at the back of the line.
  *
@@ -23,13 +36,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaderSelector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderSelector.class);
+  /** The node name a lock's waiters use too, so a selector's line reads like a lock's. */
+  static final String NODE_NAME = "lock-";
 
   private final Cohort client;
   private final String id;
   private final LeaderSelectorListener listener;
   private final SuspendPolicy suspendPolicy;
   private final ThreadFactory threadFactory;
-  private final DistributedLock lock;
+  private final String path;
+  private final byte[] idBytes;
+  private final SequentialQueue queue;
+  private final ConnectionStateListener connectionListener = this::connectionChanged;
   /** The client's event listener, or null. */
   private final dev.cohort.recipes.CohortEvents events;
 
@@ -48,8 +66,10 @@ public final class LeaderSelector implements AutoCloseable {
   private boolean autoRequeue;
   /** Guarded by state: the term being run, or null. */
   private LeadershipTerm running;
-  /** Guarded by state: the path of the node behind {@link #running}. */
-  private String runningNodePath;
+  /** Guarded by state: the node behind {@link #running}. */
+  private OwnedNode runningNode;
+  /** Guarded by state: futures of {@link #leadershipAsync} waiting for a term. */
+  private final List<CompletableFuture<LeadershipTerm>> waiting = new ArrayList<>();
 
   private LeaderSelector(Builder b) {
     this.client = b.client;
@@ -58,9 +78,10 @@ public final class LeaderSelector implements AutoCloseable {
     this.suspendPolicy = b.suspendPolicy;
     this.threadFactory = b.threadFactory;
     this.autoRequeue = b.autoRequeue;
-    this.lock = new DistributedLock(client, b.path);
+    this.path = b.path;
+    this.idBytes = id.getBytes(StandardCharsets.UTF_8);
+    this.queue = new SequentialQueue(client, path, true);
     this.events = client.events().orElse(null);
-    this.lock.addOwnershipListener(this::ownershipChanged);
   }
 
   /** A builder for a selector at {@code path} running {@code listener}. */
@@ -68,7 +89,12 @@ public final class LeaderSelector implements AutoCloseable {
     return new Builder(client, path, listener);
   }
 
-  /** Joins the election once (and again after each run if auto-requeue is on). */
+  /**
+   * Joins the election once (and again after each run if auto-requeue is on).
+   *
+   * @throws IllegalStateException if already started or closed, or the client is not started or
+   *     closed
+   */
   public void start() {
     client.checkUsable();
     state.lock();
@@ -79,9 +105,19 @@ public final class LeaderSelector implements AutoCloseable {
       started = true;
       everStarted = true;
       worker = threadFactory.newThread(this::runLoop);
-      worker.start();
     } finally {
       state.unlock();
+    }
+    client.addConnectionStateListener(connectionListener);
+    Thread t;
+    state.lock();
+    try {
+      t = closed ? null : worker;
+    } finally {
+      state.unlock();
+    }
+    if (t != null) {
+      t.start();
     }
   }
 
@@ -113,6 +149,81 @@ public final class LeaderSelector implements AutoCloseable {
     }
   }
 
+  /**
+   * A future that completes with the term when this selector's callback next starts (at once if it
+   * runs now), just before {@link LeaderSelectorListener#takeLeadership} is called with the same
+   * term. Usable before {@link #start()}. It never blocks a thread, so it suits reactive code and
+   * waits on virtual threads alike.
+   *
+   * <p>Cancelling it (e.g. {@code future.cancel(true)}, or disposing a {@code Mono.fromFuture} of
+   * it) withdraws this participant: the selector is {@linkplain #close() closed}, its wait given
+   * up and its node deleted. Cancel the future this method returns; cancelling a stage derived
+   * from it does not propagate. The future fails with {@link IllegalStateException} if the
+   * selector is closed first. It completes on the selector's thread, which then runs the
+   * callback: dependent stages should not block (use the {@code *Async} variants).
+   *
+   * @throws IllegalStateException if the selector is closed, or the client is not started or
+   *     closed
+   */
+  public CompletableFuture<LeadershipTerm> leadershipAsync() {
+    client.checkUsable();
+    CompletableFuture<LeadershipTerm> future = new CompletableFuture<>();
+    state.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("selector is closed");
+      }
+      if (running != null && client.isLiveSession(running.sessionId()) && connectedEnough()) {
+        return CompletableFuture.completedFuture(running);
+      }
+      waiting.add(future);
+    } finally {
+      state.unlock();
+    }
+    future.whenComplete((t, error) -> {
+      if (error instanceof CancellationException) {
+        close(); // the caller gave up: withdraw, and take our node with us
+      } else {
+        state.lock();
+        try {
+          waiting.remove(future);
+        } finally {
+          state.unlock();
+        }
+      }
+    });
+    return future;
+  }
+
+  /**
+   * The participants in line order (the first leads), read now from the service: one listing and
+   * one read per participant.
+   *
+   * @throws IllegalStateException if the client is not started or closed
+   */
+  public List<Participant> participants() throws InterruptedException {
+    return Elections.participants(client, path);
+  }
+
+  /**
+   * The current leader, read now from the service; empty if nobody is in line.
+   *
+   * @throws IllegalStateException if the client is not started or closed
+   */
+  public Optional<Participant> leader() throws InterruptedException {
+    return Elections.leader(client, path);
+  }
+
+  /** Takes the futures waiting for a term. Caller holds state, and completes them after release. */
+  private List<CompletableFuture<LeadershipTerm>> takeWaiting() {
+    if (waiting.isEmpty()) {
+      return List.of();
+    }
+    List<CompletableFuture<LeadershipTerm>> taken = List.copyOf(waiting);
+    waiting.clear();
+    return taken;
+  }
+
   /** Turns automatic requeueing on or off. */
   public void autoRequeue(boolean on) {
     state.lock();
@@ -127,10 +238,10 @@ public final class LeaderSelector implements AutoCloseable {
    * The path (relative to the client's namespace) of the node behind the leadership the callback
    * runs with now, if it runs: what a test needs to inject a fault on exactly this leader.
    */
-  public java.util.Optional<String> ownedNodePath() {
+  public Optional<String> ownedNodePath() {
     state.lock();
     try {
-      return java.util.Optional.ofNullable(running == null ? null : runningNodePath);
+      return Optional.ofNullable(running == null || runningNode == null ? null : runningNode.path());
     } finally {
       state.unlock();
     }
@@ -172,10 +283,14 @@ public final class LeaderSelector implements AutoCloseable {
         || (s == dev.cohort.recipes.ConnectionState.SUSPENDED && suspendPolicy == SuspendPolicy.KEEP_UNTIL_LOST));
   }
 
-  /** Stops: interrupts a running callback, leaves the line, and deletes our node. Idempotent. */
+  /**
+   * Stops: interrupts a running callback, leaves the line, and deletes our node (the selector's
+   * thread does, as its wait or run ends). Idempotent.
+   */
   @Override
   public void close() {
     Thread t;
+    List<CompletableFuture<LeadershipTerm>> abandoned;
     state.lock();
     try {
       if (closed) {
@@ -183,12 +298,15 @@ public final class LeaderSelector implements AutoCloseable {
       }
       closed = true;
       t = worker;
+      abandoned = takeWaiting();
     } finally {
       state.unlock();
     }
+    client.removeConnectionStateListener(connectionListener);
     if (t != null) {
       t.interrupt();
     }
+    abandoned.forEach(f -> f.completeExceptionally(new IllegalStateException("selector closed before it led")));
   }
 
   private void runLoop() {
@@ -226,30 +344,45 @@ public final class LeaderSelector implements AutoCloseable {
   }
 
   private void runOnce() throws InterruptedException {
-    FencingToken token = lock.acquire();
+    Place place = queue.acquire(NODE_NAME, idBytes, LockDecisions::exclusive, null, Deadline.never(client), false);
+    if (place == null) {
+      return; // cannot happen without a deadline or a try; nothing to release
+    }
     try {
-      LeadershipTerm term = new LeadershipTerm(id, token, client.sessionId());
-      String nodePath = lock.ownedNodePath().orElse(null);
+      OwnedNode node = place.heldNode();
+      LeadershipTerm term = new LeadershipTerm(id, node.fencingToken(), node.sessionId());
+      List<CompletableFuture<LeadershipTerm>> woken;
       state.lock();
       try {
         if (closed) {
           return;
         }
         running = term;
-        runningNodePath = nodePath;
+        runningNode = node;
       } finally {
         state.unlock();
       }
+      // a SUSPENDED or LOST handled before running was set interrupted nobody: check once more
+      if (!client.isLiveSession(node.sessionId()) || !connectedEnough()) {
+        throw new InterruptedException("leadership lost before the callback started");
+      }
+      state.lock();
+      try {
+        woken = takeWaiting();
+      } finally {
+        state.unlock();
+      }
+      woken.forEach(f -> f.complete(term));
       runTerm(term);
     } finally {
       state.lock();
       try {
         running = null;
-        runningNodePath = null;
+        runningNode = null;
       } finally {
         state.unlock();
       }
-      lock.release();
+      place.release();
     }
   }
 
@@ -260,24 +393,56 @@ public final class LeaderSelector implements AutoCloseable {
       return;
     }
     long start = client.timeSource().nanoTime();
-    events.leadershipChanged(lock.path(), true, 0);
+    events.leadershipChanged(path, true, 0);
     try {
       listener.takeLeadership(term);
     } finally {
-      events.leadershipChanged(lock.path(), false, client.timeSource().nanoTime() - start);
+      events.leadershipChanged(path, false, client.timeSource().nanoTime() - start);
     }
   }
 
-  private void ownershipChanged(OwnershipListener.Change change, FencingToken token) {
-    boolean lost = change == OwnershipListener.Change.LOST
-        || (change == OwnershipListener.Change.MAY_BE_LOST && suspendPolicy == SuspendPolicy.RELEASE_ON_SUSPEND);
-    if (!lost) {
+  /**
+   * Interrupts a running callback whose leadership may be lost (SUSPENDED, unless KEEP_UNTIL_LOST)
+   * or is lost (LOST of its session; a RECONNECTED that finds its node gone or not owned by the
+   * current session). Runs on the listener executor.
+   */
+  private void connectionChanged(Cohort c, ConnectionState newState) {
+    OwnedNode node;
+    state.lock();
+    try {
+      node = running == null ? null : runningNode;
+    } finally {
+      state.unlock();
+    }
+    if (node == null) {
       return;
     }
+    switch (newState) {
+      case SUSPENDED -> {
+        if (suspendPolicy == SuspendPolicy.RELEASE_ON_SUSPEND) {
+          interruptIfRunning(node);
+        }
+      }
+      // a LOST heard after the selector already leads on the next session is about the old one
+      case LOST -> {
+        if (!client.isLiveSession(node.sessionId())) {
+          interruptIfRunning(node);
+        }
+      }
+      case RECONNECTED -> SequentialQueue.stillOwned(client, node).whenComplete((owned, error) -> {
+        if ((error == null && !owned) || !client.isLiveSession(node.sessionId())) {
+          interruptIfRunning(node);
+        } // an error with the session alive: unsure, and the next transition tells
+      });
+      case CONNECTED -> { }
+    }
+  }
+
+  private void interruptIfRunning(OwnedNode node) {
     Thread t;
     state.lock();
     try {
-      t = running != null && running.fencingToken().equals(token) ? worker : null;
+      t = running != null && node.equals(runningNode) ? worker : null;
     } finally {
       state.unlock();
     }
@@ -288,7 +453,7 @@ public final class LeaderSelector implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LeaderSelector[" + lock.path() + ", " + id + "]";
+    return "LeaderSelector[" + path + ", " + id + "]";
   }
 
   /** Configures a {@link LeaderSelector}. */
@@ -309,8 +474,10 @@ public final class LeaderSelector implements AutoCloseable {
       this.client = Objects.requireNonNull(client, "client");
       this.path = Objects.requireNonNull(path, "path");
       this.listener = Objects.requireNonNull(listener, "listener");
+      Paths.validate(path);
     }
 
+    /** The participant id others see in {@link LeaderSelector#participants()}; default empty. */
     public Builder id(String id) {
       this.id = Objects.requireNonNull(id, "id");
       return this;
@@ -322,6 +489,7 @@ public final class LeaderSelector implements AutoCloseable {
       return this;
     }
 
+    /** What leadership does while SUSPENDED; default {@link SuspendPolicy#RELEASE_ON_SUSPEND}. */
     public Builder suspendPolicy(SuspendPolicy policy) {
       this.suspendPolicy = Objects.requireNonNull(policy, "policy");
       return this;
@@ -333,6 +501,7 @@ public final class LeaderSelector implements AutoCloseable {
       return this;
     }
 
+    /** Builds the selector; call {@link LeaderSelector#start()} to join the election. */
     public LeaderSelector build() {
       return new LeaderSelector(this);
     }

@@ -15,9 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -382,5 +386,75 @@ public abstract class LeaderLatchSuite extends RecipeSuiteSupport {
     assertEquals(List.of("isLeader " + term.fencingToken().value()), log.events,
         "a gained leadership once, after the reconnect, and never lost it");
     assertTrue(a.hasLeadership());
+  }
+
+  @Test
+  void leadershipAsyncCompletesWithTheTermWhenTheParticipantLeads() throws Exception {
+    LeaderLatch a = latch(newClient(), "a");
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    assertEquals(a.currentTerm().orElseThrow(), a.leadershipAsync().getNow(null), "done at once for a leader");
+    LeaderLatch b = latch(newClient(), "b");
+    CompletableFuture<LeadershipTerm> bLeads = b.leadershipAsync();
+    awaitChildren(PATH, 2);
+    assertFalse(bLeads.isDone());
+
+    a.close();
+
+    LeadershipTerm term = bLeads.get(10, TimeUnit.SECONDS);
+    assertEquals("b", term.participantId());
+    assertEquals(b.currentTerm().orElseThrow(), term);
+  }
+
+  @Test
+  void cancellingLeadershipAsyncWithdrawsFromTheElectionAndDeletesTheNode() throws Exception {
+    LeaderLatch a = latch(newClient(), "a");
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    LeaderLatch b = latch(newClient(), "b");
+    CompletableFuture<LeadershipTerm> bLeads = b.leadershipAsync();
+    awaitChildren(PATH, 2);
+    String bNode = b.ownedNodePath().orElseThrow();
+
+    assertTrue(bLeads.cancel(true));
+
+    await().until(() -> !exists(bNode));
+    awaitChildren(PATH, 1);
+    assertThrows(IllegalStateException.class, () -> b.await(Duration.ZERO), "b left the election");
+    a.close();
+    awaitChildren(PATH, 0);
+    assertFalse(b.hasLeadership());
+  }
+
+  @Test
+  void leadershipAsyncWithATimeoutGivesUpOnTheClientsClockAndDeletesTheNode() throws Exception {
+    requireFaults(FaultControl.VIRTUAL_TIME);
+    LeaderLatch a = latch(newClient(), "a");
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    LeaderLatch b = latch(newClient(), "b");
+    CompletableFuture<LeadershipTerm> bLeads = b.leadershipAsync(Duration.ofSeconds(5));
+    awaitChildren(PATH, 2);
+    assertFalse(bLeads.isDone());
+
+    fixture.advanceTime(Duration.ofSeconds(6));
+
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> bLeads.get(10, TimeUnit.SECONDS));
+    assertTrue(failed.getCause() instanceof TimeoutException, "timed out: " + failed.getCause());
+    awaitChildren(PATH, 1);
+    assertTrue(a.hasLeadership());
+  }
+
+  @Test
+  void leadershipAsyncFailsWhenTheLatchClosesAndIsRefusedBeforeStart() throws Exception {
+    Cohort client = newClient();
+    LeaderLatch idle = LeaderLatch.builder(client, PATH).id("idle").build();
+    assertThrows(IllegalStateException.class, idle::leadershipAsync);
+    LeaderLatch a = latch(newClient(), "a");
+    assertTrue(a.await(Duration.ofSeconds(10)));
+    LeaderLatch b = latch(client, "b");
+    CompletableFuture<LeadershipTerm> bLeads = b.leadershipAsync();
+    b.close();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> bLeads.get(10, TimeUnit.SECONDS));
+    assertTrue(failed.getCause() instanceof IllegalStateException, "closed: " + failed.getCause());
+    assertThrows(IllegalStateException.class, b::leadershipAsync);
+    assertThrows(NullPointerException.class, () -> a.leadershipAsync(null));
   }
 }

@@ -134,4 +134,56 @@ public abstract class LeaderSelectorSuite extends RecipeSuiteSupport {
     a.close();
     assertTrue(bLeads.await(10, java.util.concurrent.TimeUnit.SECONDS));
   }
+
+  @Test
+  void participantsAndLeaderNameTheSelectorsInLineOrder() throws Exception {
+    CountDownLatch aLeads = new CountDownLatch(1);
+    LeaderSelector a = selector(newClient(), "a", false, term -> {
+      aLeads.countDown();
+      new CountDownLatch(1).await();
+    });
+    assertTrue(aLeads.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    LeaderSelector b = selector(newClient(), "b", false, term -> { });
+    await().until(() -> b.participants().size() == 2);
+    assertEquals(List.of(new Participant("a", true), new Participant("b", false)), b.participants());
+    assertEquals(a.participants(), b.participants());
+    assertEquals("a", b.leader().orElseThrow().id());
+  }
+
+  @Test
+  void leadershipAsyncCompletesWithTheTermTheCallbackRunsIn() throws Exception {
+    java.util.concurrent.CompletableFuture<LeadershipTerm> handed = new java.util.concurrent.CompletableFuture<>();
+    CountDownLatch release = new CountDownLatch(1);
+    LeaderSelector s = LeaderSelector.builder(newClient(), PATH, term -> {
+      handed.complete(term);
+      release.await();
+    }).id("a").build();
+    selectors.add(s);
+    java.util.concurrent.CompletableFuture<LeadershipTerm> leads = s.leadershipAsync();
+    assertFalse(leads.isDone(), "not started, so not leading");
+    s.start();
+    assertEquals(handed.get(10, java.util.concurrent.TimeUnit.SECONDS), leads.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    release.countDown();
+  }
+
+  @Test
+  void cancellingLeadershipAsyncWithdrawsTheSelectorAndDeletesItsNode() throws Exception {
+    CountDownLatch aLeads = new CountDownLatch(1);
+    LeaderSelector a = selector(newClient(), "a", false, term -> {
+      aLeads.countDown();
+      new CountDownLatch(1).await();
+    });
+    assertTrue(aLeads.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    AtomicInteger bRuns = new AtomicInteger();
+    LeaderSelector b = selector(newClient(), "b", true, term -> bRuns.incrementAndGet());
+    java.util.concurrent.CompletableFuture<LeadershipTerm> bLeads = b.leadershipAsync();
+    awaitChildren(PATH, 2);
+
+    assertTrue(bLeads.cancel(true));
+
+    awaitChildren(PATH, 1);
+    a.close();
+    awaitChildren(PATH, 0);
+    assertEquals(0, bRuns.get(), "b withdrew, so it never led");
+  }
 }
