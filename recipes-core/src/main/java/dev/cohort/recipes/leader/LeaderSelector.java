@@ -258,10 +258,10 @@ public final class LeaderSelector implements AutoCloseable {
   public dev.cohort.spi.Op ownershipCheck() {
     state.lock();
     try {
-      if (running == null || runningNodePath == null) {
+      if (running == null || runningNode == null) {
         throw new IllegalStateException(this + " does not lead now");
       }
-      return dev.cohort.spi.Op.check(runningNodePath, -1);
+      return runningNode.ownershipCheck();
     } finally {
       state.unlock();
     }
