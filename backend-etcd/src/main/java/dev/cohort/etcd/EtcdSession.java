@@ -76,8 +76,10 @@ import org.slf4j.LoggerFactory;
  *       queue protocol sends right behind it.
  *   <li><b>Watches</b> are etcd watches started at etcd's current revision (a start in the past
  *       is served by etcd's 100 ms catch-up loop); when that is after the read that set them, one
- *       more read of the node covers the gap, so nothing is missed. A registration fires once, for the
- *       first change after its revision, whether the etcd watch, this session's own write or a later
+ *       more read of the node covers the gap, so nothing is missed. The read that sets a watch
+ *       completes only once its etcd watch is created (and the gap judged): a change made after the
+ *       read completes reaches the session through a watch already in place, in order with the
+ *       others. A registration fires once, for the first change after its revision, whether the etcd watch, this session's own write or a later
  *       read of the same node shows it first. While a write transaction of this session is in
  *       flight their etcd events wait ({@link #commitHoldingEvents}): etcd often shows the write's
  *       net change before its reply, and the session must see it op by op from {@link Plan}.
@@ -416,45 +418,42 @@ final class EtcdSession implements Session {
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+    return submit(path, refused, () -> read(List.of(path), false).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
-      if (watcher != null) {
-        register(new Registration(path, false, watcher, r.revision, s));
-      }
-      return s.exists() ? s.stat() : null;
+      Stat stat = s.exists() ? s.stat() : null;
+      return watcher == null ? CompletableFuture.completedFuture(stat)
+          : register(new Registration(path, false, watcher, r.revision, s)).thenApply(settled -> stat);
     }, events));
   }
 
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+    return submit(path, refused, () -> read(List.of(path), false).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
       if (!s.exists()) {
         throw CoordinationException.of(ErrorCode.NO_NODE, path);
       }
-      if (watcher != null) {
-        register(new Registration(path, false, watcher, r.revision, s));
-      }
-      return new NodeData(s.value().data(), s.stat());
+      NodeData data = new NodeData(s.value().data(), s.stat());
+      return watcher == null ? CompletableFuture.completedFuture(data)
+          : register(new Registration(path, false, watcher, r.revision, s)).thenApply(settled -> data);
     }, events));
   }
 
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> listing(path).thenApplyAsync(r -> {
+    return submit(path, refused, () -> listing(path).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
       if (!s.exists()) {
         throw CoordinationException.of(ErrorCode.NO_NODE, path);
       }
-      if (watcher != null) {
-        register(new Registration(path, true, watcher, r.revision, s));
-      }
-      return new Children(s.names(), s.stat());
+      Children children = new Children(s.names(), s.stat());
+      return watcher == null ? CompletableFuture.completedFuture(children)
+          : register(new Registration(path, true, watcher, r.revision, s)).thenApply(settled -> children);
     }, events));
   }
 
@@ -939,6 +938,12 @@ final class EtcdSession implements Session {
     /** The etcd watches of the current start not yet created, and the highest creation revision so far. */
     int creating;
     long createdAt;
+    /**
+     * Completes once the first start's etcd watches are created and any gap behind them is judged
+     * (or the registration ends): the read that set the watch completes only then, so a change made
+     * after that read is heard through the watch, in order with this session's other watches.
+     */
+    final CompletableFuture<Void> settled = new CompletableFuture<>();
 
     Registration(String path, boolean child, Watcher watcher, long revision, NodeSnap seen) {
       this.path = path;
@@ -1016,6 +1021,7 @@ final class EtcdSession implements Session {
     }
 
     void cancel() {
+      settled.complete(null);
       for (Watch.Watcher w : etcdWatches) {
         try {
           w.close();
@@ -1039,8 +1045,12 @@ final class EtcdSession implements Session {
       return;
     }
     r.createdAt = Math.max(r.createdAt, at);
-    if (--r.creating > 0 || r.createdAt <= r.revision || r.rearming || state == SessionState.SUSPENDED) {
-      return; // no gap; or a reconnect is on the way, which re-arms from a fresh read
+    if (--r.creating > 0) {
+      return;
+    }
+    if (r.createdAt <= r.revision || r.rearming || state == SessionState.SUSPENDED) {
+      r.settled.complete(null); // no gap; or a reconnect is on the way, which re-arms from a fresh read
+      return;
     }
     read(List.of(r.path), false).whenComplete((reading, error) -> post(() -> {
       if (error != null) {
@@ -1048,19 +1058,21 @@ final class EtcdSession implements Session {
       } else if (!state.isTerminal() && generation == r.armed && registrations.contains(r)) {
         observe(reading.snaps().get(r.path), reading.revision());
       }
+      r.settled.complete(null);
     }));
   }
 
   /** On the event thread (called from a read's completion, which runs there via submit). */
-  private void register(Registration r) {
+  private CompletableFuture<Void> register(Registration r) {
     // A watcher is registered once per path and kind, as ZooKeeper keeps watchers in sets.
     for (Registration existing : registrations) {
       if (existing.path.equals(r.path) && existing.child == r.child && existing.watcher == r.watcher) {
-        return;
+        return existing.settled;
       }
     }
     registrations.add(r);
     r.start();
+    return r.settled;
   }
 
   /**
