@@ -74,9 +74,12 @@ import org.slf4j.LoggerFactory;
  *       that read (a stale view or a lost race costs one more transaction). Errors come only from
  *       one fresh read. An ephemeral sequential create also lists its parent, for the listing the
  *       queue protocol sends right behind it.
- *   <li><b>Watches</b> are etcd watches started at the revision just after the read that set them,
- *       so nothing between the read and the watch is missed; a registration fires once, for the
- *       first change after its revision, whether the etcd watch, this session's own write or a later
+ *   <li><b>Watches</b> are etcd watches started at etcd's current revision (a start in the past
+ *       is served by etcd's 100 ms catch-up loop); when that is after the read that set them, one
+ *       more read of the node covers the gap, so nothing is missed. The read that sets a watch
+ *       completes only once its etcd watch is created (and the gap judged): a change made after the
+ *       read completes reaches the session through a watch already in place, in order with the
+ *       others. A registration fires once, for the first change after its revision, whether the etcd watch, this session's own write or a later
  *       read of the same node shows it first. While a write transaction of this session is in
  *       flight their etcd events wait ({@link #commitHoldingEvents}): etcd often shows the write's
  *       net change before its reply, and the session must see it op by op from {@link Plan}.
@@ -415,45 +418,42 @@ final class EtcdSession implements Session {
   @Override
   public CompletableFuture<Stat> exists(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+    return submit(path, refused, () -> read(List.of(path), false).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
-      if (watcher != null) {
-        register(new Registration(path, false, watcher, r.revision, s));
-      }
-      return s.exists() ? s.stat() : null;
+      Stat stat = s.exists() ? s.stat() : null;
+      return watcher == null ? CompletableFuture.completedFuture(stat)
+          : register(new Registration(path, false, watcher, r.revision, s)).thenApply(settled -> stat);
     }, events));
   }
 
   @Override
   public CompletableFuture<NodeData> getData(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> read(List.of(path), false).thenApplyAsync(r -> {
+    return submit(path, refused, () -> read(List.of(path), false).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
       if (!s.exists()) {
         throw CoordinationException.of(ErrorCode.NO_NODE, path);
       }
-      if (watcher != null) {
-        register(new Registration(path, false, watcher, r.revision, s));
-      }
-      return new NodeData(s.value().data(), s.stat());
+      NodeData data = new NodeData(s.value().data(), s.stat());
+      return watcher == null ? CompletableFuture.completedFuture(data)
+          : register(new Registration(path, false, watcher, r.revision, s)).thenApply(settled -> data);
     }, events));
   }
 
   @Override
   public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
     CoordinationException refused = pathRefusal(path);
-    return submit(path, refused, () -> listing(path).thenApplyAsync(r -> {
+    return submit(path, refused, () -> listing(path).thenComposeAsync(r -> {
       NodeSnap s = r.snaps.get(path);
       observe(s, r.revision);
       if (!s.exists()) {
         throw CoordinationException.of(ErrorCode.NO_NODE, path);
       }
-      if (watcher != null) {
-        register(new Registration(path, true, watcher, r.revision, s));
-      }
-      return new Children(s.names(), s.stat());
+      Children children = new Children(s.names(), s.stat());
+      return watcher == null ? CompletableFuture.completedFuture(children)
+          : register(new Registration(path, true, watcher, r.revision, s)).thenApply(settled -> children);
     }, events));
   }
 
@@ -933,6 +933,17 @@ final class EtcdSession implements Session {
     final long pzxid;
     final long childCount;
     final List<Watch.Watcher> etcdWatches = new ArrayList<>();
+    /** Counts {@link #start} calls: creation notices of an earlier start's etcd watches are ignored. */
+    int armed;
+    /** The etcd watches of the current start not yet created, and the highest creation revision so far. */
+    int creating;
+    long createdAt;
+    /**
+     * Completes once the first start's etcd watches are created and any gap behind them is judged
+     * (or the registration ends): the read that set the watch completes only then, so a change made
+     * after that read is heard through the watch, in order with this session's other watches.
+     */
+    final CompletableFuture<Void> settled = new CompletableFuture<>();
 
     Registration(String path, boolean child, Watcher watcher, long revision, NodeSnap seen) {
       this.path = path;
@@ -946,10 +957,25 @@ final class EtcdSession implements Session {
       this.childCount = seen.childCount();
     }
 
+    /**
+     * Starts the etcd watches at the server's current revision, not at {@link #revision} + 1: etcd
+     * 3.4 serves a watch that starts in the past from its "unsynced" group, caught up on a 100 ms
+     * loop, so a change right after the watch was set would be heard up to 100 ms late (every lock
+     * handoff under contention). What changed between the read and the watch's creation is judged
+     * from one more read once the watches report their creation revision ({@link #created}).
+     */
     void start() {
       Watch w = client.getWatchClient();
-      WatchOption from = WatchOption.builder().withRevision(revision + 1).build();
+      int generation = ++armed;
+      creating = child ? 2 : 1;
+      createdAt = 0;
+      WatchOption from = WatchOption.builder().withCreateNotify(true).build();
       etcdWatches.add(w.watch(layout.dataKey(path), from, Watch.listener(resp -> {
+        if (resp.isCreatedNotify()) {
+          long at = resp.getHeader().getRevision();
+          post(() -> created(this, generation, at));
+          return;
+        }
         for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
           KeyValue kv = e.getKeyValue();
           WatchEvent.Type type;
@@ -966,8 +992,13 @@ final class EtcdSession implements Session {
       }, error -> LOG.debug("watch on {} failed: {}", path, error.toString()))));
       if (child) {
         String prefix = layout.childrenPrefix(path);
-        WatchOption range = WatchOption.builder().withRevision(revision + 1).withRange(Layout.prefixEnd(prefix)).build();
+        WatchOption range = WatchOption.builder().withCreateNotify(true).withRange(Layout.prefixEnd(prefix)).build();
         etcdWatches.add(w.watch(Layout.bytes(prefix), range, Watch.listener(resp -> {
+          if (resp.isCreatedNotify()) {
+            long at = resp.getHeader().getRevision();
+            post(() -> created(this, generation, at));
+            return;
+          }
           for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
             KeyValue kv = e.getKeyValue();
             if (e.getEventType() == EventType.PUT && kv.getCreateRevision() != kv.getModRevision()
@@ -990,6 +1021,7 @@ final class EtcdSession implements Session {
     }
 
     void cancel() {
+      settled.complete(null);
       for (Watch.Watcher w : etcdWatches) {
         try {
           w.close();
@@ -1001,16 +1033,46 @@ final class EtcdSession implements Session {
     }
   }
 
+  /**
+   * One of {@code r}'s etcd watches was created at {@code at}: it hears changes after {@code at}.
+   * Once all of them are, and changes may have landed between the read that set {@code r} and
+   * their creation, one read of the node fires {@code r} if it changed, as any read of the node by
+   * this session would ({@link #observe}). A stream that resumes after a fault reports its creation
+   * again; only the first report of a start counts. Event thread.
+   */
+  private void created(Registration r, int generation, long at) {
+    if (generation != r.armed || r.creating == 0 || !registrations.contains(r)) {
+      return;
+    }
+    r.createdAt = Math.max(r.createdAt, at);
+    if (--r.creating > 0) {
+      return;
+    }
+    if (r.createdAt <= r.revision || r.rearming || state == SessionState.SUSPENDED) {
+      r.settled.complete(null); // no gap; or a reconnect is on the way, which re-arms from a fresh read
+      return;
+    }
+    read(List.of(r.path), false).whenComplete((reading, error) -> post(() -> {
+      if (error != null) {
+        LOG.debug("reading {} after its watch was created failed: {}", r.path, error.toString());
+      } else if (!state.isTerminal() && generation == r.armed && registrations.contains(r)) {
+        observe(reading.snaps().get(r.path), reading.revision());
+      }
+      r.settled.complete(null);
+    }));
+  }
+
   /** On the event thread (called from a read's completion, which runs there via submit). */
-  private void register(Registration r) {
+  private CompletableFuture<Void> register(Registration r) {
     // A watcher is registered once per path and kind, as ZooKeeper keeps watchers in sets.
     for (Registration existing : registrations) {
       if (existing.path.equals(r.path) && existing.child == r.child && existing.watcher == r.watcher) {
-        return;
+        return existing.settled;
       }
     }
     registrations.add(r);
     r.start();
+    return r.settled;
   }
 
   /**
