@@ -1335,6 +1335,16 @@ final class EtcdSession implements Session {
   }
 
   /** Runs {@code task} on the event thread, unless the session has shut it down. */
+  /**
+   * For tests: how many one-shot registrations are not settled yet (their etcd watch not created,
+   * or the gap behind it not judged), counted on the event thread.
+   */
+  CompletableFuture<Integer> unsettledWatches() {
+    CompletableFuture<Integer> count = new CompletableFuture<>();
+    post(() -> count.complete((int) registrations.stream().filter(r -> !r.settled.isDone()).count()));
+    return count;
+  }
+
   private void post(Runnable task) {
     try {
       events.execute(task);
