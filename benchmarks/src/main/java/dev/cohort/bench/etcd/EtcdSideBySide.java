@@ -1,10 +1,9 @@
 package dev.cohort.bench.etcd;
 
+import dev.cohort.bench.recipes.CohortScenarios;
 import dev.cohort.etcd.EtcdBackend;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.leader.LeaderLatch;
-import dev.cohort.recipes.leader.LeaderLatchListener;
-import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.locks.DistributedLock;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.Session;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -363,39 +361,12 @@ public final class EtcdSideBySide {
       try (Cohort a = Cohort.builder(backend).build(); Cohort b = Cohort.builder(backend).build()) {
         a.start();
         b.start();
-        CountDownLatch aLeads = new CountDownLatch(1);
-        CountDownLatch bLeads = new CountDownLatch(1);
-        LeaderLatch la = LeaderLatch.builder(a, "/election/" + h).id("a").build();
-        la.addListener(listener(aLeads));
-        la.start();
-        aLeads.await(30, TimeUnit.SECONDS);
-        LeaderLatch lb = LeaderLatch.builder(b, "/election/" + h).id("b").build();
-        lb.addListener(listener(bLeads));
-        lb.start();
-        while (lb.participants().size() < 2) {
-          Thread.onSpinWait(); // b is in line once its node is listed
-        }
-        long t0 = System.nanoTime();
-        la.close();
-        bLeads.await(30, TimeUnit.SECONDS);
-        times.add((System.nanoTime() - t0) / 1e6);
-        lb.close();
+        times.add(CohortScenarios.leaderHandoverMillis(a, b, "/election/" + h));
       }
     }
     return median(times);
   }
 
-  private static LeaderLatchListener listener(CountDownLatch leads) {
-    return new LeaderLatchListener() {
-      @Override
-      public void isLeader(LeadershipTerm term) {
-        leads.countDown();
-      }
-
-      @Override
-      public void notLeader(LeadershipTerm term) {}
-    };
-  }
 
   /** Median ms from the leader's resign to the waiting campaigner's campaign returning. */
   private static double leaderHandoverJetcd(Client jetcd, int handovers) throws Exception {

@@ -1,12 +1,9 @@
 package dev.cohort.bench.etcd;
 
+import dev.cohort.bench.recipes.CohortScenarios;
 import dev.cohort.etcd.EtcdBackend;
 import dev.cohort.recipes.Cohort;
-import dev.cohort.recipes.leader.LeaderLatch;
-import dev.cohort.recipes.leader.LeaderLatchListener;
-import dev.cohort.recipes.leader.LeadershipTerm;
 import dev.cohort.recipes.locks.DistributedLock;
-import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.spi.CoordinationBackend;
 import dev.cohort.zookeeper.ZooKeeperBackend;
@@ -18,11 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
@@ -232,37 +225,8 @@ public final class EtcdVsZooKeeper {
   /** Ms from the leader's close to the next participant knowing it leads. */
   private static double leaderHandover(CoordinationBackend backend, int h) throws Exception {
     try (Cohort a = cohort(backend); Cohort b = cohort(backend)) {
-      CountDownLatch aLeads = new CountDownLatch(1);
-      CountDownLatch bLeads = new CountDownLatch(1);
-      LeaderLatch la = LeaderLatch.builder(a, "/election/" + h).id("a").build();
-      la.addListener(listener(aLeads));
-      la.start();
-      aLeads.await(30, TimeUnit.SECONDS);
-      LeaderLatch lb = LeaderLatch.builder(b, "/election/" + h).id("b").build();
-      lb.addListener(listener(bLeads));
-      lb.start();
-      while (lb.participants().size() < 2) {
-        Thread.onSpinWait(); // b is in line once its node is listed
-      }
-      long t0 = System.nanoTime();
-      la.close();
-      bLeads.await(30, TimeUnit.SECONDS);
-      double ms = (System.nanoTime() - t0) / 1e6;
-      lb.close();
-      return ms;
+      return CohortScenarios.leaderHandoverMillis(a, b, "/election/" + h);
     }
-  }
-
-  private static LeaderLatchListener listener(CountDownLatch leads) {
-    return new LeaderLatchListener() {
-      @Override
-      public void isLeader(LeadershipTerm term) {
-        leads.countDown();
-      }
-
-      @Override
-      public void notLeader(LeadershipTerm term) {}
-    };
   }
 
   /** Jobs/s from the first put to the last completion: one producer, three workers. */
@@ -274,34 +238,7 @@ public final class EtcdVsZooKeeper {
         clients.add(cohort(backend));
         queues.add(WorkQueue.builder(clients.get(i), "/queue" + round).build());
       }
-      AtomicInteger done = new AtomicInteger();
-      AtomicLong lastCompletion = new AtomicLong();
-      long t0 = System.nanoTime();
-      List<Thread> workers = new ArrayList<>();
-      for (int w = 1; w <= 3; w++) {
-        WorkQueue q = queues.get(w);
-        Thread t = new Thread(() -> {
-          try {
-            while (done.get() < jobs) {
-              Optional<Job> job = q.take(Duration.ofMillis(200));
-              if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
-                lastCompletion.set(System.nanoTime());
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        workers.add(t);
-        t.start();
-      }
-      for (int i = 0; i < jobs; i++) {
-        queues.get(0).put(DATA);
-      }
-      for (Thread t : workers) {
-        t.join();
-      }
-      return perSecond(jobs, lastCompletion.get() - t0);
+      return CohortScenarios.queueJobsPerSecond(queues, jobs, DATA);
     } finally {
       queues.forEach(WorkQueue::close);
       clients.forEach(Cohort::close);

@@ -1,10 +1,10 @@
 package dev.cohort.bench.zookeeper;
 
+import dev.cohort.bench.recipes.CohortScenarios;
 import dev.cohort.recipes.BlockingOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.leader.LeaderLatch;
 import dev.cohort.recipes.locks.DistributedLock;
-import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.spi.Capability;
 import dev.cohort.spi.CreateMode;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -745,34 +744,7 @@ public final class SideBySide {
         clients.add(cohort(backend));
         queues.add(WorkQueue.builder(clients.get(i), "/queue").build());
       }
-      AtomicInteger done = new AtomicInteger();
-      AtomicLong lastCompletion = new AtomicLong();
-      long t0 = System.nanoTime();
-      List<Thread> workers = new ArrayList<>();
-      for (int w = 1; w <= 3; w++) {
-        WorkQueue q = queues.get(w);
-        Thread t = new Thread(() -> {
-          try {
-            while (done.get() < jobs) {
-              Optional<Job> job = q.take(Duration.ofMillis(200));
-              if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
-                lastCompletion.set(System.nanoTime());
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        workers.add(t);
-        t.start();
-      }
-      for (int i = 0; i < jobs; i++) {
-        queues.get(0).put(DATA);
-      }
-      for (Thread t : workers) {
-        t.join();
-      }
-      return perSecond(jobs, lastCompletion.get() - t0);
+      return CohortScenarios.queueJobsPerSecond(queues, jobs, DATA);
     } finally {
       queues.forEach(WorkQueue::close);
       clients.forEach(Cohort::close);

@@ -1,0 +1,96 @@
+package dev.cohort.bench.recipes;
+
+import dev.cohort.recipes.Cohort;
+import dev.cohort.recipes.leader.LeaderLatch;
+import dev.cohort.recipes.leader.LeaderLatchListener;
+import dev.cohort.recipes.leader.LeadershipTerm;
+import dev.cohort.recipes.queue.Job;
+import dev.cohort.recipes.queue.WorkQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Recipe scenarios that several side-by-side benchmarks time the same way on different backends:
+ * one leader handover, and a work queue drained by three workers while one producer fills it.
+ */
+public final class CohortScenarios {
+
+  private CohortScenarios() {}
+
+  /**
+   * Ms from the leader's close to the next participant knowing it leads: {@code a} leads at
+   * {@code path}, {@code b} queues behind it, then {@code a} leaves.
+   */
+  public static double leaderHandoverMillis(Cohort a, Cohort b, String path) throws InterruptedException {
+    CountDownLatch aLeads = new CountDownLatch(1);
+    CountDownLatch bLeads = new CountDownLatch(1);
+    LeaderLatch la = LeaderLatch.builder(a, path).id("a").build();
+    la.addListener(countsDown(aLeads));
+    la.start();
+    aLeads.await(30, TimeUnit.SECONDS);
+    LeaderLatch lb = LeaderLatch.builder(b, path).id("b").build();
+    lb.addListener(countsDown(bLeads));
+    lb.start();
+    while (lb.participants().size() < 2) {
+      Thread.onSpinWait(); // b is in line once its node is listed
+    }
+    long t0 = System.nanoTime();
+    la.close();
+    bLeads.await(30, TimeUnit.SECONDS);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    lb.close();
+    return ms;
+  }
+
+  /**
+   * Jobs/s from the first put to the last completion: {@code queues.get(0)} puts {@code jobs}
+   * jobs of {@code data} while each other queue (one per client) takes and completes them.
+   */
+  public static double queueJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data) throws InterruptedException {
+    AtomicInteger done = new AtomicInteger();
+    AtomicLong lastCompletion = new AtomicLong();
+    long t0 = System.nanoTime();
+    List<Thread> workers = new ArrayList<>();
+    for (WorkQueue q : queues.subList(1, queues.size())) {
+      Thread t = new Thread(() -> {
+        try {
+          while (done.get() < jobs) {
+            Optional<Job> job = q.take(Duration.ofMillis(200));
+            if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
+              lastCompletion.set(System.nanoTime());
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      workers.add(t);
+      t.start();
+    }
+    for (int i = 0; i < jobs; i++) {
+      queues.get(0).put(data);
+    }
+    for (Thread t : workers) {
+      t.join();
+    }
+    return jobs / ((lastCompletion.get() - t0) / 1e9);
+  }
+
+  private static LeaderLatchListener countsDown(CountDownLatch leads) {
+    return new LeaderLatchListener() {
+      @Override
+      public void isLeader(LeadershipTerm term) {
+        leads.countDown();
+      }
+
+      @Override
+      public void notLeader(LeadershipTerm term) {}
+    };
+  }
+}
