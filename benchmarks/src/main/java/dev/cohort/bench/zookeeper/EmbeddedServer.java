@@ -10,7 +10,7 @@ import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 
 /** A standalone ZooKeeper server in this JVM on a free loopback port: what a Cohort test fixture starts. */
-final class EmbeddedServer implements AutoCloseable {
+public final class EmbeddedServer implements AutoCloseable {
   private final ZooKeeperServer server;
   private final ServerCnxnFactory factory;
 
@@ -19,14 +19,14 @@ final class EmbeddedServer implements AutoCloseable {
     this.factory = factory;
   }
 
-  static EmbeddedServer start(Path dir) throws IOException, InterruptedException {
+  public static EmbeddedServer start(Path dir) throws IOException, InterruptedException {
     ZooKeeperServer server = new ZooKeeperServer(dir.resolve("snap").toFile(), dir.resolve("log").toFile(), 2000);
     ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 100);
     factory.startup(server);
     return new EmbeddedServer(server, factory);
   }
 
-  String connectString() {
+  public String connectString() {
     return "127.0.0.1:" + factory.getLocalPort();
   }
 
@@ -36,7 +36,7 @@ final class EmbeddedServer implements AutoCloseable {
     server.shutdown();
   }
 
-  static void delete(Path dir) throws IOException {
+  public static void delete(Path dir) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

@@ -1,0 +1,70 @@
+package dev.cohort.bench.scale;
+
+import java.util.List;
+
+/**
+ * Every scenario of the sweep, in table order. To add one, append a {@link Scenario} built with
+ * {@link Scenario#named}; its {@code setup} may live here or in a class of its own (see {@link
+ * RecipePoints}).
+ */
+public final class Scenarios {
+  private Scenarios() {}
+
+  /** Each ZooKeeper session is one connection: the embedded server takes 100 from one address. */
+  static final String ZK_CONNECTIONS =
+      "each ZooKeeper session is its own TCP connection with two client threads, and the embedded"
+          + " server accepts at most 100 connections from one address";
+
+  /** Why today's GroupMember stops at 100 members (measured: 2026-12-07 sweep, README "Scale sweep"). */
+  private static final String GROUP_VIEWS =
+      "today's GroupMember keeps a ChildrenCache of the whole group in every member, and each cache"
+          + " re-reads every member on a change: a join+leave among 100 costs ~20k requests (2n^2), so"
+          + " starting 1,000 members costs ~3x10^8";
+
+  /** The scenarios, in the order the table lists them. */
+  public static final List<Scenario> ALL = List.of(
+      Scenario.named("queue", "WorkQueue put + take + complete at depth n (n jobs pending)")
+          .sizes(10, 1_000, 100_000, 1_000_000)
+          .limit(Backend.ZOOKEEPER, 100_000,
+              "filling 1M jobs through one fsyncing server takes many minutes and one listing of"
+                  + " them is tens of MB, past any sane jute.maxbuffer")
+          .setup(RecipePoints::queue),
+      Scenario.named("lock-handoff", "one lock handoff among n sessions queued on one DistributedLock")
+          .sizes(10, 100, 1_000)
+          .limit(Backend.ZOOKEEPER, 90, ZK_CONNECTIONS)
+          .setup(RecipePoints::lockHandoffs),
+      Scenario.named("leader-handover", "one LeaderLatch handover among n participants (leader leaves, rejoins last)")
+          .sizes(10, 100, 1_000)
+          .limit(Backend.ZOOKEEPER, 90, ZK_CONNECTIONS)
+          .setup(RecipePoints::leaderHandover),
+      Scenario.named("group", "one member joins and leaves a group of n, until all n saw both")
+          .sizes(10, 100, 1_000, 10_000)
+          .limit(Backend.INMEMORY, 100, GROUP_VIEWS)
+          .limit(Backend.REPLICATED, 100, GROUP_VIEWS)
+          .limit(Backend.ZOOKEEPER, 90, ZK_CONNECTIONS)
+          .setup(RecipePoints::group),
+      Scenario.named("partition", "one rebalance of n partitions over m = n/100 members (2..100): a member joins or leaves")
+          .sizes(10, 1_000, 10_000)
+          .quickSizes(10, 100)
+          .limit(Backend.ZOOKEEPER, 1_000, ZK_CONNECTIONS + " (10k partitions use 100 members)")
+          .setup(RecipePoints::partitions),
+      Scenario.named("children-cache", "one child's setData seen by a ChildrenCache of n children")
+          .sizes(10, 1_000, 100_000, 1_000_000)
+          .limit(Backend.REPLICATED, 100_000,
+              "creating 1M nodes through the replicated log takes minutes at its 50-100k writes/s"
+                  + " on this machine, and every replica holds them")
+          .limit(Backend.ZOOKEEPER, 100_000,
+              "creating 1M znodes through one fsyncing server takes many minutes")
+          .setup(RecipePoints::childrenCache));
+
+  /** The scenario called {@code name}. */
+  public static Scenario named(String name) {
+    for (Scenario s : ALL) {
+      if (s.name().equals(name.trim())) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown scenario '" + name + "'; known: "
+        + ALL.stream().map(Scenario::name).toList());
+  }
+}
