@@ -292,7 +292,7 @@ final class RecipePoints {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new IllegalStateException("partitions not balanced within " + STALL);
+          throw new IllegalStateException("partitions not balanced within " + STALL.toSeconds() + " s");
         }
         // Wake on the next change; a short bound covers a change that came between check and wait.
         try {

@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +30,8 @@ import picocli.CommandLine.Option;
  * operation (counted at the SPI boundary by {@link CountingBackend}), and drawing one PNG per
  * scenario.
  *
- * <p>Each point gets a fresh backend; its setup (filling the queue, starting members) is timed but
+ * <p>Before a scenario's sizes on a backend, its smallest point runs once untabled, to warm the JVM.
+ * Each point gets a fresh backend; its setup (filling the queue, starting members) is timed but
  * not measured. Then one warm-up round and {@code --rounds} rounds of {@code --seconds} divided by
  * the rounds each; a round runs whole batches, so it lasts at least one batch. A point that a
  * recipe refuses, that a backend cannot afford, that stalls or that fails gets a row saying so and
@@ -132,12 +137,17 @@ public final class ScaleSweep implements Callable<Integer> {
       List<Integer> points = sizes.isEmpty() ? (quick ? scenario.quickSizes() : scenario.sizes())
           : sizes.stream().map(Sizes::parse).toList();
       for (Backend backend : chosenBackends) {
+        if (!quick && !points.isEmpty() && scenario.unaffordable(backend, points.get(0)).isEmpty()) {
+          // The first point of a scenario on a backend runs on cold code (measured: 3-6x slower at
+          // depth 10 than the same point run again): warm the JVM on the smallest size, untabled.
+          measure(scenario, backend, points.get(0));
+        }
         for (int size : points) {
           if (size > cap) {
             continue;
           }
           Row row = scenario.unaffordable(backend, size)
-              .map(reason -> Row.notMeasured(scenario, backend, size, 0, "skipped: " + reason))
+              .map(reason -> Row.skipped(scenario, backend, size, reason))
               .orElseGet(() -> measure(scenario, backend, size));
           rows.add(row);
           console.println(line(row));
@@ -180,7 +190,8 @@ public final class ScaleSweep implements Callable<Integer> {
       return Row.notMeasured(scenario, backend, size, seconds(t0), "timeout: more than " + pointTimeoutSeconds + " s");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      String note = cause instanceof Refused ? cause.getMessage() : "failed: " + cause;
+      String note = cause instanceof Refused ? cause.getMessage()
+          : "failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
       return Row.notMeasured(scenario, backend, size, holder.setupSeconds, note);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -241,7 +252,7 @@ public final class ScaleSweep implements Callable<Integer> {
       requests[i] = r[1];
       total += (long) r[2];
     }
-    return new Row(scenario.name(), backend, size, median(micros), median(requests), total, holder.setupSeconds, "");
+    return new Row(scenario.name(), backend, size, median(micros), median(requests), total, holder.setupSeconds, "", null);
   }
 
   /** {µs per op, requests per op, ops} over one round of whole batches lasting at least {@code nanos}. */
@@ -282,13 +293,28 @@ public final class ScaleSweep implements Callable<Integer> {
     StringBuilder b = new StringBuilder();
     b.append("| scenario | backend | size | µs/op (median) | requests/op | ops | setup s | note |\n");
     b.append("|---|---|---:|---:|---:|---:|---:|---|\n");
+    // A skip's reason is long and repeats for each size: the row shows a number, the list below the reason.
+    Map<String, Set<String>> reasons = new LinkedHashMap<>();
     for (Row r : rows) {
+      String note = r.note();
+      if (r.skipReason() != null) {
+        reasons.computeIfAbsent(r.skipReason(), k -> new LinkedHashSet<>()).add(r.backend().label() + " " + r.scenario());
+        note = "skipped: not affordable [" + (new ArrayList<>(reasons.keySet()).indexOf(r.skipReason()) + 1) + "]";
+      }
       b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", r.scenario(), r.backend().label(),
           Sizes.format(r.size()), r.measured() ? micros(r.microsPerOp()) : "—",
           r.measured() ? requestsText(r.requestsPerOp()) : "—", r.measured() ? String.format("%,d", r.ops()) : "—",
-          r.setupSeconds() > 0 ? String.format(Locale.ROOT, "%.1f", r.setupSeconds()) : "—", r.note().replace("|", "/")));
+          r.setupSeconds() > 0 ? String.format(Locale.ROOT, "%.1f", r.setupSeconds()) : "—", note.replace("|", "/")));
     }
     b.append('\n');
+    int n = 0;
+    for (Map.Entry<String, Set<String>> e : reasons.entrySet()) {
+      b.append('[').append(++n).append("] ").append(String.join(", ", e.getValue()))
+          .append(": not affordable because ").append(e.getKey()).append(".\n");
+    }
+    if (!reasons.isEmpty()) {
+      b.append('\n');
+    }
     for (Scenario s : chosen) {
       b.append("- `").append(s.name()).append("`: ").append(s.operation()).append('\n');
     }

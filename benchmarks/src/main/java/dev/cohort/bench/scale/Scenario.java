@@ -79,13 +79,13 @@ public final class Scenario {
     return quickSizes;
   }
 
-  /** Why {@code backend} skips {@code size}, if it does. */
+  /** Why {@code backend} skips {@code size}, if it does: the reason of its {@link Limit}. */
   public Optional<String> unaffordable(Backend backend, int size) {
     Limit limit = limits.get(backend);
     if (limit == null || size <= limit.maxSize()) {
       return Optional.empty();
     }
-    return Optional.of(backend.label() + ": " + Sizes.format(size) + " not affordable because " + limit.reason());
+    return Optional.of(limit.reason());
   }
 
   Point setUp(Env env, int size) throws Exception {

@@ -80,8 +80,10 @@ class ScaleSweepSmokeTest {
     assertTrue(table.contains("| refusing | in-memory | 10 | "), table);
     assertFalse(table.lines().filter(l -> l.startsWith("| refusing | in-memory | 10 |")).findFirst().orElseThrow().contains("—"), table);
     assertTrue(table.contains("| refusing | in-memory | 20 | — | — | — |") && table.contains("refused: at most 10"), table);
-    assertTrue(table.contains("| limited | in-memory | 1M | — |")
-        && table.contains("skipped: in-memory: 1M not affordable because a million is too many for this test"), table);
+    assertTrue(table.contains("| limited | in-memory | 1M | — | — | — | — | skipped: not affordable [1] |")
+        && table.contains("[1] in-memory limited: not affordable because a million is too many for this test."), table);
+    assertTrue(printed.toString(StandardCharsets.UTF_8)
+        .contains("in-memory: 1M not affordable because a million is too many for this test"), "the console says why");
     assertTrue(table.contains("| failing | in-memory | 10 | — |") && table.contains("broken setup"), table);
     assertTrue(Files.exists(out.resolve("scale-refusing.png")), "a chart for the scenario with a measured point");
     assertFalse(Files.exists(out.resolve("scale-failing.png")), "no chart without a measured point");
