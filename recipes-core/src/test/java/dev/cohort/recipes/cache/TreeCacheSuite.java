@@ -257,8 +257,8 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
   @ParameterizedTest(name = "persistent watches allowed: {0}")
   @ValueSource(booleans = {true, false})
   void closeRemovesEveryWatchTheCacheSet(boolean persistent) throws Exception {
-    OptionalLong delivered = watchEventsDelivered();
-    org.junit.jupiter.api.Assumptions.assumeTrue(delivered.isPresent(), "needs a backend that counts watch events");
+    org.junit.jupiter.api.Assumptions.assumeTrue(watchEventsDelivered().isPresent() || registeredWatches().isPresent(),
+        "needs a backend that counts watches or watch events");
     Cohort writer = newClient();
     createTree(writer);
     Cohort reader = newClient();
@@ -270,13 +270,13 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
     cache.close();
     reader.blocking().sync("/"); // removals were sent before this read, so they are done after it
     registeredWatches().ifPresent(n -> assertEquals(watchesBefore.getAsInt(), n, "every watch removed"));
-    long before = watchEventsDelivered().getAsLong();
+    OptionalLong before = watchEventsDelivered();
     writer.blocking().setData("/tree/a/x", bytes("x2"), -1);
     writer.blocking().create("/tree/a/y", bytes(""), CreateMode.PERSISTENT);
     writer.blocking().delete("/tree/b", -1);
     writer.blocking().setData("/tree", bytes("r2"), -1);
     writer.blocking().sync("/");
-    assertEquals(before, watchEventsDelivered().getAsLong(), "no watch fired after close");
+    assertEquals(before, watchEventsDelivered(), "no watch fired after close");
   }
 
   @ParameterizedTest(name = "persistent watches allowed: {0}")
@@ -354,12 +354,15 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
   @Test
   void manyNodesLoadWithBoundedConcurrency() throws Exception {
     Cohort writer = newClient();
+    List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
+      writer.blocking().createWithParents("/tree/n" + i, bytes(""), CreateMode.PERSISTENT);
       for (int j = 0; j < 10; j++) {
-        writer.async().createWithParents("/tree/n" + i + "/m" + j, bytes(i + "." + j), CreateMode.PERSISTENT);
+        creates.add(writer.async().create("/tree/n" + i + "/m" + j, bytes(i + "." + j), CreateMode.PERSISTENT));
       }
     }
-    writer.blocking().sync("/");
+    java.util.concurrent.CompletableFuture.allOf(creates.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
     TreeCache cache = started(TreeCache.builder(newClient(), "/tree").maxConcurrentReads(3));
     assertEquals(1 + 20 + 200, cache.size());
     assertEquals("7.3", text(cache.current("/tree/n7/m3").orElseThrow()));
