@@ -57,9 +57,11 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
   /** Records every event as a line. */
   private static final class Recorder implements TreeCacheListener {
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<TreeCacheEvent> raw = new CopyOnWriteArrayList<>();
 
     @Override
     public void treeChanged(TreeCacheEvent event) {
+      raw.add(event);
       events.add(event.node() == null ? event.type().toString()
           : event.type() + " " + event.node().path() + "=" + text(event.node()));
     }
@@ -152,6 +154,99 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
     assertEquals(Map.of("/tree", "", "/tree/p", ""), contents(cache));
   }
 
+  /**
+   * Replays events into a tree, failing on any event that does not follow from the ones before it:
+   * a node added twice, an update that does not move the node's mzxid on (a duplicate or a stale
+   * state), a removal of a node not there or before its children, a node added under a missing parent.
+   */
+  private static Map<String, String> replay(List<TreeCacheEvent> events) {
+    Map<String, ChildData> tree = new java.util.HashMap<>();
+    for (TreeCacheEvent e : events) {
+      if (e.type() == TreeCacheEvent.Type.INITIALIZED) {
+        continue;
+      }
+      String path = e.node().path();
+      ChildData before = tree.get(path);
+      switch (e.type()) {
+        case NODE_ADDED -> {
+          assertEquals(null, before, "added twice: " + path);
+          String parent = dev.cohort.spi.Paths.parent(path);
+          assertTrue(tree.isEmpty() || tree.containsKey(parent), "added under a missing parent: " + path);
+          tree.put(path, e.node());
+        }
+        case NODE_UPDATED -> {
+          assertTrue(before != null, "updated but not there: " + path);
+          assertTrue(e.node().stat().mzxid() > before.stat().mzxid(), "an update that is not newer: " + e);
+          tree.put(path, e.node());
+        }
+        case NODE_REMOVED -> {
+          assertTrue(before != null, "removed but not there: " + path);
+          assertFalse(tree.keySet().stream().anyMatch(p -> p.startsWith(path + "/")), "removed before children");
+          tree.remove(path);
+        }
+        default -> throw new AssertionError(e);
+      }
+    }
+    Map<String, String> out = new TreeMap<>();
+    tree.forEach((path, node) -> out.put(path, text(node)));
+    return out;
+  }
+
+  /** The real subtree at {@code path}, read by {@code client}. */
+  private static Map<String, String> actualTree(Cohort client, String path) throws InterruptedException {
+    Map<String, String> out = new TreeMap<>();
+    out.put(path, new String(client.blocking().getData(path, null).data(), StandardCharsets.UTF_8));
+    for (String name : client.blocking().getChildren(path, null).names()) {
+      out.putAll(actualTree(client, dev.cohort.spi.Paths.join(path, name)));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "persistent watches allowed: {0}")
+  @ValueSource(booleans = {true, false})
+  void changesDuringTheInitialLoadAreNeitherLostNorDoubled(boolean persistent) throws Exception {
+    Cohort writer = newClient();
+    List<String> leaves = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
+    for (int b = 0; b < 20; b++) {
+      writer.blocking().createWithParents("/tree/b" + b, bytes("b"), CreateMode.PERSISTENT);
+      for (int n = 0; n < 5; n++) {
+        leaves.add("/tree/b" + b + "/n" + n);
+        creates.add(writer.async().create("/tree/b" + b + "/n" + n, bytes("0"), CreateMode.PERSISTENT));
+      }
+    }
+    java.util.concurrent.CompletableFuture.allOf(creates.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Recorder recorder = new Recorder();
+    TreeCache cache = TreeCache.builder(newClient(), "/tree").listener(recorder).maxConcurrentReads(2)
+        .allowPersistentWatches(persistent).build();
+    caches.add(cache);
+
+    cache.start();
+    java.util.Random random = new java.util.Random(7);
+    List<java.util.concurrent.CompletableFuture<?>> writes = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int op = random.nextInt(4);
+      if (op < 2 && !leaves.isEmpty()) {
+        writes.add(writer.async().setData(leaves.get(random.nextInt(leaves.size())), bytes("v" + i), -1));
+      } else if (op == 2) {
+        String leaf = "/tree/b" + random.nextInt(20) + "/x" + i;
+        leaves.add(leaf);
+        writes.add(writer.async().create(leaf, bytes("c" + i), CreateMode.PERSISTENT));
+      } else if (!leaves.isEmpty()) {
+        writes.add(writer.async().delete(leaves.remove(random.nextInt(leaves.size())), -1));
+      }
+    }
+    java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Map<String, String> expected = actualTree(writer, "/tree");
+
+    assertTrue(cache.awaitInitialized(Duration.ofSeconds(20)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> cache.isQuiet() && contents(cache).equals(expected));
+    await().until(() -> recorder.events.contains("INITIALIZED"));
+    assertEquals(expected, replay(recorder.raw), "the events replay to the final tree");
+  }
+
   @ParameterizedTest(name = "persistent watches allowed: {0}")
   @ValueSource(booleans = {true, false})
   void eventsOfOnePathComeInTheOrderOfTheChanges(boolean persistent) throws Exception {
@@ -205,6 +300,7 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
 
     writer.blocking().setData("/tree/b", bytes("b2"), -1);
     await().until(() -> recorder.events.contains("NODE_UPDATED /tree/b=b2"));
+    assertEquals(actualTree(writer, "/tree"), replay(recorder.raw));
   }
 
   @ParameterizedTest(name = "persistent watches allowed: {0}")
