@@ -76,7 +76,9 @@ import org.slf4j.LoggerFactory;
  * read of the same node cannot overtake each other. As a second guard, a reply whose (czxid,
  * mzxid) is older than the cached node's is ignored, and one with the same pair changes the stat
  * silently (a child count moved) without an event. So the load and the watch's events need no
- * other reconciliation, and nothing is reported twice.
+ * other reconciliation, and nothing is reported twice. (A read the client retries after a
+ * connection loss may be answered after reads sent later; the zxid guard, the resync after the
+ * reconnect and the watch's later events still bring the cache to the final state.)
  *
  * <p><b>Reconnects and session loss.</b> Events that happen while the client is cut off may never
  * be delivered (ZooKeeper keeps the persistent watch on the server while the session lives, but
@@ -97,14 +99,16 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A child list comes back in one reply, and a reply larger than {@code jute.maxbuffer}
  *       (default 0xfffff bytes, about 1 MiB) fails the connection: each name costs its length plus
- *       4 bytes, so a node with about 70,000 children of 10-character names cannot be listed by
- *       any client. Spread wide trees over a level of buckets.</li>
+ *       4 bytes, so a node with about 75,000 children of 10-character names cannot be listed by
+ *       any client (ZooKeeper has no paged listing). Spread wide trees over a level of buckets.</li>
  *   <li>With one-shot watches the server keeps about two watches per cached node for each cache,
  *       and re-sends them all ({@code setWatches}) on every reconnect; the persistent recursive
  *       watch (ZooKeeper 3.6+) is one registration for the whole tree.</li>
- *   <li>Every znode costs server memory (roughly 100 bytes plus path and data on every server of
- *       the ensemble), and the load costs one or two reads per node: a million-node load is a
- *       million round trips, bounded only by {@code maxConcurrentReads}.</li>
+ *   <li>Every znode costs memory on every server of the ensemble (its path, data and stat), and
+ *       the load costs one or two reads per node: a million-node load is one to two million
+ *       requests, {@code maxConcurrentReads} at a time. A recursive watch also delivers events
+ *       from below {@code maxDepth}, which the cache reads nothing for but still receives.</li>
+ *   <li>{@link #close()} with one-shot watches sends one {@code removeWatches} per cached path.</li>
  *   <li>etcd backends have no persistent watches in Cohort, so the cache uses one-shot watches
  *       there.</li>
  * </ul>
