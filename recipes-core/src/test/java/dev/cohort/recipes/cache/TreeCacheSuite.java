@@ -427,6 +427,41 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
     assertEquals(0, cache.current("/tree/a").orElseThrow().data().length);
   }
 
+  @ParameterizedTest(name = "persistent watches allowed: {0}")
+  @ValueSource(booleans = {true, false})
+  void aNodeDeletedAndCreatedAgainIsReportedRemovedThenAdded(boolean persistent) throws Exception {
+    Cohort writer = newClient();
+    createTree(writer);
+    Recorder recorder = new Recorder();
+    TreeCache cache = cache(newClient(), recorder, persistent);
+    awaitQuiet(cache);
+    int from = recorder.events.size();
+
+    writer.blocking().delete("/tree/b", -1);
+    writer.blocking().create("/tree/b", bytes("b-again"), CreateMode.PERSISTENT);
+    await().until(() -> cache.current("/tree/b").map(TreeCacheSuite::text).equals(Optional.of("b-again")));
+    awaitQuiet(cache);
+
+    assertEquals(List.of("NODE_REMOVED /tree/b=b1", "NODE_ADDED /tree/b=b-again"), recorder.since(from));
+  }
+
+  @Test
+  void listenersRunOnTheExecutorGiven() throws Exception {
+    Cohort writer = newClient();
+    createTree(writer);
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "tree-listeners"));
+    try {
+      List<String> threads = new CopyOnWriteArrayList<>();
+      started(TreeCache.builder(newClient(), "/tree").listenerExecutor(executor)
+          .listener(e -> threads.add(Thread.currentThread().getName())));
+      await().until(() -> threads.size() == 5);
+      assertEquals(List.of("tree-listeners"), threads.stream().distinct().toList());
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
   @Test
   void misuseFailsAtOnceWithATypedException() throws Exception {
     Cohort client = newClient();
