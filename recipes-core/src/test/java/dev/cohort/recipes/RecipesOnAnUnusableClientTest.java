@@ -9,6 +9,7 @@ import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.barrier.Barrier;
 import dev.cohort.recipes.barrier.DoubleBarrier;
 import dev.cohort.recipes.cache.ChildrenCache;
+import dev.cohort.recipes.cache.TreeCache;
 import dev.cohort.recipes.cache.NodeCache;
 import dev.cohort.recipes.counter.DistributedAtomicLong;
 import dev.cohort.recipes.counter.SharedCounter;
@@ -42,6 +43,7 @@ class RecipesOnAnUnusableClientTest {
     uses.put("DoubleBarrier.leave", () -> DoubleBarrier.of(client, "/d", "m", 2).leave(Duration.ofMinutes(1)));
     uses.put("NodeCache.start", () -> NodeCache.start(client, "/n", null));
     uses.put("ChildrenCache.start", () -> ChildrenCache.start(client, "/c", null));
+    uses.put("TreeCache.start", () -> TreeCache.builder(client, "/t").build().start());
     uses.put("SharedCounter.start", () -> SharedCounter.start(client, "/s", 0));
     uses.put("DistributedAtomicLong.increment", () -> DistributedAtomicLong.of(client, "/a", 3).increment());
     uses.put("Rendezvous.publish", () -> Rendezvous.publish(client, "/r", new byte[0]));

@@ -17,6 +17,7 @@ import dev.cohort.recipes.cache.ChildData;
 import dev.cohort.recipes.cache.ChildrenCache;
 import dev.cohort.recipes.cache.ChildrenCacheListener;
 import dev.cohort.recipes.cache.NodeCache;
+import dev.cohort.recipes.cache.TreeCache;
 import dev.cohort.recipes.counter.AtomicResult;
 import dev.cohort.recipes.counter.DistributedAtomicLong;
 import dev.cohort.recipes.counter.SharedCounter;
@@ -318,6 +319,34 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   }
 
   @Test
+  void aTreeCacheFollowsAWholeSubtree() throws Exception {
+    admin.blocking().createWithParents("/config/services/billing/timeout", "5s".getBytes(UTF_8), CreateMode.PERSISTENT);
+    // snippet: readme-tree-cache
+    TreeCache config = TreeCache.builder(client, "/config/services")
+        .maxDepth(3)                                            // optional; cacheData(false) keeps stats only
+        .listener(event -> {
+          switch (event.type()) {
+            case NODE_ADDED, NODE_UPDATED -> configChanged(event.node().path(), event.node().data());
+            case NODE_REMOVED -> configRemoved(event.node().path());
+            case INITIALIZED -> configLoaded();                // once, after the initial load
+          }
+        })
+        .build();
+    config.start();                                             // returns at once; the load is events
+    config.awaitInitialized(Duration.ofSeconds(30));
+    Optional<ChildData> timeout = config.current("/config/services/billing/timeout"); // never blocks
+    // end-snippet
+    assertArrayEquals("5s".getBytes(UTF_8), timeout.orElseThrow().data());
+    await().until(() -> called("configLoaded"));
+    assertTrue(called("configChanged /config/services/billing/timeout 5s"));
+    admin.blocking().create("/config/services/billing/retries", "3".getBytes(UTF_8), CreateMode.PERSISTENT);
+    admin.blocking().delete("/config/services/billing/timeout", -1);
+    await().until(() -> called("configChanged /config/services/billing/retries 3")
+        && called("configRemoved /config/services/billing/timeout"));
+    config.close();
+  }
+
+  @Test
   void countersLoseNoUpdate() throws Exception {
     // snippet: readme-counters
     SharedCounter visitors = SharedCounter.start(client, "/counters/visitors", 0);
@@ -474,6 +503,12 @@ class ReadmeRecipesTest extends ReadmeTestBase {
   void addWorker(String name) { call("addWorker " + name); }
 
   void removeWorker(String name) { call("removeWorker " + name); }
+
+  void configChanged(String path, byte[] data) { call("configChanged " + path + " " + new String(data, UTF_8)); }
+
+  void configRemoved(String path) { call("configRemoved " + path); }
+
+  void configLoaded() { call("configLoaded"); }
 
   void showVisitors(long count) { call("showVisitors " + count); }
 
