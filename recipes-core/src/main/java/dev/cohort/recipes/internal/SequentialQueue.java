@@ -60,6 +60,14 @@ public final class SequentialQueue {
     LockDecisions.Decision decide(List<String> sorted, String ours);
   }
 
+  /**
+   * {@link LockDecisions#exclusive}, as the one decider object a place recognises: a place given it
+   * (and no pass-through) decides in one pass over the listing, without sorting it, and keeps only
+   * its predecessor and how many nodes were before its own, so that a wake-up costs the same at any
+   * length of the queue. Pass it rather than a method reference of {@code exclusive}.
+   */
+  public static final Decider EXCLUSIVE = LockDecisions::exclusive;
+
   /** The data a holder of a marked queue writes into its node as it deletes it. */
   static final byte[] RELEASED = {'r'};
 

@@ -461,7 +461,7 @@ public final class LeaderLatch implements AutoCloseable {
     if (old != null && !old.cancel()) {
       old.release(false);
     }
-    Place fresh = queue.join(NODE_NAME, idBytes, LockDecisions::exclusive, null, false);
+    Place fresh = queue.join(NODE_NAME, idBytes, SequentialQueue.EXCLUSIVE, null, false);
     boolean current;
     lock.lock();
     try {
