@@ -717,6 +717,11 @@ public final class LeaderLatch implements AutoCloseable {
     });
   }
 
+  /** Times a waiting place of this latch was woken by its watch or a session loss; for tests. */
+  long wakeups() {
+    return queue.wakeups();
+  }
+
   @Override
   public String toString() {
     return "LeaderLatch[" + path + ", " + id + "]";
