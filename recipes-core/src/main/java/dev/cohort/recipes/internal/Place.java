@@ -57,8 +57,17 @@ public final class Place implements ConnectionStateListener {
   private long round;
   /** Our node on its session, or null while none is queued (or it went with its session). */
   private OwnedNode node;
-  /** The last listing, sorted, without the nodes looked past. */
+  /** Whether this place decides exclusively without a sort (see {@link #standing}). */
+  private final boolean exclusive;
+  /** The last listing, sorted, without the nodes looked past (not kept by exclusive places). */
   private List<String> lastSorted = List.of();
+  /**
+   * An exclusive place's last listing, all it needs of it: the predecessor it watches and how many
+   * nodes were before its own. Kept instead of the listing, so a wake-up costs the same whatever
+   * the length of the queue.
+   */
+  private String lastPredecessor;
+  private int lastAhead;
   private final Set<String> passed = new HashSet<>();
   /** The watch set now, or null. */
   private Watch watch;
@@ -80,6 +89,7 @@ public final class Place implements ConnectionStateListener {
     this.decider = decider;
     this.passThrough = passThrough;
     this.tryOnce = tryOnce;
+    this.exclusive = decider == SequentialQueue.EXCLUSIVE && passThrough == null;
   }
 
   /**
@@ -224,13 +234,10 @@ public final class Place implements ConnectionStateListener {
           list(r); // the directory was created by our own create
         } else if (listError != null) {
           failed(r, listError);
+        } else if (!listed(children.names(), created.name())) {
+          list(r); // a retried create made the node after the listing
         } else {
-          List<String> sorted = NodeNames.sortBySequence(children.names());
-          if (sorted.contains(created.name())) {
-            decide(r, sorted);
-          } else {
-            list(r); // a retried create made the node after the listing
-          }
+          decide(r, children.names());
         }
       });
     });
@@ -241,12 +248,69 @@ public final class Place implements ConnectionStateListener {
       if (error != null) {
         failed(r, error);
       } else {
-        decide(r, NodeNames.sortBySequence(children.names()));
+        decide(r, children.names());
       }
     });
   }
 
-  private void decide(long r, List<String> sorted) {
+  /** Whether {@code ours} is in the listing. */
+  private static boolean listed(List<String> names, String ours) {
+    return names.contains(ours);
+  }
+
+  /** Decides on a listing (unsorted, as the service returns it). */
+  private void decide(long r, List<String> names) {
+    if (exclusive) {
+      standing(r, names);
+    } else {
+      decideSorted(r, Sequences.sort(names));
+    }
+  }
+
+  /**
+   * The exclusive decision in one pass over the listing, without sorting it: the first node holds,
+   * every other watches the one just before it (as {@link LockDecisions#exclusive} on the sorted
+   * listing). Keeps only the predecessor and the count ahead for the wake-up.
+   */
+  private void standing(long r, List<String> names) {
+    OwnedNode ours;
+    synchronized (this) {
+      if (finished || r != round) {
+        return;
+      }
+      ours = node;
+    }
+    Sequences.Standing at = Sequences.standing(names, ours.name());
+    if (!at.found()) {
+      nodeMissing(r);
+      return;
+    }
+    if (at.ahead() == 0) {
+      grant(r, at.queued() > 1);
+      return;
+    }
+    synchronized (this) {
+      if (finished || r != round) {
+        return;
+      }
+      lastPredecessor = at.predecessor();
+      lastAhead = at.ahead();
+    }
+    watch(r, at.predecessor());
+  }
+
+  /** Our node is gone (its session ended, or someone deleted it): queue anew. */
+  private void nodeMissing(long r) {
+    synchronized (this) {
+      if (finished || r != round) {
+        return;
+      }
+      node = null;
+    }
+    begin();
+  }
+
+  private void decideSorted(long r, List<String> sorted) {
     OwnedNode ours;
     List<String> considered;
     synchronized (this) {
@@ -261,14 +325,7 @@ public final class Place implements ConnectionStateListener {
     if (decision instanceof LockDecisions.Acquired) {
       grant(r, considered.size() > 1);
     } else if (decision instanceof LockDecisions.NodeMissing) {
-      // our node is gone (its session ended, or someone deleted it): queue anew
-      synchronized (this) {
-        if (finished || r != round) {
-          return;
-        }
-        node = null;
-      }
-      begin();
+      nodeMissing(r);
     } else if (decision instanceof LockDecisions.WatchPredecessor w) {
       watch(r, w.name());
     }
@@ -329,7 +386,6 @@ public final class Place implements ConnectionStateListener {
   /** The watched predecessor's event. */
   private void fired(long r, String predecessor, WatchEvent event) {
     long next;
-    List<String> known;
     synchronized (this) {
       if (finished || r != round) {
         return;
@@ -337,15 +393,13 @@ public final class Place implements ConnectionStateListener {
       next = ++round;
       watch = null; // a one-shot watch is gone once it fired
       unpark();
-      known = lastSorted;
     }
     queue.wakeups.incrementAndGet();
     if (event.type() == WatchEvent.Type.NODE_DELETED) {
       predecessorGone(next, predecessor);
     } else if (event.type() == WatchEvent.Type.NODE_DATA_CHANGED && queue.marked && isOurSessionLive()
         && !queue.writableByOthers.test(NodeNames.withoutMarker(predecessor))
-        && known.contains(predecessor)
-        && decideOn(after(known, predecessor)) instanceof LockDecisions.Acquired) {
+        && grantsAfterRelease(predecessor)) {
       // released by a holder, which was first: it and every node before it are gone
       grant(next, true);
     } else {
@@ -355,15 +409,35 @@ public final class Place implements ConnectionStateListener {
 
   /** The predecessor is gone: decide on what we know first (see the class comment of the queue). */
   private void predecessorGone(long r, String predecessor) {
-    List<String> known;
-    synchronized (this) {
-      known = lastSorted;
-    }
-    if (isOurSessionLive() && decideOn(without(known, predecessor)) instanceof LockDecisions.Acquired) {
+    if (isOurSessionLive() && grantsWithout(predecessor)) {
       grant(r, true);
     } else {
       list(r);
     }
+  }
+
+  /** Whether the last listing without {@code gone} grants us. */
+  private boolean grantsWithout(String gone) {
+    List<String> known;
+    synchronized (this) {
+      if (exclusive) {
+        return lastAhead == 1 && gone.equals(lastPredecessor); // it was the only one before ours
+      }
+      known = lastSorted;
+    }
+    return decideOn(without(known, gone)) instanceof LockDecisions.Acquired;
+  }
+
+  /** Whether the last listing grants us once {@code released} and every node before it are gone. */
+  private boolean grantsAfterRelease(String released) {
+    List<String> known;
+    synchronized (this) {
+      if (exclusive) {
+        return released.equals(lastPredecessor); // the node just before ours
+      }
+      known = lastSorted;
+    }
+    return known.contains(released) && decideOn(after(known, released)) instanceof LockDecisions.Acquired;
   }
 
   private LockDecisions.Decision decideOn(List<String> sorted) {

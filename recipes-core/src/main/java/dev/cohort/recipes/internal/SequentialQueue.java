@@ -38,6 +38,10 @@ import java.util.function.Predicate;
  *       decides on its last listing minus the deleted predecessor, and lists again only if that
  *       does not grant. This relies on queue nodes being deleted only by their owners or with their
  *       sessions.</li>
+ *   <li>Flat in the queue's length: a place of an exclusive queue ({@link #EXCLUSIVE}) reads a
+ *       listing in one pass, without sorting it, and keeps only its predecessor and how many nodes
+ *       were before its own; its wake-ups then cost the same whatever the length. The listing read
+ *       as it queues holds every node, and is the one cost that grows with the queue.</li>
  *   <li>Marked release: on a {@linkplain #SequentialQueue(Cohort, String, boolean) marked} queue
  *       (one holder at a time, so a holder is always first) a holder that met contention releases
  *       with one multi that sets its node's data and deletes it ({@link
@@ -59,6 +63,14 @@ public final class SequentialQueue {
   public interface Decider {
     LockDecisions.Decision decide(List<String> sorted, String ours);
   }
+
+  /**
+   * {@link LockDecisions#exclusive}, as the one decider object a place recognises: a place given it
+   * (and no pass-through) decides in one pass over the listing, without sorting it, and keeps only
+   * its predecessor and how many nodes were before its own, so that a wake-up costs the same at any
+   * length of the queue. Pass it rather than a method reference of {@code exclusive}.
+   */
+  public static final Decider EXCLUSIVE = LockDecisions::exclusive;
 
   /** The data a holder of a marked queue writes into its node as it deletes it. */
   static final byte[] RELEASED = {'r'};

@@ -461,7 +461,7 @@ public final class LeaderLatch implements AutoCloseable {
     if (old != null && !old.cancel()) {
       old.release(false);
     }
-    Place fresh = queue.join(NODE_NAME, idBytes, LockDecisions::exclusive, null, false);
+    Place fresh = queue.join(NODE_NAME, idBytes, SequentialQueue.EXCLUSIVE, null, false);
     boolean current;
     lock.lock();
     try {
@@ -715,6 +715,11 @@ public final class LeaderLatch implements AutoCloseable {
         requeue();
       }
     });
+  }
+
+  /** Times a waiting place of this latch was woken by its watch or a session loss; for tests. */
+  long wakeups() {
+    return queue.wakeups();
   }
 
   @Override

@@ -7,7 +7,6 @@ import dev.cohort.recipes.Deadline;
 import dev.cohort.recipes.OwnedNode;
 import dev.cohort.recipes.internal.Place;
 import dev.cohort.recipes.internal.SequentialQueue;
-import dev.cohort.recipes.locks.LockDecisions;
 import dev.cohort.spi.Paths;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -344,7 +343,7 @@ public final class LeaderSelector implements AutoCloseable {
   }
 
   private void runOnce() throws InterruptedException {
-    Place place = queue.acquire(NODE_NAME, idBytes, LockDecisions::exclusive, null, Deadline.never(client), false);
+    Place place = queue.acquire(NODE_NAME, idBytes, SequentialQueue.EXCLUSIVE, null, Deadline.never(client), false);
     if (place == null) {
       return; // cannot happen without a deadline or a try; nothing to release
     }

@@ -179,7 +179,7 @@ public final class DistributedLock implements InterProcessLock {
     if (events != null) {
       return acquireReported(me, listener, deadline, tryOnce);
     }
-    Place place = queue.acquire(nodeName(listener), NO_DATA, LockDecisions::exclusive, null, deadline, tryOnce);
+    Place place = queue.acquire(nodeName(listener), NO_DATA, SequentialQueue.EXCLUSIVE, null, deadline, tryOnce);
     if (place == null) {
       return Optional.empty();
     }
@@ -219,7 +219,7 @@ public final class DistributedLock implements InterProcessLock {
     long start = client.timeSource().nanoTime();
     Place place;
     try {
-      place = queue.acquire(nodeName(listener), NO_DATA, LockDecisions::exclusive, null, deadline, tryOnce);
+      place = queue.acquire(nodeName(listener), NO_DATA, SequentialQueue.EXCLUSIVE, null, deadline, tryOnce);
     } catch (InterruptedException | RuntimeException e) {
       events.lockNotAcquired(context, KIND, queue.dir(), client.timeSource().nanoTime() - start, e);
       throw e;
@@ -350,7 +350,7 @@ public final class DistributedLock implements InterProcessLock {
     RevocationListener listener = revocationListener;
     Object context = events == null ? null : events.lockWaitStarted(KIND, queue.dir());
     long start = client.timeSource().nanoTime();
-    Place place = queue.join(nodeName(listener), NO_DATA, LockDecisions::exclusive, null, false);
+    Place place = queue.join(nodeName(listener), NO_DATA, SequentialQueue.EXCLUSIVE, null, false);
     CompletableFuture<LockHold> result = new CompletableFuture<>();
     CompletableFuture<Void> expiry = deadline.expiry();
     expiry.thenRun(place::cancel);

@@ -75,7 +75,7 @@ final class LeaseAcquisition implements ConnectionStateListener {
       r = ++round;
       stalled = false;
     }
-    Place place = gate.join("gate-", NO_DATA, LockDecisions::exclusive, null, false);
+    Place place = gate.join("gate-", NO_DATA, SequentialQueue.EXCLUSIVE, null, false);
     synchronized (this) {
       if (finished || r != round) {
         place.cancel(); // ended while joining (cancel is idempotent and takes no lock of ours)
