@@ -67,6 +67,11 @@ public final class CountingBackend implements CoordinationBackend {
   }
 
   @Override
+  public boolean has(Capability capability) {
+    return delegate.has(capability);
+  }
+
+  @Override
   public String name() {
     return delegate.name();
   }

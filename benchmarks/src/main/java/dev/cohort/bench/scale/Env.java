@@ -1,5 +1,6 @@
 package dev.cohort.bench.scale;
 
+import dev.cohort.bench.recipes.CountingBackend;
 import dev.cohort.recipes.Cohort;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.cohort.bench.scale;
 
+import dev.cohort.bench.recipes.CountingBackend;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

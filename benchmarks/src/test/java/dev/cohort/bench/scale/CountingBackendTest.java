@@ -1,5 +1,6 @@
 package dev.cohort.bench.scale;
 
+import dev.cohort.bench.recipes.CountingBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
