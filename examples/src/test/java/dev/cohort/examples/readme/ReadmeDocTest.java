@@ -39,8 +39,9 @@ class ReadmeDocTest {
     Path recipes = MarkdownSnippets.projectFile("recipes-core/src/main/java/dev/cohort/recipes");
     for (String recipe : new String[] {"DistributedLock", "ReadWriteLock", "Semaphore", "MultiLock",
         "LeaderLatch", "LeaderSelector", "WorkQueue", "PartitionClaimer", "GroupMember",
-        "ServiceDiscovery", "NodeCache", "ChildrenCache", "SharedCounter", "DistributedAtomicLong",
-        "Barrier", "DoubleBarrier", "CountDownLatch", "Rendezvous"}) {
+        "ServiceDiscovery", "NodeCache", "ChildrenCache", "TreeCache", "SharedCounter", "DistributedAtomicLong",
+        "Barrier", "DoubleBarrier", "CountDownLatch", "Rendezvous", "PersistentNode", "PersistentTtlNode",
+        "LeadershipObserver"}) {
       try (var files = Files.walk(recipes)) {
         assertTrue(files.anyMatch(f -> f.getFileName().toString().equals(recipe + ".java")),
             recipe + " is still a recipe class");
