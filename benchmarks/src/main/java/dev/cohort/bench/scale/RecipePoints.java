@@ -3,6 +3,8 @@ package dev.cohort.bench.scale;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.cache.ChildrenCache;
 import dev.cohort.recipes.cache.ChildrenCacheListener;
+import dev.cohort.recipes.cache.TreeCache;
+import dev.cohort.recipes.cache.TreeCacheEvent;
 import dev.cohort.recipes.group.GroupListener;
 import dev.cohort.recipes.group.GroupMember;
 import dev.cohort.recipes.group.Member;
@@ -338,6 +340,52 @@ final class RecipePoints {
         cache.close();
       }
     };
+  }
+
+  /**
+   * A {@link TreeCache} over {@code nodes} leaves in directories of at most 1,000; a point is one
+   * leaf's setData, until the cache reported it.
+   */
+  static Point treeCache(Env env, int nodes) throws Exception {
+    Cohort writer = env.client();
+    String root = "/scale/tree";
+    int perDirectory = 1_000;
+    int directories = (nodes + perDirectory - 1) / perDirectory;
+    writer.blocking().createWithParents(root, new byte[0], CreateMode.PERSISTENT);
+    pipelined(directories, d -> writer.async().create(root + "/" + childName(d), new byte[0], CreateMode.PERSISTENT));
+    pipelined(nodes, i -> writer.async().create(leaf(root, i, perDirectory), new byte[8], CreateMode.PERSISTENT));
+    Progress updates = new Progress();
+    TreeCache cache = TreeCache.builder(env.client(), root)
+        .listener(event -> {
+          if (event.type() == TreeCacheEvent.Type.NODE_UPDATED) {
+            updates.increment();
+          }
+        })
+        .build();
+    cache.start();
+    if (!cache.awaitInitialized(Duration.ofMinutes(10)) || cache.size() < nodes) {
+      cache.close();
+      throw new IllegalStateException("the cache loaded " + cache.size() + " nodes of " + nodes);
+    }
+    int[] next = {0};
+    return new Point() {
+      @Override
+      public long runBatch() throws Exception {
+        long seen = updates.get();
+        writer.blocking().setData(leaf(root, next[0]++ % nodes, perDirectory), new byte[8], -1);
+        updates.awaitAtLeast(seen + 1, STALL);
+        return 1;
+      }
+
+      @Override
+      public void close() {
+        cache.close();
+      }
+    };
+  }
+
+  private static String leaf(String root, int i, int perDirectory) {
+    return root + "/" + childName(i / perDirectory) + "/" + childName(i);
   }
 
   private static String childName(int i) {

@@ -58,7 +58,13 @@ public final class Scenarios {
           .limit(Backend.REPLICATED, 100_000, CACHE_REREADS + ": 1M would take ~15 s per operation")
           .limit(Backend.ZOOKEEPER, 100_000, CACHE_REREADS + ", and creating 100k znodes through one fsyncing"
               + " server took 46 s: 1M would take ~8 minutes to set up and ~2 minutes per operation")
-          .setup(RecipePoints::childrenCache));
+          .setup(RecipePoints::childrenCache),
+      Scenario.named("tree-cache", "one leaf's setData seen by a TreeCache of n nodes (1,000 per directory)")
+          .sizes(10, 1_000, 100_000, 1_000_000)
+          .limit(Backend.REPLICATED, 100_000, "loading 1M nodes through the simulated network takes minutes")
+          .limit(Backend.ZOOKEEPER, 100_000, "creating 100k znodes through one fsyncing server took 46 s:"
+              + " 1M would take ~8 minutes to set up")
+          .setup(RecipePoints::treeCache));
 
   /** The scenario called {@code name}. */
   public static Scenario named(String name) {
