@@ -126,6 +126,8 @@ final class EtcdSession implements Session {
   /** A listing a write carried, for operations numbered below {@code issuedBefore}. */
   private record Carried(Reading reading, long issuedBefore) {}
 
+  /** Registrations that fired from the namespace watch's buffer as they were set (tests); event thread only. */
+  private long firedFromBuffer;
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
   /**
@@ -1025,6 +1027,7 @@ final class EtcdSession implements Session {
     if (persistent.covers(r.revision)) {
       for (NamespaceWatch.Recent e : persistent.since(r.revision)) {
         if (e.event().path().equals(r.path) && r.firesOn(e.event().type())) {
+          firedFromBuffer++;
           registrations.remove(r);
           r.cancel();
           deliver(List.of(r.watcher), e.event());
@@ -1281,11 +1284,11 @@ final class EtcdSession implements Session {
     return count;
   }
 
-  /** For tests: the last revision the session's namespace watch dispatched, counted on the event thread. */
-  CompletableFuture<Long> streamPosition() {
-    CompletableFuture<Long> position = new CompletableFuture<>();
-    post(() -> position.complete(persistent.handled()));
-    return position;
+  /** For tests: how many registrations fired, as they were set, from the buffer of recent events. */
+  CompletableFuture<Long> firedFromBuffer() {
+    CompletableFuture<Long> count = new CompletableFuture<>();
+    post(() -> count.complete(firedFromBuffer));
+    return count;
   }
 
   /** Runs {@code task} on the event thread, unless the session has shut it down. */
