@@ -199,7 +199,14 @@ final class NamespaceWatch {
       start(revision + 1); // exactly the changes after the read
       return;
     }
-    if (created && revision < handled) {
+    if (!created) {
+      // Opened at etcd's current revision by a one-shot watch whose notice has not come: open it
+      // after this read instead, and arm the waiting one-shot watches against that start.
+      start(revision + 1);
+      host.created();
+      return;
+    }
+    if (revision < handled) {
       // The stream has dispatched changes after the read already: the buffer replays them.
       if (revision < floor) {
         LOG.warn("a persistent watch on {} set at revision {} misses changes up to revision {}: "
