@@ -219,7 +219,7 @@ final class EtcdSession implements Session {
     return client;
   }
 
-  /** The one-shot and persistent watches this session holds now (backed by live etcd watches). */
+  /** The one-shot and persistent watch registrations this session holds now. */
   int registeredWatches() {
     if (state.isTerminal()) {
       return 0;
