@@ -35,8 +35,9 @@ import java.util.function.UnaryOperator;
  * so several trees can share one cluster. Each session is an etcd lease with its own client
  * connection; see the module README for how every part of the SPI maps onto etcd and where the
  * result differs from ZooKeeper. Of the optional {@link Capability capabilities} it offers {@link
- * Capability#PERSISTENT_WATCHES} (one etcd watch of the whole namespace per session that holds any,
- * filtered by path); etcd has no container or TTL nodes, and writes a key at most once per
+ * Capability#PERSISTENT_WATCHES} (a session serves all its watches, one-shot and persistent, from
+ * one etcd watch of the whole namespace, filtered by path, opened with its first watch); etcd has no
+ * container or TTL nodes, and writes a key at most once per
  * transaction, so it lacks {@link Capability#MULTI_EVENTS_PER_OP}.
  *
  * <pre>{@code

@@ -26,13 +26,10 @@ import dev.cohort.spi.Watcher;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent.EventType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,16 +71,18 @@ import org.slf4j.LoggerFactory;
  *       that read (a stale view or a lost race costs one more transaction). Errors come only from
  *       one fresh read. An ephemeral sequential create also lists its parent, for the listing the
  *       queue protocol sends right behind it.
- *   <li><b>Watches</b> are etcd watches started at etcd's current revision (a start in the past
- *       is served by etcd's 100 ms catch-up loop); when that is after the read that set them, one
- *       more read of the node covers the gap, so nothing is missed. The read that sets a watch
- *       completes only once its etcd watch is created (and the gap judged): a change made after the
- *       read completes reaches the session through a watch already in place, in order with the
- *       others. A registration fires once, for the first change after its revision, whether the etcd watch, this session's own write or a later
- *       read of the same node shows it first. While a write transaction of this session is in
- *       flight their etcd events wait ({@link #commitHoldingEvents}): etcd often shows the write's
- *       net change before its reply, and the session must see it op by op from {@link Plan}.
- *   <li><b>Persistent watches</b> share one etcd watch of the namespace ({@link PersistentWatches}).
+ *   <li><b>Watches</b>, one-shot and persistent, are all served by the session's one etcd watch
+ *       of its namespace ({@link NamespaceWatch}), so every event of the session is dispatched in
+ *       revision order on the event thread. A one-shot registration set by a read at revision
+ *       {@code R} fires once, for the first change after {@code R}, whether the stream, this
+ *       session's own write or a later read of the same node shows it first; changes after
+ *       {@code R} the stream had dispatched before the registration existed come from its buffer
+ *       of recent events, or, past the buffer (or before the stream's start), from one more read
+ *       of the node ({@link #arm}). The read that sets a watch completes only once it is armed: a
+ *       change made after the read completes reaches the session through the stream, in order
+ *       with the others. While a write transaction of this session is in flight the stream waits
+ *       ({@link #commitHoldingEvents}): etcd often shows the write's net change before its reply,
+ *       and the session must see it op by op from {@link Plan}.
  * </ul>
  *
  * Guarded by {@code this}: {@link #tail}, {@link #state} transitions. The watch table is touched on
@@ -127,18 +126,18 @@ final class EtcdSession implements Session {
   /** A listing a write carried, for operations numbered below {@code issuedBefore}. */
   private record Carried(Reading reading, long issuedBefore) {}
 
+  /** Registrations that fired from the namespace watch's buffer as they were set (tests); event thread only. */
+  private long firedFromBuffer;
   /** One-shot watch registrations; event thread only. */
   private final List<Registration> registrations = new ArrayList<>();
   /**
-   * Write transactions of this session in flight: while there are any, one-shot watch events from
-   * etcd wait in {@link #heldEvents}, because one of them may be this session's own write, which
-   * must fire from the write's op-by-op changes, not from etcd's net change.
+   * Write transactions of this session in flight: while there are any, the namespace watch holds
+   * its revisions, because one of them may be this session's own write, which must fire from the
+   * write's op-by-op changes, not from etcd's net change, and after the revisions before it.
    */
   private final java.util.concurrent.atomic.AtomicInteger writesInFlight = new java.util.concurrent.atomic.AtomicInteger();
-  /** One-shot events from etcd that arrived while a write was in flight; event thread only. */
-  private final List<HeldEvent> heldEvents = new ArrayList<>();
-  /** Persistent watch registrations and their etcd watch; event thread only. */
-  private final PersistentWatches persistent;
+  /** The session's namespace watch, which serves every watch, and the persistent registrations; event thread only. */
+  private final NamespaceWatch persistent;
 
   EtcdSession(EtcdBackend backend, Client client, List<java.net.URI> endpoints, long lease, long ttlSeconds) {
     this.backend = backend;
@@ -156,7 +155,7 @@ final class EtcdSession implements Session {
       return t;
     });
     this.lastRenewalNanos = backend.time().nanoTime();
-    this.persistent = new PersistentWatches(layout, lease, new PersistentWatches.Host() {
+    this.persistent = new NamespaceWatch(layout, lease, new NamespaceWatch.Host() {
       @Override
       public Client client() {
         return EtcdSession.this.client;
@@ -182,8 +181,32 @@ final class EtcdSession implements Session {
       }
 
       @Override
+      public boolean holding() {
+        return writesInFlight.get() > 0;
+      }
+
+      @Override
+      public void takeOneShot(WatchEvent event, long revision, Map<Watcher, Boolean> targets, List<Watcher> ordered) {
+        EtcdSession.this.takeOneShot(event.type(), event.path(), revision, true, targets, ordered);
+      }
+
+      @Override
       public void deliver(List<Watcher> watchers, WatchEvent event) {
         EtcdSession.this.deliver(watchers, event);
+      }
+
+      @Override
+      public void created() {
+        for (Registration r : List.copyOf(registrations)) {
+          if (!r.settled.isDone() && !r.rearming && registrations.contains(r)) {
+            arm(r);
+          }
+        }
+      }
+
+      @Override
+      public void lost() {
+        judgeOneShot();
       }
     });
   }
@@ -196,7 +219,7 @@ final class EtcdSession implements Session {
     return client;
   }
 
-  /** The one-shot and persistent watches this session holds now (backed by live etcd watches). */
+  /** The one-shot and persistent watch registrations this session holds now. */
   int registeredWatches() {
     if (state.isTerminal()) {
       return 0;
@@ -518,8 +541,8 @@ final class EtcdSession implements Session {
         for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
           Registration r = it.next();
           if (r.path.equals(path) && r.watcher == watcher) {
-            r.cancel();
             it.remove();
+            r.cancel();
           }
         }
         persistent.remove(path, watcher);
@@ -924,24 +947,22 @@ final class EtcdSession implements Session {
     final String path;
     final boolean child;
     final Watcher watcher;
+    /** The revision it was set at (the read's; after a reconnect, the re-arming read's). */
     long revision;
-    /** Between a reconnect and the read that re-arms it: etcd's resumed stream is not heard. */
+    /** Between a reconnect and the read that re-arms it: the resumed stream does not fire it. */
     boolean rearming;
     final boolean existed;
     final long owner;
     final long mzxid;
     final long pzxid;
     final long childCount;
-    final List<Watch.Watcher> etcdWatches = new ArrayList<>();
-    /** Counts {@link #start} calls: creation notices of an earlier start's etcd watches are ignored. */
+    /** Counts {@link #arm} calls: the reply of an earlier arm's read is ignored. */
     int armed;
-    /** The etcd watches of the current start not yet created, and the highest creation revision so far. */
-    int creating;
-    long createdAt;
     /**
-     * Completes once the first start's etcd watches are created and any gap behind them is judged
-     * (or the registration ends): the read that set the watch completes only then, so a change made
-     * after that read is heard through the watch, in order with this session's other watches.
+     * Completes once the registration is armed against the namespace watch (the stream's start
+     * known, any change the stream passed judged), or ends: the read that set the watch completes
+     * only then, so a change made after that read is heard through the stream, in order with this
+     * session's other watches.
      */
     final CompletableFuture<Void> settled = new CompletableFuture<>();
 
@@ -957,61 +978,6 @@ final class EtcdSession implements Session {
       this.childCount = seen.childCount();
     }
 
-    /**
-     * Starts the etcd watches at the server's current revision, not at {@link #revision} + 1: etcd
-     * 3.4 serves a watch that starts in the past from its "unsynced" group, caught up on a 100 ms
-     * loop, so a change right after the watch was set would be heard up to 100 ms late (every lock
-     * handoff under contention). What changed between the read and the watch's creation is judged
-     * from one more read once the watches report their creation revision ({@link #created}).
-     */
-    void start() {
-      Watch w = client.getWatchClient();
-      int generation = ++armed;
-      creating = child ? 2 : 1;
-      createdAt = 0;
-      WatchOption from = WatchOption.builder().withCreateNotify(true).build();
-      etcdWatches.add(w.watch(layout.dataKey(path), from, Watch.listener(resp -> {
-        if (resp.isCreatedNotify()) {
-          long at = resp.getHeader().getRevision();
-          post(() -> created(this, generation, at));
-          return;
-        }
-        for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
-          KeyValue kv = e.getKeyValue();
-          WatchEvent.Type type;
-          if (e.getEventType() == EventType.DELETE || NodeValue.recreatedBy(kv)) {
-            type = WatchEvent.Type.NODE_DELETED;
-          } else if (child) {
-            continue;
-          } else {
-            type = kv.getCreateRevision() == kv.getModRevision() ? WatchEvent.Type.NODE_CREATED : WatchEvent.Type.NODE_DATA_CHANGED;
-          }
-          long rev = kv.getModRevision();
-          post(() -> fireFromEtcd(type, path, rev));
-        }
-      }, error -> LOG.debug("watch on {} failed: {}", path, error.toString()))));
-      if (child) {
-        String prefix = layout.childrenPrefix(path);
-        WatchOption range = WatchOption.builder().withCreateNotify(true).withRange(Layout.prefixEnd(prefix)).build();
-        etcdWatches.add(w.watch(Layout.bytes(prefix), range, Watch.listener(resp -> {
-          if (resp.isCreatedNotify()) {
-            long at = resp.getHeader().getRevision();
-            post(() -> created(this, generation, at));
-            return;
-          }
-          for (io.etcd.jetcd.watch.WatchEvent e : resp.getEvents()) {
-            KeyValue kv = e.getKeyValue();
-            if (e.getEventType() == EventType.PUT && kv.getCreateRevision() != kv.getModRevision()
-                && !NodeValue.recreatedBy(kv)) {
-              continue;
-            }
-            long rev = kv.getModRevision();
-            post(() -> fireFromEtcd(WatchEvent.Type.NODE_CHILDREN_CHANGED, path, rev));
-          }
-        }, error -> LOG.debug("child watch on {} failed: {}", path, error.toString()))));
-      }
-    }
-
     boolean firesOn(WatchEvent.Type type) {
       return switch (type) {
         case NODE_DELETED -> true;
@@ -1022,44 +988,7 @@ final class EtcdSession implements Session {
 
     void cancel() {
       settled.complete(null);
-      for (Watch.Watcher w : etcdWatches) {
-        try {
-          w.close();
-        } catch (RuntimeException e) {
-          LOG.debug("closing an etcd watch failed: {}", e.toString());
-        }
-      }
-      etcdWatches.clear();
     }
-  }
-
-  /**
-   * One of {@code r}'s etcd watches was created at {@code at}: it hears changes after {@code at}.
-   * Once all of them are, and changes may have landed between the read that set {@code r} and
-   * their creation, one read of the node fires {@code r} if it changed, as any read of the node by
-   * this session would ({@link #observe}). A stream that resumes after a fault reports its creation
-   * again; only the first report of a start counts. Event thread.
-   */
-  private void created(Registration r, int generation, long at) {
-    if (generation != r.armed || r.creating == 0 || !registrations.contains(r)) {
-      return;
-    }
-    r.createdAt = Math.max(r.createdAt, at);
-    if (--r.creating > 0) {
-      return;
-    }
-    if (r.createdAt <= r.revision || r.rearming || state == SessionState.SUSPENDED) {
-      r.settled.complete(null); // no gap; or a reconnect is on the way, which re-arms from a fresh read
-      return;
-    }
-    read(List.of(r.path), false).whenComplete((reading, error) -> post(() -> {
-      if (error != null) {
-        LOG.debug("reading {} after its watch was created failed: {}", r.path, error.toString());
-      } else if (!state.isTerminal() && generation == r.armed && registrations.contains(r)) {
-        observe(reading.snaps().get(r.path), reading.revision());
-      }
-      r.settled.complete(null);
-    }));
   }
 
   /** On the event thread (called from a read's completion, which runs there via submit). */
@@ -1071,13 +1000,60 @@ final class EtcdSession implements Session {
       }
     }
     registrations.add(r);
-    r.start();
+    persistent.open();
+    arm(r);
     return r.settled;
   }
 
   /**
+   * Puts {@code r} in place against the namespace watch. Changes after {@code r.revision} that the
+   * stream has yet to dispatch will fire it there; those it dispatched already (the stream runs
+   * ahead of a read's reply under load) fire it now from the buffer of recent events; if the buffer
+   * does not reach back to {@code r.revision} (the stream started after it, or the buffer has moved
+   * on), one read of the node fires {@code r} if it changed, as any read of the node by this session
+   * would ({@link #observe}). Until the stream's start is known, {@code r} waits ({@link
+   * NamespaceWatch.Host#created}). Event thread.
+   */
+  private void arm(Registration r) {
+    int generation = ++r.armed;
+    if (!persistent.created()) {
+      return;
+    }
+    long handled = persistent.handled();
+    if (r.revision >= handled) {
+      r.settled.complete(null);
+      return;
+    }
+    if (persistent.covers(r.revision)) {
+      for (NamespaceWatch.Recent e : persistent.since(r.revision)) {
+        if (e.event().path().equals(r.path) && r.firesOn(e.event().type())) {
+          firedFromBuffer++;
+          registrations.remove(r);
+          r.cancel();
+          deliver(List.of(r.watcher), e.event());
+          break;
+        }
+      }
+      r.settled.complete(null);
+      return;
+    }
+    if (state == SessionState.SUSPENDED) {
+      r.settled.complete(null); // a reconnect is on the way, which re-arms from a fresh read
+      return;
+    }
+    read(List.of(r.path), false).whenComplete((reading, error) -> post(() -> {
+      if (error != null) {
+        LOG.debug("reading {} to arm its watch failed: {}", r.path, error.toString());
+      } else if (!state.isTerminal() && generation == r.armed && registrations.contains(r)) {
+        observe(reading.snaps().get(r.path), reading.revision());
+      }
+      r.settled.complete(null);
+    }));
+  }
+
+  /**
    * A read showed {@code seen} at {@code revision}: registrations on the node whose change it shows
-   * fire now, before the read completes, whichever way their etcd watch is going.
+   * fire now, before the read completes, whichever way the stream is going.
    */
   private void observe(NodeSnap seen, long revision) {
     if (registrations.isEmpty()) {
@@ -1104,27 +1080,9 @@ final class EtcdSession implements Session {
   }
 
   /**
-   * An event from an etcd watch stream. While the session is suspended nothing is delivered, as on
-   * ZooKeeper; after a reconnect {@link #rearmWatches} decides from a fresh read, ZooKeeper's way.
-   */
-  private void fireFromEtcd(WatchEvent.Type type, String path, long revision) {
-    if (state == SessionState.SUSPENDED) {
-      return;
-    }
-    if (writesInFlight.get() > 0) {
-      heldEvents.add(new HeldEvent(type, path, revision));
-      return;
-    }
-    fire(type, path, revision, true);
-  }
-
-  /** A one-shot event from etcd kept while this session's write was in flight. */
-  private record HeldEvent(WatchEvent.Type type, String path, long revision) {}
-
-  /**
-   * Sends a write transaction, holding one-shot events from etcd until its outcome is known: a
-   * success releases them from {@link #fireOwnWrite} (which the caller must post), anything else
-   * (a refused guard, a failure) here. Any thread.
+   * Sends a write transaction, the namespace watch holding its revisions until the outcome is
+   * known: a success releases them from {@link #fireOwnWrite} (which the caller must post), anything
+   * else (a refused guard, a failure) here. Any thread.
    */
   private CompletableFuture<TxnResponse> commitHoldingEvents(
       java.util.function.Supplier<CompletableFuture<TxnResponse>> commit) {
@@ -1137,43 +1095,15 @@ final class EtcdSession implements Session {
     }
     return sent.whenComplete((resp, error) -> {
       if (error != null || !resp.isSucceeded()) {
-        post(() -> releaseHeldEvents(Long.MAX_VALUE, -1));
+        post(() -> writeSettled(Long.MAX_VALUE));
       }
     });
   }
 
-  /**
-   * One write transaction is no longer in flight. Held events before {@code upTo} are delivered
-   * (all of them once no write is in flight); those at {@code own}, this session's write, are
-   * dropped: its changes fired op by op. Event thread.
-   */
-  private void releaseHeldEvents(long upTo, long own) {
+  /** One write transaction is no longer in flight: the held revisions before {@code below} go (all, once none is). Event thread. */
+  private void writeSettled(long below) {
     boolean last = writesInFlight.decrementAndGet() == 0;
-    deliverHeld(upTo, own, last);
-  }
-
-  private void deliverHeld(long upTo, long own, boolean all) {
-    if (heldEvents.isEmpty()) {
-      return;
-    }
-    if (state == SessionState.SUSPENDED) {
-      heldEvents.clear(); // as fireFromEtcd: the reconnect judges these watches from a fresh read
-      return;
-    }
-    List<HeldEvent> due = new ArrayList<>();
-    for (Iterator<HeldEvent> it = heldEvents.iterator(); it.hasNext(); ) {
-      HeldEvent e = it.next();
-      if (e.revision == own) {
-        it.remove();
-      } else if (all || e.revision < upTo) {
-        it.remove();
-        due.add(e);
-      }
-    }
-    due.sort(java.util.Comparator.comparingLong(HeldEvent::revision));
-    for (HeldEvent e : due) {
-      fire(e.type, e.path, e.revision, true);
-    }
+    persistent.release(last ? Long.MAX_VALUE : below);
   }
 
   private void fire(WatchEvent.Type type, String path, long revision) {
@@ -1190,7 +1120,7 @@ final class EtcdSession implements Session {
       return;
     }
     // Other sessions' earlier changes first, then this write's, then the rest.
-    deliverHeld(revision, revision, false);
+    persistent.release(revision);
     for (WatchEvent change : changes) {
       List<Watcher> ordered = new ArrayList<>();
       Map<Watcher, Boolean> targets = new IdentityHashMap<>();
@@ -1202,27 +1132,29 @@ final class EtcdSession implements Session {
       }
       deliver(ordered, change);
     }
-    persistent.ownWriteFired(revision);
-    releaseHeldEvents(revision + 1, revision);
+    writeSettled(revision + 1);
   }
 
   /** Fires every registration on {@code path} that {@code type} at {@code revision} triggers; event thread. */
-  private void fire(WatchEvent.Type type, String path, long revision, boolean fromEtcd) {
+  private void fire(WatchEvent.Type type, String path, long revision, boolean fromStream) {
     if (state.isTerminal()) {
       return;
     }
     Map<Watcher, Boolean> targets = new IdentityHashMap<>();
     List<Watcher> ordered = new ArrayList<>();
-    takeOneShot(type, path, revision, fromEtcd, targets, ordered);
+    takeOneShot(type, path, revision, fromStream, targets, ordered);
     deliver(ordered, new WatchEvent(type, path));
   }
 
   /** Removes the one-shot registrations the change triggers and adds their watchers to {@code ordered}, once each. */
-  private void takeOneShot(WatchEvent.Type type, String path, long revision, boolean fromEtcd,
+  private void takeOneShot(WatchEvent.Type type, String path, long revision, boolean fromStream,
       Map<Watcher, Boolean> targets, List<Watcher> ordered) {
+    if (state.isTerminal()) {
+      return;
+    }
     for (Iterator<Registration> it = registrations.iterator(); it.hasNext(); ) {
       Registration r = it.next();
-      if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromEtcd && r.rearming)) {
+      if (r.path.equals(path) && r.revision < revision && r.firesOn(type) && !(fromStream && r.rearming)) {
         it.remove();
         r.cancel();
         if (targets.put(r.watcher, Boolean.TRUE) == null) {
@@ -1268,13 +1200,19 @@ final class EtcdSession implements Session {
     }
   }
 
-  /**
-   * After a reconnect, as ZooKeeper's SetWatches does: each watch fires if its node changed since
-   * it was set (judged by the node's zxids against the revision the watch was set at), else it is
-   * set again from a fresh read. Event thread.
-   */
+  /** After a reconnect: the namespace watch resumes after its last revision; one-shot watches are judged. Event thread. */
   private void rearmWatches() {
     persistent.resume();
+    judgeOneShot();
+  }
+
+  /**
+   * As ZooKeeper's SetWatches does after a reconnect (and after etcd compacted revisions the stream
+   * had not delivered): each one-shot watch fires if its node changed since it was set (judged by
+   * the node's zxids against the revision the watch was set at), else it is armed again at the
+   * revision of a fresh read. Event thread.
+   */
+  private void judgeOneShot() {
     if (registrations.isEmpty()) {
       return;
     }
@@ -1288,15 +1226,19 @@ final class EtcdSession implements Session {
         return;
       }
       if (error != null) {
-        // Still cut off: the next reconnect tries again; meanwhile the old streams may deliver.
+        // Still cut off: the next reconnect tries again; meanwhile the stream may deliver.
         registrations.forEach(r -> r.rearming = false);
         return;
       }
       for (Registration r : List.copyOf(registrations)) {
-        if (!registrations.contains(r)) {
+        if (!registrations.contains(r) || !r.rearming) {
           continue;
         }
         NodeSnap seen = reading.snaps().get(r.path);
+        if (seen == null) {
+          r.rearming = false; // set while this read was on its way: armed already
+          continue;
+        }
         WatchEvent.Type type = null;
         if (r.child) {
           if (!seen.exists()) {
@@ -1317,9 +1259,8 @@ final class EtcdSession implements Session {
         if (type != null) {
           fire(type, r.path, reading.revision());
         } else {
-          r.cancel();
           r.revision = reading.revision();
-          r.start();
+          arm(r);
         }
       }
     }));
@@ -1330,14 +1271,12 @@ final class EtcdSession implements Session {
       r.cancel();
     }
     registrations.clear();
-    heldEvents.clear();
     persistent.drop();
   }
 
-  /** Runs {@code task} on the event thread, unless the session has shut it down. */
   /**
-   * For tests: how many one-shot registrations are not settled yet (their etcd watch not created,
-   * or the gap behind it not judged), counted on the event thread.
+   * For tests: how many one-shot registrations are not settled yet (not armed against the
+   * namespace watch), counted on the event thread.
    */
   CompletableFuture<Integer> unsettledWatches() {
     CompletableFuture<Integer> count = new CompletableFuture<>();
@@ -1345,6 +1284,14 @@ final class EtcdSession implements Session {
     return count;
   }
 
+  /** For tests: how many registrations fired, as they were set, from the buffer of recent events. */
+  CompletableFuture<Long> firedFromBuffer() {
+    CompletableFuture<Long> count = new CompletableFuture<>();
+    post(() -> count.complete(firedFromBuffer));
+    return count;
+  }
+
+  /** Runs {@code task} on the event thread, unless the session has shut it down. */
   private void post(Runnable task) {
     try {
       events.execute(task);
