@@ -167,9 +167,10 @@ public final class PartitionClaimer implements AutoCloseable {
   private boolean restarting;
   /** Partitions no member may take (every member at its maximum), as of the last round. */
   private volatile Set<String> unassigned = Set.of();
-  /** Loop thread only: capacities of the live members, read when the member list changed. */
-  private Map<String, PartitionAssignment.Capacity> liveCapacities = Map.of();
-  private int liveCapacitiesCversion = -1;
+  /** The owner nodes' data: each round reads only the owner nodes that changed since the last. */
+  private final ChildReads ownerReads;
+  /** The member nodes' data (weight and maximum), read likewise. */
+  private final ChildReads memberReads;
   /** Loop thread only: absent static members, by id: the reservation version and when first seen absent. */
   private final Map<String, Absence> absent = new HashMap<>();
   /** Loop thread only: when the loop must wake to end a grace period, or null. */
@@ -205,6 +206,8 @@ public final class PartitionClaimer implements AutoCloseable {
     this.staticPath = Paths.join(root, "static");
     this.reservationPath = Paths.join(staticPath, memberId);
     this.memberData = MemberData.encode(b.weight, b.maxPartitions, b.grace);
+    this.ownerReads = new ChildReads(b.client, ownersPath, this::markDirty);
+    this.memberReads = new ChildReads(b.client, membersPath, this::markDirty);
     // The loop runs for the member's whole life: a thread of its own, not one of a shared pool
     // (a direct or bounded executor would never return from start(), or starve other work).
     this.executor = b.executor != null ? b.executor : task -> {
@@ -418,6 +421,8 @@ public final class PartitionClaimer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       client.removeConnectionStateListener(stateListener);
+      ownerReads.close();
+      memberReads.close();
       lock.lock();
       try {
         stopped = true;
@@ -495,7 +500,7 @@ public final class PartitionClaimer implements AutoCloseable {
     Children partitions = await(ops.getChildren(partitionsPath, watcher));
     Children reserved = await(ops.getChildren(staticPath, watcher));
     List<String> ownerNodes = await(ops.getChildren(ownersPath, watcher)).names();
-    Map<String, NodeData> ownerData = readOwners(ownerNodes);
+    Map<String, NodeData> ownerData = ownerReads.read(ownerNodes);
     Map<String, String> owners = new HashMap<>();
     ownerData.forEach((p, d) -> owners.put(p, new String(d.data(), StandardCharsets.UTF_8)));
     forgetLost(owners);
@@ -540,27 +545,13 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   /**
-   * The weight and maximum of every live member, from its member node's data. Read again only when
-   * the member list changed: a member node's data is written once, when it is created.
+   * The weight and maximum of every live member, from its member node's data. A member node is
+   * read when it first appears (or is created again), not on every round.
    */
   private Map<String, PartitionAssignment.Capacity> liveCapacities(Children members) throws InterruptedException {
-    if (members.stat().cversion() == liveCapacitiesCversion) {
-      return liveCapacities;
-    }
-    List<CompletableFuture<NodeData>> reads = new ArrayList<>();
-    for (String member : members.names()) {
-      reads.add(ops.getData(Paths.join(membersPath, member), null));
-    }
     Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>();
-    for (int i = 0; i < reads.size(); i++) {
-      try {
-        capacities.put(members.names().get(i), MemberData.parse(await(reads.get(i)).data()).capacity());
-      } catch (NoNodeException gone) {
-        // left since the listing; the next round sees it gone
-      }
-    }
-    liveCapacities = capacities;
-    liveCapacitiesCversion = members.stat().cversion();
+    // A member that left since the listing is missing here; the next round sees it gone.
+    memberReads.read(members.names()).forEach((member, data) -> capacities.put(member, MemberData.parse(data.data()).capacity()));
     return capacities;
   }
 
@@ -873,23 +864,6 @@ public final class PartitionClaimer implements AutoCloseable {
     }
   }
 
-  private Map<String, NodeData> readOwners(List<String> ownerNodes) throws InterruptedException {
-    List<CompletableFuture<NodeData>> reads = new ArrayList<>();
-    for (String partition : ownerNodes) {
-      reads.add(ops.getData(Paths.join(ownersPath, partition), null));
-    }
-    Map<String, NodeData> owners = new HashMap<>();
-    for (int i = 0; i < reads.size(); i++) {
-      try {
-        owners.put(ownerNodes.get(i), await(reads.get(i)));
-      } catch (NoNodeException released) {
-        // released, completed or expired since the listing: unowned. Any other failure ends the
-        // round: taken as "unowned", one of our own nodes would look lost and be revoked.
-      }
-    }
-    return owners;
-  }
-
   /** Partitions we think we hold but whose owner node is no longer ours were lost. */
   private void forgetLost(Map<String, String> owners) {
     for (String partition : heldPartitions()) {
@@ -1093,6 +1067,11 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
+    if (state.isConnected()) {
+      // Events may have been missed while disconnected, and a new session has no watches.
+      ownerReads.forgetAll();
+      memberReads.forgetAll();
+    }
     if (state.isConnected() || state == ConnectionState.LOST) {
       markDirty();
     }

@@ -855,13 +855,52 @@ public abstract class PartitionClaimerSuite {
   private static final class Requests implements dev.cohort.recipes.CohortEvents {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
+    final AtomicInteger dataReads = new AtomicInteger();
 
     @Override
     public Object operationStarted(String operation) {
+      if (operation.equals("getData")) {
+        dataReads.incrementAndGet();
+      }
+      if (operation.equals("addWatch") || operation.equals("removeWatches")) {
+        return null; // neither: a watch is registered on the session, nothing is written
+      }
       boolean read = operation.equals("exists") || operation.equals("getData") || operation.equals("getChildren");
       (read ? reads : writes).incrementAndGet();
       return null;
     }
+  }
+
+  /**
+   * Issue #16: a rebalance costs what moves. When a fourth member joins three that hold 60
+   * partitions, each of the three reads the data of the owner nodes that changed (the 15 claimed
+   * by the newcomer) and of the newcomer's member node, never all 60 owner nodes again; and the
+   * writes are one per moved partition: a release by its old owner, a claim by its new one.
+   */
+  @Test
+  void aRebalanceReadsAndWritesOnlyWhatMoved() throws Exception {
+    int partitions = 60;
+    definePartitions(partitions);
+    List<Member> stayers = List.of(join("a"), join("b"), join("c"));
+    awaitBalanced(partitions);
+    Map<String, Integer> reads = new HashMap<>();
+    Map<String, Integer> writes = new HashMap<>();
+    Map<String, Integer> revocations = revocationCounts();
+    stayers.forEach(m -> reads.put(m.id, m.requests.dataReads.get()));
+    stayers.forEach(m -> writes.put(m.id, m.requests.writes.get()));
+
+    Member d = join("d");
+    awaitBalanced(partitions);
+
+    int moved = survivorRevocations(stayers, revocations);
+    assertEquals(15, moved, "the minimum moves");
+    for (Member m : stayers) {
+      int read = m.requests.dataReads.get() - reads.get(m.id);
+      assertTrue(read <= moved + 1, m.id + " read " + read + " nodes for " + moved + " moves");
+      assertEquals(m.revocations.get() - revocations.get(m.id), m.requests.writes.get() - writes.get(m.id),
+          m.id + ": one write per partition released");
+    }
+    assertEquals(1 + d.assignments.get(), d.requests.writes.get(), "the join, then one write per claim");
   }
 
   /**
