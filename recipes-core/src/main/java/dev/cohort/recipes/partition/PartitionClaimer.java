@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
- * A member runs one loop on its own thread. Each round it reads members, partitions and owners
- * (setting one watch on each list), computes the target with the pure {@link PartitionAssignment}
+ * A member runs one loop on its own thread. Each round it lists members, partitions and owners
+ * (setting one watch on each list) and reads the data of the owner nodes it has not read yet or
+ * that a watch event said changed (see {@code ChildReads}: a round costs a few requests plus one
+ * per owner node that changed, never one per partition), computes the target with the pure {@link PartitionAssignment}
  * (balanced, sticky, deterministic: every member with the same snapshot computes the same target),
  * then
  * <ol>
@@ -112,7 +114,7 @@ import org.slf4j.LoggerFactory;
  * and no request at all by the other members beyond the round each change triggers.
  *
  * <p>Member nodes carry the member's weight and maximum ({@link Builder#weight}, {@link
- * Builder#maxPartitions}); they are read once per change of the member list, and the plan shares
+ * Builder#maxPartitions}); each is read once, when it appears, and the plan shares
  * the partitions by weight and never above a maximum.
  */
 public final class PartitionClaimer implements AutoCloseable {

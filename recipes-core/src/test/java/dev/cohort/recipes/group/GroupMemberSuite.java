@@ -302,6 +302,24 @@ public abstract class GroupMemberSuite {
     assertEquals("v2", text(other.members().get("s")));
   }
 
+  /**
+   * Issue #17: a static member restarting while its old session lives causes no churn: the others
+   * are told of one update (a new incarnation with its new payload), never of a leave and a join.
+   */
+  @Test
+  void aStaticRestartIsReportedToTheOthersAsOneUpdateNotALeaveAndAJoin() throws Exception {
+    Recorder recorder = new Recorder();
+    joinStatic(newClient(), "s", "v1", null);
+    GroupMember other = join(newClient(), "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+
+    joinStatic(newClient(), "s", "v2", null);
+
+    await().until(() -> recorder.events.contains("updated s=v2"));
+    assertEquals(List.of("joined s=v1", "joined w=", "updated s=v2"), recorder.events);
+    assertEquals("v2", text(other.members().get("s")));
+  }
+
   @Test
   void anOldIncarnationWhoseSessionIsLostDoesNotTakeTheIdBack() throws Exception {
     assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
