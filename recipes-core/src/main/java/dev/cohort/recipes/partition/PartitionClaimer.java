@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  *       zxid as fencing token. The first refused claim ends the round.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
- * same target and releases it. Since the owner node is created only where none exists, <b>a
+ * same target and releases it. Changes of the member, partition and reservation lists always wake
+ * the loop; owner changes wake it only while it is not at its target or has just moved something
+ * (see {@code followOwners}), so a member that a rebalance does not concern runs one round for it. Since the owner node is created only where none exists, <b>a
  * partition never has two owner nodes</b>; and since the previous owner deletes its node only after
  * its listener has returned, the hand-over is cooperative. Releases and completions check the
  * partition node's version, so they act only on this member's own claim: a member whose session
@@ -181,6 +183,19 @@ public final class PartitionClaimer implements AutoCloseable {
   private record Absence(int version, long sinceNanos) {}
 
   private final Watcher watcher = event -> markDirty();
+  /** The owners list's watcher: it wakes the loop only while the loop follows owner changes. */
+  private final Watcher ownersWatcher = event -> ownerChanged();
+  /**
+   * Whether owner changes wake the loop: false while this member holds exactly its target and its
+   * last round moved nothing. Such a member has nothing to do until the members, the partitions or
+   * the reservations change (their watches always wake it): hand-overs between the others keep its
+   * target as it is (see "Why the moves are the minimum"). So a rebalance wakes each member for one
+   * round, and only the members that give or take partitions for the rounds the hand-over needs,
+   * instead of every member for every partition that moves.
+   */
+  private volatile boolean followOwners = true;
+  /** Partitions assigned or revoked so far (every {@link #moved} call); tells a round that moved something. */
+  private final java.util.concurrent.atomic.AtomicLong movesSoFar = new java.util.concurrent.atomic.AtomicLong();
   private final ConnectionStateListener stateListener = this::connectionChanged;
 
   private record Held(int version, FencingToken token) {}
@@ -208,7 +223,7 @@ public final class PartitionClaimer implements AutoCloseable {
     this.staticPath = Paths.join(root, "static");
     this.reservationPath = Paths.join(staticPath, memberId);
     this.memberData = MemberData.encode(b.weight, b.maxPartitions, b.grace);
-    this.ownerReads = new ChildReads(b.client, ownersPath, this::markDirty);
+    this.ownerReads = new ChildReads(b.client, ownersPath, this::ownerChanged);
     this.memberReads = new ChildReads(b.client, membersPath, this::markDirty);
     // The loop runs for the member's whole life: a thread of its own, not one of a shared pool
     // (a direct or bounded executor would never return from start(), or starve other work).
@@ -487,21 +502,36 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void round() throws InterruptedException {
+    boolean followed = followOwners;
+    boolean settled = false;
+    try {
+      settled = planAndAct(followed);
+    } finally {
+      followOwners = !settled;
+      if (!settled && !followed) {
+        markDirty(); // one more round, which sets the owners watch this one went without
+      }
+    }
+  }
+
+  /** One round; true if it ended with this member holding exactly its target, having moved nothing. */
+  private boolean planAndAct(boolean followOwners) throws InterruptedException {
+    long movesBefore = movesSoFar.get();
     ConnectionState state = client.connectionState();
     if (state == ConnectionState.LOST || joinedSessionEnded()) {
       revokeAllLost();
     }
     if (!state.isConnected()) {
-      return; // the state listener marks us dirty on reconnect
+      return false; // the state listener marks us dirty on reconnect
     }
     join();
     if (grace != null && supersededNow()) {
-      return;
+      return false;
     }
     Children members = await(ops.getChildren(membersPath, watcher));
     Children partitions = await(ops.getChildren(partitionsPath, watcher));
     Children reserved = await(ops.getChildren(staticPath, watcher));
-    List<String> ownerNodes = await(ops.getChildren(ownersPath, watcher)).names();
+    List<String> ownerNodes = await(ops.getChildren(ownersPath, followOwners ? ownersWatcher : null)).names();
     Map<String, NodeData> ownerData = ownerReads.read(ownerNodes);
     Map<String, String> owners = new HashMap<>();
     ownerData.forEach((p, d) -> owners.put(p, new String(d.data(), StandardCharsets.UTF_8)));
@@ -511,12 +541,12 @@ public final class PartitionClaimer implements AutoCloseable {
     }
     if (changedSince(members, partitions, reserved)) {
       markDirty(); // their watches fire too; either way the next round reads again
-      return;
+      return false;
     }
     Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
     Set<String> participants = new java.util.TreeSet<>(members.names());
     if (!absentStaticMembers(members, reserved, ownerData, capacities, participants)) {
-      return; // a grace period ended and this member ended it: plan again without that member
+      return false; // a grace period ended and this member ended it: plan again without that member
     }
     Map<String, String> target = PartitionAssignment.assign(partitions.names(), participants, owners, capacities);
     reportUnassigned(partitions.names(), target);
@@ -531,8 +561,22 @@ public final class PartitionClaimer implements AutoCloseable {
     for (Map.Entry<String, String> e : target.entrySet()) {
       if (e.getValue().equals(memberId) && !owners.containsKey(e.getKey())
           && !claim(e.getKey(), members.stat().version())) {
-        return; // the view is out of date: the next round plans again
+        return false; // the view is out of date: the next round plans again
       }
+    }
+    Set<String> mine = new java.util.TreeSet<>();
+    target.forEach((partition, member) -> {
+      if (member.equals(memberId)) {
+        mine.add(partition);
+      }
+    });
+    return movesSoFar.get() == movesBefore && mine.equals(new java.util.TreeSet<>(heldPartitions()));
+  }
+
+  /** An owner node was created, deleted or changed: a round, if this member follows owners now. */
+  private void ownerChanged() {
+    if (followOwners) {
+      markDirty();
     }
   }
 
@@ -884,6 +928,7 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /** Reports a partition taken or given up to the client's event listener, if one is bound. */
   private void moved(boolean assigned) {
+    movesSoFar.incrementAndGet();
     if (events != null) {
       events.partitionMoved(root, assigned);
     }

@@ -856,11 +856,15 @@ public abstract class PartitionClaimerSuite {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger dataReads = new AtomicInteger();
+    final AtomicInteger listings = new AtomicInteger();
 
     @Override
     public Object operationStarted(String operation) {
       if (operation.equals("getData")) {
         dataReads.incrementAndGet();
+      }
+      if (operation.equals("getChildren")) {
+        listings.incrementAndGet();
       }
       if (operation.equals("addWatch") || operation.equals("removeWatches")) {
         return null; // neither: a watch is registered on the session, nothing is written
@@ -904,6 +908,33 @@ public abstract class PartitionClaimerSuite {
           m.id + ": one write per partition released");
     }
     assertEquals(1 + d.assignments.get(), d.requests.writes.get(), "the join, then one write per claim");
+  }
+
+  /**
+   * Issue #16: a member that neither gives nor takes partitions in a rebalance runs one round for
+   * it (the member list changed), not one per partition the others hand over. Here x is at its
+   * maximum of 2 throughout while c joins and a and b hand it 6 partitions (12 owner changes).
+   */
+  @Test
+  void aMemberTheRebalanceDoesNotConcernRunsOneRoundForIt() throws Exception {
+    int partitions = 20;
+    definePartitions(partitions);
+    Member a = join("a");
+    Member b = join("b");
+    Member x = join("x", o -> o.maxPartitions(2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> x.claimer.owned().size() == 2
+        && a.claimer.owned().size() == 9 && b.claimer.owned().size() == 9);
+    int listingsBefore = x.requests.listings.get();
+    int movesBefore = x.revocations.get() + x.assignments.get();
+
+    Member c = join("c");
+    await().atMost(Duration.ofSeconds(20)).until(() -> c.claimer.owned().size() == 6
+        && a.claimer.owned().size() == 6 && b.claimer.owned().size() == 6);
+
+    assertEquals(movesBefore, x.revocations.get() + x.assignments.get(), "x moved nothing");
+    // Each round lists the four lists. At most one round may be x's last for the first balance.
+    int rounds = (x.requests.listings.get() - listingsBefore) / 4;
+    assertTrue(rounds <= 2, "x ran " + rounds + " rounds for a rebalance that does not concern it");
   }
 
   /**
