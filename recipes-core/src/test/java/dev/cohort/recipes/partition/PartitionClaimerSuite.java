@@ -73,6 +73,8 @@ public abstract class PartitionClaimerSuite {
     final AtomicInteger revocations = new AtomicInteger();
     final AtomicInteger assignments = new AtomicInteger();
     final Requests requests = new Requests();
+    /** Reconnects of the member's client: after one, it reads everything again, by design. */
+    final AtomicInteger reconnects = new AtomicInteger();
     /** The token each partition was last assigned with, to this member. */
     final Map<String, FencingToken> tokens = new ConcurrentHashMap<>();
     volatile boolean crashed;
@@ -130,6 +132,11 @@ public abstract class PartitionClaimerSuite {
     Member member = new Member(id);
     Cohort.Builder builder = Cohort.builder(fixture.backend()).events(member.requests);
     member.client = newClient(onVirtualClock && virtualClock() != null ? builder.timeSource(virtualClock()) : builder);
+    member.client.addConnectionStateListener((c, state) -> {
+      if (state == dev.cohort.recipes.ConnectionState.RECONNECTED) {
+        member.reconnects.incrementAndGet();
+      }
+    });
     member.claimer = options.apply(PartitionClaimer.builder(member.client, ROOT, id, member)).start();
     members.put(id, member);
     return member;
@@ -892,6 +899,8 @@ public abstract class PartitionClaimerSuite {
     Map<String, Integer> revocations = revocationCounts();
     stayers.forEach(m -> reads.put(m.id, m.requests.dataReads.get()));
     stayers.forEach(m -> writes.put(m.id, m.requests.writes.get()));
+    Map<String, Integer> reconnects = new HashMap<>();
+    stayers.forEach(m -> reconnects.put(m.id, m.reconnects.get()));
 
     Member d = join("d");
     awaitBalanced(partitions);
@@ -903,7 +912,10 @@ public abstract class PartitionClaimerSuite {
       // Each changed node is read once, or twice where the event of an owner node's deletion came
       // after the listing that showed its successor (events lag reads on some backends); never
       // every owner node again, as each round did before (109 reads here).
-      assertTrue(read <= 2 * moved + 1, m.id + " read " + read + " nodes for " + moved + " moves");
+      // A reconnect (a loaded machine, on a networked backend) makes a member read everything again.
+      if (m.reconnects.get() == reconnects.get(m.id)) {
+        assertTrue(read <= 2 * moved + 1, m.id + " read " + read + " nodes for " + moved + " moves");
+      }
       assertEquals(m.revocations.get() - revocations.get(m.id), m.requests.writes.get() - writes.get(m.id),
           m.id + ": one write per partition released");
     }
