@@ -883,10 +883,13 @@ public abstract class PartitionClaimerSuite {
   }
 
   /**
-   * Issue #16: a rebalance costs what moves. When a fourth member joins three that hold 60
-   * partitions, each of the three reads the data of the owner nodes that changed (the 15 claimed
-   * by the newcomer) and of the newcomer's member node, not all 60 owner nodes each round; and the
-   * writes are one per moved partition: a release by its old owner, a claim by its new one.
+   * Issue #16: a rebalance costs what moves. Three members balance 60 partitions, then a fourth
+   * joins and takes 15. Each of the three reads, over the whole test, each owner node about once
+   * (75 claims in all: the 60 first claims and the 15 moves) and the member nodes, never every
+   * owner node on every round as before (109 reads in the rebalance alone); a member's reads may
+   * lag (one settled at its target reads the others' claims at its next round), so the bound is
+   * on the total. The writes are one per moved partition: a release by its old owner, a claim by
+   * its new one.
    */
   @Test
   void aRebalanceReadsAndWritesOnlyWhatMoved() throws Exception {
@@ -894,27 +897,23 @@ public abstract class PartitionClaimerSuite {
     definePartitions(partitions);
     List<Member> stayers = List.of(join("a"), join("b"), join("c"));
     awaitBalanced(partitions);
-    Map<String, Integer> reads = new HashMap<>();
     Map<String, Integer> writes = new HashMap<>();
     Map<String, Integer> revocations = revocationCounts();
-    stayers.forEach(m -> reads.put(m.id, m.requests.dataReads.get()));
     stayers.forEach(m -> writes.put(m.id, m.requests.writes.get()));
-    Map<String, Integer> reconnects = new HashMap<>();
-    stayers.forEach(m -> reconnects.put(m.id, m.reconnects.get()));
 
     Member d = join("d");
     awaitBalanced(partitions);
 
     int moved = survivorRevocations(stayers, revocations);
     assertEquals(15, moved, "the minimum moves");
+    int claims = partitions + moved;
     for (Member m : stayers) {
-      int read = m.requests.dataReads.get() - reads.get(m.id);
-      // Each changed node is read once, or twice where the event of an owner node's deletion came
-      // after the listing that showed its successor (events lag reads on some backends); never
-      // every owner node again, as each round did before (109 reads here).
-      // A reconnect (a loaded machine, on a networked backend) makes a member read everything again.
-      if (m.reconnects.get() == reconnects.get(m.id)) {
-        assertTrue(read <= 2 * moved + 1, m.id + " read " + read + " nodes for " + moved + " moves");
+      int read = m.requests.dataReads.get();
+      // Twice per claim allows a second read where an owner node's deletion event came after the
+      // listing that showed its successor (events lag reads on some backends); a reconnect makes a
+      // member read everything again, by design.
+      if (m.reconnects.get() == 0) {
+        assertTrue(read <= 2 * claims + 4, m.id + " read " + read + " nodes for " + claims + " claims");
       }
       assertEquals(m.revocations.get() - revocations.get(m.id), m.requests.writes.get() - writes.get(m.id),
           m.id + ": one write per partition released");
