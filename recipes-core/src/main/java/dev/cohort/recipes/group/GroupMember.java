@@ -4,8 +4,6 @@ import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
-import dev.cohort.recipes.cache.ChildData;
-import dev.cohort.recipes.cache.ChildrenCache;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NodeExistsException;
@@ -36,8 +34,12 @@ import org.slf4j.LoggerFactory;
  * same id is refused with {@link DuplicateMemberException} (at join, nothing created; at a re-join,
  * logged and reported by {@link #isJoined()} false) and never overwrites the other, and so is a
  * second member object with the same id on the same client until the first is closed; the view ends on
- * the group's final membership and tells listeners of joins, leaves and updates in order (see
- * {@link ChildrenCache} for how it follows changes).
+ * the group's final membership and tells listeners of joins, leaves and updates in order.
+ *
+ * <p><b>Cost.</b> The view reads only the members a watch event names: a join, an update or a
+ * leave costs each member of the group O(1) requests (one read, plus one listing without the
+ * backend's persistent watches), whatever the group's size; only the first load and a reconnect
+ * read the whole group.
  *
  * <p><b>Static members.</b> A member joined with {@link #joinStatic} names one logical member
  * across process restarts: if the id's node still belongs to an earlier incarnation's session
@@ -71,10 +73,8 @@ public final class GroupMember implements AutoCloseable {
   private volatile long incarnation;
   /** A newer incarnation replaced this member's node: it stays out. */
   private volatile boolean superseded;
-  /** Published before the cache's listener is registered, so viewChanged never sees it null. */
-  private volatile ChildrenCache view;
-  /** The members as last reported to listeners; only touched on the listener executor. */
-  private Map<String, Member> reported = Map.of();
+  /** The live view of the group; set once the first snapshot is in. */
+  private volatile GroupView view;
 
   /**
    * The member nodes each client has joined through a GroupMember not yet closed. A second member
@@ -148,12 +148,9 @@ public final class GroupMember implements AutoCloseable {
     }
     client.addConnectionStateListener(member.stateListener);
     try {
-      // The cache's first events may run on the listener thread before start returns; starting it
-      // without a listener and reporting once afterwards keeps viewChanged from seeing view unset.
-      ChildrenCache cache = ChildrenCache.start(client, group, null);
-      member.view = cache;
-      cache.addListener((type, child) -> member.viewChanged());
-      client.listenerExecutor().execute(member::viewChanged);
+      // The first batch of changes (every member present, as joins) may reach the listeners
+      // before start returns; viewChanged does not need the view field.
+      member.view = GroupView.start(client, group, member::viewChanged);
     } catch (RuntimeException | InterruptedException e) {
       member.close();
       throw e;
@@ -181,7 +178,7 @@ public final class GroupMember implements AutoCloseable {
 
   /** The live members as last read, by id, sorted; includes this member once its node is seen. */
   public Map<String, Member> members() {
-    return toMembers(view.children());
+    return Collections.unmodifiableMap(new TreeMap<>(view.members()));
   }
 
   /** Adds a listener for changes from now on. */
@@ -315,31 +312,32 @@ public final class GroupMember implements AutoCloseable {
     });
   }
 
-  /** Runs on the listener executor, one call at a time. */
-  private void viewChanged() {
-    Map<String, ChildData> children = view.children();
-    Map<String, Member> now = toMembers(children);
-    ChildData self = children.get(id);
-    long mine = incarnation;
-    if (isStatic && self != null && mine != 0 && self.stat().czxid() > mine
-        && self.stat().ephemeralOwner() != client.sessionId()) {
-      supersede(); // a later node under our id, not of our session: a newer incarnation replaced ours
+  /**
+   * Runs on the listener executor, one batch at a time, with only the members that changed: the
+   * cost of telling listeners follows what changed, not the size of the group.
+   */
+  private void viewChanged(List<GroupView.Change> changes) {
+    Map<String, Member> before = new TreeMap<>();
+    Map<String, Member> after = new TreeMap<>();
+    for (GroupView.Change change : changes) {
+      if (change.before() != null) {
+        before.put(change.id(), change.before());
+      }
+      if (change.after() != null) {
+        after.put(change.id(), change.after());
+        long mine = incarnation;
+        if (isStatic && change.id().equals(id) && mine != 0 && change.after().incarnation() > mine
+            && change.afterSession() != client.sessionId()) {
+          supersede(); // a later node under our id, not of our session: a newer incarnation replaced ours
+        }
+      }
     }
-    MembershipDiff diff = MembershipDiff.between(reported, now);
-    reported = now;
+    MembershipDiff diff = MembershipDiff.between(before, after);
     for (GroupListener listener : listeners) {
       diff.left().forEach(listener::left);
       diff.joined().forEach(listener::joined);
       diff.updated().forEach(listener::updated);
     }
-  }
-
-  private static Map<String, Member> toMembers(Map<String, ChildData> children) {
-    Map<String, Member> members = new TreeMap<>();
-    for (ChildData child : children.values()) {
-      members.put(child.name(), new Member(child.name(), child.data(), child.stat().czxid(), child.stat().version()));
-    }
-    return Collections.unmodifiableMap(members);
   }
 
   static void requireSegment(String id) {

@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
- * A member runs one loop on its own thread. Each round it reads members, partitions and owners
- * (setting one watch on each list), computes the target with the pure {@link PartitionAssignment}
+ * A member runs one loop on its own thread. Each round it lists members, partitions and owners
+ * (setting one watch on each list) and reads the data of the owner nodes it has not read yet or
+ * that a watch event said changed (see {@code ChildReads}: a round costs a few requests plus one
+ * per owner node that changed, never one per partition), computes the target with the pure {@link PartitionAssignment}
  * (balanced, sticky, deterministic: every member with the same snapshot computes the same target),
  * then
  * <ol>
@@ -61,7 +63,9 @@ import org.slf4j.LoggerFactory;
  *       zxid as fencing token. The first refused claim ends the round.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
- * same target and releases it. Since the owner node is created only where none exists, <b>a
+ * same target and releases it. Changes of the member, partition and reservation lists always wake
+ * the loop; owner changes wake it only while it is not at its target or has just moved something
+ * (see {@code followOwners}), so a member that a rebalance does not concern runs one round for it. Since the owner node is created only where none exists, <b>a
  * partition never has two owner nodes</b>; and since the previous owner deletes its node only after
  * its listener has returned, the hand-over is cooperative. Releases and completions check the
  * partition node's version, so they act only on this member's own claim: a member whose session
@@ -112,7 +116,7 @@ import org.slf4j.LoggerFactory;
  * and no request at all by the other members beyond the round each change triggers.
  *
  * <p>Member nodes carry the member's weight and maximum ({@link Builder#weight}, {@link
- * Builder#maxPartitions}); they are read once per change of the member list, and the plan shares
+ * Builder#maxPartitions}); each is read once, when it appears, and the plan shares
  * the partitions by weight and never above a maximum.
  */
 public final class PartitionClaimer implements AutoCloseable {
@@ -167,9 +171,10 @@ public final class PartitionClaimer implements AutoCloseable {
   private boolean restarting;
   /** Partitions no member may take (every member at its maximum), as of the last round. */
   private volatile Set<String> unassigned = Set.of();
-  /** Loop thread only: capacities of the live members, read when the member list changed. */
-  private Map<String, PartitionAssignment.Capacity> liveCapacities = Map.of();
-  private int liveCapacitiesCversion = -1;
+  /** The owner nodes' data: each round reads only the owner nodes that changed since the last. */
+  private final ChildReads ownerReads;
+  /** The member nodes' data (weight and maximum), read likewise. */
+  private final ChildReads memberReads;
   /** Loop thread only: absent static members, by id: the reservation version and when first seen absent. */
   private final Map<String, Absence> absent = new HashMap<>();
   /** Loop thread only: when the loop must wake to end a grace period, or null. */
@@ -178,6 +183,19 @@ public final class PartitionClaimer implements AutoCloseable {
   private record Absence(int version, long sinceNanos) {}
 
   private final Watcher watcher = event -> markDirty();
+  /** The owners list's watcher: it wakes the loop only while the loop follows owner changes. */
+  private final Watcher ownersWatcher = event -> ownerChanged();
+  /**
+   * Whether owner changes wake the loop: false while this member holds exactly its target and its
+   * last round moved nothing. Such a member has nothing to do until the members, the partitions or
+   * the reservations change (their watches always wake it): hand-overs between the others keep its
+   * target as it is (see "Why the moves are the minimum"). So a rebalance wakes each member for one
+   * round, and only the members that give or take partitions for the rounds the hand-over needs,
+   * instead of every member for every partition that moves.
+   */
+  private volatile boolean followOwners = true;
+  /** Partitions assigned or revoked so far (every {@link #moved} call); tells a round that moved something. */
+  private final java.util.concurrent.atomic.AtomicLong movesSoFar = new java.util.concurrent.atomic.AtomicLong();
   private final ConnectionStateListener stateListener = this::connectionChanged;
 
   private record Held(int version, FencingToken token) {}
@@ -205,6 +223,8 @@ public final class PartitionClaimer implements AutoCloseable {
     this.staticPath = Paths.join(root, "static");
     this.reservationPath = Paths.join(staticPath, memberId);
     this.memberData = MemberData.encode(b.weight, b.maxPartitions, b.grace);
+    this.ownerReads = new ChildReads(b.client, ownersPath, this::ownerChanged);
+    this.memberReads = new ChildReads(b.client, membersPath, this::markDirty);
     // The loop runs for the member's whole life: a thread of its own, not one of a shared pool
     // (a direct or bounded executor would never return from start(), or starve other work).
     this.executor = b.executor != null ? b.executor : task -> {
@@ -418,6 +438,8 @@ public final class PartitionClaimer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       client.removeConnectionStateListener(stateListener);
+      ownerReads.close();
+      memberReads.close();
       lock.lock();
       try {
         stopped = true;
@@ -480,22 +502,37 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void round() throws InterruptedException {
+    boolean followed = followOwners;
+    boolean settled = false;
+    try {
+      settled = planAndAct(followed);
+    } finally {
+      followOwners = !settled;
+      if (!settled && !followed) {
+        markDirty(); // one more round, which sets the owners watch this one went without
+      }
+    }
+  }
+
+  /** One round; true if it ended with this member holding exactly its target, having moved nothing. */
+  private boolean planAndAct(boolean followOwners) throws InterruptedException {
+    long movesBefore = movesSoFar.get();
     ConnectionState state = client.connectionState();
     if (state == ConnectionState.LOST || joinedSessionEnded()) {
       revokeAllLost();
     }
     if (!state.isConnected()) {
-      return; // the state listener marks us dirty on reconnect
+      return false; // the state listener marks us dirty on reconnect
     }
     join();
     if (grace != null && supersededNow()) {
-      return;
+      return false;
     }
     Children members = await(ops.getChildren(membersPath, watcher));
     Children partitions = await(ops.getChildren(partitionsPath, watcher));
     Children reserved = await(ops.getChildren(staticPath, watcher));
-    List<String> ownerNodes = await(ops.getChildren(ownersPath, watcher)).names();
-    Map<String, NodeData> ownerData = readOwners(ownerNodes);
+    List<String> ownerNodes = await(ops.getChildren(ownersPath, followOwners ? ownersWatcher : null)).names();
+    Map<String, NodeData> ownerData = ownerReads.read(ownerNodes);
     Map<String, String> owners = new HashMap<>();
     ownerData.forEach((p, d) -> owners.put(p, new String(d.data(), StandardCharsets.UTF_8)));
     forgetLost(owners);
@@ -504,12 +541,12 @@ public final class PartitionClaimer implements AutoCloseable {
     }
     if (changedSince(members, partitions, reserved)) {
       markDirty(); // their watches fire too; either way the next round reads again
-      return;
+      return false;
     }
     Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
     Set<String> participants = new java.util.TreeSet<>(members.names());
     if (!absentStaticMembers(members, reserved, ownerData, capacities, participants)) {
-      return; // a grace period ended and this member ended it: plan again without that member
+      return false; // a grace period ended and this member ended it: plan again without that member
     }
     Map<String, String> target = PartitionAssignment.assign(partitions.names(), participants, owners, capacities);
     reportUnassigned(partitions.names(), target);
@@ -524,8 +561,22 @@ public final class PartitionClaimer implements AutoCloseable {
     for (Map.Entry<String, String> e : target.entrySet()) {
       if (e.getValue().equals(memberId) && !owners.containsKey(e.getKey())
           && !claim(e.getKey(), members.stat().version())) {
-        return; // the view is out of date: the next round plans again
+        return false; // the view is out of date: the next round plans again
       }
+    }
+    Set<String> mine = new java.util.TreeSet<>();
+    target.forEach((partition, member) -> {
+      if (member.equals(memberId)) {
+        mine.add(partition);
+      }
+    });
+    return movesSoFar.get() == movesBefore && mine.equals(new java.util.TreeSet<>(heldPartitions()));
+  }
+
+  /** An owner node was created, deleted or changed: a round, if this member follows owners now. */
+  private void ownerChanged() {
+    if (followOwners) {
+      markDirty();
     }
   }
 
@@ -540,27 +591,13 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   /**
-   * The weight and maximum of every live member, from its member node's data. Read again only when
-   * the member list changed: a member node's data is written once, when it is created.
+   * The weight and maximum of every live member, from its member node's data. A member node is
+   * read when it first appears (or is created again), not on every round.
    */
   private Map<String, PartitionAssignment.Capacity> liveCapacities(Children members) throws InterruptedException {
-    if (members.stat().cversion() == liveCapacitiesCversion) {
-      return liveCapacities;
-    }
-    List<CompletableFuture<NodeData>> reads = new ArrayList<>();
-    for (String member : members.names()) {
-      reads.add(ops.getData(Paths.join(membersPath, member), null));
-    }
     Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>();
-    for (int i = 0; i < reads.size(); i++) {
-      try {
-        capacities.put(members.names().get(i), MemberData.parse(await(reads.get(i)).data()).capacity());
-      } catch (NoNodeException gone) {
-        // left since the listing; the next round sees it gone
-      }
-    }
-    liveCapacities = capacities;
-    liveCapacitiesCversion = members.stat().cversion();
+    // A member that left since the listing is missing here; the next round sees it gone.
+    memberReads.read(members.names()).forEach((member, data) -> capacities.put(member, MemberData.parse(data.data()).capacity()));
     return capacities;
   }
 
@@ -873,23 +910,6 @@ public final class PartitionClaimer implements AutoCloseable {
     }
   }
 
-  private Map<String, NodeData> readOwners(List<String> ownerNodes) throws InterruptedException {
-    List<CompletableFuture<NodeData>> reads = new ArrayList<>();
-    for (String partition : ownerNodes) {
-      reads.add(ops.getData(Paths.join(ownersPath, partition), null));
-    }
-    Map<String, NodeData> owners = new HashMap<>();
-    for (int i = 0; i < reads.size(); i++) {
-      try {
-        owners.put(ownerNodes.get(i), await(reads.get(i)));
-      } catch (NoNodeException released) {
-        // released, completed or expired since the listing: unowned. Any other failure ends the
-        // round: taken as "unowned", one of our own nodes would look lost and be revoked.
-      }
-    }
-    return owners;
-  }
-
   /** Partitions we think we hold but whose owner node is no longer ours were lost. */
   private void forgetLost(Map<String, String> owners) {
     for (String partition : heldPartitions()) {
@@ -908,6 +928,7 @@ public final class PartitionClaimer implements AutoCloseable {
 
   /** Reports a partition taken or given up to the client's event listener, if one is bound. */
   private void moved(boolean assigned) {
+    movesSoFar.incrementAndGet();
     if (events != null) {
       events.partitionMoved(root, assigned);
     }
@@ -1093,6 +1114,11 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void connectionChanged(Cohort c, ConnectionState state) {
+    if (state.isConnected()) {
+      // Events may have been missed while disconnected, and a new session has no watches.
+      ownerReads.forgetAll();
+      memberReads.forgetAll();
+    }
     if (state.isConnected() || state == ConnectionState.LOST) {
       markDirty();
     }

@@ -45,7 +45,15 @@ public abstract class GroupMemberSuite {
   }
 
   private Cohort newClient() throws InterruptedException {
-    Cohort client = Cohort.builder(fixture.backend())
+    return newClient(null);
+  }
+
+  private Cohort newClient(dev.cohort.recipes.CohortEvents events) throws InterruptedException {
+    Cohort.Builder builder = Cohort.builder(fixture.backend());
+    if (events != null) {
+      builder.events(events);
+    }
+    Cohort client = builder
         .sessionTimeout(SESSION_TIMEOUT)
         .retryPolicy(new ExponentialBackoff(Duration.ofMillis(1), Duration.ofMillis(20), 5, Duration.ofSeconds(5)))
         .build();
@@ -103,6 +111,58 @@ public abstract class GroupMemberSuite {
 
     assertEquals(List.of("joined a=a1", "joined b=b1", "updated b=b2", "left b"), recorder.events);
     assertEquals(Set.of("a"), a.members().keySet());
+  }
+
+  /** Counts the requests of the clients it is bound to, by operation. */
+  private static final class RequestCounter implements dev.cohort.recipes.CohortEvents {
+    final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> counts =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Object operationStarted(String operation) {
+      counts.computeIfAbsent(operation, o -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+      return null;
+    }
+
+    int reads() {
+      return count("getData");
+    }
+
+    int count(String operation) {
+      var c = counts.get(operation);
+      return c == null ? 0 : c.get();
+    }
+  }
+
+  /**
+   * Issue #16: a member follows a change by reading only the member that changed. With 40 other
+   * members in the group, one join, one update and one leave each cost an observing member at most
+   * one read of that member and one listing; reading the whole group again would be 41 reads each.
+   */
+  @Test
+  void aChangeCostsEachMemberOneReadOfTheChangedMemberWhateverTheGroupSize() throws Exception {
+    Cohort passive = newClient();
+    for (int i = 0; i < 40; i++) {
+      passive.blocking().createWithParents(GROUP + "/passive" + i, bytes("p"), dev.cohort.spi.CreateMode.EPHEMERAL);
+    }
+    RequestCounter counter = new RequestCounter();
+    Recorder recorder = new Recorder();
+    GroupMember observer = join(newClient(counter), "observer", "o", recorder);
+    await().until(() -> recorder.events.size() == 41);
+    int reads = counter.reads();
+    int listings = counter.count("getChildren");
+
+    GroupMember joiner = join(newClient(), "joiner", "j1", null);
+    await().until(() -> recorder.events.contains("joined joiner=j1"));
+    assertTrue(counter.reads() - reads <= 1, "reads for one join: " + (counter.reads() - reads));
+    joiner.update(bytes("j2"));
+    await().until(() -> recorder.events.contains("updated joiner=j2"));
+    assertTrue(counter.reads() - reads <= 2, "reads for a join and an update: " + (counter.reads() - reads));
+    joiner.close();
+    await().until(() -> recorder.events.contains("left joiner"));
+    assertTrue(counter.reads() - reads <= 3, "reads for a join, an update and a leave: " + (counter.reads() - reads));
+    assertTrue(counter.count("getChildren") - listings <= 3, "listings: " + (counter.count("getChildren") - listings));
+    assertEquals(41, observer.members().size(), "the observer ends on the group: 40 and itself");
   }
 
   @Test
@@ -239,6 +299,24 @@ public abstract class GroupMemberSuite {
     assertThrows(IllegalStateException.class, () -> old.update(bytes("late")));
     old.close(); // must not remove the new incarnation's node
     assertTrue(exists(watcher, GROUP + "/s"));
+    assertEquals("v2", text(other.members().get("s")));
+  }
+
+  /**
+   * Issue #17: a static member restarting while its old session lives causes no churn: the others
+   * are told of one update (a new incarnation with its new payload), never of a leave and a join.
+   */
+  @Test
+  void aStaticRestartIsReportedToTheOthersAsOneUpdateNotALeaveAndAJoin() throws Exception {
+    Recorder recorder = new Recorder();
+    joinStatic(newClient(), "s", "v1", null);
+    GroupMember other = join(newClient(), "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+
+    joinStatic(newClient(), "s", "v2", null);
+
+    await().until(() -> recorder.events.contains("updated s=v2"));
+    assertEquals(List.of("joined s=v1", "joined w=", "updated s=v2"), recorder.events);
     assertEquals("v2", text(other.members().get("s")));
   }
 

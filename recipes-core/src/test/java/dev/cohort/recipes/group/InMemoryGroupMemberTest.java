@@ -22,7 +22,7 @@ class InMemoryGroupMemberTest extends GroupMemberSuite {
 
   /**
    * A listener executor that runs tasks on the submitting thread makes the view cache's first
-   * event run before ChildrenCache.start returns, which is the order a real server produced when
+   * event run before the view's start returns, which is the order a real server produced when
    * join still assigned its view afterwards.
    */
   @Test
