@@ -417,6 +417,111 @@ public abstract class WorkQueueSuite {
     assertTrue(woken >= 1 && woken <= 2, "one job woke " + woken + " of " + waiting + " waiters");
   }
 
+  // ---- issue #16: buckets, the old layout, containers -------------------------------------
+
+  /**
+   * Jobs spread over many buckets are still taken oldest first, across buckets; a requeued job goes
+   * to the newest bucket; drained buckets that are not the newest are deleted.
+   */
+  @Test
+  void jobsInManyBucketsAreTakenOldestFirstAndDrainedBucketsGo() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").bucketSize(4).claimSpread(1, 0));
+    for (int i = 0; i < 10; i++) {
+      queue.put(bytes("job" + i));
+    }
+    assertTrue(childrenOrNone(client, "/q/pending").size() >= 3, "ten jobs in buckets of four");
+    assertEquals(10, queue.size());
+
+    Job first = queue.take(SHORT).orElseThrow();
+    assertEquals("job0", text(first));
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    List<String> taken = new ArrayList<>();
+    Optional<Job> next;
+    while ((next = queue.take(SHORT)).isPresent()) {
+      taken.add(text(next.get()) + "/" + next.get().attempts());
+      assertTrue(queue.complete(next.get()));
+    }
+
+    assertEquals(List.of("job1/0", "job2/0", "job3/0", "job4/0", "job5/0", "job6/0", "job7/0", "job8/0", "job9/0",
+        "job0/1"), taken, "oldest first across buckets, the requeued job last");
+    assertEquals(0, queue.size());
+    assertTrue(childrenOrNone(client, "/q/pending").size() <= 1, "only the newest bucket may stay: "
+        + childrenOrNone(client, "/q/pending"));
+  }
+
+  /**
+   * A queue written by versions before the buckets (one flat jobs/ directory, claims named after
+   * the jobs) is drained first, oldest first, and its jobs are completed and requeued like any.
+   */
+  @Test
+  void aQueueWrittenInTheOldFlatLayoutIsDrainedFirst() throws Exception {
+    Cohort client = newClient();
+    client.blocking().createWithParents("/q/jobs", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    client.blocking().createWithParents("/q/claims", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    for (int i = 0; i < 3; i++) {
+      client.blocking().create("/q/jobs/" + QueueDecisions.JOB_PREFIX, Job.encode(0, bytes("old" + i)),
+          dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL);
+    }
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").claimSpread(1, 0));
+    queue.put(bytes("new0"));
+    assertEquals(4, queue.size(), "the old jobs count as pending");
+
+    Job old0 = queue.take(SHORT).orElseThrow();
+    assertEquals("old0", text(old0));
+    assertTrue(old0.id().startsWith(QueueDecisions.JOB_PREFIX), "an old job keeps its old claim name: " + old0.id());
+    assertTrue(client.blocking().exists("/q/claims/" + old0.id(), null) != null);
+    assertEquals(FailOutcome.REQUEUED, queue.fail(old0));
+    List<String> taken = new ArrayList<>();
+    Optional<Job> next;
+    while ((next = queue.take(SHORT)).isPresent()) {
+      taken.add(text(next.get()));
+      assertTrue(queue.complete(next.get()));
+    }
+
+    assertEquals(List.of("old1", "old2", "new0", "old0"), taken, "the old directory first, the requeue into a bucket");
+    assertEquals(List.of(), childrenOrNone(client, "/q/jobs"));
+    assertEquals(0, queue.size());
+  }
+
+  /**
+   * The queue's directories are containers where the backend has them: once its jobs are done and
+   * its workers idle, the queue's path is gone; the queue works again afterwards.
+   */
+  @Test
+  void anEmptiedQueuesDirectoriesGoAndComeBack() throws Exception {
+    dev.cohort.tck.Requirements.requireCapability(fixture, dev.cohort.spi.Capability.CONTAINER_NODES);
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/app/q").maxAttempts(1));
+    queue.put(bytes("a"));
+    queue.put(bytes("b"));
+    assertTrue(queue.complete(queue.take(SHORT).orElseThrow()));
+    assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(queue.take(SHORT).orElseThrow()));
+    assertEquals(Optional.empty(), queue.take(SHORT));
+    client.blocking().delete("/app/q/dead/" + queue.deadLetters().get(0), -1);
+
+    awaitGone(client, "/app/q");
+    awaitGone(client, "/app");
+    assertEquals(0, queue.size());
+    assertEquals(List.of(), queue.deadLetters());
+
+    WorkQueue worker = queue(WorkQueue.builder(newClient(), "/app/q"));
+    Future<Optional<Job>> waiting = threads.submit(() -> worker.take(Duration.ofSeconds(20)));
+    await().until(() -> worker.waitingTakes() == 1);
+    queue.put(bytes("c"));
+    Job again = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
+    assertEquals("c", text(again));
+  }
+
+  private void awaitGone(Cohort client, String path) {
+    await().atMost(fixture.backgroundWorkTimeout()).pollInterval(Duration.ofMillis(20)).until(() -> {
+      if (fixture.supports(FaultControl.VIRTUAL_TIME)) {
+        fixture.advanceTime(Duration.ofSeconds(1));
+      }
+      return client.blocking().exists(path, null) == null;
+    });
+  }
+
   // ---- regressions of issue #13 ------------------------------------------------------------
 
   /**
@@ -426,11 +531,21 @@ public abstract class WorkQueueSuite {
    */
   @Test
   void aPutWhoseReplyIsLostWhileAWorkerConsumesIsOneJob() throws Exception {
+    lostReplyPutsAreOneJobEach(b -> b);
+  }
+
+  /** The same with buckets of three jobs: lost replies land on the puts that open new buckets too. */
+  @Test
+  void aPutWhoseReplyIsLostAcrossBucketsIsOneJob() throws Exception {
+    lostReplyPutsAreOneJobEach(b -> b.bucketSize(3));
+  }
+
+  private void lostReplyPutsAreOneJobEach(java.util.function.UnaryOperator<WorkQueue.Builder> configure) throws Exception {
     assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
     int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 20; // a real client reconnects after each loss
     Cohort producerClient = newClient();
-    WorkQueue producer = queue(producerClient);
-    WorkQueue worker = queue(newClient());
+    WorkQueue producer = queue(configure.apply(WorkQueue.builder(producerClient, "/q")));
+    WorkQueue worker = queue(configure.apply(WorkQueue.builder(newClient(), "/q")));
     Map<String, AtomicInteger> completedPayloads = new ConcurrentHashMap<>();
     Future<?> consuming = threads.submit(() -> {
       while (!Thread.currentThread().isInterrupted()) {
