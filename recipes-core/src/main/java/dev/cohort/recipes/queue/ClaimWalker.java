@@ -242,7 +242,13 @@ final class ClaimWalker {
     if (misses >= WorkQueue.MAX_MISSES_BEFORE_RELIST && listings <= WorkQueue.MAX_RELISTS) {
       relist(result, listings);
     } else if (depth >= MAX_SYNC_DEPTH) {
-      client.workExecutor().execute(() -> nextCandidate(result, listings, misses, 0));
+      client.workExecutor().execute(() -> {
+        try {
+          nextCandidate(result, listings, misses, 0);
+        } catch (RuntimeException e) { // a request refused at once (the client closed)
+          result.completeExceptionally(e);
+        }
+      });
     } else {
       nextCandidate(result, listings, misses, depth + 1);
     }
@@ -267,6 +273,14 @@ final class ClaimWalker {
    * it has jobs, then the buckets in ascending order.
    */
   private CompletableFuture<Void> list() {
+    try {
+      return listUnguarded();
+    } catch (RuntimeException e) { // a request refused at once (the client closed)
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Void> listUnguarded() {
     listingsRead.incrementAndGet();
     CompletableFuture<Boolean> legacy;
     if (layout.legacyDrained) {
@@ -291,6 +305,14 @@ final class ClaimWalker {
   }
 
   private void walk(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
+    try {
+      walkUnguarded(visited, refreshed, done);
+    } catch (RuntimeException e) { // a request refused at once (the client closed): the take fails
+      done.completeExceptionally(e);
+    }
+  }
+
+  private void walkUnguarded(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
     Long next;
     long newest;
     lock.lock();

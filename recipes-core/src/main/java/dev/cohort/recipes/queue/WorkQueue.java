@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>Producers put into the newest bucket; a producer whose put got a sequence number at or past
  *       the bucket size moves on to the next bucket, creating it. A bucket therefore holds at most
- *       {@link #BUCKET_SIZE} jobs plus one per producer that put into it before seeing it full.
+ *       {@link #BUCKET_SIZE} jobs plus one per put that was under way when it filled (every
+ *       producer's, requeues included); the sequence counts every create in the bucket (on
+ *       ZooKeeper deletes too), so a bucket may also fill with fewer.
  *   <li>Workers read the oldest bucket that has a job nobody claimed, never the whole queue; a
  *       bucket seen drained that is not the newest is deleted. So no request of a put or a take
  *       reads more than one bucket's names or the list of buckets (at most {@link
@@ -94,9 +96,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * instance read it at most {@value #PUTS_PER_COUNT_READ} puts ago and found the queue less than half
  * full; so a producer mostly puts in one round trip, and concurrent producers can overshoot a full
  * queue by at most {@value #PUTS_PER_COUNT_READ} jobs each. The count read is exact while the
- * queue spans one bucket; beyond that it counts every bucket but the newest as full (an upper
- * bound, up to {@link #BUCKET_SIZE} high while the oldest bucket drains). {@link #size()} is exact
- * and reads every bucket's count (one request per bucket).
+ * queue spans one bucket; beyond that it is an estimate that counts every bucket but the newest as
+ * holding {@link #BUCKET_SIZE} jobs (too high while the oldest bucket drains, by up to a bucket).
+ * {@link #size()} is exact and reads every bucket's count (one request per bucket).
  *
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */
