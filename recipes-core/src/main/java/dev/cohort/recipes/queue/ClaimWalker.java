@@ -97,6 +97,11 @@ final class ClaimWalker {
   private final AtomicLong claimMisses = new AtomicLong();
   /** Job listings read by takes. */
   private final AtomicLong listingsRead = new AtomicLong();
+  /**
+   * Whether the claims' directory was last seen missing (a new queue, or a container emptied):
+   * listings then read no claims, and a claim creates the directory in its own transaction.
+   */
+  private volatile boolean claimsMissing;
 
   ClaimWalker(QueueLayout layout, int spread, long salt) {
     this.client = layout.client;
@@ -282,26 +287,67 @@ final class ClaimWalker {
 
   private CompletableFuture<Void> listUnguarded() {
     listingsRead.incrementAndGet();
-    CompletableFuture<Boolean> legacy;
-    if (layout.legacyDrained) {
-      legacy = CompletableFuture.completedFuture(false);
-    } else {
-      legacy = readDir(layout.legacyJobs, null).thenApply(listing -> {
-        if (listing.jobs() <= 0) {
-          layout.legacyDrained = true; // new versions never put there
-          return false;
-        }
-        return offer(listing.open());
-      });
+    boolean bucketsKnown;
+    lock.lock();
+    try {
+      bucketsKnown = !buckets.isEmpty();
+    } finally {
+      lock.unlock();
     }
-    return legacy.thenCompose(found -> found ? CompletableFuture.completedFuture(null) : walkBuckets());
+    CompletableFuture<Boolean> start = layout.legacyDrained && bucketsKnown
+        ? CompletableFuture.completedFuture(false)
+        : readLayout().thenCompose(ignored -> {
+          if (layout.legacyDrained) {
+            return CompletableFuture.completedFuture(true);
+          }
+          return readDir(layout.legacyJobs, null).thenApply(listing -> {
+            if (listing.jobs() <= 0) {
+              layout.legacyDrained = true; // new versions never put there
+              return true;
+            }
+            return offer(listing.open()) ? null : true;
+          });
+        });
+    return start.thenCompose(refreshed -> {
+      if (refreshed == null) {
+        return CompletableFuture.completedFuture(null); // the old layout's directory offered jobs
+      }
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      walk(new HashSet<>(), refreshed, done);
+      return done;
+    });
   }
 
-  /** Walks the known buckets, oldest first, then the ones a fresh reading of the bucket list adds. */
-  private CompletableFuture<Void> walkBuckets() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    walk(new HashSet<>(), false, done);
-    return done;
+  /**
+   * Reads, in one round trip, the queue's own children (whether the old layout's directory is
+   * there) and the list of buckets; a missing queue or bucket list reads as empty.
+   */
+  private CompletableFuture<Void> readLayout() {
+    return ops.multi(List.of(Op.getChildren(path), Op.getChildren(layout.pending))).handle((results, error) -> {
+      if (error == null) {
+        List<String> top = ((OpResult.GetChildrenResult) results.get(0)).children();
+        if (!top.contains(Paths.name(layout.legacyJobs))) {
+          layout.legacyDrained = true;
+        }
+        claimsMissing = !top.contains(Paths.name(claims));
+        bucketsRead(QueueLayout.bucketIndexes(((OpResult.GetChildrenResult) results.get(1)).children()));
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = WorkQueue.unwrap(error);
+      if (!(cause instanceof NoNodeException missing)) {
+        return CompletableFuture.<Void>failedFuture(cause);
+      }
+      bucketsRead(List.of());
+      if (missing.opIndex() == 0) {
+        layout.legacyDrained = true; // no queue at all
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      return layout.childrenOrEmpty(path).thenAccept(top -> {
+        if (!top.contains(Paths.name(layout.legacyJobs))) {
+          layout.legacyDrained = true;
+        }
+      });
+    }).thenCompose(f -> f);
   }
 
   private void walk(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
@@ -387,6 +433,9 @@ final class ClaimWalker {
    * jobs. {@code bucket} is the bucket's name, or null for the old layout's directory.
    */
   private CompletableFuture<DirListing> readDir(String dir, String bucket) {
+    if (claimsMissing) {
+      return readDirAlone(dir, bucket);
+    }
     return ops.multi(List.of(Op.getChildren(dir), Op.getChildren(claims))).handle((results, error) -> {
       if (error == null) {
         List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
@@ -398,18 +447,24 @@ final class ClaimWalker {
         return CompletableFuture.completedFuture(new DirListing(-1, List.of()));
       }
       if (cause instanceof NoNodeException) { // the claims' directory is gone: nobody holds a claim
-        return ops.getChildren(dir, null).handle((children, dirError) -> {
-          if (dirError == null) {
-            return listing(dir, bucket, children.names(), List.of());
-          }
-          if (WorkQueue.unwrap(dirError) instanceof NoNodeException) {
-            return new DirListing(-1, List.of());
-          }
-          throw new java.util.concurrent.CompletionException(WorkQueue.unwrap(dirError));
-        });
+        claimsMissing = true;
+        return readDirAlone(dir, bucket);
       }
       return CompletableFuture.<DirListing>failedFuture(cause);
     }).thenCompose(f -> f);
+  }
+
+  /** Reads a directory of jobs without the claims (their directory is missing). */
+  private CompletableFuture<DirListing> readDirAlone(String dir, String bucket) {
+    return ops.getChildren(dir, null).handle((children, dirError) -> {
+      if (dirError == null) {
+        return listing(dir, bucket, children.names(), List.of());
+      }
+      if (WorkQueue.unwrap(dirError) instanceof NoNodeException) {
+        return new DirListing(-1, List.of());
+      }
+      throw new java.util.concurrent.CompletionException(WorkQueue.unwrap(dirError));
+    });
   }
 
   private DirListing listing(String dir, String bucket, List<String> jobList, List<String> claimList) {
@@ -444,7 +499,8 @@ final class ClaimWalker {
 
   /**
    * Claims the candidate's job; completes with null if someone else has it or it is gone. {@code
-   * mayCreateDir}: whether a missing claims' directory may be created (once per claim).
+   * mayCreateDir}: whether the claim may be sent again after meeting the claims' directory missing
+   * or, when it created the directory, already there (once per claim).
    */
   private CompletableFuture<Job> tryClaim(Candidate candidate, boolean mayCreateDir) {
     String jobPath = candidate.jobPath();
@@ -468,24 +524,35 @@ final class ClaimWalker {
       }
       long session = client.sessionId(); // the claim multi below binds to this session
       byte[] token = claimToken(session);
-      List<Op> claim = List.of(
-          Op.setData(jobPath, data.data(), data.stat().version()),
-          Op.create(claimPath, token, CreateMode.EPHEMERAL));
+      // Where the claims' directory was seen missing, the claim creates it: one round trip.
+      boolean withDir = claimsMissing;
+      List<Op> claim = withDir
+          ? List.of(Op.setData(jobPath, data.data(), data.stat().version()),
+              Op.create(claims, new byte[0], layout.dirMode), Op.create(claimPath, token, CreateMode.EPHEMERAL))
+          : List.of(Op.setData(jobPath, data.data(), data.stat().version()),
+              Op.create(claimPath, token, CreateMode.EPHEMERAL));
+      int claimIndex = claim.size() - 1;
       return ops.multi(claim).handle((results, claimError) -> {
         if (claimError == null) {
+          claimsMissing = false;
           Stat stat = ((OpResult.SetDataResult) results.get(0)).stat();
           return CompletableFuture.completedFuture(
               job(candidate, payload, attempts, stat.mzxid(), stat.version(), session, token));
         }
         Throwable cause = WorkQueue.unwrap(claimError);
+        if (withDir && cause instanceof NodeExistsException dirThere && dirThere.opIndex() == 1 && mayCreateDir) {
+          claimsMissing = false; // someone created it meanwhile; nothing was applied
+          return tryClaim(candidate, false);
+        }
         if (cause instanceof NodeExistsException || cause instanceof BadVersionException) {
           // A retried claim whose first attempt went through lands here too: adopt it if the
           // claim node is ours, or the job would sit claimed by a live session that forgot it.
           return adoptIfOurs(candidate, payload, attempts, token, session);
         }
-        if (cause instanceof NoNodeException missing && missing.opIndex() == 1 && mayCreateDir) {
+        if (!withDir && cause instanceof NoNodeException missing && missing.opIndex() == claimIndex && mayCreateDir) {
           // The claims' directory is gone (a container emptied); nothing was applied.
-          return layout.ensureDir(claims).thenCompose(ignored -> tryClaim(candidate, false));
+          claimsMissing = true;
+          return tryClaim(candidate, false);
         }
         if (cause instanceof NoNodeException) {
           return CompletableFuture.<Job>completedFuture(null);

@@ -31,7 +31,8 @@ final class QueueLayout {
   final String waiters;
   /** Jobs per bucket before producers move on to the next one. */
   final int bucketSize;
-  private final CreateMode dirMode;
+  /** How the queue's directories are created: containers where the backend has them. */
+  final CreateMode dirMode;
   /** Whether the old layout's directory was seen empty or missing: takes no longer read it. */
   volatile boolean legacyDrained;
 
