@@ -33,9 +33,12 @@ import org.apache.zookeeper.server.ZooKeeperServer;
 /**
  * Put and take cost of a {@link WorkQueue} as its depth grows (issue #16): for each depth, a
  * fresh backend is filled to that many pending jobs, then one client (one session, one thread)
- * puts {@code ops} jobs and takes and completes {@code ops} jobs, each timed, while a counting
+ * takes and completes {@code ops} jobs and puts {@code ops} jobs (the queue is filled {@code ops}
+ * above the depth, up to the maximum), each timed, while a counting
  * wrapper around its session counts the requests it sends and the longest listing it reads.
- * The take + complete figure drains from the oldest bucket, the put figure adds at the newest.
+ * Takes come first (so a queue filled to the maximum has room for the puts): take + complete
+ * drains from the oldest bucket, put adds at the newest. A first round at the first depth warms
+ * the JIT and is not reported.
  *
  * <p>Run: {@code java -cp <benchmarks classpath> dev.cohort.bench.queue.QueueDepth
  * [--backend=inmemory|replicated|zookeeper] [--depths=10,1000,100000,1000000] [--ops=2000]}
@@ -64,29 +67,31 @@ public final class QueueDepth {
     }
     System.out.printf("work queue cost by depth, %s backend, %d puts then %d take+complete per depth, one client%n",
         backendName, ops, ops);
-    System.out.printf("%10s %9s %9s %10s %10s %9s %9s%n",
-        "depth", "put us", "req/put", "take us", "req/take", "longest", "fill s");
-    for (int depth : depths) {
+    System.out.printf("%10s %10s %9s %9s %10s %10s %9s %9s%n",
+        "depth", "filled", "put us", "req/put", "take us", "req/take", "longest", "fill s");
+    List<Integer> rounds = new ArrayList<>();
+    rounds.add(-depths.get(0)); // a warm-up round (JIT), not reported
+    rounds.addAll(depths);
+    for (int round : rounds) {
+      boolean warmUp = round < 0;
+      int depth = Math.abs(round);
       try (Harness harness = Harness.open(backendName)) {
         long fillStart = System.nanoTime();
-        fill(harness.backend(), depth);
+        // Enough for the warm-up and the takes on top of the depth, within the queue's maximum.
+        // Enough for the warm-up and the takes on top of the depth, and room for the puts below the
+        // queue's maximum (the count a put reads is an estimate that can run a bucket high).
+        int filled = Math.min(depth + ops + 2, WorkQueue.MAX_PENDING_JOBS - WorkQueue.BUCKET_SIZE - ops);
+        fill(harness.backend(), filled);
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
         Counting counting = new Counting(harness.backend());
         Cohort client = client(counting.backend());
         try {
           WorkQueue queue = WorkQueue.builder(client, "/q").claimSpread(1, 0).build();
-          queue.put(new byte[16]); // one warm-up put and take: the receipts' directory, the classes
+          queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow()); // warm-up take and put
+          queue.put(new byte[16]);
           queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow());
           counting.reset();
           long start = System.nanoTime();
-          for (int i = 0; i < ops; i++) {
-            queue.put(new byte[16]);
-          }
-          double putMicros = (System.nanoTime() - start) / 1e3 / ops;
-          double putRequests = (double) counting.requests.get() / ops;
-          int longestPut = counting.longest.get();
-          counting.reset();
-          start = System.nanoTime();
           for (int i = 0; i < ops; i++) {
             Job job = queue.take(Duration.ofSeconds(10)).orElseThrow();
             if (!queue.complete(job)) {
@@ -95,9 +100,20 @@ public final class QueueDepth {
           }
           double takeMicros = (System.nanoTime() - start) / 1e3 / ops;
           double takeRequests = (double) counting.requests.get() / ops;
-          int longest = Math.max(longestPut, counting.longest.get());
-          System.out.printf("%,10d %9.1f %9.2f %10.1f %10.2f %9d %9.1f%n",
-              depth, putMicros, putRequests, takeMicros, takeRequests, longest, fillSeconds);
+          int longestTake = counting.longest.get();
+          counting.reset();
+          start = System.nanoTime();
+          for (int i = 0; i < ops; i++) {
+            queue.put(new byte[16]);
+          }
+          double putMicros = (System.nanoTime() - start) / 1e3 / ops;
+          double putRequests = (double) counting.requests.get() / ops;
+          int longestPut = counting.longest.get();
+          int longest = Math.max(longestPut, longestTake);
+          if (!warmUp) {
+            System.out.printf("%,10d %,10d %9.1f %9.2f %10.1f %10.2f %9d %9.1f%n",
+                depth, filled, putMicros, putRequests, takeMicros, takeRequests, longest, fillSeconds);
+          }
           queue.close();
         } finally {
           client.close();
