@@ -35,7 +35,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code dead/} the dead letters and {@code waiters/} one ephemeral sequential node per waiting
  * worker. These directories are containers where the backend has them ({@link
  * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
- * creates them again when it needs them, treating a missing one as empty.
+ * creates them again when it needs them, treating a missing one as empty. One exception: a put into
+ * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
+ * plain nodes, as any protected create of a persistent node does; such a bucket is deleted by a
+ * worker once drained and no longer the newest.
  * <ul>
  *   <li>Producers put into the newest bucket; a producer whose put got a sequence number at or past
  *       the bucket size moves on to the next bucket, creating it. A bucket therefore holds at most
