@@ -520,6 +520,27 @@ public abstract class WorkQueueSuite {
     assertEquals("c", text(again));
   }
 
+  /**
+   * A take waits on a queue that has no directories yet (it watches for their creation); its
+   * connection drops and comes back meanwhile: the first job put afterwards still reaches it.
+   */
+  @Test
+  void aTakeWaitingOnAQueueWithNoDirectoriesGetsTheFirstJobAfterADisconnect() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.DISCONNECT), "needs DISCONNECT");
+    Cohort workerClient = newClient();
+    WorkQueue worker = queue(WorkQueue.builder(workerClient, "/fresh/q"));
+    Future<Optional<Job>> taken = threads.submit(() -> worker.take(Duration.ofSeconds(20)));
+    await().until(() -> worker.waitingTakes() == 1);
+    assertEquals(List.of(), childrenOrNone(workerClient, "/fresh/q/pending"), "no bucket yet");
+
+    fixture.disconnect(workerClient.session());
+    fixture.reconnect(workerClient.session());
+    await().until(() -> workerClient.connectionState().isConnected());
+    queue(WorkQueue.builder(newClient(), "/fresh/q")).put(bytes("first"));
+
+    assertEquals("first", text(taken.get(30, TimeUnit.SECONDS).orElseThrow()));
+  }
+
   private void awaitGone(Cohort client, String path) {
     await().atMost(fixture.backgroundWorkTimeout()).pollInterval(Duration.ofMillis(20)).until(() -> {
       if (fixture.supports(FaultControl.VIRTUAL_TIME)) {
