@@ -387,8 +387,8 @@ final class JobsScenario implements JobServices.Observer {
       Cohort observer = cluster.newClient();
       try {
         return String.format("submitted queue %d pending / %d claimed, work queue %d pending / %d claimed",
-            count(observer, JobServices.SUBMITTED + "/jobs"), count(observer, JobServices.SUBMITTED + "/claims"),
-            count(observer, JobServices.WORK + "/jobs"), count(observer, JobServices.WORK + "/claims"));
+            pending(observer, JobServices.SUBMITTED), count(observer, JobServices.SUBMITTED + "/claims"),
+            pending(observer, JobServices.WORK), count(observer, JobServices.WORK + "/claims"));
       } finally {
         cluster.kill(observer);
       }
@@ -397,8 +397,20 @@ final class JobsScenario implements JobServices.Observer {
     }
   }
 
+  /** Children of a queue's directory; a directory the service removed once emptied counts none. */
   private static int count(Cohort client, String path) throws InterruptedException {
-    return client.blocking().getChildren(path, null).names().size();
+    try {
+      return client.blocking().getChildren(path, null).names().size();
+    } catch (dev.cohort.spi.NoNodeException e) {
+      return 0;
+    }
+  }
+
+  /** A queue's pending jobs, however its directories are laid out. */
+  private static int pending(Cohort client, String queuePath) throws InterruptedException {
+    try (dev.cohort.recipes.queue.WorkQueue queue = dev.cohort.recipes.queue.WorkQueue.builder(client, queuePath).build()) {
+      return queue.size();
+    }
   }
 
   private int lastBackendLeader;

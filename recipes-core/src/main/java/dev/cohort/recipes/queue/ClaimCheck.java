@@ -42,13 +42,11 @@ final class ClaimCheck {
 
   private final Cohort client;
   private final AsyncOps ops;
-  private final String jobs;
   private final String claims;
 
-  ClaimCheck(Cohort client, String jobs, String claims) {
+  ClaimCheck(Cohort client, String claims) {
     this.client = client;
     this.ops = client.async();
-    this.jobs = jobs;
     this.claims = claims;
   }
 
@@ -82,7 +80,7 @@ final class ClaimCheck {
     for (int attempt = 1; ; attempt++) {
       client.awaitConnected(client.session().sessionTimeout());
       try {
-        return client.blocking().exists(Paths.join(jobs, job.id()), null) != null;
+        return client.blocking().exists(job.jobPath(), null) != null;
       } catch (CoordinationException e) {
         if (!(e.isOutcomeUnknown() || e.isSessionGone()) || attempt >= MAX_READS || client.isClosed()) {
           throw e;
@@ -117,7 +115,7 @@ final class ClaimCheck {
 
   /** A job node that cannot be read (the client may not have its next session yet) leaves it unknown. */
   private CompletableFuture<Verdict> afterSessionEnded(Job job) {
-    return ops.exists(Paths.join(jobs, job.id()), null)
+    return ops.exists(job.jobPath(), null)
         .handle((stat, error) -> error == null && stat != null ? Verdict.NOT_APPLIED : Verdict.UNKNOWN);
   }
 
@@ -134,7 +132,7 @@ final class ClaimCheck {
 
   /** The failure to report when the verdict is {@link Verdict#UNKNOWN}. */
   CoordinationException outcomeUnknown(Job job, CoordinationException failure) {
-    return CoordinationException.of(ErrorCode.CONNECTION_LOSS, Paths.join(jobs, job.id()),
+    return CoordinationException.of(ErrorCode.CONNECTION_LOSS, job.jobPath(),
         "the claim's session ended before the outcome could be learnt: the job may or may not have been "
             + "completed or requeued by this claim", -1, failure);
   }

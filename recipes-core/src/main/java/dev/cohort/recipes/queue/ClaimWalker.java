@@ -14,7 +14,10 @@ import dev.cohort.spi.Stat;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,11 +33,20 @@ import org.slf4j.LoggerFactory;
  * of its last listing and claims the first it can, and it adopts a claim of its own whose reply was
  * lost.
  *
+ * <p>A listing reads one directory of jobs, never the whole queue: the old layout's flat directory
+ * while it has jobs, then the buckets in ascending order, each with the claims; the first that
+ * holds a job nobody claimed gives the candidates. A bucket seen empty that is not the newest is
+ * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing is at
+ * most one bucket (about {@link WorkQueue#BUCKET_SIZE} names) or the list of buckets, whatever the
+ * queue's depth.
+ *
  * <p>A claim is one transaction: rewrite the job node at the version just read (bumping it) and
  * create the ephemeral claim node, whose data is a token no other claim attempt writes. A retried
  * claim whose first attempt went through meets NodeExists or BadVersion; the claim node then
  * carries this attempt's token, and the job is adopted. When the claim node cannot be read to tell,
  * the job is remembered as {@linkplain #unsettled unsettled} and the next take settles it first.
+ * The claims' directory may be gone (a container emptied): a claim that meets its absence creates it
+ * and claims again.
  *
  * <p>Thread-safe.
  */
@@ -47,8 +59,8 @@ final class ClaimWalker {
 
   private final Cohort client;
   private final AsyncOps ops;
+  private final QueueLayout layout;
   private final String path;
-  private final String jobs;
   private final String claims;
   private final int spread;
   private final long salt;
@@ -57,13 +69,16 @@ final class ClaimWalker {
 
   /**
    * Claims that may be this instance's but could not be read to tell (see {@link #adoptIfOurs}),
-   * by job name. A claim of ours that nobody looks at again would hold its job, unprocessed, for as
-   * long as the session lives; so the next take settles these first.
+   * by claim name. A claim of ours that nobody looks at again would hold its job, unprocessed, for
+   * as long as the session lives; so the next take settles these first.
    */
   private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
 
   /** What a claim attempt knew when it could not tell whether its claim went through. */
-  private record Unsettled(byte[] payload, int attempts, byte[] token, long session) {}
+  private record Unsettled(Candidate candidate, byte[] payload, int attempts, byte[] token, long session) {}
+
+  /** A job to try: its node's path and its claim's name. */
+  record Candidate(String jobPath, String claimName) {}
 
   /**
    * Jobs claimed for a take that had stopped waiting (its deadline passed, it was interrupted, or
@@ -75,18 +90,25 @@ final class ClaimWalker {
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
-  private final ArrayDeque<String> candidates = new ArrayDeque<>();
+  private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
+  /** Guarded by lock: the buckets this instance knows of, from its last reading of the bucket list. */
+  private final TreeSet<Long> buckets = new TreeSet<>();
   /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
   private final AtomicLong claimMisses = new AtomicLong();
   /** Job listings read by takes. */
   private final AtomicLong listingsRead = new AtomicLong();
+  /**
+   * Whether the claims' directory was last seen missing (a new queue, or a container emptied):
+   * listings then read no claims, and a claim creates the directory in its own transaction.
+   */
+  private volatile boolean claimsMissing;
 
-  ClaimWalker(Cohort client, String path, String jobs, String claims, int spread, long salt) {
-    this.client = client;
+  ClaimWalker(QueueLayout layout, int spread, long salt) {
+    this.client = layout.client;
     this.ops = client.async();
-    this.path = path;
-    this.jobs = jobs;
-    this.claims = claims;
+    this.layout = layout;
+    this.path = layout.path;
+    this.claims = layout.claims;
     this.spread = spread;
     this.salt = salt;
     this.events = client.events().orElse(null);
@@ -108,13 +130,14 @@ final class ClaimWalker {
     } else if (!client.isLiveSession(maybe.session())) {
       nextCandidate(result, 0, 0, 0); // that claim, if it was ours, ended with its session
     } else {
-      adoptIfOurs(name, maybe.payload(), maybe.attempts(), maybe.token(), maybe.session()).whenComplete((job, error) -> {
-        if (job != null) {
-          result.complete(Optional.of(job));
-        } else {
-          nextCandidate(result, 0, 0, 0);
-        }
-      });
+      adoptIfOurs(maybe.candidate(), maybe.payload(), maybe.attempts(), maybe.token(), maybe.session())
+          .whenComplete((job, error) -> {
+            if (job != null) {
+              result.complete(Optional.of(job));
+            } else {
+              nextCandidate(result, 0, 0, 0);
+            }
+          });
     }
     return result;
   }
@@ -134,7 +157,7 @@ final class ClaimWalker {
     while ((job = parked.poll()) != null) {
       if (client.isLiveSession(job.claimSession()) && !client.isClosed()) {
         Job released = job;
-        ops.multi(List.of(Op.check(Paths.join(jobs, job.id()), job.claimedVersion()),
+        ops.multi(List.of(Op.check(job.jobPath(), job.claimedVersion()),
             Op.delete(Paths.join(claims, job.id()), -1))).whenComplete((r, e) -> {
               if (e != null) {
                 log.debug("queue {}: parked claim of {} not released: {}", path, released.id(), e.toString());
@@ -149,6 +172,27 @@ final class ClaimWalker {
     lock.lock();
     try {
       candidates.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The buckets this instance last saw, oldest first (the waiting line watches them). */
+  List<Long> knownBuckets() {
+    lock.lock();
+    try {
+      return new ArrayList<>(buckets);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records a fresh reading of the bucket list. */
+  void bucketsRead(List<Long> indexes) {
+    lock.lock();
+    try {
+      buckets.clear();
+      buckets.addAll(indexes);
     } finally {
       lock.unlock();
     }
@@ -176,8 +220,8 @@ final class ClaimWalker {
    * @param misses misses in a row since this take last listed
    */
   private void nextCandidate(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
-    String name = pollCandidate();
-    if (name == null) {
+    Candidate next = pollCandidate();
+    if (next == null) {
       if (listings > 0 && misses == 0) {
         result.complete(Optional.empty()); // a fresh listing held nothing claimable
       } else if (listings > WorkQueue.MAX_RELISTS) {
@@ -187,7 +231,7 @@ final class ClaimWalker {
       }
       return;
     }
-    tryClaim(name).whenComplete((job, error) -> {
+    tryClaim(next, true).whenComplete((job, error) -> {
       if (error != null) {
         result.completeExceptionally(WorkQueue.unwrap(error));
       } else if (job != null) {
@@ -203,7 +247,13 @@ final class ClaimWalker {
     if (misses >= WorkQueue.MAX_MISSES_BEFORE_RELIST && listings <= WorkQueue.MAX_RELISTS) {
       relist(result, listings);
     } else if (depth >= MAX_SYNC_DEPTH) {
-      client.workExecutor().execute(() -> nextCandidate(result, listings, misses, 0));
+      client.workExecutor().execute(() -> {
+        try {
+          nextCandidate(result, listings, misses, 0);
+        } catch (RuntimeException e) { // a request refused at once (the client closed)
+          result.completeExceptionally(e);
+        }
+      });
     } else {
       nextCandidate(result, listings, misses, depth + 1);
     }
@@ -219,31 +269,226 @@ final class ClaimWalker {
     });
   }
 
+  /** What one directory of jobs held: -1 jobs if it is missing. */
+  private record DirListing(int jobs, List<Candidate> open) {}
+
   /**
-   * Reads the job and claim listings, in one read transaction (one round trip, and a consistent
-   * pair), and replaces the candidates with the unclaimed jobs.
+   * Finds the oldest directory of jobs that holds a job nobody claimed and replaces the candidates
+   * with its unclaimed jobs (none if no directory has one): the old layout's directory first while
+   * it has jobs, then the buckets in ascending order.
    */
   private CompletableFuture<Void> list() {
+    try {
+      return listUnguarded();
+    } catch (RuntimeException e) { // a request refused at once (the client closed)
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Void> listUnguarded() {
     listingsRead.incrementAndGet();
-    return ops.multi(List.of(Op.getChildren(jobs), Op.getChildren(claims))).thenApply(results -> {
-      List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
-      List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
-      List<String> order = QueueDecisions.claimOrder(jobList, new HashSet<>(claimList), salt, spread);
-      if (events != null) {
-        events.queueDepth(path, jobList.size());
+    boolean bucketsKnown;
+    lock.lock();
+    try {
+      bucketsKnown = !buckets.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+    CompletableFuture<Boolean> start = layout.legacyDrained && bucketsKnown
+        ? CompletableFuture.completedFuture(false)
+        : readLayout().thenCompose(ignored -> {
+          if (layout.legacyDrained) {
+            return CompletableFuture.completedFuture(true);
+          }
+          return readDir(layout.legacyJobs, null).thenApply(listing -> {
+            if (listing.jobs() <= 0) {
+              layout.legacyDrained = true; // new versions never put there
+              return true;
+            }
+            return offer(listing.open()) ? null : true;
+          });
+        });
+    return start.thenCompose(refreshed -> {
+      if (refreshed == null) {
+        return CompletableFuture.completedFuture(null); // the old layout's directory offered jobs
       }
-      lock.lock();
-      try {
-        candidates.clear();
-        candidates.addAll(order);
-      } finally {
-        lock.unlock();
-      }
-      return null;
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      walk(new HashSet<>(), refreshed, done);
+      return done;
     });
   }
 
-  private String pollCandidate() {
+  /**
+   * Reads, in one round trip, the queue's own children (whether the old layout's directory is
+   * there) and the list of buckets; a missing queue or bucket list reads as empty.
+   */
+  private CompletableFuture<Void> readLayout() {
+    return ops.multi(List.of(Op.getChildren(path), Op.getChildren(layout.pending))).handle((results, error) -> {
+      if (error == null) {
+        List<String> top = ((OpResult.GetChildrenResult) results.get(0)).children();
+        if (!top.contains(Paths.name(layout.legacyJobs))) {
+          layout.legacyDrained = true;
+        }
+        claimsMissing = !top.contains(Paths.name(claims));
+        bucketsRead(QueueLayout.bucketIndexes(((OpResult.GetChildrenResult) results.get(1)).children()));
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = WorkQueue.unwrap(error);
+      if (!(cause instanceof NoNodeException missing)) {
+        return CompletableFuture.<Void>failedFuture(cause);
+      }
+      bucketsRead(List.of());
+      if (missing.opIndex() == 0) {
+        layout.legacyDrained = true; // no queue at all
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      return layout.childrenOrEmpty(path).thenAccept(top -> {
+        if (!top.contains(Paths.name(layout.legacyJobs))) {
+          layout.legacyDrained = true;
+        }
+      });
+    }).thenCompose(f -> f);
+  }
+
+  private void walk(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
+    try {
+      walkUnguarded(visited, refreshed, done);
+    } catch (RuntimeException e) { // a request refused at once (the client closed): the take fails
+      done.completeExceptionally(e);
+    }
+  }
+
+  private void walkUnguarded(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
+    Long next;
+    long newest;
+    lock.lock();
+    try {
+      next = buckets.stream().filter(i -> !visited.contains(i)).findFirst().orElse(null);
+      newest = buckets.isEmpty() ? -1 : buckets.last();
+    } finally {
+      lock.unlock();
+    }
+    if (next == null) {
+      if (refreshed) {
+        offer(List.of());
+        done.complete(null);
+        return;
+      }
+      layout.childrenOrEmpty(layout.pending).whenComplete((names, error) -> {
+        if (error != null) {
+          done.completeExceptionally(WorkQueue.unwrap(error));
+          return;
+        }
+        bucketsRead(QueueLayout.bucketIndexes(names));
+        walk(visited, true, done);
+      });
+      return;
+    }
+    visited.add(next);
+    String bucket = QueueDecisions.bucketName(next);
+    readDir(layout.bucketPath(next), bucket).whenComplete((listing, error) -> {
+      if (error != null) {
+        done.completeExceptionally(WorkQueue.unwrap(error));
+        return;
+      }
+      if (listing.jobs() <= 0) {
+        forget(next);
+        if (listing.jobs() == 0 && next < newest) {
+          // Drained and no longer the newest: producers have moved on. A late put into it makes
+          // the delete fail (not empty); a producer that then finds it gone moves to the newest.
+          ops.delete(layout.bucketPath(next), -1).whenComplete((r, e) -> { });
+        }
+      } else if (offer(listing.open())) {
+        done.complete(null);
+        return;
+      }
+      client.workExecutor().execute(() -> walk(visited, refreshed, done));
+    });
+  }
+
+  private void forget(long bucket) {
+    lock.lock();
+    try {
+      buckets.remove(bucket);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Replaces the candidates with {@code open}; whether there are any. */
+  private boolean offer(List<Candidate> open) {
+    lock.lock();
+    try {
+      candidates.clear();
+      candidates.addAll(open);
+    } finally {
+      lock.unlock();
+    }
+    return !open.isEmpty();
+  }
+
+  /**
+   * Reads a directory of jobs and the claims, in one read transaction (one round trip, and a
+   * consistent pair); a missing claims' directory reads as no claims, a missing job directory as -1
+   * jobs. {@code bucket} is the bucket's name, or null for the old layout's directory.
+   */
+  private CompletableFuture<DirListing> readDir(String dir, String bucket) {
+    if (claimsMissing) {
+      return readDirAlone(dir, bucket);
+    }
+    return ops.multi(List.of(Op.getChildren(dir), Op.getChildren(claims))).handle((results, error) -> {
+      if (error == null) {
+        List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
+        List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
+        return CompletableFuture.completedFuture(listing(dir, bucket, jobList, claimList));
+      }
+      Throwable cause = WorkQueue.unwrap(error);
+      if (cause instanceof NoNodeException missing && missing.opIndex() == 0) {
+        return CompletableFuture.completedFuture(new DirListing(-1, List.of()));
+      }
+      if (cause instanceof NoNodeException) { // the claims' directory is gone: nobody holds a claim
+        claimsMissing = true;
+        return readDirAlone(dir, bucket);
+      }
+      return CompletableFuture.<DirListing>failedFuture(cause);
+    }).thenCompose(f -> f);
+  }
+
+  /** Reads a directory of jobs without the claims (their directory is missing). */
+  private CompletableFuture<DirListing> readDirAlone(String dir, String bucket) {
+    return ops.getChildren(dir, null).handle((children, dirError) -> {
+      if (dirError == null) {
+        return listing(dir, bucket, children.names(), List.of());
+      }
+      if (WorkQueue.unwrap(dirError) instanceof NoNodeException) {
+        return new DirListing(-1, List.of());
+      }
+      throw new java.util.concurrent.CompletionException(WorkQueue.unwrap(dirError));
+    });
+  }
+
+  private DirListing listing(String dir, String bucket, List<String> jobList, List<String> claimList) {
+    Set<String> claimed = new HashSet<>();
+    String prefix = bucket == null ? null : bucket + "-";
+    for (String claim : claimList) {
+      if (prefix == null) {
+        claimed.add(claim);
+      } else if (claim.startsWith(prefix)) {
+        claimed.add(claim.substring(prefix.length()));
+      }
+    }
+    List<String> order = QueueDecisions.claimOrder(jobList, claimed, salt, spread);
+    if (events != null && bucket != null) {
+      events.queueDepth(path, jobList.size());
+    }
+    List<Candidate> open = new ArrayList<>(order.size());
+    for (String name : order) {
+      open.add(new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name)));
+    }
+    return new DirListing(jobList.size(), open);
+  }
+
+  private Candidate pollCandidate() {
     lock.lock();
     try {
       return candidates.poll();
@@ -252,10 +497,14 @@ final class ClaimWalker {
     }
   }
 
-  /** Claims job {@code name}; completes with null if someone else has it or it is gone. */
-  private CompletableFuture<Job> tryClaim(String name) {
-    String jobPath = Paths.join(jobs, name);
-    String claimPath = Paths.join(claims, name);
+  /**
+   * Claims the candidate's job; completes with null if someone else has it or it is gone. {@code
+   * mayCreateDir}: whether the claim may be sent again after meeting the claims' directory missing
+   * or, when it created the directory, already there (once per claim).
+   */
+  private CompletableFuture<Job> tryClaim(Candidate candidate, boolean mayCreateDir) {
+    String jobPath = candidate.jobPath();
+    String claimPath = Paths.join(claims, candidate.claimName());
     return ops.getData(jobPath, null).handle((data, error) -> {
       if (error != null) {
         Throwable cause = WorkQueue.unwrap(error);
@@ -270,25 +519,40 @@ final class ClaimWalker {
         attempts = Job.attemptsOf(data.data());
         payload = Job.payloadOf(data.data());
       } catch (IllegalArgumentException e) {
-        log.warn("queue {}: skipping foreign node {}: {}", path, name, e.getMessage());
+        log.warn("queue {}: skipping foreign node {}: {}", path, jobPath, e.getMessage());
         return CompletableFuture.<Job>completedFuture(null);
       }
       long session = client.sessionId(); // the claim multi below binds to this session
       byte[] token = claimToken(session);
-      List<Op> claim = List.of(
-          Op.setData(jobPath, data.data(), data.stat().version()),
-          Op.create(claimPath, token, CreateMode.EPHEMERAL));
+      // Where the claims' directory was seen missing, the claim creates it: one round trip.
+      boolean withDir = claimsMissing;
+      List<Op> claim = withDir
+          ? List.of(Op.setData(jobPath, data.data(), data.stat().version()),
+              Op.create(claims, new byte[0], layout.dirMode), Op.create(claimPath, token, CreateMode.EPHEMERAL))
+          : List.of(Op.setData(jobPath, data.data(), data.stat().version()),
+              Op.create(claimPath, token, CreateMode.EPHEMERAL));
+      int claimIndex = claim.size() - 1;
       return ops.multi(claim).handle((results, claimError) -> {
         if (claimError == null) {
+          claimsMissing = false;
           Stat stat = ((OpResult.SetDataResult) results.get(0)).stat();
           return CompletableFuture.completedFuture(
-              job(name, payload, attempts, stat.mzxid(), stat.version(), session, token));
+              job(candidate, payload, attempts, stat.mzxid(), stat.version(), session, token));
         }
         Throwable cause = WorkQueue.unwrap(claimError);
+        if (withDir && cause instanceof NodeExistsException dirThere && dirThere.opIndex() == 1 && mayCreateDir) {
+          claimsMissing = false; // someone created it meanwhile; nothing was applied
+          return tryClaim(candidate, false);
+        }
         if (cause instanceof NodeExistsException || cause instanceof BadVersionException) {
           // A retried claim whose first attempt went through lands here too: adopt it if the
           // claim node is ours, or the job would sit claimed by a live session that forgot it.
-          return adoptIfOurs(name, payload, attempts, token, session);
+          return adoptIfOurs(candidate, payload, attempts, token, session);
+        }
+        if (!withDir && cause instanceof NoNodeException missing && missing.opIndex() == claimIndex && mayCreateDir) {
+          // The claims' directory is gone (a container emptied); nothing was applied.
+          claimsMissing = true;
+          return tryClaim(candidate, false);
         }
         if (cause instanceof NoNodeException) {
           return CompletableFuture.<Job>completedFuture(null);
@@ -303,8 +567,10 @@ final class ClaimWalker {
    * token, an earlier try of this very claim went through (its reply was lost and the client
    * retried), and the job is ours.
    */
-  private CompletableFuture<Job> adoptIfOurs(String name, byte[] payload, int attempts, byte[] token, long session) {
-    Unsettled maybe = new Unsettled(payload, attempts, token, session);
+  private CompletableFuture<Job> adoptIfOurs(Candidate candidate, byte[] payload, int attempts, byte[] token,
+      long session) {
+    Unsettled maybe = new Unsettled(candidate, payload, attempts, token, session);
+    String name = candidate.claimName();
     return ops.getData(Paths.join(claims, name), null).handle((claim, error) -> {
       if (error != null) {
         if (!(WorkQueue.unwrap(error) instanceof NoNodeException)) {
@@ -315,18 +581,19 @@ final class ClaimWalker {
       if (!Arrays.equals(claim.data(), token)) {
         return CompletableFuture.<Job>completedFuture(null);
       }
-      return ops.exists(Paths.join(jobs, name), null).handle((job, jobError) -> {
+      return ops.exists(candidate.jobPath(), null).handle((job, jobError) -> {
         if (jobError != null) {
           unsettled.put(name, maybe); // ours, but the job could not be read: the next take looks again
           return null;
         }
-        return job == null ? null : job(name, payload, attempts, claim.stat().czxid(), job.version(), session, token);
+        return job == null ? null : job(candidate, payload, attempts, claim.stat().czxid(), job.version(), session, token);
       });
     }).thenCompose(f -> f);
   }
 
-  private Job job(String name, byte[] payload, int attempts, long zxid, int version, long session, byte[] token) {
-    return new Job(name, payload, attempts, new FencingToken(zxid), version, session, token, client, path);
+  private Job job(Candidate candidate, byte[] payload, int attempts, long zxid, int version, long session, byte[] token) {
+    return new Job(candidate.claimName(), candidate.jobPath(), payload, attempts, new FencingToken(zxid), version,
+        session, token, client, path);
   }
 
   /** A value no other claim attempt, in any process, writes: the session id and a counter. */

@@ -22,6 +22,8 @@ public final class Job {
   private static final byte FORMAT = 1;
 
   private final String id;
+  /** The job node's path, relative to the client's namespace. */
+  private final String jobPath;
   private final byte[] payload;
   private final int attempts;
   private final FencingToken fencingToken;
@@ -41,9 +43,10 @@ public final class Job {
    */
   private volatile String settledAs;
 
-  Job(String id, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion, long claimSession,
-      byte[] claimToken, Cohort client, String queuePath) {
+  Job(String id, String jobPath, byte[] payload, int attempts, FencingToken fencingToken, int claimedVersion,
+      long claimSession, byte[] claimToken, Cohort client, String queuePath) {
     this.id = Objects.requireNonNull(id, "id");
+    this.jobPath = Objects.requireNonNull(jobPath, "jobPath");
     this.payload = payload;
     this.attempts = attempts;
     this.fencingToken = fencingToken;
@@ -54,9 +57,19 @@ public final class Job {
     this.queuePath = queuePath;
   }
 
-  /** The job node's name within the queue; it changes when a failed job is requeued. */
+  /**
+   * The job's name within the queue, unique among its pending jobs (also the name of its claim
+   * node); it changes when a failed job is requeued. For a job in a bucket it is the bucket's name,
+   * a dash and the job node's name; for a job of the flat layout older versions wrote, the job
+   * node's name.
+   */
   public String id() {
     return id;
+  }
+
+  /** The job node's path. */
+  String jobPath() {
+    return jobPath;
   }
 
   /** The job's payload, a copy. */

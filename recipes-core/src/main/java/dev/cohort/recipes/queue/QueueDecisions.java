@@ -19,6 +19,35 @@ final class QueueDecisions {
   /** Prefix of waiter node names. */
   static final String WAITER_PREFIX = "w-";
 
+  /** Prefix of bucket names; a ten-digit index follows. */
+  static final String BUCKET_PREFIX = "b-";
+
+  /** The name of bucket {@code index}: its prefix and the index in ten digits, so names sort by index. */
+  static String bucketName(long index) {
+    if (index < 0 || index > 9_999_999_999L) {
+      throw new IllegalArgumentException("bucket index out of range: " + index);
+    }
+    return BUCKET_PREFIX + String.format("%010d", index);
+  }
+
+  /** The index of a bucket's name, or -1 for a name that is not a bucket's. */
+  static long bucketIndex(String name) {
+    if (!name.startsWith(BUCKET_PREFIX) || name.length() != BUCKET_PREFIX.length() + 10) {
+      return -1;
+    }
+    long value = sequence(name);
+    return value == Long.MAX_VALUE ? -1 : value;
+  }
+
+  /**
+   * The name of the claim node (and the id) of job {@code job} in bucket {@code bucket}: the
+   * bucket's name, a dash and the job's; for a job of the old flat layout ({@code bucket} null) the
+   * job's name, as older versions named it.
+   */
+  static String claimName(String bucket, String job) {
+    return bucket == null ? job : bucket + "-" + job;
+  }
+
   private QueueDecisions() {}
 
   /**

@@ -9,6 +9,7 @@ import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Watcher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,8 +25,11 @@ import java.util.function.Consumer;
  * waking the whole crowd of waiting workers at every put.
  *
  * <p>Each waiting take holds an ephemeral sequential node in {@code waiters/}. The oldest waiter
- * (the head) watches the job list, and the claim list too, since a claim that goes with its
- * worker's session makes a job claimable again without changing the job list; every other waiter
+ * (the head) watches where a job can appear: the list of buckets (a put that opens a new bucket),
+ * each bucket it lists (a put into it; a take waits only when no bucket holds an unclaimed job, so
+ * these are few), the old layout's directory while it has jobs, and the claim list too, since a
+ * claim that goes with its worker's session makes a job claimable again without changing a job
+ * list. A directory that is missing (a container emptied) is watched for its creation. Every other waiter
  * watches the waiter just before it, with a read that sets no watch when that waiter is already
  * gone. A put therefore wakes the head, and a waiter that leaves the line wakes the one behind it.
  *
@@ -39,7 +43,7 @@ import java.util.function.Consumer;
 final class WaiterLine {
   private final Cohort client;
   private final AsyncOps ops;
-  private final String jobs;
+  private final QueueLayout layout;
   private final String claims;
   private final String waiters;
   private final ClaimWalker walker;
@@ -59,12 +63,12 @@ final class WaiterLine {
   /** Counts the client's session losses; a request wait begun before a loss ends at it. */
   private final AtomicLong losses = new AtomicLong();
 
-  WaiterLine(Cohort client, String jobs, String claims, String waiters, ClaimWalker walker) {
-    this.client = client;
+  WaiterLine(QueueLayout layout, ClaimWalker walker) {
+    this.client = layout.client;
     this.ops = client.async();
-    this.jobs = jobs;
-    this.claims = claims;
-    this.waiters = waiters;
+    this.layout = layout;
+    this.claims = layout.claims;
+    this.waiters = layout.waiters;
     this.walker = walker;
   }
 
@@ -73,6 +77,8 @@ final class WaiterLine {
     OwnedNode node;
     /** Completes with true when a watch fires, false on a connection change or close. */
     volatile CompletableFuture<Boolean> wake = new CompletableFuture<>();
+    /** Set when the take leaves the line; read by an arming still under way. */
+    volatile boolean left;
     /** Paths where {@link #watcher} is registered and has not fired. */
     final Set<String> armed = ConcurrentHashMap.newKeySet();
     /** This take's one watcher: re-armed on the same path, it stays one registration. */
@@ -82,16 +88,22 @@ final class WaiterLine {
     };
 
     /**
-     * Leaves the line: deletes the waiter node and, for a take that ends without a job (timeout,
-     * interrupt, close, failure), removes the watches still armed; waits for neither. A take that
-     * got a job leaves its watches to fire: the job and claim list watches fire at this worker's own
-     * claim or completion at the latest, and a predecessor watch when that waiter leaves, so none
-     * outlives the moment it is consumed, and the common path sends nothing more.
+     * Leaves the line: deletes the waiter node and removes the watches still armed; waits for
+     * neither. A take that got {@code job} leaves two watches to fire, since they fire soon anyway:
+     * the claim list's (at this worker's own claim, or its completion at the latest) and that of the
+     * job's own directory (at the completion). Every other watch a head waiter set (the bucket list,
+     * other buckets) might not fire for a long time, so it is removed; a predecessor watch is left
+     * to fire when that waiter leaves.
      */
-    void leave(boolean gotJob) {
-      if (!gotJob && !armed.isEmpty() && !client.isClosed()) {
+    void leave(Job job) {
+      left = true; // before reading armed: an arming still under way sets no watch after this
+      if (!armed.isEmpty() && !client.isClosed()) {
         for (String path : armed) {
-          ops.removeWatches(path, watcher); // a watch that fired meanwhile makes this a no-op
+          boolean firesSoon = job != null && (path.equals(claims) || path.equals(Paths.parent(job.jobPath()))
+              || path.startsWith(waiters + "/"));
+          if (!firesSoon) {
+            ops.removeWatches(path, watcher); // a watch that fired meanwhile makes this a no-op
+          }
         }
       }
       armed.clear();
@@ -108,7 +120,7 @@ final class WaiterLine {
     // answered, or until the session is lost or the client closed.
     Deadline requests = deadline.hasPassed() ? Deadline.never(client) : deadline;
     Waiter waiter = new Waiter();
-    boolean gotJob = false;
+    Job gotJob = null;
     boolean looked = false;
     try {
       while (!closed && !client.isClosed()) {
@@ -135,7 +147,7 @@ final class WaiterLine {
             continue;
           }
           if (job.isPresent()) {
-            gotJob = true;
+            gotJob = job.get();
             return job;
           }
           if (deadline.hasPassed()) {
@@ -210,23 +222,34 @@ final class WaiterLine {
     if (!client.isLiveSession(waiter.node.sessionId())) {
       return CompletableFuture.completedFuture(false);
     }
-    return ops.getChildren(waiters, null).thenCompose(children -> {
-      List<String> line = children.names();
+    return layout.childrenOrEmpty(waiters).thenCompose(line -> {
       if (!line.contains(waiter.node.name())) {
         return CompletableFuture.completedFuture(false);
       }
       Optional<String> predecessor = QueueDecisions.waiterToWatch(line, waiter.node.name());
       if (predecessor.isEmpty()) {
-        waiter.armed.add(jobs); // before the registration, so that the watch firing un-arms it
-        waiter.armed.add(claims);
-        CompletableFuture<?> claimsArmed = ops.getChildren(claims, waiter.watcher);
-        return ops.getChildren(jobs, waiter.watcher).thenCombine(claimsArmed, (j, c) -> {
+        List<CompletableFuture<?>> armed = new ArrayList<>();
+        armed.add(watchDir(waiter, claims));
+        if (!layout.legacyDrained) {
+          armed.add(watchDir(waiter, layout.legacyJobs));
+        }
+        armed.add(watchDir(waiter, layout.pending).thenCompose(names -> {
+          List<Long> buckets = QueueLayout.bucketIndexes(names);
+          walker.bucketsRead(buckets);
+          return CompletableFuture.allOf(buckets.stream()
+              .map(b -> watchDir(waiter, layout.bucketPath(b))).toArray(CompletableFuture[]::new));
+        }));
+        return CompletableFuture.allOf(armed.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
           walker.invalidateCandidates(); // a watch was just set: the next try must list again to miss nothing
           return true;
         });
       }
       String before = Paths.join(waiters, predecessor.get());
       waiter.armed.add(before);
+      if (waiter.left) {
+        waiter.armed.remove(before);
+        return CompletableFuture.completedFuture(true);
+      }
       // getData, not exists: on a waiter already gone it sets no watch (exists would leave one on a
       // name never created again, for the life of the session).
       return ops.getData(before, waiter.watcher).handle((data, error) -> {
@@ -240,6 +263,43 @@ final class WaiterLine {
         return true;
       });
     });
+  }
+
+  /**
+   * Watches {@code dir}'s children and completes with them; a missing directory is watched for its
+   * creation (an exists watch) and reads as empty.
+   */
+  private CompletableFuture<List<String>> watchDir(Waiter waiter, String dir) {
+    waiter.armed.add(dir); // before the registration, so that the watch firing un-arms it
+    if (waiter.left) {
+      // The take left the line while this arming went on: a watch set now would be nobody's.
+      waiter.armed.remove(dir);
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return ops.getChildren(dir, waiter.watcher).handle((children, error) -> {
+      if (error == null) {
+        if (waiter.left) {
+          ops.removeWatches(dir, waiter.watcher); // the take left while this was sent
+        }
+        return CompletableFuture.completedFuture(children.names());
+      }
+      Throwable cause = WorkQueue.unwrap(error);
+      if (!(cause instanceof NoNodeException)) {
+        return CompletableFuture.<List<String>>failedFuture(cause);
+      }
+      return ops.exists(dir, waiter.watcher).thenApply(stat -> {
+        if (stat != null) {
+          // Created meanwhile: the exists call left a watch on its data, which would fire only at
+          // its removal. Take it back and look again at once.
+          waiter.armed.remove(dir);
+          ops.removeWatches(dir, waiter.watcher);
+          waiter.wake.complete(false);
+        } else if (waiter.left) {
+          ops.removeWatches(dir, waiter.watcher); // the take left while this was sent
+        }
+        return List.<String>of();
+      });
+    }).thenCompose(f -> f);
   }
 
   /** Wakes every waiting take: they look again (after a reconnect, or to end on close). */

@@ -11,9 +11,11 @@ import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.ErrorCode;
 import dev.cohort.spi.NodeExistsException;
 import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,15 +23,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A distributed work queue with at-least-once processing: no job is lost when workers die.
  *
  * <h2>How it works</h2>
- * Under the queue's path: {@code jobs/} holds one persistent sequential node per pending job,
- * {@code claims/} one ephemeral node per job being processed (same name as the job), {@code dead/}
- * the dead letters and {@code waiters/} one ephemeral sequential node per waiting worker.
+ * Under the queue's path: {@code pending/} holds the jobs in buckets, {@code pending/b-<index>/},
+ * each a directory of at most about {@link #BUCKET_SIZE} persistent sequential job nodes; {@code
+ * claims/} one ephemeral node per job being processed (named after the job: its {@link Job#id()}),
+ * {@code dead/} the dead letters and {@code waiters/} one ephemeral sequential node per waiting
+ * worker. These directories are containers where the backend has them ({@link
+ * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
+ * creates them again when it needs them, treating a missing one as empty. One exception: a put into
+ * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
+ * plain nodes, as any protected create of a persistent node does; such a bucket is deleted by a
+ * worker once drained and no longer the newest.
  * <ul>
+ *   <li>Producers put into the newest bucket; a producer whose put got a sequence number at or past
+ *       the bucket size moves on to the next bucket, creating it. A bucket therefore holds at most
+ *       {@link #BUCKET_SIZE} jobs plus one per put that was under way when it filled (every
+ *       producer's, requeues included); the sequence counts every create in the bucket (on
+ *       ZooKeeper deletes too), so a bucket may also fill with fewer.
+ *   <li>Workers read the oldest bucket that has a job nobody claimed, never the whole queue; a
+ *       bucket seen drained that is not the newest is deleted. So no request of a put or a take
+ *       reads more than one bucket's names or the list of buckets (at most {@link
+ *       #MAX_PENDING_JOBS} / {@link #BUCKET_SIZE} names), whatever the queue's depth.
  *   <li>{@link #put} creates a job node with a protected create, in one transaction with a receipt
  *       that the producer's session keeps (see {@link AsyncOps#createProtected}): after a lost reply
  *       the receipt, not a search for the job node, tells whether the put went through, since a
@@ -63,24 +82,35 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A job is acted on only through the queue it was taken from; another queue refuses it.
  * </ul>
  *
+ * <h2>Queues written by older versions</h2>
+ * Versions before the buckets kept every pending job in one flat directory, {@code jobs/}. Takes
+ * read that directory first, as the oldest bucket, until they see it empty (it held at most 10,000
+ * jobs, so its listing stays bounded); new puts and requeues never go there, and claims of its jobs
+ * are named as older versions named them. Stop older producers before starting new workers: a job
+ * an older producer puts after the new workers saw {@code jobs/} empty is taken only by a worker
+ * started later (each new instance looks at {@code jobs/} once).
+ *
  * <h2>Limits</h2>
  * The queue is for jobs, not a data stream. A queue holds at most {@link #MAX_PENDING_JOBS} pending
- * jobs (a job listing must fit in one reply of the service), or a lower configured maximum; a job's
+ * jobs, or a lower configured maximum; a job's
  * payload is at most {@link #DEFAULT_MAX_JOB_BYTES} bytes unless configured, and never more than
  * {@link #MAX_JOB_BYTES}. A put beyond either limit fails with {@link QueueFullException} or {@link
  * IllegalArgumentException} and adds nothing. A put reads the pending count first unless this
  * instance read it at most {@value #PUTS_PER_COUNT_READ} puts ago and found the queue less than half
  * full; so a producer mostly puts in one round trip, and concurrent producers can overshoot a full
- * queue by at most {@value #PUTS_PER_COUNT_READ} jobs each. Job names carry the
- * service's signed 32-bit sequence (advanced by every create under {@code jobs/}), so one queue path serves
- * about 2^31 puts and requeues; past that, names wrap and oldest-first ordering breaks.
+ * queue by at most {@value #PUTS_PER_COUNT_READ} jobs each. The count read is exact while the
+ * queue spans one bucket; beyond that it is an estimate that counts every bucket but the newest as
+ * holding {@link #BUCKET_SIZE} jobs (too high while the oldest bucket drains, by up to a bucket).
+ * {@link #size()} is exact and reads every bucket's count (one request per bucket).
  *
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */
 public final class WorkQueue implements AutoCloseable {
 
   /** The most pending jobs any queue may hold. */
-  public static final int MAX_PENDING_JOBS = 10_000;
+  public static final int MAX_PENDING_JOBS = 1_000_000;
+  /** Jobs per bucket (see the class comment): the longest listing a put or a take reads. */
+  public static final int BUCKET_SIZE = 1000;
   /** The largest payload any queue accepts: 512 KiB. */
   public static final int MAX_JOB_BYTES = 512 * 1024;
   /** The default payload limit: 64 KiB. */
@@ -98,10 +128,9 @@ public final class WorkQueue implements AutoCloseable {
   private final Cohort client;
   private final AsyncOps ops;
   private final String path;
-  private final String jobs;
+  private final QueueLayout layout;
   private final String claims;
   private final String dead;
-  private final String waiters;
   private final int maxAttempts;
   private final int maxJobBytes;
   private final int maxPendingJobs;
@@ -116,6 +145,14 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
+
+  /**
+   * The bucket this instance puts into: its index, the largest sequence this instance got in it
+   * (-1: none yet) and whether it is known to exist. Null: not known, the bucket list is read.
+   */
+  private record Tail(long index, long lastSequence, boolean ensured) {}
+
+  private final AtomicReference<Tail> tail = new AtomicReference<>();
   private final ConnectionStateListener stateListener = this::connectionChanged;
   private volatile boolean closed;
 
@@ -123,21 +160,20 @@ public final class WorkQueue implements AutoCloseable {
     this.client = b.client;
     this.ops = b.client.async();
     this.path = b.path;
-    this.jobs = Paths.join(path, "jobs");
-    this.claims = Paths.join(path, "claims");
-    this.dead = Paths.join(path, "dead");
-    this.waiters = Paths.join(path, "waiters");
+    this.layout = new QueueLayout(b.client, path, b.bucketSize);
+    this.claims = layout.claims;
+    this.dead = layout.dead;
     this.maxAttempts = b.maxAttempts;
     this.maxJobBytes = b.maxJobBytes;
     this.maxPendingJobs = b.maxPendingJobs;
     long salt = b.salt != null ? b.salt : b.client.sessionId();
-    this.walker = new ClaimWalker(client, path, jobs, claims, b.spread, salt);
-    this.line = new WaiterLine(client, jobs, claims, waiters, walker);
-    this.check = new ClaimCheck(client, jobs, claims);
+    this.walker = new ClaimWalker(layout, b.spread, salt);
+    this.line = new WaiterLine(layout, walker);
+    this.check = new ClaimCheck(client, claims);
     this.events = client.events().orElse(null);
   }
 
-  /** A builder for the queue at {@code path} (a valid absolute path, created if missing). */
+  /** A builder for the queue at {@code path} (a valid absolute path; its nodes are created when needed). */
   public static Builder builder(Cohort client, String path) {
     return new Builder(client, path);
   }
@@ -164,36 +200,96 @@ public final class WorkQueue implements AutoCloseable {
    *     CoordinationException#isOutcomeUnknown()} true, the job may have been added
    */
   public String put(byte[] payload) throws InterruptedException {
-    byte[] data = jobData(payload);
-    if (!mayPutUnread()) {
-      Stat stat = client.blocking().exists(jobs, null);
-      checkRoom(stat);
-    }
-    String id = client.blocking().createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL).name();
-    if (events != null) {
-      events.jobPut(path);
-    }
-    return id;
+    return await(putAsync(payload));
   }
 
   /** {@link #put}, asynchronously; the size check still throws at once. */
   public CompletableFuture<String> putAsync(byte[] payload) {
     byte[] data = jobData(payload);
-    CompletableFuture<String> put;
-    if (mayPutUnread()) {
-      put = ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
-          .thenApply(OwnedNode::name);
-    } else {
-      put = ops.exists(jobs, null).thenCompose(stat -> {
-        checkRoom(stat);
-        return ops.createProtected(jobs, QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL);
-      }).thenApply(OwnedNode::name);
-    }
+    boolean unread = mayPutUnread();
+    CompletableFuture<String> put = tailBucket().thenCompose(k -> {
+      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(k);
+      String bucket = layout.bucketPath(k);
+      return room.thenCompose(ignored -> ops.createProtected(bucket, QueueDecisions.JOB_PREFIX, data,
+          CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> {
+            afterPut(k, node.name());
+            return QueueDecisions.claimName(QueueDecisions.bucketName(k), node.name());
+          });
+    });
     return events == null ? put : put.whenComplete((id, error) -> {
       if (error == null) {
         events.jobPut(path);
       }
     });
+  }
+
+  /**
+   * The bucket this instance puts into, known to exist (created, as a container where the backend
+   * has them, if not): the cached one, or the newest in a fresh reading of the bucket list (bucket 0
+   * if there is none).
+   */
+  private CompletableFuture<Long> tailBucket() {
+    Tail known = tail.get();
+    if (known != null && known.ensured()) {
+      return CompletableFuture.completedFuture(known.index());
+    }
+    CompletableFuture<Long> index = known != null
+        ? CompletableFuture.completedFuture(known.index())
+        : layout.childrenOrEmpty(layout.pending).thenApply(names -> {
+          List<Long> buckets = QueueLayout.bucketIndexes(names);
+          return buckets.isEmpty() ? 0L : buckets.get(buckets.size() - 1);
+        });
+    return index.thenCompose(k -> layout.ensureDir(layout.bucketPath(k)).thenApply(ignored -> {
+      tail.compareAndSet(known, new Tail(k, -1, true));
+      return k;
+    }));
+  }
+
+  /**
+   * Moves this instance on after a put into bucket {@code k} got node {@code name}: to the next
+   * bucket once the sequence reached the bucket size, or to a fresh reading of the bucket list when
+   * the sequence went back (the bucket was drained, removed and created again by this put).
+   */
+  private void afterPut(long k, String name) {
+    long sequence = QueueDecisions.sequence(name);
+    Tail known = tail.get();
+    if (sequence == Long.MAX_VALUE || known == null || known.index() != k) {
+      return; // the rare name without its sequence, or another put moved on already
+    }
+    Tail next;
+    if (sequence >= layout.bucketSize - 1) {
+      next = new Tail(k + 1, -1, false);
+    } else if (sequence < known.lastSequence()) {
+      next = null;
+    } else {
+      next = new Tail(k, sequence, true);
+    }
+    tail.compareAndSet(known, next);
+  }
+
+  /**
+   * Reads the pending count (see the class comment) with bucket {@code k} taken as the newest, and
+   * refuses the put if the queue is full.
+   */
+  private CompletableFuture<Void> readRoom(long k) {
+    CompletableFuture<Stat> buckets = ops.exists(layout.pending, null);
+    CompletableFuture<Stat> newest = ops.exists(layout.bucketPath(k), null);
+    CompletableFuture<Stat> legacy = layout.legacyDrained
+        ? CompletableFuture.completedFuture(null) : ops.exists(layout.legacyJobs, null);
+    return CompletableFuture.allOf(buckets, newest, legacy).thenAccept(ignored -> {
+      Stat old = legacy.join();
+      if (old == null || old.numChildren() == 0) {
+        layout.legacyDrained = true;
+      }
+      long count = (old == null ? 0 : old.numChildren())
+          + (long) Math.max(0, statChildren(buckets.join()) - 1) * layout.bucketSize
+          + statChildren(newest.join());
+      checkRoom((int) Math.min(Integer.MAX_VALUE, count));
+    });
+  }
+
+  private static int statChildren(Stat stat) {
+    return stat == null ? 0 : stat.numChildren();
   }
 
   /** The job node's data for {@code payload}, after the checks every put makes first. */
@@ -207,9 +303,8 @@ public final class WorkQueue implements AutoCloseable {
     return Job.encode(0, payload);
   }
 
-  /** Records a reading of the job list's stat and refuses the put if the queue is full. */
-  private void checkRoom(Stat jobsStat) {
-    int pending = jobsStat == null ? 0 : jobsStat.numChildren();
+  /** Records a reading of the pending count and refuses the put if the queue is full. */
+  private void checkRoom(int pending) {
     if (events != null) {
       events.queueDepth(path, pending);
     }
@@ -237,19 +332,32 @@ public final class WorkQueue implements AutoCloseable {
     }
   }
 
-  /** Pending jobs (claimed or not); a snapshot. */
+  /**
+   * Pending jobs (claimed or not); a snapshot, exact per bucket. Reads the list of buckets and each
+   * bucket's count: one request per bucket, so it costs more as the queue grows (puts and takes do
+   * not).
+   */
   public int size() throws InterruptedException {
-    Stat stat = await(ops.exists(jobs, null));
-    int pending = stat == null ? 0 : stat.numChildren();
-    if (events != null) {
-      events.queueDepth(path, pending);
+    List<String> names = await(layout.childrenOrEmpty(layout.pending));
+    List<CompletableFuture<Stat>> counts = new ArrayList<>();
+    for (long bucket : QueueLayout.bucketIndexes(names)) {
+      counts.add(ops.exists(layout.bucketPath(bucket), null));
     }
-    return pending;
+    counts.add(ops.exists(layout.legacyJobs, null));
+    long pending = 0;
+    for (CompletableFuture<Stat> count : counts) {
+      pending += statChildren(await(count));
+    }
+    int size = (int) Math.min(Integer.MAX_VALUE, pending);
+    if (events != null) {
+      events.queueDepth(path, size);
+    }
+    return size;
   }
 
   /** The dead letters' ids, oldest first. */
   public List<String> deadLetters() throws InterruptedException {
-    return await(ops.getChildren(dead, null)).names().stream()
+    return await(layout.childrenOrEmpty(dead)).stream()
         .sorted(java.util.Comparator.comparingLong(QueueDecisions::sequence)).toList();
   }
 
@@ -350,7 +458,7 @@ public final class WorkQueue implements AutoCloseable {
 
   /** The transaction that completes {@code job}: delete the claim and the job at its claimed version. */
   private List<Op> completion(Job job) {
-    return List.of(Op.delete(Paths.join(claims, job.id()), -1), Op.delete(Paths.join(jobs, job.id()), job.claimedVersion()));
+    return List.of(Op.delete(Paths.join(claims, job.id()), -1), Op.delete(job.jobPath(), job.claimedVersion()));
   }
 
   /**
@@ -404,18 +512,24 @@ public final class WorkQueue implements AutoCloseable {
     int failures = job.attempts() + 1;
     boolean toDead = failures >= maxAttempts;
     FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
+    long bucket = toDead ? -1 : await(tailBucket());
+    String target = toDead ? dead : layout.bucketPath(bucket);
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
-        Op.delete(Paths.join(jobs, job.id()), job.claimedVersion()),
-        Op.create(Paths.join(toDead ? dead : jobs, QueueDecisions.JOB_PREFIX),
+        Op.delete(job.jobPath(), job.claimedVersion()),
+        Op.create(Paths.join(target, QueueDecisions.JOB_PREFIX),
             Job.encode(failures, job.payloadUnsafe()), CreateMode.PERSISTENT_SEQUENTIAL));
     boolean send = true;
+    boolean targetCreated = false;
     CoordinationException failure = null;
     for (int round = 0; ; round++) {
       if (send) {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
-          await(ops.multi(requeue));
+          List<OpResult> results = await(ops.multi(requeue));
+          if (!toDead) {
+            afterPut(bucket, Paths.name(((OpResult.CreateResult) results.get(2)).path()));
+          }
           settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);
           return done;
         } catch (CoordinationException e) {
@@ -424,6 +538,12 @@ public final class WorkQueue implements AutoCloseable {
         if (!failure.isOutcomeUnknown()) {
           // Definitive: nothing of it applied, and no earlier round of this call did either (each
           // unknown outcome was learnt from the claim before sending again).
+          if (failure.code() == ErrorCode.NO_NODE && failure.opIndex() == 2 && !targetCreated) {
+            // The target directory is gone (a container emptied, or a drained bucket deleted).
+            await(layout.ensureDir(target));
+            targetCreated = true;
+            continue;
+          }
           if (failure.isSessionGone() || failure.code() == ErrorCode.NO_NODE || failure.code() == ErrorCode.BAD_VERSION) {
             return claimLost(FailOutcome.CLAIM_LOST);
           }
@@ -563,6 +683,7 @@ public final class WorkQueue implements AutoCloseable {
     private int maxJobBytes = DEFAULT_MAX_JOB_BYTES;
     private int maxPendingJobs = MAX_PENDING_JOBS;
     private int spread = 8;
+    private int bucketSize = BUCKET_SIZE;
     private Long salt;
 
     private Builder(Cohort client, String path) {
@@ -615,16 +736,25 @@ public final class WorkQueue implements AutoCloseable {
       return this;
     }
 
-    /** Creates the queue's nodes if missing and returns the queue. */
+    /** Jobs per bucket; tests use small buckets to reach many of them quickly. */
+    Builder bucketSize(int bucketSize) {
+      if (bucketSize < 1) {
+        throw new IllegalArgumentException("bucketSize must be at least 1: " + bucketSize);
+      }
+      this.bucketSize = bucketSize;
+      return this;
+    }
+
+    /**
+     * Returns the queue. It creates no node: puts, claims and waits create the directories they
+     * need (see the class comment), so an empty queue leaves none behind where the backend has
+     * containers.
+     *
+     * @throws InterruptedException never thrown now; kept so that a build that reads the service
+     *     may come back without breaking callers
+     */
     public WorkQueue build() throws InterruptedException {
       WorkQueue queue = new WorkQueue(this);
-      for (String dir : List.of(queue.jobs, queue.claims, queue.dead, queue.waiters)) {
-        try {
-          await(client.async().createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
-        } catch (NodeExistsException e) {
-          // already there
-        }
-      }
       client.addConnectionStateListener(queue.stateListener);
       return queue;
     }

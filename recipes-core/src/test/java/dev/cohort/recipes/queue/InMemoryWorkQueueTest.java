@@ -43,7 +43,7 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
       fixture.advanceTime(Duration.ofHours(1));
 
       assertEquals(Optional.empty(), taking.get(30, TimeUnit.SECONDS), "an hour of virtual time ended the take");
-      await().until(() -> client.blocking().getChildren("/vq/waiters", null).names().isEmpty());
+      await().until(() -> childrenOrNone(client, "/vq/waiters").isEmpty());
       queue.close();
     } finally {
       thread.shutdownNow();

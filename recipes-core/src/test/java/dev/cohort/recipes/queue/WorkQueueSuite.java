@@ -36,6 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class WorkQueueSuite {
   private static final Duration SHORT = Duration.ofMillis(50);
+  /**
+   * How long a take that must find a job may wait: it returns as soon as it has one, so this only
+   * bounds a slow service (a loaded machine, a replicated or ZooKeeper backend on a cold queue).
+   */
+  private static final Duration JOB = Duration.ofSeconds(5);
 
   protected abstract BackendFixture newFixture();
 
@@ -79,6 +84,15 @@ public abstract class WorkQueueSuite {
     return queue;
   }
 
+  /** The children of {@code path}, none if it is missing (the queue's directories may be containers). */
+  static List<String> childrenOrNone(Cohort client, String path) throws InterruptedException {
+    try {
+      return client.blocking().getChildren(path, null).names();
+    } catch (dev.cohort.spi.NoNodeException e) {
+      return List.of();
+    }
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -92,7 +106,7 @@ public abstract class WorkQueueSuite {
     WorkQueue queue = queue(newClient());
 
     queue.put(bytes("hello"));
-    Job job = queue.take(SHORT).orElseThrow();
+    Job job = queue.take(JOB).orElseThrow();
 
     assertEquals("hello", text(job));
     assertEquals(0, job.attempts());
@@ -110,7 +124,7 @@ public abstract class WorkQueueSuite {
 
     List<String> taken = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      Job job = queue.take(SHORT).orElseThrow();
+      Job job = queue.take(JOB).orElseThrow();
       taken.add(text(job));
       queue.complete(job);
     }
@@ -124,7 +138,7 @@ public abstract class WorkQueueSuite {
     WorkQueue second = queue(newClient());
     first.put(bytes("only"));
 
-    Job job = first.take(SHORT).orElseThrow();
+    Job job = first.take(JOB).orElseThrow();
 
     assertEquals(Optional.empty(), second.take(SHORT));
     assertTrue(first.complete(job));
@@ -137,7 +151,7 @@ public abstract class WorkQueueSuite {
     WorkQueue dyingQueue = queue(dying);
     WorkQueue survivor = queue(newClient());
     dyingQueue.put(bytes("work"));
-    Job lost = dyingQueue.take(SHORT).orElseThrow();
+    Job lost = dyingQueue.take(JOB).orElseThrow();
 
     fixture.expire(dying.session());
     Job retaken = survivor.take(Duration.ofSeconds(5)).orElseThrow();
@@ -158,7 +172,7 @@ public abstract class WorkQueueSuite {
     WorkQueue dyingQueue = queue(dying);
     WorkQueue survivor = queue(newClient());
     dyingQueue.put(bytes("work"));
-    Job lost = dyingQueue.take(SHORT).orElseThrow();
+    Job lost = dyingQueue.take(JOB).orElseThrow();
     Future<Optional<Job>> waiting = threads.submit(() -> survivor.take(Duration.ofSeconds(60)));
     await().until(() -> survivor.waitingTakes() == 1);
 
@@ -179,7 +193,7 @@ public abstract class WorkQueueSuite {
     Cohort worker = newClient(Cohort.builder(fixture.backend()).retryPolicy(RetryPolicy.none()));
     WorkQueue queue = queue(worker);
     queue.put(bytes("work"));
-    Job job = queue.take(SHORT).orElseThrow();
+    Job job = queue.take(JOB).orElseThrow();
 
     fixture.disconnect(worker.session());
     Thread[] completer = new Thread[1];
@@ -204,7 +218,7 @@ public abstract class WorkQueueSuite {
     WorkQueue dyingQueue = queue(dying);
     WorkQueue survivor = queue(newClient());
     dyingQueue.put(bytes("work"));
-    Job stale = dyingQueue.take(SHORT).orElseThrow();
+    Job stale = dyingQueue.take(JOB).orElseThrow();
     fixture.expire(dying.session());
     Job current = survivor.take(Duration.ofSeconds(5)).orElseThrow();
     await().until(() -> dying.connectionState().isConnected());
@@ -228,17 +242,17 @@ public abstract class WorkQueueSuite {
     for (int i = 0; i < 20; i++) {
       slow.put(bytes("job" + i));
     }
-    Job first = slow.take(SHORT).orElseThrow(); // lists all 20 and caches the 19 it did not claim
+    Job first = slow.take(JOB).orElseThrow(); // lists all 20 and caches the 19 it did not claim
     assertEquals("job0", text(first));
     for (int i = 1; i <= 15; i++) {
-      Job done = fast.take(SHORT).orElseThrow();
+      Job done = fast.take(JOB).orElseThrow();
       assertEquals("job" + i, text(done));
       assertTrue(fast.complete(done));
     }
     long missesBefore = slow.claimMisses();
     long listingsBefore = slow.listingsRead();
 
-    Job next = slow.take(SHORT).orElseThrow();
+    Job next = slow.take(JOB).orElseThrow();
 
     assertEquals("job16", text(next), "the oldest job nobody has claimed or completed");
     assertEquals(WorkQueue.MAX_MISSES_BEFORE_RELIST, slow.claimMisses() - missesBefore,
@@ -262,7 +276,7 @@ public abstract class WorkQueueSuite {
     }
     List<Job> held = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      held.add(holder.take(SHORT).orElseThrow());
+      held.add(holder.take(JOB).orElseThrow());
     }
 
     assertEquals(Optional.empty(), other.tryTakeAsync().get());
@@ -279,9 +293,9 @@ public abstract class WorkQueueSuite {
     WorkQueue queue = queue(WorkQueue.builder(newClient(), "/q").maxAttempts(2));
     queue.put(bytes("flaky"));
 
-    Job first = queue.take(SHORT).orElseThrow();
+    Job first = queue.take(JOB).orElseThrow();
     assertEquals(FailOutcome.REQUEUED, queue.fail(first));
-    Job second = queue.take(SHORT).orElseThrow();
+    Job second = queue.take(JOB).orElseThrow();
     assertEquals(1, second.attempts());
     assertEquals("flaky", text(second));
     assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(second));
@@ -314,7 +328,7 @@ public abstract class WorkQueueSuite {
     assertEquals(2, queue.size());
     List<String> taken = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      taken.add(text(queue.take(SHORT).orElseThrow()));
+      taken.add(text(queue.take(JOB).orElseThrow()));
     }
     assertEquals(List.of("a", "b"), taken.stream().sorted().toList());
   }
@@ -378,7 +392,7 @@ public abstract class WorkQueueSuite {
 
     assertEquals(Optional.empty(), queue.take(SHORT));
 
-    await().until(() -> client.blocking().getChildren("/q/waiters", null).names().isEmpty());
+    await().until(() -> childrenOrNone(client, "/q/waiters").isEmpty());
   }
 
   @Test
@@ -393,14 +407,147 @@ public abstract class WorkQueueSuite {
       await().until(() -> worker.waitingTakes() == 1);
     }
     Cohort producerClient = newClient();
-    await().until(() -> producerClient.blocking().getChildren("/q/waiters", null).names().size() == waiting);
-    long before = workers.stream().mapToLong(WorkQueue::watchWakeUps).sum();
+    await().until(() -> childrenOrNone(producerClient, "/q/waiters").size() == waiting);
+    List<Long> before = workers.stream().map(WorkQueue::watchWakeUps).toList();
 
     queue(producerClient).put(bytes("one"));
     await().until(() -> takes.stream().filter(Future::isDone).count() == 1);
 
-    long wakeUps = workers.stream().mapToLong(WorkQueue::watchWakeUps).sum() - before;
-    assertTrue(wakeUps >= 1 && wakeUps <= 2, "one job woke " + wakeUps + " of " + waiting + " waiters");
+    // Workers woken, not wake-ups: the first put into a queue creates its directories, and each
+    // creation the head waiter watches wakes it again; that is one worker, not a herd.
+    long woken = 0;
+    for (int i = 0; i < waiting; i++) {
+      woken += workers.get(i).watchWakeUps() > before.get(i) ? 1 : 0;
+    }
+    assertTrue(woken >= 1 && woken <= 2, "one job woke " + woken + " of " + waiting + " waiters");
+  }
+
+  // ---- issue #16: buckets, the old layout, containers -------------------------------------
+
+  /**
+   * Jobs spread over many buckets are still taken oldest first, across buckets; a requeued job goes
+   * to the newest bucket; drained buckets that are not the newest are deleted.
+   */
+  @Test
+  void jobsInManyBucketsAreTakenOldestFirstAndDrainedBucketsGo() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").bucketSize(4).claimSpread(1, 0));
+    for (int i = 0; i < 10; i++) {
+      queue.put(bytes("job" + i));
+    }
+    assertTrue(childrenOrNone(client, "/q/pending").size() >= 3, "ten jobs in buckets of four");
+    assertEquals(10, queue.size());
+
+    Job first = queue.take(JOB).orElseThrow();
+    assertEquals("job0", text(first));
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Job next = queue.take(JOB).orElseThrow();
+      taken.add(text(next) + "/" + next.attempts());
+      assertTrue(queue.complete(next));
+    }
+    assertEquals(Optional.empty(), queue.take(SHORT));
+
+    assertEquals(List.of("job1/0", "job2/0", "job3/0", "job4/0", "job5/0", "job6/0", "job7/0", "job8/0", "job9/0",
+        "job0/1"), taken, "oldest first across buckets, the requeued job last");
+    assertEquals(0, queue.size());
+    assertTrue(childrenOrNone(client, "/q/pending").size() <= 1, "only the newest bucket may stay: "
+        + childrenOrNone(client, "/q/pending"));
+  }
+
+  /**
+   * A queue written by versions before the buckets (one flat jobs/ directory, claims named after
+   * the jobs) is drained first, oldest first, and its jobs are completed and requeued like any.
+   */
+  @Test
+  void aQueueWrittenInTheOldFlatLayoutIsDrainedFirst() throws Exception {
+    Cohort client = newClient();
+    client.blocking().createWithParents("/q/jobs", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    client.blocking().createWithParents("/q/claims", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    for (int i = 0; i < 3; i++) {
+      client.blocking().create("/q/jobs/" + QueueDecisions.JOB_PREFIX, Job.encode(0, bytes("old" + i)),
+          dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL);
+    }
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").claimSpread(1, 0));
+    queue.put(bytes("new0"));
+    assertEquals(4, queue.size(), "the old jobs count as pending");
+
+    Job old0 = queue.take(JOB).orElseThrow();
+    assertEquals("old0", text(old0));
+    assertTrue(old0.id().startsWith(QueueDecisions.JOB_PREFIX), "an old job keeps its old claim name: " + old0.id());
+    assertTrue(client.blocking().exists("/q/claims/" + old0.id(), null) != null);
+    assertEquals(FailOutcome.REQUEUED, queue.fail(old0));
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Job next = queue.take(JOB).orElseThrow();
+      taken.add(text(next));
+      assertTrue(queue.complete(next));
+    }
+    assertEquals(Optional.empty(), queue.take(SHORT));
+
+    assertEquals(List.of("old1", "old2", "new0", "old0"), taken, "the old directory first, the requeue into a bucket");
+    assertEquals(List.of(), childrenOrNone(client, "/q/jobs"));
+    assertEquals(0, queue.size());
+  }
+
+  /**
+   * The queue's directories are containers where the backend has them: once its jobs are done and
+   * its workers idle, the queue's path is gone; the queue works again afterwards.
+   */
+  @Test
+  void anEmptiedQueuesDirectoriesGoAndComeBack() throws Exception {
+    dev.cohort.tck.Requirements.requireCapability(fixture, dev.cohort.spi.Capability.CONTAINER_NODES);
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/app/q").maxAttempts(1));
+    queue.put(bytes("a"));
+    queue.put(bytes("b"));
+    assertTrue(queue.complete(queue.take(JOB).orElseThrow()));
+    assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(queue.take(JOB).orElseThrow()));
+    assertEquals(Optional.empty(), queue.take(SHORT));
+    client.blocking().delete("/app/q/dead/" + queue.deadLetters().get(0), -1);
+
+    awaitGone(client, "/app/q");
+    awaitGone(client, "/app");
+    assertEquals(0, queue.size());
+    assertEquals(List.of(), queue.deadLetters());
+
+    WorkQueue worker = queue(WorkQueue.builder(newClient(), "/app/q"));
+    Future<Optional<Job>> waiting = threads.submit(() -> worker.take(Duration.ofSeconds(20)));
+    await().until(() -> worker.waitingTakes() == 1);
+    queue.put(bytes("c"));
+    Job again = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
+    assertEquals("c", text(again));
+  }
+
+  /**
+   * A take waits on a queue that has no directories yet (it watches for their creation); its
+   * connection drops and comes back meanwhile: the first job put afterwards still reaches it.
+   */
+  @Test
+  void aTakeWaitingOnAQueueWithNoDirectoriesGetsTheFirstJobAfterADisconnect() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.DISCONNECT), "needs DISCONNECT");
+    Cohort workerClient = newClient();
+    WorkQueue worker = queue(WorkQueue.builder(workerClient, "/fresh/q"));
+    Future<Optional<Job>> taken = threads.submit(() -> worker.take(Duration.ofSeconds(20)));
+    await().until(() -> worker.waitingTakes() == 1);
+    assertEquals(List.of(), childrenOrNone(workerClient, "/fresh/q/pending"), "no bucket yet");
+
+    fixture.disconnect(workerClient.session());
+    fixture.reconnect(workerClient.session());
+    await().until(() -> workerClient.connectionState().isConnected());
+    queue(WorkQueue.builder(newClient(), "/fresh/q")).put(bytes("first"));
+
+    assertEquals("first", text(taken.get(30, TimeUnit.SECONDS).orElseThrow()));
+  }
+
+  private void awaitGone(Cohort client, String path) {
+    await().atMost(fixture.backgroundWorkTimeout()).pollInterval(Duration.ofMillis(20)).until(() -> {
+      if (fixture.supports(FaultControl.VIRTUAL_TIME)) {
+        fixture.advanceTime(Duration.ofSeconds(1));
+      }
+      return client.blocking().exists(path, null) == null;
+    });
   }
 
   // ---- regressions of issue #13 ------------------------------------------------------------
@@ -412,11 +559,21 @@ public abstract class WorkQueueSuite {
    */
   @Test
   void aPutWhoseReplyIsLostWhileAWorkerConsumesIsOneJob() throws Exception {
+    lostReplyPutsAreOneJobEach(b -> b);
+  }
+
+  /** The same with buckets of three jobs: lost replies land on the puts that open new buckets too. */
+  @Test
+  void aPutWhoseReplyIsLostAcrossBucketsIsOneJob() throws Exception {
+    lostReplyPutsAreOneJobEach(b -> b.bucketSize(3));
+  }
+
+  private void lostReplyPutsAreOneJobEach(java.util.function.UnaryOperator<WorkQueue.Builder> configure) throws Exception {
     assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
     int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 20; // a real client reconnects after each loss
     Cohort producerClient = newClient();
-    WorkQueue producer = queue(producerClient);
-    WorkQueue worker = queue(newClient());
+    WorkQueue producer = queue(configure.apply(WorkQueue.builder(producerClient, "/q")));
+    WorkQueue worker = queue(configure.apply(WorkQueue.builder(newClient(), "/q")));
     Map<String, AtomicInteger> completedPayloads = new ConcurrentHashMap<>();
     Future<?> consuming = threads.submit(() -> {
       while (!Thread.currentThread().isInterrupted()) {
@@ -465,7 +622,7 @@ public abstract class WorkQueueSuite {
     WorkQueue queueA = queue(a);
     WorkQueue queueB = queue(newClient());
     queueA.put(bytes("work"));
-    Job lost = queueA.take(SHORT).orElseThrow();
+    Job lost = queueA.take(JOB).orElseThrow();
     long lostSession = a.sessionId();
 
     fixture.expire(a.session());
@@ -475,7 +632,7 @@ public abstract class WorkQueueSuite {
 
     assertFalse(queueA.complete(lost), "the lost claim's completion did not take effect");
     assertEquals(1, queueB.size(), "the job is still pending");
-    Job again = queueB.take(SHORT).orElseThrow();
+    Job again = queueB.take(JOB).orElseThrow();
     assertEquals("work", text(again));
     assertEquals(1, again.attempts());
     assertTrue(queueB.complete(again));
@@ -532,12 +689,12 @@ public abstract class WorkQueueSuite {
     WorkQueue queue = queue(client);
     queue.put(bytes("a"));
     queue.put(bytes("b"));
-    Job first = queue.take(SHORT).orElseThrow();
+    Job first = queue.take(JOB).orElseThrow();
     fixture.loseNextReply(client.session());
     assertEquals(FailOutcome.REQUEUED, queue.fail(first));
     assertEquals(2, queue.size(), "requeued once");
 
-    Job second = queue.take(SHORT).orElseThrow();
+    Job second = queue.take(JOB).orElseThrow();
     await().until(() -> client.connectionState().isConnected());
     fixture.loseNextReply(client.session());
     assertTrue(queue.complete(second));
@@ -552,7 +709,7 @@ public abstract class WorkQueueSuite {
     WorkQueue other = queue(WorkQueue.builder(client, "/other"));
     mine.put(bytes("work"));
     other.put(bytes("elsewhere"));
-    Job job = mine.take(SHORT).orElseThrow();
+    Job job = mine.take(JOB).orElseThrow();
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.complete(job));
     assertTrue(e.getMessage().contains("/q") && e.getMessage().contains("/other"), e.getMessage());
@@ -574,9 +731,9 @@ public abstract class WorkQueueSuite {
     WorkQueue queue = queue(newClient());
     queue.put(bytes("a"));
     queue.put(bytes("b"));
-    Job done = queue.take(SHORT).orElseThrow();
+    Job done = queue.take(JOB).orElseThrow();
     assertTrue(queue.complete(done));
-    Job requeued = queue.take(SHORT).orElseThrow();
+    Job requeued = queue.take(JOB).orElseThrow();
     assertEquals(FailOutcome.REQUEUED, queue.fail(requeued));
 
     assertThrows(IllegalStateException.class, () -> queue.complete(done));
@@ -664,10 +821,12 @@ public abstract class WorkQueueSuite {
   private void describeStall(List<Worker> workers, int completed) throws InterruptedException {
     Cohort observer = newClient();
     StringBuilder out = new StringBuilder("chaos run stalled at " + completed + " completed\n");
-    for (String job : observer.blocking().getChildren("/q/jobs", null).names()) {
-      dev.cohort.spi.Stat claim = observer.blocking().exists("/q/claims/" + job, null);
-      out.append("  job ").append(job).append(" claim owner ")
-          .append(claim == null ? "none" : Long.toHexString(claim.ephemeralOwner())).append('\n');
+    for (String bucket : childrenOrNone(observer, "/q/pending")) {
+      for (String job : childrenOrNone(observer, "/q/pending/" + bucket)) {
+        dev.cohort.spi.Stat claim = observer.blocking().exists("/q/claims/" + bucket + "-" + job, null);
+        out.append("  job ").append(bucket).append('/').append(job).append(" claim owner ")
+            .append(claim == null ? "none" : Long.toHexString(claim.ephemeralOwner())).append('\n');
+      }
     }
     for (Worker w : workers) {
       out.append("  worker session ").append(Long.toHexString(w.client.sessionId())).append(' ')
