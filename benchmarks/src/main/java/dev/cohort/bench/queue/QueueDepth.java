@@ -1,19 +1,13 @@
 package dev.cohort.bench.queue;
 
+import dev.cohort.bench.recipes.CountingBackend;
 import dev.cohort.inmemory.InMemoryBackend;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.queue.Job;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.replicated.ReplicatedBackend;
-import dev.cohort.spi.Children;
 import dev.cohort.spi.CoordinationBackend;
-import dev.cohort.spi.OpResult;
-import dev.cohort.spi.Session;
 import dev.cohort.zookeeper.ZooKeeperBackend;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
@@ -35,7 +26,8 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * fresh backend is filled to that many pending jobs, then one client (one session, one thread)
  * takes and completes {@code ops} jobs and puts {@code ops} jobs (the queue is filled {@code ops}
  * above the depth, up to the maximum), each timed, while a counting
- * wrapper around its session counts the requests it sends and the longest listing it reads.
+ * wrapper around its session counts the requests it sends and the longest listing it reads (a
+ * worker lists a bucket once and takes from what it read, so a short run may list nothing).
  * Takes come first (so a queue filled to the maximum has room for the puts): take + complete
  * drains from the oldest bucket, put adds at the newest. A first round at the first depth warms
  * the JIT and is not reported.
@@ -44,8 +36,6 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * [--backend=inmemory|replicated|zookeeper] [--depths=10,1000,100000,1000000] [--ops=2000]}
  */
 public final class QueueDepth {
-  private static final Set<String> REQUESTS =
-      Set.of("create", "delete", "setData", "getData", "exists", "getChildren", "multi", "removeWatches", "sync");
   private static final int FILL_WINDOW = 64;
 
   private QueueDepth() {}
@@ -83,8 +73,8 @@ public final class QueueDepth {
         int filled = Math.min(depth + ops + 2, WorkQueue.MAX_PENDING_JOBS - WorkQueue.BUCKET_SIZE - ops);
         fill(harness.backend(), filled);
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
-        Counting counting = new Counting(harness.backend());
-        Cohort client = client(counting.backend());
+        CountingBackend counting = new CountingBackend(harness.backend());
+        Cohort client = client(counting);
         try {
           WorkQueue queue = WorkQueue.builder(client, "/q").claimSpread(1, 0).build();
           queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow()); // warm-up take and put
@@ -99,17 +89,17 @@ public final class QueueDepth {
             }
           }
           double takeMicros = (System.nanoTime() - start) / 1e3 / ops;
-          double takeRequests = (double) counting.requests.get() / ops;
-          int longestTake = counting.longest.get();
+          double takeRequests = (double) counting.requests() / ops;
+          long longestTake = counting.longestListing();
           counting.reset();
           start = System.nanoTime();
           for (int i = 0; i < ops; i++) {
             queue.put(new byte[16]);
           }
           double putMicros = (System.nanoTime() - start) / 1e3 / ops;
-          double putRequests = (double) counting.requests.get() / ops;
-          int longestPut = counting.longest.get();
-          int longest = Math.max(longestPut, longestTake);
+          double putRequests = (double) counting.requests() / ops;
+          long longestPut = counting.longestListing();
+          long longest = Math.max(longestPut, longestTake);
           if (!warmUp) {
             System.out.printf("%,10d %,10d %9.1f %9.2f %10.1f %10.2f %9d %9.1f%n",
                 depth, filled, putMicros, putRequests, takeMicros, takeRequests, longest, fillSeconds);
@@ -146,70 +136,6 @@ public final class QueueDepth {
     Cohort client = Cohort.builder(backend).sessionTimeout(Duration.ofSeconds(60)).build();
     client.start();
     return client;
-  }
-
-  /** A backend whose sessions count the requests sent and the longest listing read. */
-  private static final class Counting {
-    final AtomicLong requests = new AtomicLong();
-    final AtomicInteger longest = new AtomicInteger();
-    private final CoordinationBackend real;
-
-    Counting(CoordinationBackend real) {
-      this.real = real;
-    }
-
-    void reset() {
-      requests.set(0);
-      longest.set(0);
-    }
-
-    CoordinationBackend backend() {
-      InvocationHandler handler = (proxy, method, args) -> {
-        Object result = invoke(real, method, args);
-        if (method.getName().equals("openSession") && result instanceof CompletableFuture<?> f) {
-          return f.thenApply(s -> session((Session) s));
-        }
-        return result;
-      };
-      return (CoordinationBackend) Proxy.newProxyInstance(QueueDepth.class.getClassLoader(),
-          new Class<?>[] {CoordinationBackend.class}, handler);
-    }
-
-    private Session session(Session session) {
-      InvocationHandler handler = (proxy, method, args) -> {
-        if (method.isDefault() && method.getName().equals("blocking")) {
-          return InvocationHandler.invokeDefault(proxy, method, args); // waits on this proxy's calls
-        }
-        if (REQUESTS.contains(method.getName())) {
-          requests.incrementAndGet();
-        }
-        Object result = invoke(session, method, args);
-        if (result instanceof CompletableFuture<?> f && (method.getName().equals("getChildren") || method.getName().equals("multi"))) {
-          return f.thenApply(value -> {
-            if (value instanceof Children children) {
-              longest.accumulateAndGet(children.names().size(), Math::max);
-            } else if (value instanceof List<?> results) {
-              for (Object r : results) {
-                if (r instanceof OpResult.GetChildrenResult c) {
-                  longest.accumulateAndGet(c.children().size(), Math::max);
-                }
-              }
-            }
-            return value;
-          });
-        }
-        return result;
-      };
-      return (Session) Proxy.newProxyInstance(QueueDepth.class.getClassLoader(), new Class<?>[] {Session.class}, handler);
-    }
-
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-      try {
-        return method.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
   }
 
   /** A backend to measure on, and what to stop after. */

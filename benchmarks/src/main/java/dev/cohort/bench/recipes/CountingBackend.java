@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -35,6 +36,7 @@ public final class CountingBackend implements CoordinationBackend {
   private final LongAdder requests = new LongAdder();
   private final LongAdder listedNames = new LongAdder();
   private final LongAdder events = new LongAdder();
+  private final LongAccumulator longestListing = new LongAccumulator(Math::max, 0);
 
   /** Counts the calls made to {@code delegate} through this backend's sessions. */
   public CountingBackend(CoordinationBackend delegate) {
@@ -54,6 +56,24 @@ public final class CountingBackend implements CoordinationBackend {
   /** Watch events delivered so far. */
   public long events() {
     return events.sum();
+  }
+
+  /** The most names one listing returned so far (a getChildren, or one inside a multi). */
+  public long longestListing() {
+    return longestListing.get();
+  }
+
+  /** Sets every count back to zero, to measure the next stretch on its own. */
+  public void reset() {
+    requests.reset();
+    listedNames.reset();
+    events.reset();
+    longestListing.reset();
+  }
+
+  private void listed(int names) {
+    listedNames.add(names);
+    longestListing.accumulate(names);
   }
 
   @Override
@@ -180,7 +200,7 @@ public final class CountingBackend implements CoordinationBackend {
     public CompletableFuture<Children> getChildren(String path, Watcher watcher) {
       count();
       return s.getChildren(path, wrap(watcher)).thenApply(c -> {
-        listedNames.add(c.names().size());
+        listed(c.names().size());
         return c;
       });
     }
@@ -194,7 +214,14 @@ public final class CountingBackend implements CoordinationBackend {
     @Override
     public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
       count();
-      return s.multi(ops);
+      return s.multi(ops).thenApply(results -> {
+        for (OpResult r : results) {
+          if (r instanceof OpResult.GetChildrenResult c) {
+            listed(c.children().size());
+          }
+        }
+        return results;
+      });
     }
 
     @Override
