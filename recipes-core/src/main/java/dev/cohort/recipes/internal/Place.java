@@ -244,13 +244,26 @@ public final class Place implements ConnectionStateListener {
   }
 
   private void list(long r) {
-    client.async().getChildren(queue.dir, null).whenComplete((children, error) -> {
+    sent(() -> client.async().getChildren(queue.dir, null)).whenComplete((children, error) -> {
       if (error != null) {
         failed(r, error);
       } else {
         decide(r, children.names());
       }
     });
+  }
+
+  /**
+   * A request sent from a watch callback: a client closed meanwhile refuses it by throwing, which
+   * would escape into the backend's delivery thread; it becomes a failed request instead, which
+   * {@link #failed} ends as a give-up on a closed client.
+   */
+  private static <T> CompletableFuture<T> sent(java.util.function.Supplier<CompletableFuture<T>> request) {
+    try {
+      return request.get();
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
   }
 
   /** Whether {@code ours} is in the listing. */
@@ -347,7 +360,7 @@ public final class Place implements ConnectionStateListener {
       listen(); // a session loss while we wait must wake us: the watch can never fire then
     }
     // getData, not exists: on a node already gone it sets no watch
-    client.async().getData(path, watcher).whenComplete((found, error) -> {
+    sent(() -> client.async().getData(path, watcher)).whenComplete((found, error) -> {
       if (error != null && SequentialQueue.unwrap(error) instanceof NoNodeException) {
         synchronized (this) {
           if (watch != null && watch.watcher() == watcher) {
