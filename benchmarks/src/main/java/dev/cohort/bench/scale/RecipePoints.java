@@ -51,8 +51,11 @@ final class RecipePoints {
     Cohort client = env.client();
     WorkQueue queue = WorkQueue.builder(client, "/scale/queue").build();
     byte[] payload = new byte[16];
+    // At the queue's maximum a put is refused; the room a put checks is an estimate that can run
+    // one bucket high, so the largest point stays two buckets below it (1M is filled to 998,000).
+    int filled = Math.min(depth, WorkQueue.MAX_PENDING_JOBS - 2 * WorkQueue.BUCKET_SIZE);
     try {
-      pipelined(depth, i -> queue.putAsync(payload));
+      pipelined(filled, i -> queue.putAsync(payload));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof QueueFullException full) {
         throw new Refused("refused: " + full.getMessage(), full);
