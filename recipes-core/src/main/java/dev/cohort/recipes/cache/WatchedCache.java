@@ -159,6 +159,8 @@ abstract class WatchedCache<S> implements AutoCloseable {
         initialized.complete(null);
       } else {
         Throwable cause = unwrap(error);
+        // What this refresh was to read is lost with it: the next one reads everything.
+        markStale();
         log.debug("cache {}: refresh failed, retrying after the next reconnect: {}", path, cause.toString());
         initialized.completeExceptionally(cause);
       }
