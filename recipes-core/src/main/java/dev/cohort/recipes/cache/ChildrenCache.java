@@ -6,13 +6,22 @@ import dev.cohort.spi.NoNodeException;
 import dev.cohort.spi.NodeData;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.WatchMode;
+import dev.cohort.spi.Stat;
+import dev.cohort.spi.WatchEvent;
+import dev.cohort.spi.Watcher;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -26,13 +35,36 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * set. With the backend's persistent watches one recursive watch serves the whole cache, otherwise
  * one-shot watches on the path and on each child.
  *
+ * <p>Cost: a change costs what changed, not the number of children. With a persistent watch the
+ * event names the child, so a child's data change or create costs one read of that child and a
+ * delete costs none. With one-shot watches a data change costs one read of that child (which also
+ * sets its next watch); a change to the list of children costs one listing plus one read per added
+ * child (removed ones are dropped). Only the first load and a reconnect read every child again,
+ * since changes may have been missed meanwhile. A reply about an older state of a child than the
+ * one cached (by czxid, then mzxid, then version) never replaces it.
+ *
  * <p>Thread-safe. The snapshot methods never block.
  */
-public final class ChildrenCache extends WatchedCache<Map<String, ChildData>> {
+public final class ChildrenCache extends WatchedCache<ChildrenCache.Update> {
 
   private final List<ChildrenCacheListener> listeners = new CopyOnWriteArrayList<>();
   /** The latest snapshot, by child name; replaced whole, never mutated. */
   private volatile Map<String, ChildData> current = Map.of();
+  /**
+   * Guards itself and the two flags: children to read again (true) or drop (false) at the next
+   * refresh, by name, from watch events.
+   */
+  private final Map<String, Boolean> pending = new LinkedHashMap<>();
+  /** Guarded by pending: list the children at the next refresh (reading only the new ones). */
+  private boolean listChildren;
+  /** Guarded by pending: read every child at the next refresh (first load, reconnects). */
+  private boolean readEverything = true;
+
+  /** A refresh's outcome: the next snapshot and what changed, in order. */
+  record Update(Map<String, ChildData> children, List<Change> changes) {}
+
+  /** One change to tell listeners of. */
+  record Change(Type type, ChildData child) {}
 
   private ChildrenCache(Cohort client, String path, boolean allowPersistentWatches) {
     super(client, path, allowPersistentWatches);
@@ -100,71 +132,191 @@ public final class ChildrenCache extends WatchedCache<Map<String, ChildData>> {
   }
 
   @Override
-  CompletableFuture<Map<String, ChildData>> read() {
+  void markStale() {
+    synchronized (pending) {
+      readEverything = true;
+    }
+  }
+
+  @Override
+  void onEvent(WatchEvent event) {
+    String name = childName(event.path());
+    synchronized (pending) {
+      if (name == null) {
+        if (!event.path().equals(path) || event.type() == WatchEvent.Type.NODE_DATA_CHANGED) {
+          return; // a grandchild (recursive watch), or the parent's own data: not cached
+        }
+        listChildren = true; // children changed, or the path came or went
+      } else if (event.type() == WatchEvent.Type.NODE_DELETED && persistent) {
+        // The recursive watch reports every later create of the name too: drop without a read.
+        pending.put(name, Boolean.FALSE);
+      } else {
+        // One-shot mode reads a deleted child too: a re-create between a listing and this event
+        // would otherwise be dropped with no watch left to report it.
+        pending.put(name, Boolean.TRUE);
+      }
+    }
+    requestRefresh();
+  }
+
+  /** The child name if {@code eventPath} is a direct child of the cached path, else null. */
+  private String childName(String eventPath) {
+    String prefix = path.equals("/") ? "/" : path + "/";
+    if (!eventPath.startsWith(prefix) || eventPath.length() == prefix.length()) {
+      return null;
+    }
+    String name = eventPath.substring(prefix.length());
+    return name.indexOf('/') >= 0 ? null : name;
+  }
+
+  @Override
+  CompletableFuture<Update> read() {
+    boolean everything;
+    boolean list;
+    Map<String, Boolean> children;
+    synchronized (pending) {
+      everything = readEverything;
+      list = listChildren;
+      children = new LinkedHashMap<>(pending);
+      readEverything = false;
+      listChildren = false;
+      pending.clear();
+    }
+    // Refreshes never overlap and apply() runs before the next one starts: current is stable here.
+    Map<String, ChildData> base = current;
     var w = persistent ? null : watcher;
-    return ops.getChildren(path, w).handle((children, error) -> {
+    if (!everything && !list) {
+      TreeMap<String, ChildData> next = new TreeMap<>(base);
+      List<String> toRead = new ArrayList<>();
+      children.forEach((name, read) -> {
+        if (read) {
+          toRead.add(name);
+        } else {
+          next.remove(name);
+        }
+      });
+      return readChildren(toRead, w, next).thenApply(done -> diff(base, done, children.keySet()));
+    }
+    return ops.getChildren(path, w).handle((listing, error) -> {
       if (error != null) {
         if (unwrap(error) instanceof NoNodeException) {
           // No child watch is set on a missing node: watch for its creation instead.
           return ops.exists(path, w).thenApply(stat -> {
             if (stat != null) {
+              synchronized (pending) {
+                listChildren = true;
+              }
               requestRefresh();
             }
-            return Map.<String, ChildData>of();
+            return diff(base, new TreeMap<>(), base.keySet());
           });
         }
-        return CompletableFuture.<Map<String, ChildData>>failedFuture(unwrap(error));
+        return CompletableFuture.<Update>failedFuture(unwrap(error));
       }
-      return readAll(children.names(), w);
+      Set<String> names = new HashSet<>(listing.names());
+      TreeMap<String, ChildData> next = new TreeMap<>(base);
+      Set<String> changed = new HashSet<>();
+      List<String> toRead = new ArrayList<>();
+      if (everything) {
+        // After a reconnect changes may have been missed: read every child again.
+        changed.addAll(base.keySet());
+        next.keySet().retainAll(names);
+        toRead.addAll(listing.names());
+      } else {
+        for (String name : base.keySet()) {
+          if (!names.contains(name)) {
+            next.remove(name);
+            changed.add(name);
+          }
+        }
+        for (String name : listing.names()) {
+          if (!base.containsKey(name) || Boolean.TRUE.equals(children.get(name))) {
+            toRead.add(name);
+          }
+        }
+        children.forEach((name, read) -> {
+          if (!read && !names.contains(name)) {
+            next.remove(name);
+          }
+        });
+      }
+      changed.addAll(toRead);
+      return readChildren(toRead, w, next).thenApply(done -> diff(base, done, changed));
     }).thenCompose(f -> f);
   }
 
-  private CompletableFuture<Map<String, ChildData>> readAll(List<String> names, dev.cohort.spi.Watcher w) {
+  /**
+   * Reads {@code names} (setting {@code w} on each) into {@code into}: a missing child is removed,
+   * a reply older than what {@code into} holds is ignored.
+   */
+  private CompletableFuture<TreeMap<String, ChildData>> readChildren(List<String> names, Watcher w,
+      TreeMap<String, ChildData> into) {
     List<CompletableFuture<ChildData>> reads = new ArrayList<>(names.size());
     for (String name : names) {
       String child = Paths.join(path, name);
       reads.add(ops.getData(child, w).handle((NodeData data, Throwable error) -> {
         if (error != null) {
           if (unwrap(error) instanceof NoNodeException) {
-            return null; // deleted since the listing; the child watch reports it
+            return null; // deleted since the listing or the event; its removal is reported too
           }
-          throw new java.util.concurrent.CompletionException(unwrap(error));
+          throw new CompletionException(unwrap(error));
         }
         return new ChildData(child, data.data(), data.stat());
       }));
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      Map<String, ChildData> snapshot = new TreeMap<>();
-      for (CompletableFuture<ChildData> read : reads) {
-        ChildData child = read.join();
-        if (child != null) {
-          snapshot.put(child.name(), child);
+      for (int i = 0; i < names.size(); i++) {
+        ChildData fresh = reads.get(i).join();
+        if (fresh == null) {
+          into.remove(names.get(i));
+        } else {
+          into.merge(fresh.name(), fresh, ChildrenCache::newer);
         }
       }
-      return Collections.unmodifiableMap(snapshot);
+      return into;
     });
   }
 
+  /**
+   * The newer of two reads of one child: a reply about an older incarnation (lower czxid) or an
+   * older state of the same one (lower mzxid, then version) never replaces a newer one.
+   */
+  static ChildData newer(ChildData cached, ChildData fresh) {
+    Stat a = cached.stat();
+    Stat b = fresh.stat();
+    if (b.czxid() != a.czxid()) {
+      return b.czxid() > a.czxid() ? fresh : cached;
+    }
+    if (b.mzxid() != a.mzxid()) {
+      return b.mzxid() > a.mzxid() ? fresh : cached;
+    }
+    return b.version() >= a.version() ? fresh : cached;
+  }
+
+  /** The next snapshot and the changes from {@code before}, looking only at {@code names}. */
+  private static Update diff(Map<String, ChildData> before, TreeMap<String, ChildData> after,
+      Collection<String> names) {
+    List<Change> changes = new ArrayList<>();
+    for (String name : new TreeSet<>(names)) {
+      ChildData was = before.get(name);
+      ChildData now = after.get(name);
+      if (was == null && now != null) {
+        changes.add(new Change(Type.ADDED, now));
+      } else if (was != null && now == null) {
+        changes.add(new Change(Type.REMOVED, was));
+      } else if (was != null && !was.sameStateAs(now)) {
+        changes.add(new Change(Type.UPDATED, now));
+      }
+    }
+    return new Update(Collections.unmodifiableMap(after), changes);
+  }
+
   @Override
-  void apply(Map<String, ChildData> snapshot) {
-    Map<String, ChildData> previous = current;
-    current = snapshot;
-    List<Runnable> events = new ArrayList<>();
-    for (ChildData child : snapshot.values()) {
-      ChildData before = previous.get(child.name());
-      if (before == null) {
-        events.add(() -> fire(Type.ADDED, child));
-      } else if (!before.sameStateAs(child)) {
-        events.add(() -> fire(Type.UPDATED, child));
-      }
-    }
-    for (ChildData before : previous.values()) {
-      if (!snapshot.containsKey(before.name())) {
-        events.add(() -> fire(Type.REMOVED, before));
-      }
-    }
-    if (!events.isEmpty()) {
-      client.listenerExecutor().execute(() -> events.forEach(Runnable::run));
+  void apply(Update update) {
+    current = update.children();
+    List<Change> changes = update.changes();
+    if (!changes.isEmpty()) {
+      client.listenerExecutor().execute(() -> changes.forEach(c -> fire(c.type(), c.child())));
     }
   }
 

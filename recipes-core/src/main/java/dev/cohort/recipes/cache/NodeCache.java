@@ -107,6 +107,11 @@ public final class NodeCache extends WatchedCache<Optional<ChildData>> {
   @Override
   void apply(Optional<ChildData> snapshot) {
     Optional<ChildData> previous = current;
+    if (previous.isPresent() && snapshot.isPresent()
+        && ChildrenCache.newer(previous.get(), snapshot.get()) == previous.get()
+        && !previous.get().sameStateAs(snapshot.get())) {
+      return; // a reply about an older state than the one shown: never go back
+    }
     current = snapshot;
     boolean same = previous.isPresent() == snapshot.isPresent()
         && (previous.isEmpty() || previous.get().sameStateAs(snapshot.get()));

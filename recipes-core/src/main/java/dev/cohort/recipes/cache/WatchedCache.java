@@ -7,6 +7,7 @@ import dev.cohort.recipes.ConnectionStateListener;
 import dev.cohort.spi.Capability;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.Paths;
+import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Every watch event and every reconnect asks for a refresh. Refreshes never overlap: a request that
  * arrives while one runs marks the cache dirty, and one more refresh follows. So the last refresh
  * starts after the last event and the cache always ends on the final state, though intermediate
- * states between two reads may be merged.
+ * states between two reads may be merged. A subclass may narrow what a refresh reads to what the
+ * events since the last one named ({@link #onEvent}); a reconnect asks for a full read
+ * ({@link #markStale}).
  *
  * <p>Watches: with {@link Capability#PERSISTENT_WATCHES} one persistent watch (recursive for the
  * children cache) is added per session and reads set none; otherwise each read re-arms one-shot
@@ -42,7 +45,7 @@ abstract class WatchedCache<S> implements AutoCloseable {
   final String path;
   final boolean persistent;
   /** The one watcher object every registration of this cache uses. */
-  final Watcher watcher = event -> requestRefresh();
+  final Watcher watcher = this::onEvent;
   private final ConnectionStateListener stateListener = this::connectionChanged;
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   /** The client's event listener, or null. */
@@ -65,6 +68,24 @@ abstract class WatchedCache<S> implements AutoCloseable {
     Paths.validate(path);
     this.path = path;
     this.persistent = allowPersistentWatches && client.backend().has(Capability.PERSISTENT_WATCHES);
+  }
+
+  /** A watch event arrived: by default, read everything again. */
+  void onEvent(WatchEvent event) {
+    requestRefresh();
+  }
+
+  /** Changes may have been missed (a reconnect): the next read must read everything. */
+  void markStale() {}
+
+  /** Whether a refresh is running or due (for tests that count requests). */
+  final boolean isRefreshing() {
+    lock.lock();
+    try {
+      return refreshing;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Reads the current state; sets one-shot watches with {@link #watcher} unless persistent. */
@@ -138,6 +159,8 @@ abstract class WatchedCache<S> implements AutoCloseable {
         initialized.complete(null);
       } else {
         Throwable cause = unwrap(error);
+        // What this refresh was to read is lost with it: the next one reads everything.
+        markStale();
         log.debug("cache {}: refresh failed, retrying after the next reconnect: {}", path, cause.toString());
         initialized.completeExceptionally(cause);
       }
@@ -184,6 +207,7 @@ abstract class WatchedCache<S> implements AutoCloseable {
     // After any reconnect changes may have been missed (and after a session loss our watches are
     // gone): read again, which also sets the watches again.
     if (state.isConnected()) {
+      markStale();
       requestRefresh();
     }
   }

@@ -134,6 +134,36 @@ public abstract class CacheSuite {
 
   @ParameterizedTest(name = "persistent watches allowed: {0}")
   @ValueSource(booleans = {true, false})
+  void aChildReCreatedAtOnceIsFollowedAndGrandchildrenAndParentDataChangeNothing(boolean persistent)
+      throws Exception {
+    Cohort writer = newClient();
+    writer.blocking().createWithParents("/svc/a", bytes("a1"), CreateMode.PERSISTENT);
+    writer.blocking().create("/svc/b", bytes("b1"), CreateMode.PERSISTENT);
+    List<String> events = new CopyOnWriteArrayList<>();
+    ChildrenCache cache = childrenCache(newClient(), "/svc",
+        (type, child) -> events.add(type + " " + child.name() + "=" + text(child)), persistent);
+    await().until(() -> events.size() == 2);
+
+    // Unrelated to the children: the parent's data and a grandchild.
+    writer.blocking().setData("/svc", bytes("p"), -1);
+    writer.blocking().create("/svc/b/grandchild", bytes("g"), CreateMode.PERSISTENT);
+    // Deleted and re-created with no read in between, then changed: the new node must be watched.
+    writer.blocking().delete("/svc/a", -1);
+    writer.blocking().create("/svc/a", bytes("a2"), CreateMode.PERSISTENT);
+    writer.blocking().setData("/svc/a", bytes("a3"), -1);
+    await().until(() -> cache.children().containsKey("a") && text(cache.children().get("a")).equals("a3"));
+    writer.blocking().setData("/svc/a", bytes("a4"), -1);
+    await().until(() -> text(cache.children().get("a")).equals("a4"));
+
+    assertEquals(List.of("a", "b"), List.copyOf(cache.children().keySet()));
+    assertEquals("b1", text(cache.children().get("b")));
+    assertEquals(List.of("ADDED b=b1"), events.stream().filter(e -> e.contains(" b=")).toList(),
+        "b itself never changed: " + events);
+    assertEquals("UPDATED a=a4", events.get(events.size() - 1), "events in order, ending on the last: " + events);
+  }
+
+  @ParameterizedTest(name = "persistent watches allowed: {0}")
+  @ValueSource(booleans = {true, false})
   void changesMadeWhileDisconnectedAreSeenAfterTheReconnect(boolean persistent) throws Exception {
     assumeTrue(fixture.supports(FaultControl.DISCONNECT), "needs DISCONNECT");
     Cohort writer = newClient();
