@@ -474,10 +474,15 @@ public final class GroupMember implements AutoCloseable {
     if (closed || !away.remove(awayId, entry)) {
       return; // came back, or went away again (a newer timer), or this member left
     }
-    ops.delete(Paths.join(reservationsOf(group), awayId), entry.reservationVersion()).exceptionally(error -> {
-      log.debug("member {}: {}'s reservation was not removed (it may be back): {}", id, awayId, unwrap(error).toString());
-      return null;
-    });
+    try {
+      ops.delete(Paths.join(reservationsOf(group), awayId), entry.reservationVersion()).exceptionally(error -> {
+        log.debug("member {}: {}'s reservation was not removed (it may be back): {}", id, awayId,
+            unwrap(error).toString());
+        return null;
+      });
+    } catch (IllegalStateException clientClosed) {
+      log.debug("member {}: client closed, {}'s reservation left to another member", id, awayId);
+    }
     for (GroupListener listener : listeners) {
       listener.left(entry.member());
     }
