@@ -14,6 +14,14 @@ public interface GroupListener {
   /** {@code member} left, as it was last seen. */
   default void left(Member member) {}
 
-  /** {@code member} changed its payload or re-joined after a session loss. */
+  /**
+   * The static member {@code member} (as last seen) lost its node without leaving, and its
+   * reservation keeps its place for its grace period: it is followed either by {@link #updated}
+   * (it came back) or by {@link #left} (the grace period passed). Only for members joined with a
+   * grace period (see {@code GroupMember.joinStatic} with a {@code Duration}).
+   */
+  default void away(Member member) {}
+
+  /** {@code member} changed its payload or re-joined after a session loss (or came back from away). */
   default void updated(Member member) {}
 }

@@ -4,12 +4,15 @@ import dev.cohort.recipes.AsyncOps;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ConnectionState;
 import dev.cohort.recipes.ConnectionStateListener;
+import dev.cohort.recipes.Deadline;
 import dev.cohort.spi.CoordinationException;
 import dev.cohort.spi.CreateMode;
 import dev.cohort.spi.NodeExistsException;
 import dev.cohort.spi.Op;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +51,24 @@ import org.slf4j.LoggerFactory;
  * sees its node replaced, reports {@link #isSuperseded()} and {@link #isJoined()} false, and never
  * takes the id back (not even on its next session); its {@link #close()} leaves the new node alone.
  * Use an id either always with {@code joinStatic} or never: a static join replaces any live node
- * with its id. (For a grace period that keeps a restarting member's work for it, see {@code
- * PartitionClaimer.Builder.staticMembership}; a group has nothing to keep but the node.)
+ * with its id.
+ *
+ * <p><b>Grace period.</b> A static member joined with {@link #joinStatic(Cohort, String, String,
+ * byte[], GroupListener, Duration)} and a positive grace also keeps a persistent reservation
+ * {@code <group>.reservations/<id>} (a sibling of the group's node; data: the grace period in
+ * milliseconds), written before its member node at every join and re-join (each bumps its
+ * version) and removed with the node, in one transaction, by {@link #close()}. When such a
+ * member's node goes without that clean leave (its process crashed, its session expired), every
+ * other member finds the reservation and tells its listeners {@link GroupListener#away} instead
+ * of {@link GroupListener#left}, and keeps it in {@link #members()} as last seen. If the member
+ * comes back (the same id, on any client) within the grace, they report one {@link
+ * GroupListener#updated} (the new incarnation); if not, once the grace has passed on each
+ * observer's own client clock (from when that observer saw the node gone; no two clocks are
+ * compared) they report {@link GroupListener#left}, and the first to get there removes the
+ * reservation, conditional on the version it saw, so a member that came back keeps it. A member
+ * already away when an observer starts is not reported to that observer. Members joined without a
+ * grace (plain or static) are reported as before: a gone node is a leave at once. Cost: each leave
+ * costs each observer one more read (of the reservation).
  *
  * <p>Thread-safe.
  */
@@ -75,6 +94,18 @@ public final class GroupMember implements AutoCloseable {
   private volatile boolean superseded;
   /** The live view of the group; set once the first snapshot is in. */
   private volatile GroupView view;
+  /** The grace period of this member's reservation; null for a member without one. */
+  private final Duration grace;
+  /** This member's reservation node ({@code <group>.reservations/<id>}). */
+  private final String reservation;
+  /**
+   * Static members seen gone with a live reservation, by id: kept as last seen until they come
+   * back or their grace period passes. Written on the listener executor (one task at a time).
+   */
+  private final Map<String, Away> away = new ConcurrentHashMap<>();
+
+  /** An away static member: as last seen, its reservation's version, and its grace timer. */
+  private record Away(Member member, int reservationVersion, CompletableFuture<Void> graceEnd) {}
 
   /**
    * The member nodes each client has joined through a GroupMember not yet closed. A second member
@@ -85,8 +116,10 @@ public final class GroupMember implements AutoCloseable {
    */
   private static final Map<Cohort, Set<String>> JOINED = Collections.synchronizedMap(new WeakHashMap<>());
 
-  private GroupMember(Cohort client, String group, String id, byte[] payload, boolean isStatic) {
+  private GroupMember(Cohort client, String group, String id, byte[] payload, boolean isStatic, Duration grace) {
     this.client = client;
+    this.grace = grace;
+    this.reservation = Paths.join(reservationsOf(group), id);
     this.isStatic = isStatic;
     this.ops = client.async();
     this.group = group;
@@ -106,7 +139,7 @@ public final class GroupMember implements AutoCloseable {
    */
   public static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener)
       throws InterruptedException {
-    return join(client, group, id, payload, listener, false);
+    return join(client, group, id, payload, listener, false, null);
   }
 
   /**
@@ -123,17 +156,57 @@ public final class GroupMember implements AutoCloseable {
    */
   public static GroupMember joinStatic(Cohort client, String group, String id, byte[] payload,
       GroupListener listener) throws InterruptedException {
-    return join(client, group, id, payload, listener, true);
+    return join(client, group, id, payload, listener, true, null);
+  }
+
+  /**
+   * Joins {@code group} as the static member {@code id} with a grace period: like {@link
+   * #joinStatic(Cohort, String, String, byte[], GroupListener)}, and if this member's node goes
+   * without a {@link #close()} (a crash, an expired session), the other members report it {@link
+   * GroupListener#away} rather than left, and report it left only if it has not come back with
+   * the same id once {@code grace} has passed. See "Grace period" in the class overview. A zero
+   * grace is the same as no grace.
+   *
+   * @param listener told of membership changes, including the members present at the start; may be null
+   * @param grace how long the others wait for this member to come back after its node goes
+   * @throws IllegalArgumentException if {@code grace} is negative or {@code id} is not one valid
+   *     path segment (nothing written)
+   * @throws DuplicateMemberException if another GroupMember of this client not yet closed uses the
+   *     id (nothing changed)
+   * @throws IllegalStateException if the client is not started or is closed
+   */
+  public static GroupMember joinStatic(Cohort client, String group, String id, byte[] payload,
+      GroupListener listener, Duration grace) throws InterruptedException {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace period must not be negative: " + grace);
+    }
+    return join(client, group, id, payload, listener, true, grace.isZero() ? null : grace);
+  }
+
+  /** Where {@code group}'s static reservations live: a sibling node, so the view never lists them. */
+  static String reservationsOf(String group) {
+    return group.equals("/") ? "/.reservations" : group + ".reservations";
+  }
+
+  /** The grace period a reservation's data holds, or null if it holds none. */
+  static Duration parseGrace(byte[] data) {
+    try {
+      long millis = Long.parseLong(new String(data, StandardCharsets.UTF_8));
+      return millis > 0 ? Duration.ofMillis(millis) : null;
+    } catch (NumberFormatException notOurs) {
+      return null;
+    }
   }
 
   private static GroupMember join(Cohort client, String group, String id, byte[] payload, GroupListener listener,
-      boolean isStatic) throws InterruptedException {
+      boolean isStatic, Duration grace) throws InterruptedException {
     Objects.requireNonNull(client, "client");
     Paths.validate(group);
     requireSegment(id);
     Objects.requireNonNull(payload, "payload");
     client.checkUsable();
-    GroupMember member = new GroupMember(client, group, id, payload, isStatic);
+    GroupMember member = new GroupMember(client, group, id, payload, isStatic, grace);
     if (listener != null) {
       member.listeners.add(listener);
     }
@@ -141,7 +214,7 @@ public final class GroupMember implements AutoCloseable {
       throw DuplicateMemberException.onThisClient(group, id);
     }
     try {
-      await(member.createNode(isStatic));
+      await(member.reserve().thenCompose(ignored -> member.createNode(isStatic)));
     } catch (RuntimeException | InterruptedException e) {
       member.forget();
       throw e;
@@ -176,9 +249,14 @@ public final class GroupMember implements AutoCloseable {
     return superseded;
   }
 
-  /** The live members as last read, by id, sorted; includes this member once its node is seen. */
+  /**
+   * The live members as last read, by id, sorted; includes this member once its node is seen, and
+   * static members {@linkplain GroupListener#away away} within their grace period, as last seen.
+   */
   public Map<String, Member> members() {
-    return Collections.unmodifiableMap(new TreeMap<>(view.members()));
+    Map<String, Member> all = new TreeMap<>(view.members());
+    away.forEach((awayId, a) -> all.putIfAbsent(awayId, a.member()));
+    return Collections.unmodifiableMap(all);
   }
 
   /** Adds a listener for changes from now on. */
@@ -222,12 +300,17 @@ public final class GroupMember implements AutoCloseable {
     if (view != null) {
       view.close();
     }
+    away.values().forEach(a -> a.graceEnd().cancel(false));
     long session = joinedSession;
     joinedSession = 0;
     if (session != 0 && client.isLiveSession(session)) {
-      ops.exists(node, null).thenCompose(stat -> stat != null && stat.ephemeralOwner() == session
-          ? ops.delete(node, stat.version())
-          : CompletableFuture.completedFuture(null))
+      // A clean leave removes the reservation with the node, in one step: nobody sees it away.
+      ops.exists(node, null).thenCompose(stat -> stat == null || stat.ephemeralOwner() != session
+          ? CompletableFuture.completedFuture(null)
+          : grace == null ? ops.delete(node, stat.version())
+          : ops.multi(List.of(Op.delete(node, stat.version()), Op.delete(reservation, -1))).<Void>thenApply(r -> null)
+              // No reservation (an observer ended it meanwhile): still leave.
+              .exceptionallyCompose(error -> ops.delete(node, stat.version())))
           .exceptionally(error -> {
             log.debug("member {}: could not remove {} on leaving: {}", id, node, error.toString());
             return null;
@@ -287,6 +370,26 @@ public final class GroupMember implements AutoCloseable {
     }).thenCompose(f -> f);
   }
 
+  /**
+   * Writes this member's reservation (a member with a grace period) or bumps its version if it is
+   * there, so that an observer's conditional removal of an older version fails.
+   */
+  private CompletableFuture<Void> reserve() {
+    if (grace == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] data = Long.toString(grace.toMillis()).getBytes(StandardCharsets.UTF_8);
+    return ops.createWithParents(reservation, data, CreateMode.PERSISTENT).handle((created, error) -> {
+      if (error == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (unwrap(error) instanceof NodeExistsException) {
+        return ops.setData(reservation, data, -1).thenApply(stat -> (Void) null);
+      }
+      return CompletableFuture.<Void>failedFuture(unwrap(error));
+    }).thenCompose(f -> f);
+  }
+
   private void joined(long session, long czxid) {
     incarnation = czxid;
     joinedSession = session;
@@ -301,7 +404,7 @@ public final class GroupMember implements AutoCloseable {
     }
     // A new session after a loss: our node went with the old one. Never replace a node on a
     // re-join: another session's node under our id is a newer incarnation.
-    createNode(false).whenComplete((ignored, error) -> {
+    reserve().thenCompose(ignored -> createNode(false)).whenComplete((ignored, error) -> {
       if (error != null && isStatic && unwrap(error) instanceof DuplicateMemberException) {
         supersede();
       } else if (error != null) {
@@ -317,10 +420,23 @@ public final class GroupMember implements AutoCloseable {
    * cost of telling listeners follows what changed, not the size of the group.
    */
   private void viewChanged(List<GroupView.Change> changes) {
+    if (closed) {
+      return;
+    }
     Map<String, Member> before = new TreeMap<>();
     Map<String, Member> after = new TreeMap<>();
+    List<Member> nowAway = new java.util.ArrayList<>();
     for (GroupView.Change change : changes) {
-      if (change.before() != null) {
+      if (change.after() == null && change.reserved() != null && !change.id().equals(id)) {
+        nowAway.add(change.before());
+        goneAway(change);
+        continue; // not a leave: its reservation keeps its place for now
+      }
+      Away back = change.after() != null ? away.remove(change.id()) : null;
+      if (back != null) {
+        back.graceEnd().cancel(false);
+        before.put(change.id(), back.member()); // came back: reported as an update
+      } else if (change.before() != null) {
         before.put(change.id(), change.before());
       }
       if (change.after() != null) {
@@ -334,9 +450,41 @@ public final class GroupMember implements AutoCloseable {
     }
     MembershipDiff diff = MembershipDiff.between(before, after);
     for (GroupListener listener : listeners) {
+      nowAway.forEach(listener::away);
       diff.left().forEach(listener::left);
       diff.joined().forEach(listener::joined);
       diff.updated().forEach(listener::updated);
+    }
+  }
+
+  /** Starts the grace timer of a static member seen gone, on this client's clock. */
+  private void goneAway(GroupView.Change change) {
+    Member last = change.before();
+    CompletableFuture<Void> graceEnd = Deadline.after(client, change.reserved().grace()).expiry();
+    Away entry = new Away(last, change.reserved().version(), graceEnd);
+    Away earlier = away.put(change.id(), entry);
+    if (earlier != null) {
+      earlier.graceEnd().cancel(false);
+    }
+    graceEnd.thenRun(() -> client.listenerExecutor().execute(() -> graceEnded(change.id(), entry)));
+  }
+
+  /** On the listener executor: the member did not come back in time; it has left. */
+  private void graceEnded(String awayId, Away entry) {
+    if (closed || !away.remove(awayId, entry)) {
+      return; // came back, or went away again (a newer timer), or this member left
+    }
+    try {
+      ops.delete(Paths.join(reservationsOf(group), awayId), entry.reservationVersion()).exceptionally(error -> {
+        log.debug("member {}: {}'s reservation was not removed (it may be back): {}", id, awayId,
+            unwrap(error).toString());
+        return null;
+      });
+    } catch (IllegalStateException clientClosed) {
+      log.debug("member {}: client closed, {}'s reservation left to another member", id, awayId);
+    }
+    for (GroupListener listener : listeners) {
+      listener.left(entry.member());
     }
   }
 

@@ -11,6 +11,7 @@ import dev.cohort.spi.Paths;
 import dev.cohort.spi.WatchEvent;
 import dev.cohort.spi.WatchMode;
 import dev.cohort.spi.Watcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -54,14 +55,26 @@ import org.slf4j.LoggerFactory;
 final class GroupView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupView.class);
 
-  /** One member that changed: {@code before} null for a join, {@code after} null for a leave. */
-  record Change(String id, Member before, Member after, long afterSession) {}
+  /**
+   * One member that changed: {@code before} null for a join, {@code after} null for a leave. A
+   * leave whose member has a static reservation carries it in {@code reserved} (else null).
+   */
+  record Change(String id, Member before, Member after, long afterSession, Reservation reserved) {
+    Change(String id, Member before, Member after, long afterSession) {
+      this(id, before, after, afterSession, null);
+    }
+  }
+
+  /** A static member's reservation as read when its node was seen gone. */
+  record Reservation(int version, Duration grace) {}
 
   private final Cohort client;
   private final AsyncOps ops;
   private final String path;
   private final boolean persistent;
   private final Consumer<List<Change>> consumer;
+  /** Where static members' reservations live, one node per member id. */
+  private final String reservations;
   private final Watcher watcher = this::watchEvent;
   private final ConnectionStateListener stateListener = this::connectionChanged;
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
@@ -87,6 +100,7 @@ final class GroupView implements AutoCloseable {
     this.ops = client.async();
     this.path = path;
     this.consumer = consumer;
+    this.reservations = GroupMember.reservationsOf(path);
     this.persistent = client.backend().has(Capability.PERSISTENT_WATCHES);
   }
 
@@ -176,7 +190,9 @@ final class GroupView implements AutoCloseable {
     }
     CompletableFuture<List<Change>> next;
     try {
-      next = ensurePersistentWatch().thenCompose(ignored -> list ? relist(toRead) : readMembers(toRead, Set.of()));
+      next = ensurePersistentWatch()
+          .thenCompose(ignored -> list ? relist(toRead) : readMembers(toRead, Set.of()))
+          .thenCompose(this::readReservations);
     } catch (IllegalStateException unusable) {
       next = CompletableFuture.failedFuture(unusable); // the client was closed under the view
     }
@@ -317,6 +333,35 @@ final class GroupView implements AutoCloseable {
       changes.sort(java.util.Comparator.comparing(Change::id));
       return changes;
     });
+  }
+
+  /**
+   * Reads the reservation of each member that left (one read per leave, none otherwise): a leave
+   * with a live reservation is a static member that may come back within its grace period.
+   */
+  private CompletableFuture<List<Change>> readReservations(List<Change> changes) {
+    List<CompletableFuture<Change>> annotated = new ArrayList<>();
+    for (Change change : changes) {
+      if (change.after() != null) {
+        annotated.add(CompletableFuture.completedFuture(change));
+        continue;
+      }
+      annotated.add(ops.getData(Paths.join(reservations, change.id()), null).handle((data, error) -> {
+        if (error != null) {
+          if (!(unwrap(error) instanceof NoNodeException)) {
+            // The view already dropped the member: failing the refresh would lose the leave.
+            log.debug("group view {}: could not read {}'s reservation, reporting a leave: {}", path,
+                change.id(), unwrap(error).toString());
+          }
+          return change; // not reserved (or unknown): an ordinary leave
+        }
+        Duration grace = GroupMember.parseGrace(data.data());
+        return grace == null ? change
+            : new Change(change.id(), change.before(), null, 0, new Reservation(data.stat().version(), grace));
+      }));
+    }
+    return CompletableFuture.allOf(annotated.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> annotated.stream().map(CompletableFuture::join).toList());
   }
 
   /** Stops following changes and removes the view's watches. Idempotent; does not block. */

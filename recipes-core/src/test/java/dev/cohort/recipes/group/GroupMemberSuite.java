@@ -3,6 +3,7 @@ package dev.cohort.recipes.group;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,15 @@ public abstract class GroupMemberSuite {
 
   protected abstract BackendFixture newFixture();
 
-  private BackendFixture fixture;
+  /**
+   * The clock of the clients that measure grace periods: the fixture's virtual clock where it has
+   * one (then the test moves it), null for the system clock (then the test uses a short grace).
+   */
+  protected dev.cohort.spi.TimeSource clientClock() {
+    return null;
+  }
+
+  protected BackendFixture fixture;
   private final List<Cohort> clients = new CopyOnWriteArrayList<>();
   private final List<GroupMember> members = new CopyOnWriteArrayList<>();
 
@@ -49,7 +58,16 @@ public abstract class GroupMemberSuite {
   }
 
   private Cohort newClient(dev.cohort.recipes.CohortEvents events) throws InterruptedException {
+    return newClient(events, null);
+  }
+
+  /** A client on {@code clock} (if not null) whose session does not end when that clock moves. */
+  private Cohort newClient(dev.cohort.recipes.CohortEvents events, dev.cohort.spi.TimeSource clock)
+      throws InterruptedException {
     Cohort.Builder builder = Cohort.builder(fixture.backend());
+    if (clock != null) {
+      builder.timeSource(clock);
+    }
     if (events != null) {
       builder.events(events);
     }
@@ -94,6 +112,11 @@ public abstract class GroupMemberSuite {
     public void updated(Member member) {
       events.add("updated " + member.id() + "=" + text(member));
     }
+
+    @Override
+    public void away(Member member) {
+      events.add("away " + member.id());
+    }
   }
 
   @Test
@@ -137,7 +160,8 @@ public abstract class GroupMemberSuite {
   /**
    * Issue #16: a member follows a change by reading only the member that changed. With 40 other
    * members in the group, one join, one update and one leave each cost an observing member at most
-   * one read of that member and one listing; reading the whole group again would be 41 reads each.
+   * one read of that member and one listing (a leave one more read, of the member's static
+   * reservation, issue #17); reading the whole group again would be 41 reads each.
    */
   @Test
   void aChangeCostsEachMemberOneReadOfTheChangedMemberWhateverTheGroupSize() throws Exception {
@@ -160,7 +184,7 @@ public abstract class GroupMemberSuite {
     assertTrue(counter.reads() - reads <= 2, "reads for a join and an update: " + (counter.reads() - reads));
     joiner.close();
     await().until(() -> recorder.events.contains("left joiner"));
-    assertTrue(counter.reads() - reads <= 3, "reads for a join, an update and a leave: " + (counter.reads() - reads));
+    assertTrue(counter.reads() - reads <= 4, "reads for a join, an update and a leave: " + (counter.reads() - reads));
     assertTrue(counter.count("getChildren") - listings <= 3, "listings: " + (counter.count("getChildren") - listings));
     assertEquals(41, observer.members().size(), "the observer ends on the group: 40 and itself");
   }
@@ -341,6 +365,134 @@ public abstract class GroupMemberSuite {
     Cohort client = newClient();
     joinStatic(client, "s", "v1", null);
     assertThrows(DuplicateMemberException.class, () -> GroupMember.joinStatic(client, GROUP, "s", bytes("v2"), null));
+  }
+
+  // ---- static members with a grace period (issue #17) -------------------------------------------
+
+  private static final String RESERVATIONS = GROUP + ".reservations";
+
+  private GroupMember joinStatic(Cohort client, String id, String payload, GroupListener listener, Duration grace)
+      throws InterruptedException {
+    GroupMember member = GroupMember.joinStatic(client, GROUP, id, bytes(payload), listener, grace);
+    members.add(member);
+    return member;
+  }
+
+  /**
+   * The member's process dies: its session expires where the fixture can expire a cut-off session
+   * (else the client's close ends it), and its client never comes back; the member never leaves.
+   */
+  private void crash(Cohort client) {
+    if (fixture.supports(FaultControl.DISCONNECT) && fixture.supports(FaultControl.EXPIRE)) {
+      fixture.disconnect(client.session());
+      fixture.expire(client.session());
+    }
+    client.close(); // the process is gone: no new session, no re-join
+  }
+
+  /**
+   * Regression for issue #17: a static member that crashes (its node goes with its session) and
+   * restarts with the same id within its grace period is never reported left and joined: the others
+   * see it away, then one update. Before the grace period existed they saw "left s", "joined s=v2".
+   */
+  @Test
+  void aStaticMemberThatCrashesAndRestartsWithinItsGraceIsNeverReportedLeft() throws Exception {
+    Duration grace = Duration.ofMinutes(10);
+    Recorder recorder = new Recorder();
+    Cohort crashing = newClient();
+    joinStatic(crashing, "s", "v1", null, grace);
+    GroupMember other = join(newClient(), "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+
+    crash(crashing);
+    await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events.size() == 3);
+    assertEquals("away s", recorder.events.get(2), "a crashed static member is away, not left");
+    assertEquals("v1", text(other.members().get("s")), "an away member keeps its place as last seen");
+
+    Cohort restartedClient = newClient();
+    GroupMember restarted = joinStatic(restartedClient, "s", "v2", null, grace);
+
+    await().until(() -> recorder.events.size() == 4);
+    assertEquals(List.of("joined s=v1", "joined w=", "away s", "updated s=v2"), recorder.events);
+    assertTrue(restarted.isJoined());
+    assertEquals("v2", text(other.members().get("s")));
+    assertTrue(exists(restartedClient, RESERVATIONS + "/s"), "the restarted member holds its reservation");
+  }
+
+  @Test
+  void aStaticMemberThatDoesNotComeBackIsReportedLeftOnceItsGraceHasPassed() throws Exception {
+    boolean virtual = clientClock() != null && fixture.supports(FaultControl.VIRTUAL_TIME);
+    Duration grace = virtual ? Duration.ofMinutes(10) : Duration.ofSeconds(2);
+    Recorder recorder = new Recorder();
+    Cohort crashing = newClient();
+    joinStatic(crashing, "s", "v1", null, grace);
+    Cohort watching = newClient(null, clientClock()); // measures the grace period
+    GroupMember other = join(watching, "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+
+    crash(crashing);
+    await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events.contains("away s"));
+    assertTrue(other.members().containsKey("s"), "away within the grace period");
+    if (virtual) {
+      fixture.advanceTime(grace.minusSeconds(1));
+      assertFalse(recorder.events.contains("left s"), "not before the grace period has passed");
+      assertTrue(other.members().containsKey("s"));
+      fixture.advanceTime(Duration.ofSeconds(2));
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events.contains("left s"));
+    assertEquals(List.of("joined s=v1", "joined w=", "away s", "left s"), recorder.events);
+    assertFalse(other.members().containsKey("s"));
+    await().until(() -> !exists(watching, RESERVATIONS + "/s"));
+  }
+
+  @Test
+  void aCleanLeaveOfAStaticMemberIsReportedAtOnceAndRemovesItsReservation() throws Exception {
+    Recorder recorder = new Recorder();
+    Cohort client = newClient();
+    GroupMember s = joinStatic(client, "s", "v1", null, Duration.ofMinutes(10));
+    assertTrue(exists(client, RESERVATIONS + "/s"), "a static member with a grace period has a reservation");
+    join(newClient(), "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+
+    s.close();
+
+    await().until(() -> recorder.events.contains("left s"));
+    assertEquals(List.of("joined s=v1", "joined w=", "left s"), recorder.events);
+    await().until(() -> !exists(client, RESERVATIONS + "/s") && !exists(client, GROUP + "/s"));
+  }
+
+  @Test
+  void aStaticMemberWhoseSessionExpiresRejoinsByItselfWithoutBeingReportedLeft() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Recorder recorder = new Recorder();
+    Cohort client = newClient();
+    GroupMember s = joinStatic(client, "s", "v1", null, Duration.ofMinutes(10));
+    GroupMember other = join(newClient(), "w", "", recorder);
+    await().until(() -> recorder.events.contains("joined s=v1"));
+    long incarnation = other.members().get("s").incarnation();
+    long firstSession = client.sessionId();
+
+    fixture.expire(client.session());
+
+    await().until(() -> s.isJoined() && client.sessionId() != firstSession);
+    await().until(() -> recorder.events.stream().anyMatch(e -> e.startsWith("updated s")));
+    assertNotEquals(incarnation, other.members().get("s").incarnation());
+    assertFalse(recorder.events.contains("left s"), recorder.events.toString());
+    assertEquals(1, recorder.events.stream().filter(e -> e.startsWith("joined s")).count(), recorder.events.toString());
+  }
+
+  @Test
+  void aNegativeGraceIsRefusedAndNothingIsWritten() throws Exception {
+    Cohort client = newClient();
+
+    assertThrows(IllegalArgumentException.class,
+        () -> GroupMember.joinStatic(client, GROUP, "s", bytes("v1"), null, Duration.ofSeconds(-1)));
+
+    assertFalse(exists(client, GROUP + "/s"));
+    assertFalse(exists(client, RESERVATIONS));
+    GroupMember again = joinStatic(client, "s", "v1", null, Duration.ofSeconds(5)); // the id stayed free
+    assertTrue(again.isJoined());
   }
 
   private static boolean exists(Cohort client, String path) throws InterruptedException {

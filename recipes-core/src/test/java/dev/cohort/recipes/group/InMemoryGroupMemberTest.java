@@ -20,6 +20,11 @@ class InMemoryGroupMemberTest extends GroupMemberSuite {
     return new InMemoryFixture();
   }
 
+  @Override
+  protected dev.cohort.spi.TimeSource clientClock() {
+    return ((InMemoryFixture) fixture).time();
+  }
+
   /**
    * A listener executor that runs tasks on the submitting thread makes the view cache's first
    * event run before the view's start returns, which is the order a real server produced when
