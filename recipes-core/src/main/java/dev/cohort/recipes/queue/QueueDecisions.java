@@ -50,6 +50,38 @@ final class QueueDecisions {
 
   private QueueDecisions() {}
 
+  /** Marks a delayed job's name: its due time (epoch millis, thirteen digits) follows, then a dash. */
+  static final String DUE_MARK = "job-at-";
+
+  /** The largest due time a delayed job's name can carry: thirteen digits of epoch millis. */
+  static final long MAX_DUE_MILLIS = 9_999_999_999_999L;
+
+  /** The name prefix of a delayed job due at {@code dueMillis}; the service appends a sequence. */
+  static String delayedPrefix(long dueMillis) {
+    if (dueMillis < 0 || dueMillis > MAX_DUE_MILLIS) {
+      throw new IllegalArgumentException("due time out of range: " + dueMillis);
+    }
+    return DUE_MARK + String.format("%013d", dueMillis) + "-";
+  }
+
+  /** The due time a delayed job's name carries, or {@code Long.MAX_VALUE} for a name that carries none. */
+  static long dueOf(String name) {
+    int at = name.lastIndexOf(DUE_MARK);
+    int start = at + DUE_MARK.length();
+    if (at < 0 || name.length() < start + 14 || name.charAt(start + 13) != '-') {
+      return Long.MAX_VALUE;
+    }
+    long value = 0;
+    for (int i = start; i < start + 13; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return Long.MAX_VALUE;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
   /**
    * The sequence number of a sequential node's name (its last ten digits), or {@code
    * Long.MAX_VALUE} for a name that carries none, so foreign nodes sort last and are never picked.

@@ -15,6 +15,7 @@ import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -115,6 +116,8 @@ public final class WorkQueue implements AutoCloseable {
   public static final int MAX_JOB_BYTES = 512 * 1024;
   /** The default payload limit: 64 KiB. */
   public static final int DEFAULT_MAX_JOB_BYTES = 64 * 1024;
+  /** The most delayed jobs (put with a due time, not yet claimed and completed) a queue may hold. */
+  public static final int MAX_DELAYED_JOBS = 10_000;
 
   /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
   static final int PUTS_PER_COUNT_READ = 32;
@@ -145,6 +148,8 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
+  /** The count of delayed jobs this instance last read and its delayed puts since, as {@link #countReading}. */
+  private final AtomicLong delayedReading = new AtomicLong(-1L << 32);
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
@@ -216,6 +221,92 @@ public final class WorkQueue implements AutoCloseable {
             return QueueDecisions.claimName(QueueDecisions.bucketName(k), node.name());
           });
     });
+    return events == null ? put : put.whenComplete((id, error) -> {
+      if (error == null) {
+        events.jobPut(path);
+      }
+    });
+  }
+
+  /**
+   * Adds a job that no take claims before {@code delay} has passed on the client's clock, and
+   * returns its id; see {@link #put(byte[], Instant)}.
+   *
+   * @throws IllegalArgumentException if {@code delay} is negative, or the payload exceeds the job
+   *     size limit (nothing is added)
+   */
+  public String put(byte[] payload, Duration delay) throws InterruptedException {
+    return await(putAsync(payload, delay));
+  }
+
+  /** {@link #put(byte[], Duration)}, asynchronously; the argument checks still throw at once. */
+  public CompletableFuture<String> putAsync(byte[] payload, Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative: " + delay);
+    }
+    long now = client.timeSource().epochMillis();
+    long millis;
+    try {
+      millis = Math.addExact(now, delay.toMillis());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("delay too long: " + delay, e);
+    }
+    return putAsync(payload, Instant.ofEpochMilli(millis));
+  }
+
+  /**
+   * Adds a job that no take claims before {@code notBefore} (on the client's clock: its {@link
+   * dev.cohort.spi.TimeSource#epochMillis()}), and returns its id. A put that returns added
+   * exactly one job, as {@link #put(byte[])}; a time already past makes the job due at once.
+   *
+   * <p>Delayed jobs wait in {@code delayed/}, one directory whose job names carry the due time;
+   * takes claim due ones there, earliest due first and before the pending jobs, and a take that
+   * waits wakes when the earliest delayed job it saw comes due. A claimed delayed job is completed
+   * and failed like any other (a failed one is requeued among the pending jobs, being due). A
+   * queue holds at most {@link #MAX_DELAYED_JOBS} delayed jobs, counted as pending jobs are (see
+   * the class comment: mostly one round trip, and concurrent producers may overshoot by at most
+   * {@value #PUTS_PER_COUNT_READ} each). {@link #size()} does not count delayed jobs.
+   *
+   * @throws IllegalArgumentException if {@code notBefore} is before the epoch or beyond what a due
+   *     time can carry (year 2286), or the payload exceeds the job size limit (nothing is added)
+   * @throws QueueFullException if the queue holds {@link #MAX_DELAYED_JOBS} delayed jobs (nothing
+   *     is added)
+   * @throws CoordinationException as {@link #put(byte[])}
+   */
+  public String put(byte[] payload, Instant notBefore) throws InterruptedException {
+    return await(putAsync(payload, notBefore));
+  }
+
+  /** {@link #put(byte[], Instant)}, asynchronously; the argument checks still throw at once. */
+  public CompletableFuture<String> putAsync(byte[] payload, Instant notBefore) {
+    Objects.requireNonNull(notBefore, "notBefore");
+    long due;
+    try {
+      due = notBefore.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("notBefore out of range: " + notBefore, e);
+    }
+    if (due < 0 || due > QueueDecisions.MAX_DUE_MILLIS) {
+      throw new IllegalArgumentException("notBefore must be in 1970.." + Instant.ofEpochMilli(QueueDecisions.MAX_DUE_MILLIS)
+          + ": " + notBefore);
+    }
+    String prefix = QueueDecisions.delayedPrefix(due);
+    byte[] data = jobData(payload);
+    CompletableFuture<Void> room = mayPutUnread(delayedReading, MAX_DELAYED_JOBS)
+        ? CompletableFuture.completedFuture(null)
+        : ops.exists(layout.delayed, null).thenCompose(stat -> {
+          int delayedJobs = statChildren(stat);
+          delayedReading.set((long) delayedJobs << 32 | 1);
+          if (delayedJobs >= MAX_DELAYED_JOBS) {
+            throw new QueueFullException(path, delayedJobs, MAX_DELAYED_JOBS);
+          }
+          return stat == null ? layout.ensureDir(layout.delayed) : CompletableFuture.completedFuture(null);
+        });
+    // A directory gone since the reading (a container emptied) is created again, as plain nodes,
+    // by the protected create.
+    CompletableFuture<String> put = room.thenCompose(ignored -> ops.createProtected(layout.delayed, prefix, data,
+        CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> QueueDecisions.claimName(QueueLayout.DELAYED, node.name()));
     return events == null ? put : put.whenComplete((id, error) -> {
       if (error == null) {
         events.jobPut(path);
@@ -319,6 +410,11 @@ public final class WorkQueue implements AutoCloseable {
    * most {@link #PUTS_PER_COUNT_READ} puts old and, with those puts added, under half the maximum.
    */
   private boolean mayPutUnread() {
+    return mayPutUnread(countReading, maxPendingJobs);
+  }
+
+  /** {@link #mayPutUnread()} for the reading {@code counter} of a count whose maximum is {@code max}. */
+  private static boolean mayPutUnread(AtomicLong countReading, int maxPendingJobs) {
     while (true) {
       long reading = countReading.get();
       long count = reading >> 32;
