@@ -288,8 +288,8 @@ final class ClaimWalker {
   }
 
   /**
-   * Reads the delayed jobs (with the claims) and offers those due and unclaimed, earliest due
-   * first; records the earliest due time still to come. Whether it offered any.
+   * Reads the delayed jobs (with the claims) and offers those due and unclaimed, highest priority
+   * and then earliest due first; records the earliest due time still to come. Whether it offered any.
    */
   private CompletableFuture<Boolean> listDelayed() {
     return readDir(layout.delayed, QueueLayout.DELAYED).thenApply(listing -> {
@@ -518,8 +518,8 @@ final class ClaimWalker {
   }
 
   /**
-   * The delayed jobs due now (on the client's clock) and unclaimed, earliest due first (then in the
-   * order they were put); records the earliest due time still to come.
+   * The delayed jobs due now (on the client's clock) and unclaimed: highest priority first, then
+   * earliest due, then in the order they were put; records the earliest due time still to come.
    */
   private List<String> dueOrder(List<String> jobList, Set<String> claimed) {
     long now = client.timeSource().epochMillis();
@@ -537,7 +537,8 @@ final class ClaimWalker {
       }
     }
     nextDueMillis = next;
-    due.sort(java.util.Comparator.comparingLong(QueueDecisions::dueOf).thenComparingLong(QueueDecisions::sequence));
+    due.sort(java.util.Comparator.comparingInt((String name) -> -QueueDecisions.priorityOf(name))
+        .thenComparingLong(QueueDecisions::dueOf).thenComparingLong(QueueDecisions::sequence));
     return due;
   }
 

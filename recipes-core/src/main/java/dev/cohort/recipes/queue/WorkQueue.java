@@ -230,68 +230,58 @@ public final class WorkQueue implements AutoCloseable {
 
   /**
    * Adds a job that no take claims before {@code delay} has passed on the client's clock, and
-   * returns its id; see {@link #put(byte[], Instant)}.
+   * returns its id: {@code put(payload, PutOptions.defaults().withDelay(delay))}.
    *
-   * @throws IllegalArgumentException if {@code delay} is negative, or the payload exceeds the job
-   *     size limit (nothing is added)
+   * @throws IllegalArgumentException if {@code delay} is negative or too long (see {@link
+   *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
    */
   public String put(byte[] payload, Duration delay) throws InterruptedException {
-    return await(putAsync(payload, delay));
-  }
-
-  /** {@link #put(byte[], Duration)}, asynchronously; the argument checks still throw at once. */
-  public CompletableFuture<String> putAsync(byte[] payload, Duration delay) {
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative: " + delay);
-    }
-    long now = client.timeSource().epochMillis();
-    long millis;
-    try {
-      millis = Math.addExact(now, delay.toMillis());
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("delay too long: " + delay, e);
-    }
-    return putAsync(payload, Instant.ofEpochMilli(millis));
+    return put(payload, PutOptions.defaults().withDelay(delay));
   }
 
   /**
-   * Adds a job that no take claims before {@code notBefore} (on the client's clock: its {@link
-   * dev.cohort.spi.TimeSource#epochMillis()}), and returns its id. A put that returns added
-   * exactly one job, as {@link #put(byte[])}; a time already past makes the job due at once.
+   * Adds a job that no take claims before {@code notBefore} on the client's clock, and returns its
+   * id: {@code put(payload, PutOptions.defaults().withNotBefore(notBefore))}.
    *
-   * <p>Delayed jobs wait in {@code delayed/}, one directory whose job names carry the due time;
-   * takes claim due ones there, earliest due first and before the pending jobs, and a take that
-   * waits wakes when the earliest delayed job it saw comes due. A claimed delayed job is completed
-   * and failed like any other (a failed one is requeued among the pending jobs, being due). A
-   * queue holds at most {@link #MAX_DELAYED_JOBS} delayed jobs, counted as pending jobs are (see
-   * the class comment: mostly one round trip, and concurrent producers may overshoot by at most
-   * {@value #PUTS_PER_COUNT_READ} each). {@link #size()} does not count delayed jobs.
-   *
-   * @throws IllegalArgumentException if {@code notBefore} is before the epoch or beyond what a due
-   *     time can carry (year 2286), or the payload exceeds the job size limit (nothing is added)
-   * @throws QueueFullException if the queue holds {@link #MAX_DELAYED_JOBS} delayed jobs (nothing
-   *     is added)
-   * @throws CoordinationException as {@link #put(byte[])}
+   * @throws IllegalArgumentException if {@code notBefore} is out of range (see {@link PutOptions}),
+   *     or the payload exceeds the job size limit (nothing is added)
    */
   public String put(byte[] payload, Instant notBefore) throws InterruptedException {
-    return await(putAsync(payload, notBefore));
+    return put(payload, PutOptions.defaults().withNotBefore(notBefore));
   }
 
-  /** {@link #put(byte[], Instant)}, asynchronously; the argument checks still throw at once. */
-  public CompletableFuture<String> putAsync(byte[] payload, Instant notBefore) {
-    Objects.requireNonNull(notBefore, "notBefore");
-    long due;
-    try {
-      due = notBefore.toEpochMilli();
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("notBefore out of range: " + notBefore, e);
+  /**
+   * Adds a job with a due time and a priority, and returns its id. A put that returns added
+   * exactly one job, as {@link #put(byte[])}; with {@link PutOptions#defaults()} it is that put.
+   *
+   * <p>Other jobs wait in {@code delayed/}, one directory whose job names carry the due time
+   * (epoch millis on the client's clock) and the priority. Takes claim the due ones there before
+   * the pending jobs: highest priority first, then earliest due, then in the order they were put.
+   * A take that waits wakes when the earliest delayed job it saw comes due. A claimed job is
+   * completed and failed like any other; a failed one is requeued due at once, with its priority
+   * if it has one above 0, else among the pending jobs. A queue holds at most {@link #MAX_DELAYED_JOBS} such jobs, counted as pending
+   * jobs are (see the class comment: mostly one round trip, and concurrent producers may overshoot
+   * by at most {@value #PUTS_PER_COUNT_READ} each); {@link #size()} does not count them.
+   *
+   * @throws IllegalArgumentException if a delay takes the due time out of range (see {@link
+   *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
+   * @throws QueueFullException if the queue is full: {@link #MAX_DELAYED_JOBS} delayed jobs, or
+   *     for a plain put as {@link #put(byte[])} (nothing is added)
+   * @throws CoordinationException as {@link #put(byte[])}
+   */
+  public String put(byte[] payload, PutOptions options) throws InterruptedException {
+    return await(putAsync(payload, options));
+  }
+
+  /** {@link #put(byte[], PutOptions)}, asynchronously; the argument checks still throw at once. */
+  public CompletableFuture<String> putAsync(byte[] payload, PutOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (options.isPlain()) {
+      return putAsync(payload);
     }
-    if (due < 0 || due > QueueDecisions.MAX_DUE_MILLIS) {
-      throw new IllegalArgumentException("notBefore must be in 1970.." + Instant.ofEpochMilli(QueueDecisions.MAX_DUE_MILLIS)
-          + ": " + notBefore);
-    }
-    String prefix = QueueDecisions.delayedPrefix(due);
+    long due = options.dueMillis(client.timeSource().epochMillis());
+    String prefix = QueueDecisions.delayedPrefix(due, options.priority());
+
     byte[] data = jobData(payload);
     CompletableFuture<Void> room = mayPutUnread(delayedReading, MAX_DELAYED_JOBS)
         ? CompletableFuture.completedFuture(null)
@@ -608,12 +598,17 @@ public final class WorkQueue implements AutoCloseable {
     int failures = job.attempts() + 1;
     boolean toDead = failures >= maxAttempts;
     FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
-    long bucket = toDead ? -1 : await(tailBucket());
-    String target = toDead ? dead : layout.bucketPath(bucket);
+    // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
+    int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
+    boolean toDelayed = !toDead && priority > 0;
+    long bucket = toDead || toDelayed ? -1 : await(tailBucket());
+    String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
+    String prefix = toDelayed
+        ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
         Op.delete(job.jobPath(), job.claimedVersion()),
-        Op.create(Paths.join(target, QueueDecisions.JOB_PREFIX),
+        Op.create(Paths.join(target, prefix),
             Job.encode(failures, job.payloadUnsafe()), CreateMode.PERSISTENT_SEQUENTIAL));
     boolean send = true;
     boolean targetCreated = false;
@@ -623,7 +618,7 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           List<OpResult> results = await(ops.multi(requeue));
-          if (!toDead) {
+          if (bucket >= 0) {
             afterPut(bucket, Paths.name(((OpResult.CreateResult) results.get(2)).path()));
           }
           settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);

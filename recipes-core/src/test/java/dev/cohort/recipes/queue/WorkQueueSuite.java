@@ -796,6 +796,43 @@ public abstract class WorkQueueSuite {
   }
 
   @Test
+  void higherPrioritiesAreTakenFirstThenEarliestDueThenPendingJobs() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("plain"), PutOptions.defaults());
+    queue.put(bytes("p1"), PutOptions.defaults().withPriority(1));
+    queue.put(bytes("p9-late"), PutOptions.defaults().withPriority(9).withNotBefore(java.time.Instant.ofEpochMilli(2_000)));
+    queue.put(bytes("p0-due"), PutOptions.defaults().withNotBefore(java.time.Instant.ofEpochMilli(1_000)));
+    queue.put(bytes("p9-early"), PutOptions.defaults().withNotBefore(java.time.Instant.ofEpochMilli(1_000)).withPriority(9));
+    queue.put(bytes("p5-future"), PutOptions.defaults().withPriority(5).withDelay(Duration.ofHours(1)));
+
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Job job = queue.take(JOB).orElseThrow();
+      taken.add(text(job));
+      assertTrue(queue.complete(job));
+    }
+
+    assertEquals(List.of("p9-early", "p9-late", "p1", "p0-due", "plain"), taken);
+    assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the job due in an hour waits");
+  }
+
+  @Test
+  void aFailedPrioritizedJobIsRequeuedWithItsPriority() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("urgent"), PutOptions.defaults().withPriority(3));
+    Job first = queue.take(JOB).orElseThrow();
+    queue.put(bytes("plain"));
+    queue.put(bytes("less urgent"), PutOptions.defaults().withPriority(2));
+
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    Job again = queue.take(JOB).orElseThrow();
+
+    assertEquals("urgent", text(again), "still ahead of lower priorities");
+    assertEquals(1, again.attempts());
+    assertTrue(queue.complete(again));
+  }
+
+  @Test
   void badDelayedPutsAreRejectedAndWriteNothing() throws Exception {
     Cohort client = newClient();
     WorkQueue queue = queue(WorkQueue.builder(client, "/q").maxJobBytes(16));
@@ -810,6 +847,11 @@ public abstract class WorkQueueSuite {
     assertThrows(IllegalArgumentException.class, () -> queue.put(new byte[17], Duration.ZERO));
     assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (Duration) null));
     assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (java.time.Instant) null));
+    assertThrows(IllegalArgumentException.class, () -> PutOptions.defaults().withPriority(-1));
+    assertThrows(IllegalArgumentException.class, () -> PutOptions.defaults().withPriority(PutOptions.MAX_PRIORITY + 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> queue.put(new byte[17], PutOptions.defaults().withPriority(PutOptions.MAX_PRIORITY)));
+    assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (PutOptions) null));
 
     assertEquals(List.of(), childrenOrNone(client, "/q"), "nothing was written");
   }
