@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Under the queue's path: {@code pending/} holds the jobs in buckets, {@code pending/b-<index>/},
  * each a directory of at most about {@link #BUCKET_SIZE} persistent sequential job nodes; {@code
  * claims/} one ephemeral node per job being processed (named after the job: its {@link Job#id()}),
- * {@code dead/} the dead letters and {@code waiters/} one ephemeral sequential node per waiting
- * worker. These directories are containers where the backend has them ({@link
+ * {@code dead/} the dead letters, {@code waiters/} one ephemeral sequential node per waiting
+ * worker and {@code delayed/} the jobs put with a due time or a priority ({@link #put(byte[],
+ * PutOptions)}), whose names carry both; due ones are taken before the pending jobs. These directories are containers where the backend has them ({@link
  * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
  * creates them again when it needs them, treating a missing one as empty. One exception: a put into
  * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
