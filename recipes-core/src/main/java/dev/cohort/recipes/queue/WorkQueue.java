@@ -258,7 +258,8 @@ public final class WorkQueue implements AutoCloseable {
    * <p>Other jobs wait in {@code delayed/}, one directory whose job names carry the due time
    * (epoch millis on the client's clock) and the priority. Takes claim the due ones there before
    * the pending jobs: highest priority first, then earliest due, then in the order they were put.
-   * A take that waits wakes when the earliest delayed job it saw comes due. A claimed job is
+   * A take that waits wakes when the earliest delayed job it saw comes due. The due time is read
+   * on the producer's clock and compared with each worker's, so their clocks should agree. A claimed job is
    * completed and failed like any other; a failed one is requeued due at once, with its priority
    * if it has one above 0, else among the pending jobs. A queue holds at most {@link #MAX_DELAYED_JOBS} such jobs, counted as pending
    * jobs are (see the class comment: mostly one round trip, and concurrent producers may overshoot
