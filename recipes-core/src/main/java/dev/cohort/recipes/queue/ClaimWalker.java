@@ -102,6 +102,8 @@ final class ClaimWalker {
    * listings then read no claims, and a claim creates the directory in its own transaction.
    */
   private volatile boolean claimsMissing;
+  /** See {@link #nextDueMillis()}. */
+  private volatile long nextDueMillis = Long.MAX_VALUE;
 
   ClaimWalker(QueueLayout layout, int spread, long salt) {
     this.client = layout.client;
@@ -279,10 +281,32 @@ final class ClaimWalker {
    */
   private CompletableFuture<Void> list() {
     try {
-      return listUnguarded();
+      return listDelayed().thenCompose(offered -> offered ? CompletableFuture.completedFuture(null) : listUnguarded());
     } catch (RuntimeException e) { // a request refused at once (the client closed)
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Reads the delayed jobs (with the claims) and offers those due and unclaimed, highest priority
+   * and then earliest due first; records the earliest due time still to come. Whether it offered any.
+   */
+  private CompletableFuture<Boolean> listDelayed() {
+    return readDir(layout.delayed, QueueLayout.DELAYED).thenApply(listing -> {
+      if (listing.jobs() <= 0) {
+        nextDueMillis = Long.MAX_VALUE;
+        return false;
+      }
+      return offer(listing.open());
+    });
+  }
+
+  /**
+   * The earliest due time, in epoch millis on the client's clock, of a delayed job the last listing
+   * saw not yet due; {@code Long.MAX_VALUE} if none. A waiting take looks again at that time.
+   */
+  long nextDueMillis() {
+    return nextDueMillis;
   }
 
   private CompletableFuture<Void> listUnguarded() {
@@ -477,8 +501,13 @@ final class ClaimWalker {
         claimed.add(claim.substring(prefix.length()));
       }
     }
-    List<String> order = QueueDecisions.claimOrder(jobList, claimed, salt, spread);
-    if (events != null && bucket != null) {
+    List<String> order;
+    if (QueueLayout.DELAYED.equals(bucket)) {
+      order = dueOrder(jobList, claimed);
+    } else {
+      order = QueueDecisions.claimOrder(jobList, claimed, salt, spread);
+    }
+    if (events != null && bucket != null && !QueueLayout.DELAYED.equals(bucket)) {
       events.queueDepth(path, jobList.size());
     }
     List<Candidate> open = new ArrayList<>(order.size());
@@ -486,6 +515,31 @@ final class ClaimWalker {
       open.add(new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name)));
     }
     return new DirListing(jobList.size(), open);
+  }
+
+  /**
+   * The delayed jobs due now (on the client's clock) and unclaimed: highest priority first, then
+   * earliest due, then in the order they were put; records the earliest due time still to come.
+   */
+  private List<String> dueOrder(List<String> jobList, Set<String> claimed) {
+    long now = client.timeSource().epochMillis();
+    long next = Long.MAX_VALUE;
+    List<String> due = new ArrayList<>();
+    for (String name : jobList) {
+      long at = QueueDecisions.dueOf(name);
+      if (at == Long.MAX_VALUE || QueueDecisions.sequence(name) == Long.MAX_VALUE) {
+        continue; // not a delayed job's name
+      }
+      if (at > now) {
+        next = Math.min(next, at);
+      } else if (!claimed.contains(name)) {
+        due.add(name);
+      }
+    }
+    nextDueMillis = next;
+    due.sort(java.util.Comparator.comparingInt((String name) -> -QueueDecisions.priorityOf(name))
+        .thenComparingLong(QueueDecisions::dueOf).thenComparingLong(QueueDecisions::sequence));
+    return due;
   }
 
   private Candidate pollCandidate() {

@@ -50,6 +50,55 @@ final class QueueDecisions {
 
   private QueueDecisions() {}
 
+  /** Marks a delayed job's due time in its name: thirteen digits of epoch millis and a dash follow. */
+  static final String DUE_MARK = "at-";
+
+  /** The largest due time a delayed job's name can carry: thirteen digits of epoch millis. */
+  static final long MAX_DUE_MILLIS = 9_999_999_999_999L;
+
+  /**
+   * The name prefix of a delayed (or prioritized) job due at {@code dueMillis} with {@code
+   * priority}: {@code job-at-<due>-}, or {@code job-p<priority>-at-<due>-} above priority 0; the
+   * service appends a sequence.
+   */
+  static String delayedPrefix(long dueMillis, int priority) {
+    if (dueMillis < 0 || dueMillis > MAX_DUE_MILLIS) {
+      throw new IllegalArgumentException("due time out of range: " + dueMillis);
+    }
+    if (priority < PutOptions.MIN_PRIORITY || priority > PutOptions.MAX_PRIORITY) {
+      throw new IllegalArgumentException("priority out of range: " + priority);
+    }
+    return JOB_PREFIX + (priority > 0 ? "p" + priority + "-" : "") + DUE_MARK + String.format("%013d", dueMillis) + "-";
+  }
+
+  /** The priority a delayed job's name carries: 0 without a mark (or for a name that is not one). */
+  static int priorityOf(String name) {
+    int at = name.lastIndexOf("-" + DUE_MARK);
+    if (at < 3 || name.charAt(at - 2) != 'p' || !name.startsWith(JOB_PREFIX, at - 2 - JOB_PREFIX.length())) {
+      return 0;
+    }
+    char digit = name.charAt(at - 1);
+    return digit >= '0' && digit <= '9' ? digit - '0' : 0;
+  }
+
+  /** The due time a delayed job's name carries, or {@code Long.MAX_VALUE} for a name that carries none. */
+  static long dueOf(String name) {
+    int at = name.lastIndexOf("-" + DUE_MARK) + 1;
+    int start = at + DUE_MARK.length();
+    if (at <= 0 || name.length() < start + 14 || name.charAt(start + 13) != '-') {
+      return Long.MAX_VALUE;
+    }
+    long value = 0;
+    for (int i = start; i < start + 13; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return Long.MAX_VALUE;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
   /**
    * The sequence number of a sequential node's name (its last ten digits), or {@code
    * Long.MAX_VALUE} for a name that carries none, so foreign nodes sort last and are never picked.

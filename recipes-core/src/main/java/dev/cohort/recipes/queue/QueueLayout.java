@@ -15,12 +15,15 @@ import java.util.concurrent.CompletableFuture;
  * <p>Under the queue's path: {@code pending/} holds the buckets ({@code b-<ten-digit index>}), each
  * a directory of at most about {@link WorkQueue#BUCKET_SIZE} job nodes; {@code claims/} one
  * ephemeral claim node per job being processed; {@code dead/} the dead letters; {@code waiters/}
- * the waiting takes. {@code jobs/} is the flat directory of job nodes that versions before the
+ * the waiting takes; {@code delayed/} the jobs put with a due time, named {@code
+ * <protected prefix>job-at-<thirteen-digit epoch millis>-<sequence>}. {@code jobs/} is the flat directory of job nodes that versions before the
  * buckets wrote: it is read first, as the oldest bucket, until it is seen empty. Every directory is
  * a container where the backend has them, so an empty queue's directories go; every reader
  * therefore treats a missing directory as an empty one.
  */
 final class QueueLayout {
+  /** The delayed jobs' directory name, also the prefix of their claims' names. */
+  static final String DELAYED = "delayed";
   final Cohort client;
   final String path;
   /** The old flat layout's job directory. */
@@ -29,6 +32,8 @@ final class QueueLayout {
   final String claims;
   final String dead;
   final String waiters;
+  /** The delayed jobs: one directory, each job's name carrying its due time. */
+  final String delayed;
   /** Jobs per bucket before producers move on to the next one. */
   final int bucketSize;
   /** How the queue's directories are created: containers where the backend has them. */
@@ -44,6 +49,7 @@ final class QueueLayout {
     this.claims = Paths.join(path, "claims");
     this.dead = Paths.join(path, "dead");
     this.waiters = Paths.join(path, "waiters");
+    this.delayed = Paths.join(path, DELAYED);
     this.bucketSize = bucketSize;
     this.dirMode = client.backend().has(Capability.CONTAINER_NODES) ? CreateMode.CONTAINER : CreateMode.PERSISTENT;
   }

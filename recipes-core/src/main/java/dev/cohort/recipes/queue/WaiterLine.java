@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * each bucket it lists (a put into it; a take waits only when no bucket holds an unclaimed job, so
  * these are few), the old layout's directory while it has jobs, and the claim list too, since a
  * claim that goes with its worker's session makes a job claimable again without changing a job
- * list. A directory that is missing (a container emptied) is watched for its creation. Every other waiter
+ * list; and the delayed jobs' directory (a delayed put may come due before the one it waits for).
+ * A take that saw a delayed job not yet due also wakes at its due time, on the client's clock. A
+ * directory that is missing (a container emptied) is watched for its creation. Every other waiter
  * watches the waiter just before it, with a read that sets no watch when that waiter is already
  * gone. A put therefore wakes the head, and a waiter that leaves the line wakes the one behind it.
  *
@@ -158,6 +160,9 @@ final class WaiterLine {
                 new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL), ops::deleteIfOwned);
             continue;
           }
+          // A delayed job not yet due: look again when it is, on the client's clock.
+          CompletableFuture<Void> due = dueTimer(walker.nextDueMillis());
+          due.thenRun(() -> wake.complete(false));
           waitingTakes.incrementAndGet();
           try {
             if (!deadline.await(wake)) {
@@ -165,6 +170,7 @@ final class WaiterLine {
             }
           } finally {
             waitingTakes.decrementAndGet();
+            due.cancel(false); // stops watching the clock
           }
           if (wake.getNow(false)) {
             watchWakeUps.incrementAndGet();
@@ -230,6 +236,7 @@ final class WaiterLine {
       if (predecessor.isEmpty()) {
         List<CompletableFuture<?>> armed = new ArrayList<>();
         armed.add(watchDir(waiter, claims));
+        armed.add(watchDir(waiter, layout.delayed));
         if (!layout.legacyDrained) {
           armed.add(watchDir(waiter, layout.legacyJobs));
         }
@@ -300,6 +307,15 @@ final class WaiterLine {
         return List.<String>of();
       });
     }).thenCompose(f -> f);
+  }
+
+  /** Completes when {@code dueMillis} (epoch millis on the client's clock) comes; never for {@code Long.MAX_VALUE}. */
+  private CompletableFuture<Void> dueTimer(long dueMillis) {
+    if (dueMillis == Long.MAX_VALUE) {
+      return new CompletableFuture<>();
+    }
+    long wait = Math.max(0, dueMillis - client.timeSource().epochMillis());
+    return Deadline.after(client, Duration.ofMillis(wait)).expiry();
   }
 
   /** Wakes every waiting take: they look again (after a reconnect, or to end on close). */

@@ -15,6 +15,7 @@ import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Paths;
 import dev.cohort.spi.Stat;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Under the queue's path: {@code pending/} holds the jobs in buckets, {@code pending/b-<index>/},
  * each a directory of at most about {@link #BUCKET_SIZE} persistent sequential job nodes; {@code
  * claims/} one ephemeral node per job being processed (named after the job: its {@link Job#id()}),
- * {@code dead/} the dead letters and {@code waiters/} one ephemeral sequential node per waiting
- * worker. These directories are containers where the backend has them ({@link
+ * {@code dead/} the dead letters, {@code waiters/} one ephemeral sequential node per waiting
+ * worker and {@code delayed/} the jobs put with a due time or a priority ({@link #put(byte[],
+ * PutOptions)}), whose names carry both; due ones are taken before the pending jobs. These directories are containers where the backend has them ({@link
  * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
  * creates them again when it needs them, treating a missing one as empty. One exception: a put into
  * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
@@ -115,6 +117,8 @@ public final class WorkQueue implements AutoCloseable {
   public static final int MAX_JOB_BYTES = 512 * 1024;
   /** The default payload limit: 64 KiB. */
   public static final int DEFAULT_MAX_JOB_BYTES = 64 * 1024;
+  /** The most delayed jobs (put with a due time, not yet claimed and completed) a queue may hold. */
+  public static final int MAX_DELAYED_JOBS = 10_000;
 
   /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
   static final int PUTS_PER_COUNT_READ = 32;
@@ -145,6 +149,8 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
+  /** The count of delayed jobs this instance last read and its delayed puts since, as {@link #countReading}. */
+  private final AtomicLong delayedReading = new AtomicLong(-1L << 32);
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
@@ -216,6 +222,83 @@ public final class WorkQueue implements AutoCloseable {
             return QueueDecisions.claimName(QueueDecisions.bucketName(k), node.name());
           });
     });
+    return events == null ? put : put.whenComplete((id, error) -> {
+      if (error == null) {
+        events.jobPut(path);
+      }
+    });
+  }
+
+  /**
+   * Adds a job that no take claims before {@code delay} has passed on the client's clock, and
+   * returns its id: {@code put(payload, PutOptions.defaults().withDelay(delay))}.
+   *
+   * @throws IllegalArgumentException if {@code delay} is negative or too long (see {@link
+   *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
+   */
+  public String put(byte[] payload, Duration delay) throws InterruptedException {
+    return put(payload, PutOptions.defaults().withDelay(delay));
+  }
+
+  /**
+   * Adds a job that no take claims before {@code notBefore} on the client's clock, and returns its
+   * id: {@code put(payload, PutOptions.defaults().withNotBefore(notBefore))}.
+   *
+   * @throws IllegalArgumentException if {@code notBefore} is out of range (see {@link PutOptions}),
+   *     or the payload exceeds the job size limit (nothing is added)
+   */
+  public String put(byte[] payload, Instant notBefore) throws InterruptedException {
+    return put(payload, PutOptions.defaults().withNotBefore(notBefore));
+  }
+
+  /**
+   * Adds a job with a due time and a priority, and returns its id. A put that returns added
+   * exactly one job, as {@link #put(byte[])}; with {@link PutOptions#defaults()} it is that put.
+   *
+   * <p>Other jobs wait in {@code delayed/}, one directory whose job names carry the due time
+   * (epoch millis on the client's clock) and the priority. Takes claim the due ones there before
+   * the pending jobs: highest priority first, then earliest due, then in the order they were put.
+   * A take that waits wakes when the earliest delayed job it saw comes due. The due time is read
+   * on the producer's clock and compared with each worker's, so their clocks should agree. A claimed job is
+   * completed and failed like any other; a failed one is requeued due at once, with its priority
+   * if it has one above 0, else among the pending jobs. A queue holds at most {@link #MAX_DELAYED_JOBS} such jobs, counted as pending
+   * jobs are (see the class comment: mostly one round trip, and concurrent producers may overshoot
+   * by at most {@value #PUTS_PER_COUNT_READ} each); {@link #size()} does not count them.
+   *
+   * @throws IllegalArgumentException if a delay takes the due time out of range (see {@link
+   *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
+   * @throws QueueFullException if the queue is full: {@link #MAX_DELAYED_JOBS} delayed jobs, or
+   *     for a plain put as {@link #put(byte[])} (nothing is added)
+   * @throws CoordinationException as {@link #put(byte[])}
+   */
+  public String put(byte[] payload, PutOptions options) throws InterruptedException {
+    return await(putAsync(payload, options));
+  }
+
+  /** {@link #put(byte[], PutOptions)}, asynchronously; the argument checks still throw at once. */
+  public CompletableFuture<String> putAsync(byte[] payload, PutOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (options.isPlain()) {
+      return putAsync(payload);
+    }
+    long due = options.dueMillis(client.timeSource().epochMillis());
+    String prefix = QueueDecisions.delayedPrefix(due, options.priority());
+
+    byte[] data = jobData(payload);
+    CompletableFuture<Void> room = mayPutUnread(delayedReading, MAX_DELAYED_JOBS)
+        ? CompletableFuture.completedFuture(null)
+        : ops.exists(layout.delayed, null).thenCompose(stat -> {
+          int delayedJobs = statChildren(stat);
+          delayedReading.set((long) delayedJobs << 32 | 1);
+          if (delayedJobs >= MAX_DELAYED_JOBS) {
+            throw new QueueFullException(path, delayedJobs, MAX_DELAYED_JOBS);
+          }
+          return stat == null ? layout.ensureDir(layout.delayed) : CompletableFuture.completedFuture(null);
+        });
+    // A directory gone since the reading (a container emptied) is created again, as plain nodes,
+    // by the protected create.
+    CompletableFuture<String> put = room.thenCompose(ignored -> ops.createProtected(layout.delayed, prefix, data,
+        CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> QueueDecisions.claimName(QueueLayout.DELAYED, node.name()));
     return events == null ? put : put.whenComplete((id, error) -> {
       if (error == null) {
         events.jobPut(path);
@@ -319,6 +402,11 @@ public final class WorkQueue implements AutoCloseable {
    * most {@link #PUTS_PER_COUNT_READ} puts old and, with those puts added, under half the maximum.
    */
   private boolean mayPutUnread() {
+    return mayPutUnread(countReading, maxPendingJobs);
+  }
+
+  /** {@link #mayPutUnread()} for the reading {@code counter} of a count whose maximum is {@code max}. */
+  private static boolean mayPutUnread(AtomicLong countReading, int maxPendingJobs) {
     while (true) {
       long reading = countReading.get();
       long count = reading >> 32;
@@ -512,12 +600,17 @@ public final class WorkQueue implements AutoCloseable {
     int failures = job.attempts() + 1;
     boolean toDead = failures >= maxAttempts;
     FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
-    long bucket = toDead ? -1 : await(tailBucket());
-    String target = toDead ? dead : layout.bucketPath(bucket);
+    // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
+    int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
+    boolean toDelayed = !toDead && priority > 0;
+    long bucket = toDead || toDelayed ? -1 : await(tailBucket());
+    String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
+    String prefix = toDelayed
+        ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
         Op.delete(job.jobPath(), job.claimedVersion()),
-        Op.create(Paths.join(target, QueueDecisions.JOB_PREFIX),
+        Op.create(Paths.join(target, prefix),
             Job.encode(failures, job.payloadUnsafe()), CreateMode.PERSISTENT_SEQUENTIAL));
     boolean send = true;
     boolean targetCreated = false;
@@ -527,7 +620,7 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           List<OpResult> results = await(ops.multi(requeue));
-          if (!toDead) {
+          if (bucket >= 0) {
             afterPut(bucket, Paths.name(((OpResult.CreateResult) results.get(2)).path()));
           }
           settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);

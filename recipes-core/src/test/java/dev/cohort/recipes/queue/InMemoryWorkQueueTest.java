@@ -52,6 +52,55 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   }
 
   /**
+   * A waiting take gets a delayed job when it comes due on the client's virtual clock, not before;
+   * a delayed put due sooner than the one it waits for wakes it to look again (the watch on
+   * {@code delayed/}), so the sooner job is taken at its own time.
+   */
+  @Test
+  void aWaitingTakeGetsADelayedJobWhenItComesDueOnVirtualTime() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofHours(10)).build();
+        Cohort other = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+            .sessionTimeout(Duration.ofHours(10)).build()) {
+      client.start();
+      other.start();
+      WorkQueue queue = WorkQueue.builder(client, "/dq").build();
+      WorkQueue producer = WorkQueue.builder(other, "/dq").build();
+      producer.put("late".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10));
+      Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofHours(1)));
+      await().until(() -> queue.waitingTakes() == 1);
+      long wakeUps = queue.watchWakeUps();
+
+      producer.put("soon".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));
+      await().until(() -> queue.watchWakeUps() > wakeUps && queue.waitingTakes() == 1);
+      fixture.advanceTime(Duration.ofMinutes(4));
+      await().until(() -> queue.waitingTakes() == 1);
+      assertEquals(Optional.empty(), producer.tryTakeAsync().get(30, TimeUnit.SECONDS), "nothing is due yet");
+      assertTrue(!taking.isDone(), "the take still waits");
+
+      fixture.advanceTime(Duration.ofMinutes(1));
+      Job soon = taking.get(30, TimeUnit.SECONDS).orElseThrow();
+      assertEquals("soon", new String(soon.payload(), StandardCharsets.UTF_8));
+      assertTrue(queue.complete(soon));
+
+      assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the other is not due yet");
+      Future<Optional<Job>> next = thread.submit(() -> queue.take(Duration.ofHours(1)));
+      await().until(() -> queue.waitingTakes() == 1);
+      fixture.advanceTime(Duration.ofMinutes(5));
+      Job late = next.get(30, TimeUnit.SECONDS).orElseThrow();
+      assertEquals("late", new String(late.payload(), StandardCharsets.UTF_8));
+      assertTrue(queue.complete(late));
+      queue.close();
+      producer.close();
+    } finally {
+      thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
    * Many takes that time out, are interrupted or get a job, on several workers at once (so that
    * waiters watch predecessors that leave at the same moment): once every worker is idle, the
    * service holds as many watches as before the first take.

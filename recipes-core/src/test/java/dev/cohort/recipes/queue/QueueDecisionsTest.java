@@ -117,4 +117,29 @@ class QueueDecisionsTest {
         IllegalArgumentException.class,
         () -> QueueDecisions.waiterToWatch(List.of("w-0000000001"), "w-0000000002"));
   }
+
+  @Test
+  void aDelayedJobsNameCarriesItsDueTime() {
+    String name = "_c_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-" + QueueDecisions.delayedPrefix(1_733_550_000_123L, 0) + "0000000042";
+    assertEquals(1_733_550_000_123L, QueueDecisions.dueOf(name));
+    assertEquals(42, QueueDecisions.sequence(name));
+    assertEquals(0, QueueDecisions.dueOf(QueueDecisions.delayedPrefix(0, 0) + "0000000000"));
+    assertEquals(Long.MAX_VALUE, QueueDecisions.dueOf("job-0000000001"), "a pending job's name carries none");
+    assertEquals(Long.MAX_VALUE, QueueDecisions.dueOf("job-at-12x4567890123-0000000001"));
+    assertEquals(Long.MAX_VALUE, QueueDecisions.dueOf("job-at-123"));
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.delayedPrefix(-1, 0));
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.delayedPrefix(QueueDecisions.MAX_DUE_MILLIS + 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.delayedPrefix(0, 10));
+    assertEquals(0, QueueDecisions.priorityOf(name));
+  }
+
+  @Test
+  void aPrioritizedJobsNameCarriesItsPriorityAndDueTime() {
+    String name = "_c_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-" + QueueDecisions.delayedPrefix(77, 9) + "0000000003";
+    assertEquals(9, QueueDecisions.priorityOf(name));
+    assertEquals(77, QueueDecisions.dueOf(name));
+    assertEquals(3, QueueDecisions.sequence(name));
+    assertEquals(4, QueueDecisions.priorityOf("delayed-" + QueueDecisions.delayedPrefix(5, 4) + "0000000000"));
+    assertEquals(0, QueueDecisions.priorityOf("job-0000000001"));
+  }
 }

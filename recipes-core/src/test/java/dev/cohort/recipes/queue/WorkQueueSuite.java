@@ -568,7 +568,24 @@ public abstract class WorkQueueSuite {
     lostReplyPutsAreOneJobEach(b -> b.bucketSize(3));
   }
 
+  /** The same with delayed puts (due at once): the receipt makes each returned put one job. */
+  @Test
+  void aDelayedPutWhoseReplyIsLostIsOneJob() throws Exception {
+    lostReplyPutsAreOneJobEach(b -> b, (queue, payload) -> queue.put(payload, Duration.ZERO));
+  }
+
+  /** How a test puts a job. */
+  @FunctionalInterface
+  private interface Putter {
+    void put(WorkQueue queue, byte[] payload) throws Exception;
+  }
+
   private void lostReplyPutsAreOneJobEach(java.util.function.UnaryOperator<WorkQueue.Builder> configure) throws Exception {
+    lostReplyPutsAreOneJobEach(configure, WorkQueue::put);
+  }
+
+  private void lostReplyPutsAreOneJobEach(java.util.function.UnaryOperator<WorkQueue.Builder> configure, Putter putter)
+      throws Exception {
     assumeTrue(fixture.supports(FaultControl.LOSE_REPLY), "needs LOSE_REPLY");
     int puts = fixture.supports(FaultControl.VIRTUAL_TIME) ? 200 : 20; // a real client reconnects after each loss
     Cohort producerClient = newClient();
@@ -584,14 +601,14 @@ public abstract class WorkQueueSuite {
       }
       return null;
     });
-    producer.put(bytes("warm-up")); // reads the pending count: the lost replies below hit the creates
+    putter.put(producer, bytes("warm-up")); // reads the pending count: the lost replies below hit the creates
     List<String> returned = new ArrayList<>();
     List<String> thrown = new ArrayList<>();
     for (int i = 0; i < puts; i++) {
       await().until(() -> producerClient.connectionState().isConnected());
       fixture.loseNextReply(producerClient.session());
       try {
-        producer.put(bytes("job-" + i));
+        putter.put(producer, bytes("job-" + i));
         returned.add("job-" + i);
       } catch (CoordinationException e) {
         assertTrue(e.isOutcomeUnknown(), "a put fails only with an unknown outcome here: " + e);
@@ -599,7 +616,7 @@ public abstract class WorkQueueSuite {
       }
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> returned.stream().allMatch(completedPayloads::containsKey));
-    await().until(() -> producer.size() == 0);
+    await().until(() -> producer.size() == 0 && childrenOrNone(producerClient, "/q/delayed").isEmpty());
     consuming.cancel(true);
 
     List<String> duplicated = completedPayloads.entrySet().stream()
@@ -702,6 +719,143 @@ public abstract class WorkQueueSuite {
   }
 
   /** A job handed to another queue's complete or fail is refused, and its claim stays as it was. */
+  // ---- delayed jobs -------------------------------------------------------------------------
+
+  @Test
+  void dueDelayedJobsAreTakenEarliestDueFirstAndBeforePendingJobs() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("pending"));
+    queue.put(bytes("c"), java.time.Instant.ofEpochMilli(3_000));
+    queue.put(bytes("a"), java.time.Instant.ofEpochMilli(1_000));
+    queue.put(bytes("b"), java.time.Instant.ofEpochMilli(2_000));
+
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Job job = queue.take(JOB).orElseThrow();
+      taken.add(text(job));
+      assertTrue(queue.complete(job));
+    }
+
+    assertEquals(List.of("a", "b", "c", "pending"), taken);
+    assertEquals(Optional.empty(), queue.take(Duration.ZERO));
+  }
+
+  @Test
+  void aDelayedJobIsNotTakenBeforeItsTime() throws Exception {
+    Cohort producerClient = newClient();
+    WorkQueue producer = queue(producerClient);
+    WorkQueue worker = queue(newClient());
+    String id = producer.put(bytes("later"), Duration.ofHours(1));
+
+    assertEquals(Optional.empty(), worker.tryTakeAsync().get(5, TimeUnit.SECONDS));
+    assertEquals(Optional.empty(), worker.take(SHORT));
+    assertTrue(id.startsWith("delayed-"), id);
+    assertEquals(1, childrenOrNone(producerClient, "/q/delayed").size(),
+        "the job waits in delayed/");
+    assertEquals(List.of(), childrenOrNone(producerClient, "/q/claims"), "nobody claimed it");
+  }
+
+  @Test
+  void aFailedDelayedJobIsRequeuedAmongThePendingJobs() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").maxAttempts(2));
+    String id = queue.put(bytes("d"), Duration.ZERO);
+    Job first = queue.take(JOB).orElseThrow();
+    assertEquals(id, first.id());
+
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    Job second = queue.take(JOB).orElseThrow();
+
+    assertEquals("d", text(second));
+    assertEquals(1, second.attempts());
+    assertEquals(List.of(), childrenOrNone(client, "/q/delayed"), "requeued among the pending jobs");
+    assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(second));
+    assertEquals(1, queue.deadLetters().size());
+  }
+
+  @Test
+  void aDelayedJobOfAWorkerWhoseSessionExpiresIsTakenByAnother() throws Exception {
+    assumeTrue(fixture.supports(FaultControl.EXPIRE), "needs EXPIRE");
+    Cohort dying = newClient();
+    WorkQueue dyingQueue = queue(dying);
+    Cohort survivorClient = newClient();
+    WorkQueue survivor = queue(survivorClient);
+    dyingQueue.put(bytes("work"), Duration.ZERO);
+    Job lost = dyingQueue.take(JOB).orElseThrow();
+
+    fixture.expire(dying.session());
+    Job retaken = survivor.take(JOB).orElseThrow();
+
+    assertEquals("work", text(retaken));
+    assertEquals(lost.id(), retaken.id());
+    assertTrue(retaken.fencingToken().isNewerThan(lost.fencingToken()));
+    await().until(() -> dying.connectionState().isConnected() && dying.sessionId() != 0);
+    assertFalse(dyingQueue.complete(lost), "the lost claim cannot complete the job");
+    assertTrue(survivor.complete(retaken));
+    assertEquals(List.of(), childrenOrNone(survivorClient, "/q/delayed"));
+  }
+
+  @Test
+  void higherPrioritiesAreTakenFirstThenEarliestDueThenPendingJobs() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("plain"), PutOptions.defaults());
+    queue.put(bytes("p1"), PutOptions.defaults().withPriority(1));
+    queue.put(bytes("p9-late"), PutOptions.defaults().withPriority(9).withNotBefore(java.time.Instant.ofEpochMilli(2_000)));
+    queue.put(bytes("p0-due"), PutOptions.defaults().withNotBefore(java.time.Instant.ofEpochMilli(1_000)));
+    queue.put(bytes("p9-early"), PutOptions.defaults().withNotBefore(java.time.Instant.ofEpochMilli(1_000)).withPriority(9));
+    queue.put(bytes("p5-future"), PutOptions.defaults().withPriority(5).withDelay(Duration.ofHours(1)));
+
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Job job = queue.take(JOB).orElseThrow();
+      taken.add(text(job));
+      assertTrue(queue.complete(job));
+    }
+
+    assertEquals(List.of("p9-early", "p9-late", "p1", "p0-due", "plain"), taken);
+    assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the job due in an hour waits");
+  }
+
+  @Test
+  void aFailedPrioritizedJobIsRequeuedWithItsPriority() throws Exception {
+    WorkQueue queue = queue(newClient());
+    queue.put(bytes("urgent"), PutOptions.defaults().withPriority(3));
+    Job first = queue.take(JOB).orElseThrow();
+    queue.put(bytes("plain"));
+    queue.put(bytes("less urgent"), PutOptions.defaults().withPriority(2));
+
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    Job again = queue.take(JOB).orElseThrow();
+
+    assertEquals("urgent", text(again), "still ahead of lower priorities");
+    assertEquals(1, again.attempts());
+    assertTrue(queue.complete(again));
+  }
+
+  @Test
+  void badDelayedPutsAreRejectedAndWriteNothing() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").maxJobBytes(16));
+    assertThrows(IllegalArgumentException.class, () -> queue.put(bytes("x"), Duration.ofMillis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> queue.put(bytes("x"), java.time.Instant.ofEpochMilli(-1)));
+    assertThrows(IllegalArgumentException.class, () -> queue.put(bytes("x"), java.time.Instant.MAX));
+    assertThrows(IllegalArgumentException.class,
+        () -> queue.put(bytes("x"), java.time.Instant.ofEpochMilli(QueueDecisions.MAX_DUE_MILLIS + 1)));
+    assertThrows(IllegalArgumentException.class, () -> queue.put(bytes("x"), Duration.ofDays(400 * 365L)),
+        "beyond the year 2286");
+    assertThrows(IllegalArgumentException.class, () -> queue.put(bytes("x"), Duration.ofSeconds(Long.MAX_VALUE)));
+    assertThrows(IllegalArgumentException.class, () -> queue.put(new byte[17], Duration.ZERO));
+    assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (Duration) null));
+    assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (java.time.Instant) null));
+    assertThrows(IllegalArgumentException.class, () -> PutOptions.defaults().withPriority(-1));
+    assertThrows(IllegalArgumentException.class, () -> PutOptions.defaults().withPriority(PutOptions.MAX_PRIORITY + 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> queue.put(new byte[17], PutOptions.defaults().withPriority(PutOptions.MAX_PRIORITY)));
+    assertThrows(NullPointerException.class, () -> queue.put(bytes("x"), (PutOptions) null));
+
+    assertEquals(List.of(), childrenOrNone(client, "/q"), "nothing was written");
+  }
+
   @Test
   void aJobFromAnotherQueueIsRefusedAndStaysClaimed() throws Exception {
     Cohort client = newClient();
