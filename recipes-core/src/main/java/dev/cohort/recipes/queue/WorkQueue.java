@@ -423,7 +423,7 @@ public final class WorkQueue implements AutoCloseable {
   /**
    * Pending jobs (claimed or not); a snapshot, exact per bucket. Reads the list of buckets and each
    * bucket's count: one request per bucket, so it costs more as the queue grows (puts and takes do
-   * not).
+   * not). Jobs put with a delay or a priority ({@link PutOptions}) are not counted here.
    */
   public int size() throws InterruptedException {
     List<String> names = await(layout.childrenOrEmpty(layout.pending));
