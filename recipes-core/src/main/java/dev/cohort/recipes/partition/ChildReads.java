@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The data of the children of one path, read once and then again only after a watch event names
@@ -88,7 +87,7 @@ final class ChildReads {
       known.clear();
       invalid.clear();
       if (persistent) {
-        await(ops.addWatch(parent, WatchMode.PERSISTENT_RECURSIVE, watcher));
+        PartitionClaimer.await(ops.addWatch(parent, WatchMode.PERSISTENT_RECURSIVE, watcher));
       }
       session = now;
     }
@@ -110,7 +109,7 @@ final class ChildReads {
     }
     for (int i = 0; i < reads.size(); i++) {
       try {
-        known.put(missing.get(i), await(reads.get(i)));
+        known.put(missing.get(i), PartitionClaimer.await(reads.get(i)));
       } catch (NoNodeException gone) {
         // deleted since the listing: absent. Any other failure ends the round.
       }
@@ -122,21 +121,6 @@ final class ChildReads {
   void close() {
     if (persistent && session != 0 && client.isLiveSession(session)) {
       ops.removeWatches(parent, watcher);
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
     }
   }
 }

@@ -1167,7 +1167,8 @@ public final class PartitionClaimer implements AutoCloseable {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+  /** Waits for {@code future}; its failure is rethrown as it is, a checked one wrapped. */
+  static <T> T await(CompletableFuture<T> future) throws InterruptedException {
     try {
       return future.get();
     } catch (ExecutionException e) {
