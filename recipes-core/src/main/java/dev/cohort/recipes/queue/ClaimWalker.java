@@ -80,14 +80,6 @@ final class ClaimWalker {
   /** A job to try: its node's path and its claim's name. */
   record Candidate(String jobPath, String claimName) {}
 
-  /**
-   * Jobs claimed for a take that had stopped waiting (its deadline passed, it was interrupted, or
-   * it gave up at a loss of the session) before the claim's reply came: the next take returns one
-   * of them first, and {@link #releaseParked} gives them back at close. A claim nobody hands back
-   * would hold its job, unprocessed, for as long as the session lives.
-   */
-  private final java.util.Queue<Job> parked = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
   private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
@@ -118,12 +110,6 @@ final class ClaimWalker {
 
   /** Claims the oldest job it can without waiting, or completes empty; completes on a backend thread. */
   CompletableFuture<Optional<Job>> tryTake() {
-    Job late;
-    while ((late = parked.poll()) != null) {
-      if (client.isLiveSession(late.claimSession())) {
-        return CompletableFuture.completedFuture(Optional.of(late));
-      } // else its claim went with its session
-    }
     CompletableFuture<Optional<Job>> result = new CompletableFuture<>();
     String name = unsettled.keySet().stream().findFirst().orElse(null);
     Unsettled maybe = name == null ? null : unsettled.remove(name);
@@ -135,7 +121,7 @@ final class ClaimWalker {
       adoptIfOurs(maybe.candidate(), maybe.payload(), maybe.attempts(), maybe.token(), maybe.session())
           .whenComplete((job, error) -> {
             if (job != null) {
-              result.complete(Optional.of(job));
+              handOver(result, job);
             } else {
               nextCandidate(result, 0, 0, 0);
             }
@@ -144,29 +130,34 @@ final class ClaimWalker {
     return result;
   }
 
-  /** Keeps {@code job}, claimed for a take that no longer waits, for the next take. */
-  void park(Job job) {
-    parked.add(job);
+  /**
+   * Returns {@code job} to the take that asked for it; if that take was given up meanwhile (its
+   * deadline passed, it was interrupted or cancelled), gives the claim back instead.
+   */
+  private void handOver(CompletableFuture<Optional<Job>> result, Job job) {
+    if (!result.complete(Optional.of(job))) {
+      giveBack(job);
+    }
   }
 
   /**
-   * Gives back the parked claims (at close): deletes each claim node, on the claim's live session,
-   * only while the job still has the version the claim gave it, so no later claim is touched.
-   * Best effort: a claim left behind goes with its session.
+   * Gives back the claim of {@code job}, made for a take that no longer waits: deletes the claim
+   * node, on the claim's live session, only while the job still has the version the claim gave it,
+   * so no later claim is touched. The job is then pending again and the waiting takes are woken (the
+   * oldest waiter watches the claims). Best effort: a claim left behind by a failed request goes
+   * with its session. Keeping such a job for this instance's next take instead would hold it,
+   * unprocessed, for as long as the session lives if no take came.
    */
-  void releaseParked() {
-    Job job;
-    while ((job = parked.poll()) != null) {
-      if (client.isLiveSession(job.claimSession()) && !client.isClosed()) {
-        Job released = job;
-        ops.multi(List.of(Op.check(job.jobPath(), job.claimedVersion()),
-            Op.delete(Paths.join(claims, job.id()), -1))).whenComplete((r, e) -> {
-              if (e != null) {
-                log.debug("queue {}: parked claim of {} not released: {}", path, released.id(), e.toString());
-              }
-            });
-      }
+  void giveBack(Job job) {
+    if (!client.isLiveSession(job.claimSession()) || client.isClosed()) {
+      return; // the claim went, or goes, with its session
     }
+    ops.multi(List.of(Op.check(job.jobPath(), job.claimedVersion()),
+        Op.delete(Paths.join(claims, job.id()), -1))).whenComplete((r, e) -> {
+          if (e != null) {
+            log.debug("queue {}: claim of {} not given back: {}", path, job.id(), e.toString());
+          }
+        });
   }
 
   /** Drops the cached listing: the next take lists afresh (after a watch was set, or a reconnect). */
@@ -222,6 +213,9 @@ final class ClaimWalker {
    * @param misses misses in a row since this take last listed
    */
   private void nextCandidate(CompletableFuture<Optional<Job>> result, int listings, int misses, int depth) {
+    if (result.isDone()) {
+      return; // the take was given up (cancelled): claim nothing more for it
+    }
     Candidate next = pollCandidate();
     if (next == null) {
       if (listings > 0 && misses == 0) {
@@ -237,7 +231,7 @@ final class ClaimWalker {
       if (error != null) {
         result.completeExceptionally(WorkQueue.unwrap(error));
       } else if (job != null) {
-        result.complete(Optional.of(job));
+        handOver(result, job);
       } else {
         claimMisses.incrementAndGet();
         afterMiss(result, listings, misses + 1, depth);

@@ -144,8 +144,16 @@ final class WaiterLine {
               waiter.node = null; // our place in line went with a lost session: take a new one
             }
           }
-          Optional<Job> job = within(requests, ended, walker.tryTake(), late -> late.ifPresent(walker::park));
+          CompletableFuture<Optional<Job>> taking = walker.tryTake();
+          Optional<Job> job;
+          try {
+            job = within(requests, ended, taking, late -> late.ifPresent(walker::giveBack));
+          } catch (InterruptedException e) {
+            taking.cancel(false);
+            throw e;
+          }
           if (job == null) {
+            taking.cancel(false); // the walk stops; a claim it lands after this is given back
             continue;
           }
           if (job.isPresent()) {
@@ -190,7 +198,7 @@ final class WaiterLine {
    * ended}) or the client or this line was closed first: a take never waits on a request beyond its
    * deadline, nor on one a lost session or a closed client may never answer. A request given up on
    * still completes in the background; {@code ifLate} then disposes of what it made (a waiter node
-   * to delete, a claimed job to keep for the next take). A failure is thrown as the request's.
+   * to delete, a claimed job to give back). A failure is thrown as the request's.
    */
   private <T> T within(Deadline deadline, long ended, CompletableFuture<T> request, Consumer<T> ifLate)
       throws InterruptedException {

@@ -152,6 +152,56 @@ class WorkQueueRareFailuresTest {
   }
 
   /**
+   * A take that times out while its claim is on the way must not keep the job: the claim lands
+   * after the take gave up, and the worker may never take again (it is idle, or shutting down its
+   * loop). Before the fix the late claim was kept for this worker's next take, and the job sat
+   * claimed by a live session that nobody would ever complete: other workers never saw it again.
+   */
+  @Test
+  void aClaimLandingAfterItsTakeTimedOutIsGivenBack() throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    CompletableFuture<Void> claimHeld = new CompletableFuture<>();
+    CompletableFuture<Void> releaseClaim = new CompletableFuture<>();
+    doAnswer(inv -> {
+      List<Op> ops = inv.getArgument(0);
+      boolean isClaim = ops.stream().anyMatch(op -> op instanceof Op.Create c && c.path().contains("/claims/"));
+      if (!isClaim || claimHeld.isDone()) {
+        return real.multi(ops);
+      }
+      claimHeld.complete(null);
+      return releaseClaim.thenCompose(ignored -> real.multi(ops)); // applied only after the take gave up
+    }).when(session).multi(anyList());
+    client = ForcedReplies.clientOn(fixture, session, b -> b);
+    WorkQueue idle = WorkQueue.builder(client, "/q").build();
+    idle.put("work".getBytes(StandardCharsets.UTF_8));
+
+    ExecutorService taker = Executors.newSingleThreadExecutor();
+    Cohort other = Cohort.builder(fixture.backend()).build();
+    try {
+      Future<Optional<Job>> taking = taker.submit(() -> idle.take(Duration.ofSeconds(1)));
+      claimHeld.get(10, TimeUnit.SECONDS);
+      fixture.advanceTime(Duration.ofSeconds(2)); // the take's deadline passes with its claim in flight
+      assertTrue(taking.get(10, TimeUnit.SECONDS).isEmpty(), "the take timed out");
+      releaseClaim.complete(null); // now the claim is applied, for a take that no longer waits
+
+      other.start();
+      WorkQueue busy = WorkQueue.builder(other, "/q").build();
+      java.util.concurrent.atomic.AtomicReference<Job> got = new java.util.concurrent.atomic.AtomicReference<>();
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        busy.tryTakeAsync().get(10, TimeUnit.SECONDS).ifPresent(got::set);
+        return got.get() != null;
+      });
+      assertArrayEquals("work".getBytes(StandardCharsets.UTF_8), got.get().payload());
+      assertTrue(busy.complete(got.get()));
+      assertEquals(0, idle.size());
+    } finally {
+      taker.shutdownNow();
+      other.close();
+    }
+  }
+
+  /**
    * A client whose session loses the reply of the first {@code claims} claim transactions (after
    * applying them) and fails the first {@code reads} reads of a claim node.
    */
