@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Recipe scenarios that several side-by-side benchmarks time the same way on different backends:
@@ -53,6 +55,15 @@ public final class CohortScenarios {
    * jobs of {@code data} while each other queue (one per client) takes and completes them.
    */
   public static double queueJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data) throws InterruptedException {
+    return queueJobsPerSecond(queues, jobs, data, 1);
+  }
+
+  /**
+   * {@link #queueJobsPerSecond(List, int, byte[])} with a producer that keeps up to {@code inFlight}
+   * puts outstanding ({@link WorkQueue#putAsync}); 1 is the plain blocking put.
+   */
+  public static double queueJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data, int inFlight)
+      throws InterruptedException {
     AtomicInteger done = new AtomicInteger();
     AtomicLong lastCompletion = new AtomicLong();
     long t0 = System.nanoTime();
@@ -73,13 +84,70 @@ public final class CohortScenarios {
       workers.add(t);
       t.start();
     }
-    for (int i = 0; i < jobs; i++) {
-      queues.get(0).put(data);
+    put(queues.get(0), jobs, data, inFlight);
+    for (Thread t : workers) {
+      t.join();
+    }
+    return jobs / ((lastCompletion.get() - t0) / 1e9);
+  }
+
+  /**
+   * Jobs/s of the workers ({@code queues} after the first) taking and completing a backlog of
+   * {@code jobs} jobs that {@code queues.get(0)} put before the clock started.
+   */
+  public static double queueDrainJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data)
+      throws InterruptedException {
+    put(queues.get(0), jobs, data, 64);
+    AtomicInteger done = new AtomicInteger();
+    AtomicLong lastCompletion = new AtomicLong();
+    List<Thread> workers = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (WorkQueue q : queues.subList(1, queues.size())) {
+      Thread t = new Thread(() -> {
+        try {
+          while (done.get() < jobs) {
+            Optional<Job> job = q.take(Duration.ofMillis(200));
+            if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
+              lastCompletion.set(System.nanoTime());
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      workers.add(t);
+      t.start();
     }
     for (Thread t : workers) {
       t.join();
     }
     return jobs / ((lastCompletion.get() - t0) / 1e9);
+  }
+
+  /** Puts {@code jobs} jobs, at most {@code inFlight} outstanding at a time, and waits for them all. */
+  private static void put(WorkQueue queue, int jobs, byte[] data, int inFlight) throws InterruptedException {
+    if (inFlight <= 1) {
+      for (int i = 0; i < jobs; i++) {
+        queue.put(data);
+      }
+      return;
+    }
+    Semaphore window = new Semaphore(inFlight);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    for (int i = 0; i < jobs && failed.get() == null; i++) {
+      window.acquire();
+      queue.putAsync(data).whenComplete((id, error) -> {
+        if (error != null) {
+          failed.compareAndSet(null, error);
+        }
+        window.release();
+      });
+    }
+    window.acquire(inFlight); // every put answered
+    window.release(inFlight);
+    if (failed.get() != null) {
+      throw new IllegalStateException("a put failed", failed.get());
+    }
   }
 
   private static LeaderLatchListener countsDown(CountDownLatch leads) {

@@ -715,28 +715,43 @@ public final class SideBySide {
     int rounds = quick ? 1 : 3;
     // a warm-up round of each first (not counted): the first round of either pays for class
     // loading and compilation of its queue code, which the earlier scenarios did not exercise
-    cohortQueue(backend, jobs / 5);
-    curatorQueue(jobs / 5);
+    cohortQueue(backend, jobs / 5, Mode.BLOCKING_PUTS);
+    curatorQueue(jobs / 5, false);
     double[] cohortRates = new double[rounds];
     double[] curatorRates = new double[rounds];
+    double[] cohortPipelined = new double[rounds];
+    double[] cohortDrain = new double[rounds];
+    double[] curatorDrain = new double[rounds];
     long cohortPackets = 0;
     long curatorPackets = 0;
     for (int r = 0; r < rounds; r++) {
       long p0 = packetsReceived();
-      cohortRates[r] = cohortQueue(backend, jobs);
+      cohortRates[r] = cohortQueue(backend, jobs, Mode.BLOCKING_PUTS);
       long p1 = packetsReceived();
-      curatorRates[r] = curatorQueue(jobs);
+      curatorRates[r] = curatorQueue(jobs, false);
       long p2 = packetsReceived();
       cohortPackets += p1 - p0;
       curatorPackets += p2 - p1;
+      cohortPipelined[r] = cohortQueue(backend, jobs, Mode.PIPELINED_PUTS);
+      cohortDrain[r] = cohortQueue(backend, jobs, Mode.DRAIN);
+      curatorDrain[r] = curatorQueue(jobs, true);
     }
     rows.add(new Row("work queue, " + jobs + " jobs, 3 workers, end to end (median of " + rounds + ")", "jobs/s",
         median(cohortRates), median(curatorRates), true));
+    rows.add(new Row("  same, Cohort producer pipelined (putAsync, " + PUTS_IN_FLIGHT
+        + " in flight; Curator has no async offer)", "jobs/s", median(cohortPipelined), median(curatorRates), true));
+    rows.add(new Row("work queue, drain a backlog of " + jobs + ", 3 workers (take+complete / poll)", "jobs/s",
+        median(cohortDrain), median(curatorDrain), true));
     rows.add(new Row("requests per job, put to completion (server packets)", "requests",
         cohortPackets / (double) (rounds * jobs), curatorPackets / (double) (rounds * jobs), false));
   }
 
-  private double cohortQueue(ZooKeeperBackend backend, int jobs) throws Exception {
+  /** How a Cohort queue round runs: its producer blocking or pipelined, or workers on a backlog. */
+  private enum Mode { BLOCKING_PUTS, PIPELINED_PUTS, DRAIN }
+
+  private static final int PUTS_IN_FLIGHT = 64;
+
+  private double cohortQueue(ZooKeeperBackend backend, int jobs, Mode mode) throws Exception {
     List<Cohort> clients = new ArrayList<>();
     List<WorkQueue> queues = new ArrayList<>();
     try {
@@ -744,20 +759,33 @@ public final class SideBySide {
         clients.add(cohort(backend));
         queues.add(WorkQueue.builder(clients.get(i), "/queue").build());
       }
-      return CohortScenarios.queueJobsPerSecond(queues, jobs, DATA);
+      return switch (mode) {
+        case BLOCKING_PUTS -> CohortScenarios.queueJobsPerSecond(queues, jobs, DATA);
+        case PIPELINED_PUTS -> CohortScenarios.queueJobsPerSecond(queues, jobs, DATA, PUTS_IN_FLIGHT);
+        case DRAIN -> CohortScenarios.queueDrainJobsPerSecond(queues, jobs, DATA);
+      };
     } finally {
       queues.forEach(WorkQueue::close);
       clients.forEach(Cohort::close);
     }
   }
 
-  private double curatorQueue(int jobs) throws Exception {
+  /**
+   * Curator's SimpleDistributedQueue: one producer offering {@code jobs} items while 3 workers poll
+   * them, or ({@code drain}) the workers polling a backlog offered before the clock started.
+   */
+  private double curatorQueue(int jobs, boolean drain) throws Exception {
     List<CuratorFramework> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
         clients.add(curator());
       }
       SimpleDistributedQueue producer = new SimpleDistributedQueue(clients.get(0), "/curator-queue");
+      if (drain) {
+        for (int i = 0; i < jobs; i++) {
+          producer.offer(DATA);
+        }
+      }
       AtomicInteger done = new AtomicInteger();
       AtomicLong lastCompletion = new AtomicLong();
       long t0 = System.nanoTime();
@@ -778,8 +806,10 @@ public final class SideBySide {
         workers.add(t);
         t.start();
       }
-      for (int i = 0; i < jobs; i++) {
-        producer.offer(DATA);
+      if (!drain) {
+        for (int i = 0; i < jobs; i++) {
+          producer.offer(DATA);
+        }
       }
       for (Thread t : workers) {
         t.join();
