@@ -54,7 +54,7 @@ public enum Backend {
         return new Opened(ReplicatedBackend.create(), null, null);
       case ZOOKEEPER: {
         Path dir = Files.createTempDirectory("cohort-scale-zk");
-        EmbeddedServer server = EmbeddedServer.start(dir);
+        EmbeddedServer server = EmbeddedServer.start(dir, 0); // one connection per session, as many as a point opens
         return new Opened(ZooKeeperBackend.connect(server.connectString()), server, dir);
       }
       default:

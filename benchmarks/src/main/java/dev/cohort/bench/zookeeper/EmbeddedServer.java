@@ -20,8 +20,17 @@ public final class EmbeddedServer implements AutoCloseable {
   }
 
   public static EmbeddedServer start(Path dir) throws IOException, InterruptedException {
+    return start(dir, 100);
+  }
+
+  /**
+   * A server that accepts at most {@code maxConnectionsPerAddress} connections from one address (0:
+   * no limit; ZooKeeper's own default is 60). Each ZooKeeper session is one connection.
+   */
+  public static EmbeddedServer start(Path dir, int maxConnectionsPerAddress) throws IOException, InterruptedException {
     ZooKeeperServer server = new ZooKeeperServer(dir.resolve("snap").toFile(), dir.resolve("log").toFile(), 2000);
-    ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 100);
+    ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0),
+        maxConnectionsPerAddress);
     factory.startup(server);
     return new EmbeddedServer(server, factory);
   }
