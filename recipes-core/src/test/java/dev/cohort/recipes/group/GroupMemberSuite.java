@@ -432,8 +432,10 @@ public abstract class GroupMemberSuite {
 
     crash(crashing);
     await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events.contains("away s"));
-    assertTrue(other.members().containsKey("s"), "away within the grace period");
     if (virtual) {
+      // On real time a loaded machine may let the 2 s pass before this line: there the order of
+      // the events (away, then left) is what says the member was kept through its grace period.
+      assertTrue(other.members().containsKey("s"), "away within the grace period");
       fixture.advanceTime(grace.minusSeconds(1));
       assertFalse(recorder.events.contains("left s"), "not before the grace period has passed");
       assertTrue(other.members().containsKey("s"));
