@@ -105,22 +105,27 @@ public final class ZooKeeperFixture implements BackendFixture {
     }
   }
 
-  /** Attaches a second handle to {@code session} on the server and closes it: a real expiry. */
+  /**
+   * Attaches a second handle to {@code session} on the server and closes it: a real expiry. A
+   * session the server has already expired (a client that is just replacing an expired session
+   * still names the old one) cannot be attached to: the server answers Expired, which is the state
+   * asked for, so this returns at once instead of waiting for a connection that cannot come.
+   */
   static void expireOnServer(String connectString, Session session) {
     ZkSession zk = (ZkSession) session;
-    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch answered = new CountDownLatch(1);
     try {
       ZooKeeper twin = new ZooKeeper(connectString, (int) session.sessionTimeout().toMillis(), e -> {
-        if (e.getState() == KeeperState.SyncConnected) {
-          connected.countDown();
+        if (e.getState() == KeeperState.SyncConnected || e.getState() == KeeperState.Expired) {
+          answered.countDown();
         }
       }, zk.id(), zk.sessionPassword());
       try {
-        if (!connected.await(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!answered.await(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new IllegalStateException("could not attach to session 0x" + Long.toHexString(zk.id()));
         }
       } finally {
-        twin.close();
+        twin.close(); // on a handle the server expired this only releases it
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
