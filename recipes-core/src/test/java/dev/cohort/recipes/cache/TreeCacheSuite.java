@@ -440,6 +440,8 @@ public abstract class TreeCacheSuite extends RecipeSuiteSupport {
     writer.blocking().delete("/tree/b", -1);
     writer.blocking().create("/tree/b", bytes("b-again"), CreateMode.PERSISTENT);
     await().until(() -> cache.current("/tree/b").map(TreeCacheSuite::text).equals(Optional.of("b-again")));
+    // Listeners are called after the cache changed: wait for the last expected event, not only the state.
+    await().until(() -> recorder.since(from).contains("NODE_ADDED /tree/b=b-again"));
     awaitQuiet(cache);
 
     assertEquals(List.of("NODE_REMOVED /tree/b=b1", "NODE_ADDED /tree/b=b-again"), recorder.since(from));
