@@ -91,6 +91,24 @@ public final class MembershipCost {
     long sum() {
       return requests.sum();
     }
+
+    /** The requests by kind since {@code before} (a {@link #snapshot}), e.g. "getData=99 multi=198". */
+    String since(Map<String, Long> before) {
+      StringBuilder out = new StringBuilder();
+      new java.util.TreeMap<>(snapshot()).forEach((op, n) -> {
+        long d = n - before.getOrDefault(op, 0L);
+        if (d != 0) {
+          out.append(out.length() == 0 ? "" : " ").append(op).append('=').append(d);
+        }
+      });
+      return out.toString();
+    }
+
+    Map<String, Long> snapshot() {
+      Map<String, Long> now = new java.util.HashMap<>();
+      byOperation.forEach((op, n) -> now.put(op, n.sum()));
+      return now;
+    }
   }
 
   /**
@@ -189,6 +207,7 @@ public final class MembershipCost {
         await(quiet(counter));
 
         long before = counter.sum();
+        Map<String, Long> kinds = counter.snapshot();
         int movesBefore = moves.get();
         long t0 = System.nanoTime();
         live.put("joiner", PartitionClaimer.builder(client(backend, clients, counter), root, "joiner", listener).start());
@@ -197,8 +216,10 @@ public final class MembershipCost {
         await(quiet(counter));
         int moved = moves.get() - movesBefore;
         costs.add(cost("rebalance-join", members, partitions, counter.sum() - before, members + 1, moved, micros));
+        System.out.println("  by kind: " + counter.since(kinds));
 
         before = counter.sum();
+        kinds = counter.snapshot();
         movesBefore = moves.get();
         t0 = System.nanoTime();
         PartitionClaimer leaver = live.remove("joiner");
@@ -211,6 +232,7 @@ public final class MembershipCost {
         // The leaver's own revocations are its releases; the others move nothing more.
         costs.add(cost("rebalance-leave", members + 1, partitions, counter.sum() - before, members + 1,
             Math.max(moved, leaverHeld), micros));
+        System.out.println("  by kind: " + counter.since(kinds));
         live.values().forEach(PartitionClaimer::close);
       } finally {
         clients.forEach(Cohort::close);
