@@ -42,24 +42,34 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * Under the root: {@code partitions/<id>} (persistent; data = the partition's instructions),
  * {@code members/<memberId>} (ephemeral, one per live member; data = its weight and maximum),
- * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id)
- * and {@code static/<memberId>} (persistent, one per static member, see below). The data version
+ * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id),
+ * {@code static/<memberId>} (persistent, one per static member, see below) and {@code
+ * counts/<memberId>.<n>} (ephemeral, one per ordinary member: the count marker, {@code n} the
+ * partitions it holds; created with its member node, and moved in the same transaction as each of
+ * its claims, releases and completions, so that it never disagrees with its owner nodes). The data version
  * of {@code members} is the membership epoch: a member joining or leaving bumps it in the
  * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
- * A member runs one loop on its own thread. Each round it lists members, partitions and owners
- * (setting one watch on each list) and reads the data of the owner nodes it has not read yet or
- * that a watch event said changed (see {@code ChildReads}: a round costs a few requests plus one
- * per owner node that changed, never one per partition), computes the target with the pure {@link PartitionAssignment}
- * (balanced, sticky, deterministic: every member with the same snapshot computes the same target),
- * then
+ * A member runs one loop on its own thread. Each round it lists members, partitions, owners and
+ * count markers (setting one watch on each of the first three lists). Its plan needs how many
+ * partitions each member holds, and which partitions are free: when every live member has a count
+ * marker, none is static and all weigh the same with no maximum binding, the markers and the
+ * owners list tell both, and the round reads no owner node (a round costs a few requests
+ * whatever the number of partitions; a join or a leave costs each member about two rounds plus a
+ * transaction per partition it gives or takes). Otherwise (static members, weights or maxima,
+ * members of an earlier version without markers, or this member's own marker in doubt after a
+ * write whose reply was lost) it reads the data of the owner nodes it has not read yet or that a
+ * watch event said changed (see {@code ChildReads}: one request per owner node that changed).
+ * It computes its target with the pure {@link PartitionAssignment} (balanced, sticky,
+ * deterministic: every member with the same snapshot computes the same target; from counts, the
+ * same quotas, and the free partitions dealt to the members with room in id order), then
  * <ol>
  *   <li>for each partition it holds whose target is another member: calls {@link
  *       PartitionListener#revoked}, and once that returns deletes its owner node;
  *   <li>for each partition targeted at it that has no owner: claims it with one transaction that
- *       checks the membership epoch of its view, bumps the partition node's version and creates the
- *       ephemeral owner node, and calls {@link PartitionListener#assigned} with the transaction's
+ *       checks the membership epoch of its view, bumps the partition node's version, creates the
+ *       ephemeral owner node and moves the count marker, and calls {@link PartitionListener#assigned} with the transaction's
  *       zxid as fencing token. The first refused claim ends the round.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
