@@ -33,6 +33,9 @@ import java.util.function.BooleanSupplier;
  *       members together, the partitions that moved, and requests per moved partition.
  * </ul>
  *
+ * <p>For partitions each figure is preceded by the same requests by kind ({@code getChildren},
+ * {@code getData}, {@code multi}, ...), to show where they go.
+ *
  * <p>Times are from the change to the moment every member has seen it (group) or the set is
  * balanced again (partitions), then the counters are read once the requests have stopped (no
  * request for 100 ms): figures of a shared machine, noisy; the request counts are exact.

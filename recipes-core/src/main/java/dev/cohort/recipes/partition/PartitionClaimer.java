@@ -581,7 +581,8 @@ public final class PartitionClaimer implements AutoCloseable {
     List<String> ownerNodes = await(ops.getChildren(ownersPath, followOwners ? ownersWatcher : null)).names();
     Map<String, List<Integer>> markers = grace == null ? listMarkers() : Map.of();
     Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
-    boolean byCounts = grace == null && reserved.names().isEmpty() && ownMarkerInSync(markers, false)
+    boolean byCounts = grace == null && reserved.names().isEmpty() && members.names().contains(memberId)
+        && ownMarkerInSync(markers, false)
         && everyMemberCounted(members, markers)
         && PartitionAssignment.uniform(partitions.names().size(), new java.util.TreeSet<>(members.names()), capacities);
     if (byCounts) {
