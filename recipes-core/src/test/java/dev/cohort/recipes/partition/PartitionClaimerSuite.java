@@ -866,10 +866,18 @@ public abstract class PartitionClaimerSuite {
     final AtomicInteger listings = new AtomicInteger();
     /** Every request, watches included. */
     final AtomicInteger all = new AtomicInteger();
+    /** Run once, just before the next transaction is sent. */
+    final java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextMulti = new java.util.concurrent.atomic.AtomicReference<>();
 
     @Override
     public Object operationStarted(String operation) {
       all.incrementAndGet();
+      if (operation.equals("multi")) {
+        Runnable hook = beforeNextMulti.getAndSet(null);
+        if (hook != null) {
+          hook.run();
+        }
+      }
       if (operation.equals("getData")) {
         dataReads.incrementAndGet();
       }
@@ -1082,5 +1090,33 @@ public abstract class PartitionClaimerSuite {
   @Test
   void aJoinAndALeaveOf480PartitionsCostWhatMoves() throws Exception {
     joinAndLeaveCostWhatMoves(480, 6);
+  }
+
+  /**
+   * An ordinary member's claim whose reply is lost: the service applied it (owner node and count
+   * marker), the client's retry is refused, and the member does not know it holds the partition.
+   * Its marker then carries one more than it holds, so its next round reads the owner nodes
+   * instead of planning from counts, takes the claim up and puts the marker right: the partition
+   * is worked, not left owned and idle.
+   */
+  @Test
+  void aClaimWhoseReplyIsLostIsTakenUpAndItsCountMarkerPutRight() throws Exception {
+    requireLoseReply();
+    definePartitions(4);
+    Member a = join("a");
+    Member b = join("b");
+    awaitBalanced(4);
+
+    // a leaves; b's next transaction is its first claim of a's partitions, and its reply is lost
+    b.requests.beforeNextMulti.set(() -> fixture.loseNextReply(b.client.session()));
+    assertTrue(a.claimer.close(Duration.ofSeconds(10)));
+    members.remove("a");
+    retired.add(a);
+
+    awaitBalanced(4);
+    assertEquals(null, b.requests.beforeNextMulti.get(), "the lost reply happened");
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> b.client.blocking().getChildren(ROOT + "/counts", null).names().equals(List.of("b.4")));
+    assertTrue(violations.isEmpty(), violations.toString());
   }
 }
