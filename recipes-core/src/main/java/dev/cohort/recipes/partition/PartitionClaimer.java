@@ -353,13 +353,15 @@ public final class PartitionClaimer implements AutoCloseable {
         }
       }
     } finally {
-      markerLock.unlock();
+      // Forgotten before the marker lock goes, so that the loop never sees the marker moved and
+      // the partition still held.
       lock.lock();
       try {
         held.remove(partitionId, h);
       } finally {
         lock.unlock();
       }
+      markerLock.unlock();
       markDirty();
     }
   }
@@ -1277,23 +1279,33 @@ public final class PartitionClaimer implements AutoCloseable {
     txn.add(Op.setData(partitionPath, data.data(), data.stat().version()));
     txn.add(Op.create(Paths.join(ownersPath, partition), memberIdBytes,
         grace == null ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT));
+    Stat stat;
     markerLock.lock();
     try {
-      return claimCounted(partition, data, txn, setData);
+      stat = claimCounted(txn, setData);
     } finally {
       markerLock.unlock();
     }
+    if (stat == null) {
+      return false;
+    }
+    took(partition, data.data(), stat); // the listener runs outside the marker lock
+    return true;
   }
 
-  /** A claim's transaction, with the marker's move for an ordinary member. Under markerLock. */
-  private boolean claimCounted(String partition, NodeData data, List<Op> txn, int setData) throws InterruptedException {
+  /**
+   * A claim's transaction, with the marker's move for an ordinary member. Under markerLock.
+   *
+   * @return the partition node's new stat, or null if the claim was refused
+   */
+  private Stat claimCounted(List<Op> txn, int setData) throws InterruptedException {
     int count = markerCount;
     if (grace == null) {
       // The marker counts the claim in the same transaction, so that it never disagrees with the
       // owner nodes. A round runs only with a known marker (see ownMarkerInSync).
       if (count < 0) {
         markDirty();
-        return false;
+        return null;
       }
       txn.add(Op.delete(marker(count), -1));
       txn.add(Op.create(marker(count + 1), new byte[0], CreateMode.EPHEMERAL));
@@ -1303,13 +1315,12 @@ public final class PartitionClaimer implements AutoCloseable {
       results = await(ops.multi(txn));
     } catch (NodeExistsException | BadVersionException | NoNodeException e) {
       markDirty(); // someone else got there first, or something changed: look again
-      return false;
+      return null;
     }
     if (grace == null) {
       markerCount = count + 1;
     }
-    took(partition, data.data(), ((OpResult.SetDataResult) results.get(setData)).stat());
-    return true;
+    return ((OpResult.SetDataResult) results.get(setData)).stat();
   }
 
   /** Releases everything and removes the member node; best effort, on the way out. */
