@@ -33,6 +33,9 @@ import java.util.function.BooleanSupplier;
  *       members together, the partitions that moved, and requests per moved partition.
  * </ul>
  *
+ * <p>For partitions each figure is preceded by the same requests by kind ({@code getChildren},
+ * {@code getData}, {@code multi}, ...), to show where they go.
+ *
  * <p>Times are from the change to the moment every member has seen it (group) or the set is
  * balanced again (partitions), then the counters are read once the requests have stopped (no
  * request for 100 ms): figures of a shared machine, noisy; the request counts are exact.
@@ -90,6 +93,24 @@ public final class MembershipCost {
 
     long sum() {
       return requests.sum();
+    }
+
+    /** The requests by kind since {@code before} (a {@link #snapshot}), e.g. "getData=99 multi=198". */
+    String since(Map<String, Long> before) {
+      StringBuilder out = new StringBuilder();
+      new java.util.TreeMap<>(snapshot()).forEach((op, n) -> {
+        long d = n - before.getOrDefault(op, 0L);
+        if (d != 0) {
+          out.append(out.length() == 0 ? "" : " ").append(op).append('=').append(d);
+        }
+      });
+      return out.toString();
+    }
+
+    Map<String, Long> snapshot() {
+      Map<String, Long> now = new java.util.HashMap<>();
+      byOperation.forEach((op, n) -> now.put(op, n.sum()));
+      return now;
     }
   }
 
@@ -189,6 +210,7 @@ public final class MembershipCost {
         await(quiet(counter));
 
         long before = counter.sum();
+        Map<String, Long> kinds = counter.snapshot();
         int movesBefore = moves.get();
         long t0 = System.nanoTime();
         live.put("joiner", PartitionClaimer.builder(client(backend, clients, counter), root, "joiner", listener).start());
@@ -197,8 +219,10 @@ public final class MembershipCost {
         await(quiet(counter));
         int moved = moves.get() - movesBefore;
         costs.add(cost("rebalance-join", members, partitions, counter.sum() - before, members + 1, moved, micros));
+        System.out.println("  by kind: " + counter.since(kinds));
 
         before = counter.sum();
+        kinds = counter.snapshot();
         movesBefore = moves.get();
         t0 = System.nanoTime();
         PartitionClaimer leaver = live.remove("joiner");
@@ -211,6 +235,7 @@ public final class MembershipCost {
         // The leaver's own revocations are its releases; the others move nothing more.
         costs.add(cost("rebalance-leave", members + 1, partitions, counter.sum() - before, members + 1,
             Math.max(moved, leaverHeld), micros));
+        System.out.println("  by kind: " + counter.since(kinds));
         live.values().forEach(PartitionClaimer::close);
       } finally {
         clients.forEach(Cohort::close);

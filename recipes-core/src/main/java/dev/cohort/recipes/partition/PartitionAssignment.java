@@ -127,7 +127,7 @@ final class PartitionAssignment {
   }
 
   /** Whether every member has the same weight and no maximum below ⌈P/N⌉. */
-  private static boolean uniform(int p, TreeSet<String> live, Map<String, Capacity> capacities) {
+  static boolean uniform(int p, TreeSet<String> live, Map<String, Capacity> capacities) {
     int ceiling = (p + live.size() - 1) / live.size();
     Integer weight = null;
     for (String m : live) {
@@ -233,13 +233,26 @@ final class PartitionAssignment {
    * winner: one claims a partition it then has to give back, or releases one it then claims again.
    */
   private static Map<String, Integer> quotas(int p, TreeSet<String> live, Map<String, List<String>> held) {
+    Map<String, Integer> counts = new HashMap<>();
+    held.forEach((member, partitions) -> counts.put(member, partitions.size()));
+    return quotasFromCounts(p, live, counts);
+  }
+
+  /**
+   * The quotas of {@link #assign} when every member has the same capacity (see {@link #uniform}),
+   * from how many partitions each member holds rather than which: what a member needs to plan its
+   * own part of a rebalance without reading who owns each partition.
+   *
+   * @param counts partitions each live member holds now; a member missing holds none
+   */
+  static Map<String, Integer> quotasFromCounts(int p, TreeSet<String> live, Map<String, Integer> counts) {
     int n = live.size();
     int base = p / n;
     int extra = p % n;
     int ceiling = base + (extra > 0 ? 1 : 0);
     List<String> ranked = new ArrayList<>();
-    live.stream().filter(m -> held.get(m).size() >= ceiling).forEach(ranked::add);
-    live.stream().filter(m -> held.get(m).size() < ceiling).forEach(ranked::add);
+    live.stream().filter(m -> counts.getOrDefault(m, 0) >= ceiling).forEach(ranked::add);
+    live.stream().filter(m -> counts.getOrDefault(m, 0) < ceiling).forEach(ranked::add);
     Map<String, Integer> quota = new HashMap<>();
     for (int i = 0; i < ranked.size(); i++) {
       quota.put(ranked.get(i), base + (i < extra ? 1 : 0));

@@ -42,24 +42,34 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * Under the root: {@code partitions/<id>} (persistent; data = the partition's instructions),
  * {@code members/<memberId>} (ephemeral, one per live member; data = its weight and maximum),
- * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id)
- * and {@code static/<memberId>} (persistent, one per static member, see below). The data version
+ * {@code owners/<id>} (ephemeral, persistent for a static member; data = the owning member's id),
+ * {@code static/<memberId>} (persistent, one per static member, see below) and {@code
+ * counts/<memberId>.<n>} (ephemeral, one per ordinary member: the count marker, {@code n} the
+ * partitions it holds; created with its member node, and moved in the same transaction as each of
+ * its claims, releases and completions, so that it never disagrees with its owner nodes). The data version
  * of {@code members} is the membership epoch: a member joining or leaving bumps it in the
  * transaction that creates or deletes its node.
  *
  * <h2>How it works</h2>
- * A member runs one loop on its own thread. Each round it lists members, partitions and owners
- * (setting one watch on each list) and reads the data of the owner nodes it has not read yet or
- * that a watch event said changed (see {@code ChildReads}: a round costs a few requests plus one
- * per owner node that changed, never one per partition), computes the target with the pure {@link PartitionAssignment}
- * (balanced, sticky, deterministic: every member with the same snapshot computes the same target),
- * then
+ * A member runs one loop on its own thread. Each round it lists members, partitions, owners and
+ * count markers (setting one watch on each of the first three lists). Its plan needs how many
+ * partitions each member holds, and which partitions are free: when every live member has a count
+ * marker, none is static and all weigh the same with no maximum binding, the markers and the
+ * owners list tell both, and the round reads no owner node (a round costs a few requests
+ * whatever the number of partitions; a join or a leave costs each member about two rounds plus a
+ * transaction per partition it gives or takes). Otherwise (static members, weights or maxima,
+ * members of an earlier version without markers, or this member's own marker in doubt after a
+ * write whose reply was lost) it reads the data of the owner nodes it has not read yet or that a
+ * watch event said changed (see {@code ChildReads}: one request per owner node that changed).
+ * It computes its target with the pure {@link PartitionAssignment} (balanced, sticky,
+ * deterministic: every member with the same snapshot computes the same target; from counts, the
+ * same quotas, and the free partitions dealt to the members with room in id order), then
  * <ol>
  *   <li>for each partition it holds whose target is another member: calls {@link
  *       PartitionListener#revoked}, and once that returns deletes its owner node;
  *   <li>for each partition targeted at it that has no owner: claims it with one transaction that
- *       checks the membership epoch of its view, bumps the partition node's version and creates the
- *       ephemeral owner node, and calls {@link PartitionListener#assigned} with the transaction's
+ *       checks the membership epoch of its view, bumps the partition node's version, creates the
+ *       ephemeral owner node and moves the count marker, and calls {@link PartitionListener#assigned} with the transaction's
  *       zxid as fencing token. The first refused claim ends the round.
  * </ol>
  * A partition targeted at it but still owned by someone else is left alone: its owner computes the
@@ -129,6 +139,8 @@ public final class PartitionClaimer implements AutoCloseable {
   private final String partitionsPath;
   private final String membersPath;
   private final String ownersPath;
+  /** {@code counts/}: one marker per ordinary member, named {@code <memberId>.<partitions held>}. */
+  private final String countsPath;
   private final String memberId;
   private final byte[] memberIdBytes;
   private final PartitionListener listener;
@@ -179,6 +191,17 @@ public final class PartitionClaimer implements AutoCloseable {
   private final Map<String, Absence> absent = new HashMap<>();
   /** Loop thread only: when the loop must wake to end a grace period, or null. */
   private Deadline nextGraceEnd;
+  /**
+   * Guarded by markerLock: the count this (ordinary) member's marker carries as its own last write
+   * left it, or -1 when not known (a write whose outcome is unknown, or none yet on this session).
+   */
+  private int markerCount = -1;
+  /**
+   * Held while a transaction that moves this member's marker runs (and while {@link #markerCount}
+   * is read for it or written): the loop's claims, releases and repairs, and {@link #complete}
+   * from any thread.
+   */
+  private final ReentrantLock markerLock = new ReentrantLock();
 
   private record Absence(int version, long sinceNanos) {}
 
@@ -216,6 +239,7 @@ public final class PartitionClaimer implements AutoCloseable {
     this.partitionsPath = Paths.join(root, "partitions");
     this.membersPath = Paths.join(root, "members");
     this.ownersPath = Paths.join(root, "owners");
+    this.countsPath = Paths.join(root, "counts");
     this.memberId = b.memberId;
     this.memberIdBytes = b.memberId.getBytes(StandardCharsets.UTF_8);
     this.listener = b.listener;
@@ -299,20 +323,45 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    List<Op> txn = new ArrayList<>(List.of(
+        Op.delete(Paths.join(ownersPath, partitionId), -1),
+        Op.delete(Paths.join(partitionsPath, partitionId), h.version())));
+    markerLock.lock();
     try {
-      await(ops.multi(List.of(
-          Op.delete(Paths.join(ownersPath, partitionId), -1),
-          Op.delete(Paths.join(partitionsPath, partitionId), h.version()))));
-      return true;
-    } catch (BadVersionException | NoNodeException e) {
-      return false;
+      // The count marker follows in the same transaction, as for a release: the others plan on it.
+      int count = markerCount;
+      if (grace == null && count > 0) {
+        txn.add(Op.delete(marker(count), -1));
+        txn.add(Op.create(marker(count - 1), new byte[0], CreateMode.EPHEMERAL));
+      }
+      try {
+        await(ops.multi(txn));
+        if (txn.size() > 2) {
+          markerCount = count - 1;
+        }
+        return true;
+      } catch (BadVersionException | NoNodeException | NodeExistsException e) {
+        if (txn.size() == 2) {
+          return false;
+        }
+        try {
+          await(ops.multi(txn.subList(0, 2))); // the marker was not as last written: the loop puts it right
+          markerCount = -1;
+          return true;
+        } catch (BadVersionException | NoNodeException e2) {
+          return false;
+        }
+      }
     } finally {
+      // Forgotten before the marker lock goes, so that the loop never sees the marker moved and
+      // the partition still held.
       lock.lock();
       try {
         held.remove(partitionId, h);
       } finally {
         lock.unlock();
       }
+      markerLock.unlock();
       markDirty();
     }
   }
@@ -532,18 +581,35 @@ public final class PartitionClaimer implements AutoCloseable {
     Children partitions = await(ops.getChildren(partitionsPath, watcher));
     Children reserved = await(ops.getChildren(staticPath, watcher));
     List<String> ownerNodes = await(ops.getChildren(ownersPath, followOwners ? ownersWatcher : null)).names();
+    Map<String, List<Integer>> markers = grace == null ? listMarkers() : Map.of();
+    Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
+    boolean byCounts = grace == null && reserved.names().isEmpty() && members.names().contains(memberId)
+        && ownMarkerInSync(markers, false)
+        && everyMemberCounted(members, markers)
+        && PartitionAssignment.uniform(partitions.names().size(), new java.util.TreeSet<>(members.names()), capacities);
+    if (byCounts) {
+      Set<String> owned = new java.util.HashSet<>(ownerNodes);
+      forgetLost(owned::contains);
+      if (changedSince(members, partitions, reserved)) {
+        markDirty();
+        return false;
+      }
+      return planFromCounts(members, partitions, owned, markers, movesBefore);
+    }
     Map<String, NodeData> ownerData = ownerReads.read(ownerNodes);
     Map<String, String> owners = new HashMap<>();
     ownerData.forEach((p, d) -> owners.put(p, new String(d.data(), StandardCharsets.UTF_8)));
-    forgetLost(owners);
+    forgetLost(partition -> memberId.equals(owners.get(partition)));
     if (grace == null) {
       adoptOrphans(owners);
+      if (!ownMarkerInSync(markers, true)) {
+        return false; // the marker could not be written: look again
+      }
     }
     if (changedSince(members, partitions, reserved)) {
       markDirty(); // their watches fire too; either way the next round reads again
       return false;
     }
-    Map<String, PartitionAssignment.Capacity> capacities = new HashMap<>(liveCapacities(members));
     Set<String> participants = new java.util.TreeSet<>(members.names());
     if (!absentStaticMembers(members, reserved, ownerData, capacities, participants)) {
       return false; // a grace period ended and this member ended it: plan again without that member
@@ -571,6 +637,136 @@ public final class PartitionClaimer implements AutoCloseable {
       }
     });
     return movesSoFar.get() == movesBefore && mine.equals(new java.util.TreeSet<>(heldPartitions()));
+  }
+
+  /**
+   * The plan of a round that knows how many partitions each member holds (from the count markers)
+   * but not which: enough for this member's own part. Its quota is the one {@link
+   * PartitionAssignment#assign} gives it; it keeps its first partitions up to the quota and releases
+   * the rest, as there. With room left it claims free partitions (no owner node): the free ones,
+   * sorted, are dealt to the members with room in id order, as {@code assign} deals them, so that
+   * members claiming at once mostly take different ones; a claim that meets another's ends the
+   * round like any refused claim. No owner node is read.
+   */
+  private boolean planFromCounts(Children members, Children partitions, Set<String> owned,
+      Map<String, List<Integer>> markers, long movesBefore) throws InterruptedException {
+    java.util.TreeSet<String> live = new java.util.TreeSet<>(members.names());
+    Set<String> parts = new java.util.TreeSet<>(partitions.names());
+    Map<String, Integer> counts = new HashMap<>();
+    for (String member : live) {
+      counts.put(member, markers.get(member).get(0));
+    }
+    List<String> mine = new ArrayList<>();
+    for (String partition : heldPartitions()) {
+      if (parts.contains(partition)) {
+        mine.add(partition);
+      }
+    }
+    counts.put(memberId, mine.size());
+    Map<String, Integer> quota = PartitionAssignment.quotasFromCounts(parts.size(), live, counts);
+    unassigned = Set.of();
+    int keep = quota.get(memberId);
+    for (String partition : mine.subList(Math.min(keep, mine.size()), mine.size())) {
+      revokeAndRelease(partition);
+    }
+    int room = keep - Math.min(keep, mine.size());
+    if (room > 0) {
+      int offset = 0;
+      for (String member : live.headSet(memberId)) {
+        offset += Math.max(0, quota.get(member) - counts.get(member));
+      }
+      List<String> free = new ArrayList<>();
+      for (String partition : parts) {
+        if (!owned.contains(partition)) {
+          free.add(partition);
+        }
+      }
+      for (int i = offset; i < offset + room && i < free.size(); i++) {
+        if (!claim(free.get(i), members.stat().version())) {
+          return false; // the view is out of date: the next round plans again
+        }
+      }
+    }
+    return movesSoFar.get() == movesBefore && room == 0;
+  }
+
+  private String marker(int count) {
+    return Paths.join(countsPath, memberId + "." + count);
+  }
+
+  /** The count markers by member id: the counts each one's markers carry (one, unless in repair). */
+  private Map<String, List<Integer>> listMarkers() throws InterruptedException {
+    Map<String, List<Integer>> markers = new HashMap<>();
+    for (String name : await(ops.getChildren(countsPath, null)).names()) {
+      int dot = name.lastIndexOf('.');
+      if (dot > 0) {
+        try {
+          markers.computeIfAbsent(name.substring(0, dot), id -> new ArrayList<>())
+              .add(Integer.parseInt(name.substring(dot + 1)));
+        } catch (NumberFormatException e) {
+          // not a marker
+        }
+      }
+    }
+    return markers;
+  }
+
+  /** Whether every live member has exactly one marker (members of earlier versions have none). */
+  private static boolean everyMemberCounted(Children members, Map<String, List<Integer>> markers) {
+    for (String member : members.names()) {
+      List<Integer> counts = markers.get(member);
+      if (counts == null || counts.size() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether this member's marker (as {@code markers} lists it) carries what it holds, rewriting it
+   * when that is safe: when {@code holdingsKnown} (the owner nodes were just read and orphans
+   * adopted), or when the marker is the one this member last wrote, so that only a completion or
+   * a failed release since made it stale. Otherwise a write with a lost reply may have moved it
+   * (a claim whose owner node this member has not adopted): false, and the round reads the owner
+   * nodes.
+   */
+  private boolean ownMarkerInSync(Map<String, List<Integer>> markers, boolean holdingsKnown)
+      throws InterruptedException {
+    markerLock.lock();
+    try {
+      return syncOwnMarker(markers, holdingsKnown);
+    } finally {
+      markerLock.unlock();
+    }
+  }
+
+  private boolean syncOwnMarker(Map<String, List<Integer>> markers, boolean holdingsKnown)
+      throws InterruptedException {
+    List<Integer> listed = markers.getOrDefault(memberId, List.of());
+    int holding = heldPartitions().size();
+    if (listed.size() == 1 && listed.get(0) == holding) {
+      markerCount = holding;
+      return true;
+    }
+    if (!holdingsKnown && !(listed.size() == 1 && listed.get(0) == markerCount)) {
+      markerCount = -1;
+      return false;
+    }
+    List<Op> txn = new ArrayList<>();
+    for (int count : listed) {
+      txn.add(Op.delete(marker(count), -1));
+    }
+    txn.add(Op.create(marker(holding), new byte[0], CreateMode.EPHEMERAL));
+    try {
+      await(ops.multi(txn));
+      markerCount = holding;
+      markers.put(memberId, List.of(holding));
+      return true;
+    } catch (NodeExistsException | NoNodeException e) {
+      markerCount = -1;
+      markDirty();
+      return false;
+    }
   }
 
   /** An owner node was created, deleted or changed: a round, if this member follows owners now. */
@@ -815,7 +1011,7 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   private void createLayout() throws InterruptedException {
-    for (String dir : List.of(membersPath, partitionsPath, ownersPath, staticPath)) {
+    for (String dir : List.of(membersPath, partitionsPath, ownersPath, staticPath, countsPath)) {
       try {
         await(ops.createWithParents(dir, new byte[0], CreateMode.PERSISTENT));
       } catch (NodeExistsException e) {
@@ -830,17 +1026,42 @@ public final class PartitionClaimer implements AutoCloseable {
       throw new DuplicateMemberException(root, memberId);
     }
     String node = Paths.join(membersPath, memberId);
-    try {
-      await(ops.multi(List.of(
-          Op.create(node, memberData, CreateMode.EPHEMERAL),
-          Op.setData(membersPath, new byte[0], -1))));
-    } catch (NodeExistsException e) {
-      Stat stat = await(ops.exists(node, null));
-      if (stat != null && stat.ephemeralOwner() != session) {
-        throw new DuplicateMemberException(root, memberId);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        // The count marker comes with the member node: the others count this member from the start.
+        await(ops.multi(List.of(
+            Op.create(node, memberData, CreateMode.EPHEMERAL),
+            Op.setData(membersPath, new byte[0], -1),
+            Op.create(marker(0), new byte[0], CreateMode.EPHEMERAL))));
+        markerLock.lock();
+        try {
+          markerCount = 0;
+        } finally {
+          markerLock.unlock();
+        }
+        return -1;
+      } catch (NodeExistsException e) {
+        Stat stat = await(ops.exists(node, null));
+        if (stat != null && stat.ephemeralOwner() != session) {
+          throw new DuplicateMemberException(root, memberId);
+        }
+        if (stat != null || attempt == 3) {
+          return -1; // ours already (a lost reply): the first round puts the marker right
+        }
+        // A marker of an earlier member with this id lingers (its session not yet ended): remove it.
+        for (Map.Entry<String, List<Integer>> e2 : listMarkers().entrySet()) {
+          if (e2.getKey().equals(memberId)) {
+            for (int count : e2.getValue()) {
+              try {
+                await(ops.delete(marker(count), -1));
+              } catch (NoNodeException gone) {
+                // already
+              }
+            }
+          }
+        }
       }
     }
-    return -1;
   }
 
   /**
@@ -911,9 +1132,9 @@ public final class PartitionClaimer implements AutoCloseable {
   }
 
   /** Partitions we think we hold but whose owner node is no longer ours were lost. */
-  private void forgetLost(Map<String, String> owners) {
+  private void forgetLost(java.util.function.Predicate<String> stillOurs) {
     for (String partition : heldPartitions()) {
-      if (!memberId.equals(owners.get(partition))) {
+      if (!stillOurs.test(partition)) {
         lock.lock();
         try {
           held.remove(partition);
@@ -994,11 +1215,40 @@ public final class PartitionClaimer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    List<Op> txn = new ArrayList<>(List.of(
+        Op.check(Paths.join(partitionsPath, partition), h.version()),
+        Op.delete(Paths.join(ownersPath, partition), -1)));
+    markerLock.lock();
     try {
-      await(ops.multi(List.of(
-          Op.check(Paths.join(partitionsPath, partition), h.version()),
-          Op.delete(Paths.join(ownersPath, partition), -1))));
-    } catch (BadVersionException | NoNodeException e) {
+      releaseCounted(txn);
+    } finally {
+      markerLock.unlock();
+    }
+  }
+
+  /** A release's transaction, with the marker's move when the marker is known. Under markerLock. */
+  private void releaseCounted(List<Op> txn) throws InterruptedException {
+    int count = markerCount;
+    if (grace == null && count > 0) {
+      txn.add(Op.delete(marker(count), -1));
+      txn.add(Op.create(marker(count - 1), new byte[0], CreateMode.EPHEMERAL));
+    }
+    try {
+      await(ops.multi(txn));
+      if (txn.size() > 2) {
+        markerCount = count - 1;
+      }
+    } catch (BadVersionException | NoNodeException | NodeExistsException e) {
+      if (txn.size() > 2) {
+        // Perhaps only the marker was not as this member last left it: release without it, and
+        // let the next round put the marker right.
+        try {
+          await(ops.multi(txn.subList(0, 2)));
+          markerCount = -1;
+        } catch (BadVersionException | NoNodeException e2) {
+          // as below; the marker is as it was
+        }
+      }
       // Our claim was already gone (session loss, or the partition was completed): nothing to release.
     }
   }
@@ -1029,15 +1279,48 @@ public final class PartitionClaimer implements AutoCloseable {
     txn.add(Op.setData(partitionPath, data.data(), data.stat().version()));
     txn.add(Op.create(Paths.join(ownersPath, partition), memberIdBytes,
         grace == null ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT));
+    Stat stat;
+    markerLock.lock();
+    try {
+      stat = claimCounted(txn, setData);
+    } finally {
+      markerLock.unlock();
+    }
+    if (stat == null) {
+      return false;
+    }
+    took(partition, data.data(), stat); // the listener runs outside the marker lock
+    return true;
+  }
+
+  /**
+   * A claim's transaction, with the marker's move for an ordinary member. Under markerLock.
+   *
+   * @return the partition node's new stat, or null if the claim was refused
+   */
+  private Stat claimCounted(List<Op> txn, int setData) throws InterruptedException {
+    int count = markerCount;
+    if (grace == null) {
+      // The marker counts the claim in the same transaction, so that it never disagrees with the
+      // owner nodes. A round runs only with a known marker (see ownMarkerInSync).
+      if (count < 0) {
+        markDirty();
+        return null;
+      }
+      txn.add(Op.delete(marker(count), -1));
+      txn.add(Op.create(marker(count + 1), new byte[0], CreateMode.EPHEMERAL));
+    }
     List<OpResult> results;
     try {
       results = await(ops.multi(txn));
     } catch (NodeExistsException | BadVersionException | NoNodeException e) {
       markDirty(); // someone else got there first, or something changed: look again
-      return false;
+      return null;
     }
-    took(partition, data.data(), ((OpResult.SetDataResult) results.get(setData)).stat());
-    return true;
+    if (grace == null) {
+      markerCount = count + 1;
+    }
+    return ((OpResult.SetDataResult) results.get(setData)).stat();
   }
 
   /** Releases everything and removes the member node; best effort, on the way out. */
@@ -1067,11 +1350,31 @@ public final class PartitionClaimer implements AutoCloseable {
         txn.add(Op.delete(reservationPath, currentReservationVersion())); // a leave has no grace period
       }
       txn.add(Op.setData(membersPath, new byte[0], -1));
+      markerLock.lock();
       try {
-        await(ops.multi(txn));
+        leaveCounted(txn);
       } catch (CoordinationException | IllegalStateException e) {
         log.debug("{}: could not remove member node: {}", memberId, e.toString());
+      } finally {
+        markerLock.unlock();
       }
+    }
+  }
+
+  /** The leave's transaction, with the marker's removal when the marker is known. Under markerLock. */
+  private void leaveCounted(List<Op> txn) throws InterruptedException {
+    boolean counted = grace == null && markerCount >= 0;
+    if (counted) {
+      txn.add(Op.delete(marker(markerCount), -1));
+    }
+    try {
+      await(ops.multi(txn));
+    } catch (NoNodeException staleMarker) {
+      if (!counted) {
+        throw staleMarker;
+      }
+      // the marker is not the one we think: it goes with the session
+      await(ops.multi(txn.subList(0, txn.size() - 1)));
     }
   }
 
@@ -1143,6 +1446,12 @@ public final class PartitionClaimer implements AutoCloseable {
       joinedSession = 0;
     } finally {
       lock.unlock();
+    }
+    markerLock.lock();
+    try {
+      markerCount = -1; // the marker went with the session, or is to be put right
+    } finally {
+      markerLock.unlock();
     }
     for (String partition : lost) {
       moved(false);

@@ -864,9 +864,20 @@ public abstract class PartitionClaimerSuite {
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger dataReads = new AtomicInteger();
     final AtomicInteger listings = new AtomicInteger();
+    /** Every request, watches included. */
+    final AtomicInteger all = new AtomicInteger();
+    /** Run once, just before the next transaction is sent. */
+    final java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextMulti = new java.util.concurrent.atomic.AtomicReference<>();
 
     @Override
     public Object operationStarted(String operation) {
+      all.incrementAndGet();
+      if (operation.equals("multi")) {
+        Runnable hook = beforeNextMulti.getAndSet(null);
+        if (hook != null) {
+          hook.run();
+        }
+      }
       if (operation.equals("getData")) {
         dataReads.incrementAndGet();
       }
@@ -1000,5 +1011,112 @@ public abstract class PartitionClaimerSuite {
     System.out.printf("grace period ended: the 2 others %d reads + %d writes to end it and claim %d partitions%n",
         a.requests.reads.get() + b.requests.reads.get() - readsThen, writes, ofS.size());
     assertTrue(writes >= 1 + ofS.size(), "one transaction ends the grace period, one per claim");
+  }
+
+  /**
+   * Issue #16: what a join and a leave cost grows with the partitions that move, not with the
+   * number of partitions. {@code n} members balance {@code partitions}, one more joins and takes
+   * its share, then leaves. All members together may send up to 4 requests per moved partition
+   * (its release, its claim: one read and one transaction, and a round that follows) plus 30 per
+   * member (about three rounds of a few listings each). Before the count markers every member read
+   * the owner node of each partition that moved, and the joiner every owner node: at 480
+   * partitions over 6 the join cost 1,000 requests or more.
+   */
+  private void joinAndLeaveCostWhatMoves(int partitions, int n) throws Exception {
+    definePartitions(partitions);
+    List<Member> stayers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      stayers.add(join("m" + i));
+    }
+    awaitBalanced(partitions);
+    awaitQuiet();
+    Map<String, Integer> revoked = revocationCounts();
+    int before = allRequests();
+
+    Member joiner = join("joiner");
+    awaitBalanced(partitions);
+    awaitQuiet();
+    int joinRequests = allRequests() - before;
+    int joinMoved = survivorRevocations(stayers, revoked);
+    assertEquals(minimumMovesOnJoin(partitions, n), joinMoved, "the minimum moves");
+
+    before = allRequests();
+    int leaveMoved = joiner.claimer.owned().size();
+    assertTrue(joiner.claimer.close(Duration.ofSeconds(10)));
+    members.remove("joiner");
+    retired.add(joiner);
+    awaitBalanced(partitions);
+    awaitQuiet();
+    int leaveRequests = allRequests() - before;
+    System.out.printf("P=%d over %d: join %d requests for %d moved, leave %d requests for %d moved%n",
+        partitions, n, joinRequests, joinMoved, leaveRequests, leaveMoved);
+    if (members.values().stream().allMatch(m -> m.reconnects.get() == 0)) { // a reconnect reads again
+      int perMember = 30 * (n + 1);
+      assertTrue(joinRequests <= 4 * joinMoved + perMember,
+          "join: " + joinRequests + " requests for " + joinMoved + " moved partitions over " + (n + 1) + " members");
+      assertTrue(leaveRequests <= 4 * leaveMoved + perMember,
+          "leave: " + leaveRequests + " requests for " + leaveMoved + " moved partitions over " + (n + 1) + " members");
+    }
+    assertTrue(violations.isEmpty(), violations.toString());
+  }
+
+  /** The partitions a join moves when {@code partitions} are balanced over {@code n}: what the newcomer gets. */
+  private static int minimumMovesOnJoin(int partitions, int n) {
+    return partitions / (n + 1);
+  }
+
+  private int allRequests() {
+    return members.values().stream().mapToInt(m -> m.requests.all.get()).sum()
+        + retired.stream().mapToInt(m -> m.requests.all.get()).sum();
+  }
+
+  /** Waits until no member has sent a request for 300 ms (the rounds that follow a move are done). */
+  private void awaitQuiet() {
+    int[] last = {-1};
+    await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(300))
+        .until(() -> {
+          int now = allRequests();
+          boolean quiet = now == last[0];
+          last[0] = now;
+          return quiet;
+        });
+  }
+
+  @Test
+  void aJoinAndALeaveOf120PartitionsCostWhatMoves() throws Exception {
+    joinAndLeaveCostWhatMoves(120, 6);
+  }
+
+  @Test
+  void aJoinAndALeaveOf480PartitionsCostWhatMoves() throws Exception {
+    joinAndLeaveCostWhatMoves(480, 6);
+  }
+
+  /**
+   * An ordinary member's claim whose reply is lost: the service applied it (owner node and count
+   * marker), the client's retry is refused, and the member does not know it holds the partition.
+   * Its marker then carries one more than it holds, so its next round reads the owner nodes
+   * instead of planning from counts, takes the claim up and puts the marker right: the partition
+   * is worked, not left owned and idle.
+   */
+  @Test
+  void aClaimWhoseReplyIsLostIsTakenUpAndItsCountMarkerPutRight() throws Exception {
+    requireLoseReply();
+    definePartitions(4);
+    Member a = join("a");
+    Member b = join("b");
+    awaitBalanced(4);
+
+    // a leaves; b's next transaction is its first claim of a's partitions, and its reply is lost
+    b.requests.beforeNextMulti.set(() -> fixture.loseNextReply(b.client.session()));
+    assertTrue(a.claimer.close(Duration.ofSeconds(10)));
+    members.remove("a");
+    retired.add(a);
+
+    awaitBalanced(4);
+    assertEquals(null, b.requests.beforeNextMulti.get(), "the lost reply happened");
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> b.client.blocking().getChildren(ROOT + "/counts", null).names().equals(List.of("b.4")));
+    assertTrue(violations.isEmpty(), violations.toString());
   }
 }
