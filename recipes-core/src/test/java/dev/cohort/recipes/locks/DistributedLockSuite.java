@@ -77,6 +77,43 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     awaitChildren(LOCK, 0);
   }
 
+  /**
+   * A session that held alone, released and acquires again sends its create without a listing
+   * (the uncontended streak): when another session took the lock in between, it must still see
+   * that holder and wait for it.
+   */
+  @Test
+  void aSessionThatHeldAloneWaitsForAHolderThatCameInBetween() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    for (int i = 0; i < 3; i++) {
+      a.acquire();
+      a.release();
+    }
+    FencingToken bToken = b.acquire();
+    CountDownLatch aMayRelease = new CountDownLatch(1);
+    CompletableFuture<FencingToken> aGets = inThread(() -> {
+      FencingToken token = a.acquire();
+      aMayRelease.await();
+      a.release();
+      return token;
+    });
+    await().until(() -> a.parkedWaiters() == 1);
+    assertFalse(aGets.isDone(), "b holds");
+    assertFalse(a.tryLock().isPresent(), "b holds");
+    b.release();
+    aMayRelease.countDown();
+    assertTrue(aGets.get(10, TimeUnit.SECONDS).isNewerThan(bToken));
+    for (int i = 0; i < 3; i++) { // a streak again, then b's try must see a's hold
+      FencingToken aToken = a.acquire();
+      assertFalse(b.tryLock().isPresent(), "a holds");
+      a.release();
+      assertTrue(b.tryLock().orElseThrow().isNewerThan(aToken));
+      b.release();
+    }
+    awaitChildren(LOCK, 0);
+  }
+
   @Test
   void reentrantAcquireKeepsOneNodeAndOneToken() throws Exception {
     DistributedLock lock = new DistributedLock(newClient(), LOCK);
