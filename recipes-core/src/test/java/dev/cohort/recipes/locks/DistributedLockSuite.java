@@ -108,8 +108,10 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
       FencingToken aToken = a.acquire();
       assertFalse(b.tryLock().isPresent(), "a holds");
       a.release();
+      awaitChildren(LOCK, 0); // a release does not wait for its delete
       assertTrue(b.tryLock().orElseThrow().isNewerThan(aToken));
       b.release();
+      awaitChildren(LOCK, 0);
     }
     awaitChildren(LOCK, 0);
   }
