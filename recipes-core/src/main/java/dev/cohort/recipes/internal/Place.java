@@ -166,10 +166,17 @@ public final class Place implements ConnectionStateListener {
     synchronized (this) {
       alone = exclusive && !contended;
     }
-    long sequence = alone ? Sequences.of(released.name()) : Sequences.NONE;
-    if (sequence != Sequences.NONE) {
-      queue.streak.set(new SequentialQueue.Streak(released.sessionId(), (int) sequence + 1));
+    SequentialQueue.Streak next = alone ? streakAfter(released) : null;
+    if (next != null) {
+      queue.streak.set(next);
     }
+  }
+
+  /** The streak a release of {@code released} leaves, or null if its name has no sequence. */
+  static SequentialQueue.Streak streakAfter(OwnedNode released) {
+    long sequence = Sequences.of(released.name());
+    // the service's counter is a signed int that wraps, and so does this sum
+    return sequence == Sequences.NONE ? null : new SequentialQueue.Streak(released.sessionId(), (int) sequence + 1);
   }
 
   void releaseIfGranted() {

@@ -53,7 +53,7 @@ import java.util.function.Predicate;
  *       fires NODE_DELETED and leads to the step above. Nothing else writes a node's data on a
  *       marked queue.</li>
  *   <li>Uncontended streak: on an exclusive queue, a place that held without meeting anyone, once
- *       released, leaves a {@link Streak}: its session and its node's sequence plus one. The next
+ *       released, leaves a {@code Streak}: its session and its node's sequence plus one. The next
  *       place of this queue on that session sends its create alone, without a listing; if the
  *       create's sequence is exactly that number, it holds at once. Why that is safe: every create
  *       under a parent takes the next value of the parent's counter (checklist line 14; deletes
