@@ -79,8 +79,6 @@ public final class Place implements ConnectionStateListener {
   private boolean listening;
   /** Whether this place waited or saw others in line: its release then marks (marked queues). */
   private boolean contended;
-  /** Whether this place has sent its first create (only that one may take the queue's streak). */
-  private boolean queuedOnce;
 
   Place(SequentialQueue queue, String name, byte[] data, SequentialQueue.Decider decider,
       Predicate<dev.cohort.spi.Stat> passThrough, boolean tryOnce) {
@@ -153,30 +151,6 @@ public final class Place implements ConnectionStateListener {
     } else {
       client.async().deleteIfOwned(held);
     }
-    leaveStreak(held);
-  }
-
-  /**
-   * After the release of an exclusive place that met no one: the streak the next place of the queue
-   * may take (see {@link SequentialQueue}). Sent after the delete, so that on the same session the
-   * delete is applied first.
-   */
-  private void leaveStreak(OwnedNode released) {
-    boolean alone;
-    synchronized (this) {
-      alone = exclusive && !contended;
-    }
-    SequentialQueue.Streak next = alone ? streakAfter(released) : null;
-    if (next != null) {
-      queue.streak.set(next);
-    }
-  }
-
-  /** The streak a release of {@code released} leaves, or null if its name has no sequence. */
-  static SequentialQueue.Streak streakAfter(OwnedNode released) {
-    long sequence = Sequences.of(released.name());
-    // the service's counter is a signed int that wraps, and so does this sum
-    return sequence == Sequences.NONE ? null : new SequentialQueue.Streak(released.sessionId(), (int) sequence + 1);
   }
 
   void releaseIfGranted() {
@@ -222,20 +196,12 @@ public final class Place implements ConnectionStateListener {
 
   private void create() {
     long r;
-    boolean first;
     synchronized (this) {
       if (finished) {
         return;
       }
       r = ++round;
       node = null;
-      first = !queuedOnce;
-      queuedOnce = true;
-    }
-    SequentialQueue.Streak streak = first && exclusive ? queue.streak.getAndSet(null) : null;
-    if (streak != null && streak.sessionId() == client.sessionId()) {
-      createAlone(r, streak);
-      return;
     }
     CompletableFuture<OwnedNode> creating;
     CompletableFuture<Children> listing;
@@ -275,48 +241,6 @@ public final class Place implements ConnectionStateListener {
         }
       });
     });
-  }
-
-  /**
-   * The create of a place that took the queue's streak, without a listing: it holds at once if its
-   * sequence continues the streak on the same session, and lists otherwise (see {@link
-   * SequentialQueue}).
-   */
-  private void createAlone(long r, SequentialQueue.Streak streak) {
-    CompletableFuture<OwnedNode> creating;
-    try {
-      creating = client.async().createProtected(queue.dir, name, data, CreateMode.EPHEMERAL_SEQUENTIAL);
-    } catch (RuntimeException e) {
-      failed(r, e);
-      return;
-    }
-    creating.whenComplete((created, error) -> {
-      if (error != null) {
-        failed(r, error);
-        return;
-      }
-      boolean current;
-      synchronized (this) {
-        current = !finished && r == round;
-        if (current) {
-          node = created;
-        }
-      }
-      if (!current) {
-        client.async().deleteIfOwned(created); // given up while the create was in flight
-      } else if (continues(streak, created)) {
-        grant(r, false);
-      } else {
-        list(r);
-      }
-    });
-  }
-
-  /** Whether {@code created} is the very next node under the queue after the streak's. */
-  static boolean continues(SequentialQueue.Streak streak, OwnedNode created) {
-    long sequence = Sequences.of(created.name());
-    return created.sessionId() == streak.sessionId() && sequence != Sequences.NONE
-        && (int) sequence == streak.nextSequence();
   }
 
   private void list(long r) {

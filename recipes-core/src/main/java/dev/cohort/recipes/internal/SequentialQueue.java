@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -29,8 +28,7 @@ import java.util.function.Predicate;
  * <h2>The protocol</h2>
  * <ul>
  *   <li>Queue: the create and a listing are sent at once (the session applies them in order, so the
- *       listing contains the node): the first uncontended acquire is one create and one
- *       getChildren; the next ones on the same session are one create (see the streak below).</li>
+ *       listing contains the node): the uncontended path is one create and one getChildren.</li>
  *   <li>Watch: the predecessor is watched with {@code getData}, which sets no watch when the node is
  *       already gone (an {@code exists} watch on a missing name would stay registered for the life
  *       of the session, since the name is never created again).</li>
@@ -52,22 +50,6 @@ import java.util.function.Predicate;
  *       is gone": it holds without listing. A plain deletion (a waiter giving up, a session ending)
  *       fires NODE_DELETED and leads to the step above. Nothing else writes a node's data on a
  *       marked queue.</li>
- *   <li>Uncontended streak: on an exclusive queue, a place that held without meeting anyone, once
- *       released, leaves a {@code Streak}: its session and its node's sequence plus one. The next
- *       place of this queue on that session sends its create alone, without a listing; if the
- *       create's sequence is exactly that number, it holds at once. Why that is safe: every create
- *       under a parent takes the next value of the parent's counter (checklist line 14; deletes
- *       do not move it on any backend, see the TCK's ChildDeleteCversionConformance, and a backend
- *       whose deletes did move it would only never match). So the match means no node at all was
- *       created between the released node and ours; every node before the released one was gone
- *       when it was granted, and nodes never come back; so the only node that can be before ours is
- *       the released one (or, down a chain of such grants, earlier released nodes of ours), whose
- *       deletes are sent and retried until done or until their session ends. Whether those deletes
- *       were applied yet does not matter: other contenders queue after ours and wait for them as
- *       for ours. Any other sequence (someone else created a node, a retried create, another
- *       session) falls back to the listing. The streak is taken by one place only, and only by its
- *       first create; a released place that met contention leaves none (the listing it would save
- *       is then likely needed, and would come a round trip later).</li>
  *   <li>Herd-freedom: each place watches one node, so a release wakes one waiter.</li>
  *   <li>Sessions: when the session is lost while waiting, the node went with it; the place queues
  *       again on the next session. A failure that leaves the connection down makes it wait for the
@@ -89,17 +71,6 @@ public final class SequentialQueue {
    * length of the queue. Pass it rather than a method reference of {@code exclusive}.
    */
   public static final Decider EXCLUSIVE = LockDecisions::exclusive;
-
-  /**
-   * What an uncontended release of an exclusive place leaves for the next place (see the class
-   * comment): the session its node was on, and the sequence the next create on that session gets
-   * if nobody creates a node under the queue meanwhile (the counter is a signed 32-bit value:
-   * past {@link Integer#MAX_VALUE} it wraps, and so does this sum).
-   */
-  record Streak(long sessionId, int nextSequence) {}
-
-  /** The streak left by the last uncontended release, or null; taken by one place at most. */
-  final AtomicReference<Streak> streak = new AtomicReference<>();
 
   /** The data a holder of a marked queue writes into its node as it deletes it. */
   static final byte[] RELEASED = {'r'};

@@ -40,11 +40,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       data-change event without listing the queue again (4 requests per contended acquisition,
  *       where a relisting recipe sends 5). A waiter that gives up or a session that ends deletes
  *       without the mark, and the waiter behind lists again.</li>
- *   <li>An uncontended cycle is two requests, one create and one delete, once the same session has
- *       held the lock alone before: an acquire after such a release sends its create without a
- *       listing, and holds if its node's sequence is the very next one under the lock (nobody
- *       created a node since); otherwise it lists as usual. The first acquire on a session, and
- *       any after contention, is a create and a listing sent together.</li>
  *   <li>A waiter that gives up (timeout, interrupt) deletes its node before returning.</li>
  *   <li>A lost reply on the queueing create neither leaks the node nor deadlocks (protected create).</li>
  *   <li>Release deletes only the node this incarnation created; after its session expired it sends

@@ -78,9 +78,11 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
   }
 
   /**
-   * A session that held alone, released and acquires again sends its create without a listing
-   * (the uncontended streak): when another session took the lock in between, it must still see
-   * that holder and wait for it.
+   * A session that held alone, released and acquires again must still see a holder that came in
+   * between, and the other way round, however the lock's directory came and went meanwhile (a
+   * container directory is removed once empty and created again, which restarts its sequence
+   * counter: an acquire that trusted "my sequence is the one after my last node, so nobody came in
+   * between" without listing let two hold here, on ZooKeeper).
    */
   @Test
   void aSessionThatHeldAloneWaitsForAHolderThatCameInBetween() throws Exception {
