@@ -77,6 +77,47 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     awaitChildren(LOCK, 0);
   }
 
+  /**
+   * A session that held alone, released and acquires again must still see a holder that came in
+   * between, and the other way round, however the lock's directory came and went meanwhile (a
+   * container directory is removed once empty and created again, which restarts its sequence
+   * counter: an acquire that trusted "my sequence is the one after my last node, so nobody came in
+   * between" without listing let two hold here, on ZooKeeper).
+   */
+  @Test
+  void aSessionThatHeldAloneWaitsForAHolderThatCameInBetween() throws Exception {
+    DistributedLock a = new DistributedLock(newClient(), LOCK);
+    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    for (int i = 0; i < 3; i++) {
+      a.acquire();
+      a.release();
+    }
+    FencingToken bToken = b.acquire();
+    CountDownLatch aMayRelease = new CountDownLatch(1);
+    CompletableFuture<FencingToken> aGets = inThread(() -> {
+      FencingToken token = a.acquire();
+      aMayRelease.await();
+      a.release();
+      return token;
+    });
+    await().until(() -> a.parkedWaiters() == 1);
+    assertFalse(aGets.isDone(), "b holds");
+    assertFalse(a.tryLock().isPresent(), "b holds");
+    b.release();
+    aMayRelease.countDown();
+    assertTrue(aGets.get(10, TimeUnit.SECONDS).isNewerThan(bToken));
+    for (int i = 0; i < 3; i++) { // a streak again, then b's try must see a's hold
+      FencingToken aToken = a.acquire();
+      assertFalse(b.tryLock().isPresent(), "a holds");
+      a.release();
+      awaitChildren(LOCK, 0); // a release does not wait for its delete
+      assertTrue(b.tryLock().orElseThrow().isNewerThan(aToken));
+      b.release();
+      awaitChildren(LOCK, 0);
+    }
+    awaitChildren(LOCK, 0);
+  }
+
   @Test
   void reentrantAcquireKeepsOneNodeAndOneToken() throws Exception {
     DistributedLock lock = new DistributedLock(newClient(), LOCK);
