@@ -81,8 +81,16 @@ final class ClaimWalker {
   record Candidate(String jobPath, String claimName) {}
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
-  private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
+  /**
+   * Guarded by lock: the names of the jobs to try next, from the last listing, in {@link
+   * #candidateDir}. Stale entries fail fast. Names, not {@link Candidate}s: a listing holds up to a
+   * bucket of names and a take uses a few, so each candidate's paths are built when it is polled.
+   */
+  private final ArrayDeque<String> candidates = new ArrayDeque<>();
+  /** Guarded by lock: the directory of {@link #candidates}. */
+  private String candidateDir;
+  /** Guarded by lock: the bucket name of {@link #candidates}, null for the old layout's directory. */
+  private String candidateBucket;
   /** Guarded by lock: the buckets this instance knows of, from its last reading of the bucket list. */
   private final TreeSet<Long> buckets = new TreeSet<>();
   /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
@@ -265,8 +273,15 @@ final class ClaimWalker {
     });
   }
 
-  /** What one directory of jobs held: -1 jobs if it is missing. */
-  private record DirListing(int jobs, List<Candidate> open) {}
+  /**
+   * What one directory of jobs held: -1 jobs if it is missing; the names of the jobs to offer, in
+   * {@code dir} of bucket {@code bucket} (null for the old layout's directory).
+   */
+  private record DirListing(int jobs, String dir, String bucket, List<String> open) {
+    static DirListing missing(String dir, String bucket) {
+      return new DirListing(-1, dir, bucket, List.of());
+    }
+  }
 
   /**
    * Finds the oldest directory of jobs that holds a job nobody claimed and replaces the candidates
@@ -291,7 +306,7 @@ final class ClaimWalker {
         nextDueMillis = Long.MAX_VALUE;
         return false;
       }
-      return offer(listing.open());
+      return offer(listing);
     });
   }
 
@@ -323,7 +338,7 @@ final class ClaimWalker {
               layout.legacyDrained = true; // new versions never put there
               return true;
             }
-            return offer(listing.open()) ? null : true;
+            return offer(listing) ? null : true;
           });
         });
     return start.thenCompose(refreshed -> {
@@ -388,7 +403,7 @@ final class ClaimWalker {
     }
     if (next == null) {
       if (refreshed) {
-        offer(List.of());
+        offer(DirListing.missing(null, null));
         done.complete(null);
         return;
       }
@@ -416,7 +431,7 @@ final class ClaimWalker {
           // the delete fail (not empty); a producer that then finds it gone moves to the newest.
           ops.delete(layout.bucketPath(next), -1).whenComplete((r, e) -> { });
         }
-      } else if (offer(listing.open())) {
+      } else if (offer(listing)) {
         done.complete(null);
         return;
       }
@@ -433,16 +448,18 @@ final class ClaimWalker {
     }
   }
 
-  /** Replaces the candidates with {@code open}; whether there are any. */
-  private boolean offer(List<Candidate> open) {
+  /** Replaces the candidates with those {@code listing} offers; whether there are any. */
+  private boolean offer(DirListing listing) {
     lock.lock();
     try {
       candidates.clear();
-      candidates.addAll(open);
+      candidates.addAll(listing.open());
+      candidateDir = listing.dir();
+      candidateBucket = listing.bucket();
     } finally {
       lock.unlock();
     }
-    return !open.isEmpty();
+    return !listing.open().isEmpty();
   }
 
   /**
@@ -462,7 +479,7 @@ final class ClaimWalker {
       }
       Throwable cause = WorkQueue.unwrap(error);
       if (cause instanceof NoNodeException missing && missing.opIndex() == 0) {
-        return CompletableFuture.completedFuture(new DirListing(-1, List.of()));
+        return CompletableFuture.completedFuture(DirListing.missing(dir, bucket));
       }
       if (cause instanceof NoNodeException) { // the claims' directory is gone: nobody holds a claim
         claimsMissing = true;
@@ -479,7 +496,7 @@ final class ClaimWalker {
         return listing(dir, bucket, children.names(), List.of());
       }
       if (WorkQueue.unwrap(dirError) instanceof NoNodeException) {
-        return new DirListing(-1, List.of());
+        return DirListing.missing(dir, bucket);
       }
       throw new java.util.concurrent.CompletionException(WorkQueue.unwrap(dirError));
     });
@@ -504,11 +521,7 @@ final class ClaimWalker {
     if (events != null && bucket != null && !QueueLayout.DELAYED.equals(bucket)) {
       events.queueDepth(path, jobList.size());
     }
-    List<Candidate> open = new ArrayList<>(order.size());
-    for (String name : order) {
-      open.add(new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name)));
-    }
-    return new DirListing(jobList.size(), open);
+    return new DirListing(jobList.size(), dir, bucket, order);
   }
 
   /**
@@ -537,12 +550,18 @@ final class ClaimWalker {
   }
 
   private Candidate pollCandidate() {
+    String name;
+    String dir;
+    String bucket;
     lock.lock();
     try {
-      return candidates.poll();
+      name = candidates.poll();
+      dir = candidateDir;
+      bucket = candidateBucket;
     } finally {
       lock.unlock();
     }
+    return name == null ? null : new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name));
   }
 
   /**

@@ -154,9 +154,18 @@ public final class WorkQueue implements AutoCloseable {
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
-   * (-1: none yet) and whether it is known to exist. Null: not known, the bucket list is read.
+   * (-1: none yet) and whether it is known to exist, with its path and name (built once, not at
+   * every put). Null: not known, the bucket list is read.
    */
-  private record Tail(long index, long lastSequence, boolean ensured) {}
+  private record Tail(long index, long lastSequence, boolean ensured, String dir, String name) {
+    Tail(QueueLayout layout, long index, long lastSequence, boolean ensured) {
+      this(index, lastSequence, ensured, layout.bucketPath(index), QueueDecisions.bucketName(index));
+    }
+
+    Tail next(long sequence) {
+      return new Tail(index, sequence, true, dir, name);
+    }
+  }
 
   private final AtomicReference<Tail> tail = new AtomicReference<>();
   private final ConnectionStateListener stateListener = this::connectionChanged;
@@ -210,31 +219,31 @@ public final class WorkQueue implements AutoCloseable {
     // backend about half its throughput (QueueThroughput).
     byte[] data = jobData(payload);
     boolean unread = mayPutUnread();
-    long k = await(tailBucket());
+    Tail known = tail.get();
+    Tail t = known != null && known.ensured() ? known : await(tailBucket());
     if (!unread) {
-      await(readRoom(k));
+      await(readRoom(t.index()));
     }
     String name = client.blocking()
-        .createProtected(layout.bucketPath(k), QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
+        .createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
         .name();
-    afterPut(k, name);
+    afterPut(t.index(), name);
     if (events != null) {
       events.jobPut(path);
     }
-    return QueueDecisions.claimName(QueueDecisions.bucketName(k), name);
+    return QueueDecisions.claimName(t.name(), name);
   }
 
   /** {@link #put}, asynchronously; the size check still throws at once. */
   public CompletableFuture<String> putAsync(byte[] payload) {
     byte[] data = jobData(payload);
     boolean unread = mayPutUnread();
-    CompletableFuture<String> put = tailBucket().thenCompose(k -> {
-      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(k);
-      String bucket = layout.bucketPath(k);
-      return room.thenCompose(ignored -> ops.createProtected(bucket, QueueDecisions.JOB_PREFIX, data,
+    CompletableFuture<String> put = tailBucket().thenCompose(t -> {
+      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(t.index());
+      return room.thenCompose(ignored -> ops.createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data,
           CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> {
-            afterPut(k, node.name());
-            return QueueDecisions.claimName(QueueDecisions.bucketName(k), node.name());
+            afterPut(t.index(), node.name());
+            return QueueDecisions.claimName(t.name(), node.name());
           });
     });
     return events == null ? put : put.whenComplete((id, error) -> {
@@ -326,10 +335,10 @@ public final class WorkQueue implements AutoCloseable {
    * has them, if not): the cached one, or the newest in a fresh reading of the bucket list (bucket 0
    * if there is none).
    */
-  private CompletableFuture<Long> tailBucket() {
+  private CompletableFuture<Tail> tailBucket() {
     Tail known = tail.get();
     if (known != null && known.ensured()) {
-      return CompletableFuture.completedFuture(known.index());
+      return CompletableFuture.completedFuture(known);
     }
     CompletableFuture<Long> index = known != null
         ? CompletableFuture.completedFuture(known.index())
@@ -337,10 +346,13 @@ public final class WorkQueue implements AutoCloseable {
           List<Long> buckets = QueueLayout.bucketIndexes(names);
           return buckets.isEmpty() ? 0L : buckets.get(buckets.size() - 1);
         });
-    return index.thenCompose(k -> layout.ensureDir(layout.bucketPath(k)).thenApply(ignored -> {
-      tail.compareAndSet(known, new Tail(k, -1, true));
-      return k;
-    }));
+    return index.thenCompose(k -> {
+      Tail ensured = known != null ? new Tail(k, -1, true, known.dir(), known.name()) : new Tail(layout, k, -1, true);
+      return layout.ensureDir(ensured.dir()).thenApply(ignored -> {
+        tail.compareAndSet(known, ensured);
+        return ensured;
+      });
+    });
   }
 
   /**
@@ -356,11 +368,11 @@ public final class WorkQueue implements AutoCloseable {
     }
     Tail next;
     if (sequence >= layout.bucketSize - 1) {
-      next = new Tail(k + 1, -1, false);
+      next = new Tail(layout, k + 1, -1, false);
     } else if (sequence < known.lastSequence()) {
       next = null;
     } else {
-      next = new Tail(k, sequence, true);
+      next = known.next(sequence);
     }
     tail.compareAndSet(known, next);
   }
@@ -618,7 +630,7 @@ public final class WorkQueue implements AutoCloseable {
     // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
     int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
     boolean toDelayed = !toDead && priority > 0;
-    long bucket = toDead || toDelayed ? -1 : await(tailBucket());
+    long bucket = toDead || toDelayed ? -1 : await(tailBucket()).index();
     String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
     String prefix = toDelayed
         ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;
