@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>A listing reads one directory of jobs, never the whole queue: the old layout's flat directory
  * while it has jobs, then the buckets in ascending order, each with the claims; the first that
  * holds a job nobody claimed gives the candidates. A bucket seen empty that is not the newest is
- * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing is at
- * most one bucket (about {@link WorkQueue#BUCKET_SIZE} names) or the list of buckets, whatever the
- * queue's depth.
+ * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing reads
+ * at most one bucket (about {@link WorkQueue#BUCKET_SIZE} names), the claims, the queue's own
+ * children and the list of buckets, whatever the queue's depth; the last two come in the same
+ * read transaction as a bucket where that saves a round trip (see {@code list()}).
  *
  * <p>A claim is one transaction: rewrite the job node at the version just read (bumping it) and
  * create the ephemeral claim node, whose data is a token no other claim attempt writes. A retried

@@ -49,8 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       ZooKeeper deletes too), so a bucket may also fill with fewer.
  *   <li>Workers read the oldest bucket that has a job nobody claimed, never the whole queue; a
  *       bucket seen drained that is not the newest is deleted. So no request of a put or a take
- *       reads more than one bucket's names or the list of buckets (at most {@link
- *       #MAX_PENDING_JOBS} / {@link #BUCKET_SIZE} names), whatever the queue's depth.
+ *       reads more than one bucket's names and the list of buckets (at most {@link
+ *       #MAX_PENDING_JOBS} / {@link #BUCKET_SIZE} names), with the claims, whatever the queue's
+ *       depth.
  *   <li>{@link #put} creates a job node with a protected create, in one transaction with a receipt
  *       that the producer's session keeps (see {@link AsyncOps#createProtected}): after a lost reply
  *       the receipt, not a search for the job node, tells whether the put went through, since a
