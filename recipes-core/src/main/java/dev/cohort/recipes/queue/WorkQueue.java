@@ -223,7 +223,7 @@ public final class WorkQueue implements AutoCloseable {
     Tail known = tail.get();
     Tail t = known != null && known.ensured() ? known : await(tailBucket());
     if (!unread) {
-      await(readRoom(t.index()));
+      readRoomBlocking(t);
     }
     String name = client.blocking()
         .createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
@@ -387,16 +387,40 @@ public final class WorkQueue implements AutoCloseable {
     CompletableFuture<Stat> newest = ops.exists(layout.bucketPath(k), null);
     CompletableFuture<Stat> legacy = layout.legacyDrained
         ? CompletableFuture.completedFuture(null) : ops.exists(layout.legacyJobs, null);
-    return CompletableFuture.allOf(buckets, newest, legacy).thenAccept(ignored -> {
-      Stat old = legacy.join();
-      if (old == null || old.numChildren() == 0) {
-        layout.legacyDrained = true;
+    return CompletableFuture.allOf(buckets, newest, legacy)
+        .thenAccept(ignored -> room(legacy.join(), buckets.join(), newest.join()));
+  }
+
+  /**
+   * {@link #readRoom} on the caller's thread: both counts in one read transaction (one round trip,
+   * and no future whose completion a backend may hand to another thread, which cost a put on the
+   * in-memory backend a thread wake-up every {@value #PUTS_PER_COUNT_READ} puts). Where a directory
+   * is missing, or the old layout's may still hold jobs, it reads as {@link #readRoom} does.
+   */
+  private void readRoomBlocking(Tail t) throws InterruptedException {
+    if (layout.legacyDrained) {
+      try {
+        List<OpResult> stats = client.blocking().multi(List.of(Op.getData(layout.pending), Op.getData(t.dir())));
+        room(null, ((OpResult.GetDataResult) stats.get(0)).stat(), ((OpResult.GetDataResult) stats.get(1)).stat());
+        return;
+      } catch (CoordinationException e) {
+        if (e.code() != ErrorCode.NO_NODE) {
+          throw e;
+        }
       }
-      long count = (old == null ? 0 : old.numChildren())
-          + (long) Math.max(0, statChildren(buckets.join()) - 1) * layout.bucketSize
-          + statChildren(newest.join());
-      checkRoom((int) Math.min(Integer.MAX_VALUE, count));
-    });
+    }
+    await(readRoom(t.index()));
+  }
+
+  /** Records the pending count these stats give (see the class comment) and refuses a put if full. */
+  private void room(Stat old, Stat buckets, Stat newest) {
+    if (old == null || old.numChildren() == 0) {
+      layout.legacyDrained = true;
+    }
+    long count = (old == null ? 0 : old.numChildren())
+        + (long) Math.max(0, statChildren(buckets) - 1) * layout.bucketSize
+        + statChildren(newest);
+    checkRoom((int) Math.min(Integer.MAX_VALUE, count));
   }
 
   private static int statChildren(Stat stat) {
