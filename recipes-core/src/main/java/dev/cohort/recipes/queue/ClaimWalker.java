@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>A listing reads one directory of jobs, never the whole queue: the old layout's flat directory
  * while it has jobs, then the buckets in ascending order, each with the claims; the first that
  * holds a job nobody claimed gives the candidates. A bucket seen empty that is not the newest is
- * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing is at
- * most one bucket (about {@link WorkQueue#BUCKET_SIZE} names) or the list of buckets, whatever the
- * queue's depth.
+ * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing reads
+ * at most one bucket (about {@link WorkQueue#BUCKET_SIZE} names), the claims, the queue's own
+ * children and the list of buckets, whatever the queue's depth; the last two come in the same
+ * read transaction as a bucket where that saves a round trip (see {@code list()}).
  *
  * <p>A claim is one transaction: rewrite the job node at the version just read (bumping it) and
  * create the ephemeral claim node, whose data is a token no other claim attempt writes. A retried
@@ -81,8 +82,16 @@ final class ClaimWalker {
   record Candidate(String jobPath, String claimName) {}
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Guarded by lock: jobs to try next, from the last listing. Stale entries fail fast. */
-  private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
+  /**
+   * Guarded by lock: the names of the jobs to try next, from the last listing, in {@link
+   * #candidateDir}. Stale entries fail fast. Names, not {@link Candidate}s: a listing holds up to a
+   * bucket of names and a take uses a few, so each candidate's paths are built when it is polled.
+   */
+  private final ArrayDeque<String> candidates = new ArrayDeque<>();
+  /** Guarded by lock: the directory of {@link #candidates}. */
+  private String candidateDir;
+  /** Guarded by lock: the bucket name of {@link #candidates}, null for the old layout's directory. */
+  private String candidateBucket;
   /** Guarded by lock: the buckets this instance knows of, from its last reading of the bucket list. */
   private final TreeSet<Long> buckets = new TreeSet<>();
   /** Candidates tried that were gone or claimed by someone else; the stale-listing test counts them. */
@@ -265,17 +274,54 @@ final class ClaimWalker {
     });
   }
 
-  /** What one directory of jobs held: -1 jobs if it is missing. */
-  private record DirListing(int jobs, List<Candidate> open) {}
+  /**
+   * What one directory of jobs held: -1 jobs if it is missing; the names of the jobs to offer, in
+   * {@code dir} of bucket {@code bucket} (null for the old layout's directory). A bucket's listing
+   * may carry, read in the same transaction, the queue's own children ({@code top}) and the list of
+   * buckets ({@code buckets}); null where not read.
+   */
+  private record DirListing(int jobs, String dir, String bucket, List<String> open, List<String> top,
+      List<String> buckets) {
+    DirListing(int jobs, String dir, String bucket, List<String> open) {
+      this(jobs, dir, bucket, open, null, null);
+    }
+
+    static DirListing missing(String dir, String bucket) {
+      return new DirListing(-1, dir, bucket, List.of());
+    }
+
+    DirListing with(List<String> top, List<String> buckets) {
+      return new DirListing(jobs, dir, bucket, open, top, buckets);
+    }
+  }
+
+  /** One listing's walk over the job directories. */
+  private static final class Walk {
+    final Set<Long> visited = new HashSet<>();
+    /** Whether the bucket list was read during this walk. */
+    boolean refreshed;
+    /**
+     * Whether the delayed jobs must still be read before this walk offers anything: null while
+     * unknown, true if their directory was seen, false once read (or seen missing).
+     */
+    Boolean delayedPending;
+    /** Buckets read in a row on the caller's stack. */
+    int depth;
+  }
 
   /**
    * Finds the oldest directory of jobs that holds a job nobody claimed and replaces the candidates
-   * with its unclaimed jobs (none if no directory has one): the old layout's directory first while
-   * it has jobs, then the buckets in ascending order.
+   * with its unclaimed jobs (none if no directory has one): the due delayed jobs first, then the old
+   * layout's directory while it has jobs, then the buckets in ascending order.
+   *
+   * <p>Whether there are delayed jobs to read comes with the first bucket's listing (the queue's
+   * own children, read in the same transaction), so a listing is one round trip when there are
+   * none; likewise the list of buckets comes with the listing of the newest known bucket, so a walk
+   * that finds nothing claimable there needs no second read to know no newer bucket exists.
    */
   private CompletableFuture<Void> list() {
     try {
-      return listDelayed().thenCompose(offered -> offered ? CompletableFuture.completedFuture(null) : listUnguarded());
+      return listUnguarded();
     } catch (RuntimeException e) { // a request refused at once (the client closed)
       return CompletableFuture.failedFuture(e);
     }
@@ -286,13 +332,26 @@ final class ClaimWalker {
    * and then earliest due first; records the earliest due time still to come. Whether it offered any.
    */
   private CompletableFuture<Boolean> listDelayed() {
-    return readDir(layout.delayed, QueueLayout.DELAYED).thenApply(listing -> {
+    return readDir(layout.delayed, QueueLayout.DELAYED, false, false).thenApply(listing -> {
       if (listing.jobs() <= 0) {
         nextDueMillis = Long.MAX_VALUE;
         return false;
       }
-      return offer(listing.open());
+      return offer(listing);
     });
+  }
+
+  /**
+   * Offers {@code listing}'s jobs, or the due delayed jobs before them if this walk has not read
+   * those yet; whether it offered any. A null listing offers nothing of its own.
+   */
+  private CompletableFuture<Boolean> offerAfterDelayed(Walk w, DirListing listing) {
+    if (w.delayedPending == Boolean.FALSE) {
+      return CompletableFuture.completedFuture(offer(listing == null ? DirListing.missing(null, null) : listing));
+    }
+    w.delayedPending = false;
+    return listDelayed().thenApply(offered -> offered
+        || offer(listing == null ? DirListing.missing(null, null) : listing));
   }
 
   /**
@@ -312,42 +371,41 @@ final class ClaimWalker {
     } finally {
       lock.unlock();
     }
+    Walk w = new Walk();
     CompletableFuture<Boolean> start = layout.legacyDrained && bucketsKnown
         ? CompletableFuture.completedFuture(false)
-        : readLayout().thenCompose(ignored -> {
+        : readLayout(w).thenCompose(ignored -> {
           if (layout.legacyDrained) {
             return CompletableFuture.completedFuture(true);
           }
-          return readDir(layout.legacyJobs, null).thenApply(listing -> {
+          return readDir(layout.legacyJobs, null, false, false).thenCompose(listing -> {
             if (listing.jobs() <= 0) {
               layout.legacyDrained = true; // new versions never put there
-              return true;
+              return CompletableFuture.completedFuture(true);
             }
-            return offer(listing.open()) ? null : true;
+            return offerAfterDelayed(w, listing).thenApply(offered -> offered ? null : true);
           });
         });
     return start.thenCompose(refreshed -> {
       if (refreshed == null) {
         return CompletableFuture.completedFuture(null); // the old layout's directory offered jobs
       }
+      w.refreshed = refreshed;
       CompletableFuture<Void> done = new CompletableFuture<>();
-      walk(new HashSet<>(), refreshed, done);
+      walk(w, done);
       return done;
     });
   }
 
   /**
-   * Reads, in one round trip, the queue's own children (whether the old layout's directory is
-   * there) and the list of buckets; a missing queue or bucket list reads as empty.
+   * Reads, in one round trip, the queue's own children (whether the old layout's directory and the
+   * delayed jobs are there) and the list of buckets; a missing queue or bucket list reads as empty.
    */
-  private CompletableFuture<Void> readLayout() {
+  private CompletableFuture<Void> readLayout(Walk w) {
     return ops.multi(List.of(Op.getChildren(path), Op.getChildren(layout.pending))).handle((results, error) -> {
       if (error == null) {
         List<String> top = ((OpResult.GetChildrenResult) results.get(0)).children();
-        if (!top.contains(Paths.name(layout.legacyJobs))) {
-          layout.legacyDrained = true;
-        }
-        claimsMissing = !top.contains(Paths.name(claims));
+        sawTop(w, top);
         bucketsRead(QueueLayout.bucketIndexes(((OpResult.GetChildrenResult) results.get(1)).children()));
         return CompletableFuture.<Void>completedFuture(null);
       }
@@ -358,38 +416,54 @@ final class ClaimWalker {
       bucketsRead(List.of());
       if (missing.opIndex() == 0) {
         layout.legacyDrained = true; // no queue at all
+        sawTop(w, List.of());
         return CompletableFuture.<Void>completedFuture(null);
       }
-      return layout.childrenOrEmpty(path).thenAccept(top -> {
-        if (!top.contains(Paths.name(layout.legacyJobs))) {
-          layout.legacyDrained = true;
-        }
-      });
+      return layout.childrenOrEmpty(path).thenAccept(top -> sawTop(w, top));
     }).thenCompose(f -> f);
   }
 
-  private void walk(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
+  /** Records what the queue's own children say: the old layout's directory, the claims', the delayed jobs'. */
+  private void sawTop(Walk w, List<String> top) {
+    if (!top.contains(Paths.name(layout.legacyJobs))) {
+      layout.legacyDrained = true;
+    }
+    claimsMissing = !top.contains(Paths.name(claims));
+    if (w.delayedPending != Boolean.FALSE) {
+      w.delayedPending = top.contains(QueueLayout.DELAYED);
+      if (!w.delayedPending) {
+        nextDueMillis = Long.MAX_VALUE;
+      }
+    }
+  }
+
+  private void walk(Walk w, CompletableFuture<Void> done) {
     try {
-      walkUnguarded(visited, refreshed, done);
+      walkUnguarded(w, done);
     } catch (RuntimeException e) { // a request refused at once (the client closed): the take fails
       done.completeExceptionally(e);
     }
   }
 
-  private void walkUnguarded(Set<Long> visited, boolean refreshed, CompletableFuture<Void> done) {
+  private void walkUnguarded(Walk w, CompletableFuture<Void> done) {
     Long next;
-    long newest;
+    long newestKnown;
     lock.lock();
     try {
-      next = buckets.stream().filter(i -> !visited.contains(i)).findFirst().orElse(null);
-      newest = buckets.isEmpty() ? -1 : buckets.last();
+      next = buckets.stream().filter(i -> !w.visited.contains(i)).findFirst().orElse(null);
+      newestKnown = buckets.isEmpty() ? -1 : buckets.last();
     } finally {
       lock.unlock();
     }
     if (next == null) {
-      if (refreshed) {
-        offer(List.of());
-        done.complete(null);
+      if (w.refreshed) {
+        offerAfterDelayed(w, null).whenComplete((offered, error) -> {
+          if (error != null) {
+            done.completeExceptionally(WorkQueue.unwrap(error));
+          } else {
+            done.complete(null);
+          }
+        });
         return;
       }
       layout.childrenOrEmpty(layout.pending).whenComplete((names, error) -> {
@@ -398,16 +472,28 @@ final class ClaimWalker {
           return;
         }
         bucketsRead(QueueLayout.bucketIndexes(names));
-        walk(visited, true, done);
+        w.refreshed = true;
+        walk(w, done);
       });
       return;
     }
-    visited.add(next);
+    w.visited.add(next);
     String bucket = QueueDecisions.bucketName(next);
-    readDir(layout.bucketPath(next), bucket).whenComplete((listing, error) -> {
+    boolean withBuckets = !w.refreshed && next == newestKnown;
+    readDir(layout.bucketPath(next), bucket, w.delayedPending == null, withBuckets).whenComplete((listing, error) -> {
       if (error != null) {
         done.completeExceptionally(WorkQueue.unwrap(error));
         return;
+      }
+      if (listing.top() != null) {
+        sawTop(w, listing.top());
+      }
+      long newest = newestKnown;
+      if (listing.buckets() != null) {
+        List<Long> fresh = QueueLayout.bucketIndexes(listing.buckets());
+        bucketsRead(fresh);
+        w.refreshed = true;
+        newest = fresh.isEmpty() ? newest : Math.max(newest, fresh.get(fresh.size() - 1));
       }
       if (listing.jobs() <= 0) {
         forget(next);
@@ -416,12 +502,29 @@ final class ClaimWalker {
           // the delete fail (not empty); a producer that then finds it gone moves to the newest.
           ops.delete(layout.bucketPath(next), -1).whenComplete((r, e) -> { });
         }
-      } else if (offer(listing.open())) {
-        done.complete(null);
+        walkOn(w, done);
         return;
       }
-      client.workExecutor().execute(() -> walk(visited, refreshed, done));
+      offerAfterDelayed(w, listing).whenComplete((offered, offerError) -> {
+        if (offerError != null) {
+          done.completeExceptionally(WorkQueue.unwrap(offerError));
+        } else if (offered) {
+          done.complete(null);
+        } else {
+          walkOn(w, done);
+        }
+      });
     });
+  }
+
+  /** Walks on to the next bucket: on this stack for a few buckets, then from the client's executor. */
+  private void walkOn(Walk w, CompletableFuture<Void> done) {
+    if (++w.depth < MAX_SYNC_DEPTH) {
+      walk(w, done);
+    } else {
+      w.depth = 0;
+      client.workExecutor().execute(() -> walk(w, done));
+    }
   }
 
   private void forget(long bucket) {
@@ -433,36 +536,53 @@ final class ClaimWalker {
     }
   }
 
-  /** Replaces the candidates with {@code open}; whether there are any. */
-  private boolean offer(List<Candidate> open) {
+  /** Replaces the candidates with those {@code listing} offers; whether there are any. */
+  private boolean offer(DirListing listing) {
     lock.lock();
     try {
       candidates.clear();
-      candidates.addAll(open);
+      candidates.addAll(listing.open());
+      candidateDir = listing.dir();
+      candidateBucket = listing.bucket();
     } finally {
       lock.unlock();
     }
-    return !open.isEmpty();
+    return !listing.open().isEmpty();
   }
 
   /**
    * Reads a directory of jobs and the claims, in one read transaction (one round trip, and a
    * consistent pair); a missing claims' directory reads as no claims, a missing job directory as -1
-   * jobs. {@code bucket} is the bucket's name, or null for the old layout's directory.
+   * jobs. {@code bucket} is the bucket's name, or null for the old layout's directory. With {@code
+   * withTop} the same transaction reads the queue's own children, with {@code withBuckets} the list
+   * of buckets (not where the claims' directory is missing).
    */
-  private CompletableFuture<DirListing> readDir(String dir, String bucket) {
+  private CompletableFuture<DirListing> readDir(String dir, String bucket, boolean withTop, boolean withBuckets) {
     if (claimsMissing) {
       return readDirAlone(dir, bucket);
     }
-    return ops.multi(List.of(Op.getChildren(dir), Op.getChildren(claims))).handle((results, error) -> {
+    List<Op> reads = new ArrayList<>(4);
+    reads.add(Op.getChildren(dir));
+    reads.add(Op.getChildren(claims));
+    if (withTop) {
+      reads.add(Op.getChildren(path));
+    }
+    if (withBuckets) {
+      reads.add(Op.getChildren(layout.pending));
+    }
+    return ops.multi(reads).handle((results, error) -> {
       if (error == null) {
         List<String> jobList = ((OpResult.GetChildrenResult) results.get(0)).children();
         List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
-        return CompletableFuture.completedFuture(listing(dir, bucket, jobList, claimList));
+        DirListing listing = listing(dir, bucket, jobList, claimList);
+        List<String> top = withTop ? ((OpResult.GetChildrenResult) results.get(2)).children() : null;
+        List<String> buckets = withBuckets ? ((OpResult.GetChildrenResult) results.get(reads.size() - 1)).children() : null;
+        return CompletableFuture.completedFuture(listing.with(top, buckets));
       }
       Throwable cause = WorkQueue.unwrap(error);
-      if (cause instanceof NoNodeException missing && missing.opIndex() == 0) {
-        return CompletableFuture.completedFuture(new DirListing(-1, List.of()));
+      if (cause instanceof NoNodeException missing && missing.opIndex() != 1) {
+        // The directory is gone (or its parents: then it is too).
+        return CompletableFuture.completedFuture(DirListing.missing(dir, bucket));
       }
       if (cause instanceof NoNodeException) { // the claims' directory is gone: nobody holds a claim
         claimsMissing = true;
@@ -479,7 +599,7 @@ final class ClaimWalker {
         return listing(dir, bucket, children.names(), List.of());
       }
       if (WorkQueue.unwrap(dirError) instanceof NoNodeException) {
-        return new DirListing(-1, List.of());
+        return DirListing.missing(dir, bucket);
       }
       throw new java.util.concurrent.CompletionException(WorkQueue.unwrap(dirError));
     });
@@ -504,11 +624,7 @@ final class ClaimWalker {
     if (events != null && bucket != null && !QueueLayout.DELAYED.equals(bucket)) {
       events.queueDepth(path, jobList.size());
     }
-    List<Candidate> open = new ArrayList<>(order.size());
-    for (String name : order) {
-      open.add(new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name)));
-    }
-    return new DirListing(jobList.size(), open);
+    return new DirListing(jobList.size(), dir, bucket, order);
   }
 
   /**
@@ -537,12 +653,18 @@ final class ClaimWalker {
   }
 
   private Candidate pollCandidate() {
+    String name;
+    String dir;
+    String bucket;
     lock.lock();
     try {
-      return candidates.poll();
+      name = candidates.poll();
+      dir = candidateDir;
+      bucket = candidateBucket;
     } finally {
       lock.unlock();
     }
+    return name == null ? null : new Candidate(Paths.join(dir, name), QueueDecisions.claimName(bucket, name));
   }
 
   /**

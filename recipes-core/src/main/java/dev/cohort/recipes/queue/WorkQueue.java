@@ -49,8 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       ZooKeeper deletes too), so a bucket may also fill with fewer.
  *   <li>Workers read the oldest bucket that has a job nobody claimed, never the whole queue; a
  *       bucket seen drained that is not the newest is deleted. So no request of a put or a take
- *       reads more than one bucket's names or the list of buckets (at most {@link
- *       #MAX_PENDING_JOBS} / {@link #BUCKET_SIZE} names), whatever the queue's depth.
+ *       reads more than one bucket's names and the list of buckets (at most {@link
+ *       #MAX_PENDING_JOBS} / {@link #BUCKET_SIZE} names), with the claims, whatever the queue's
+ *       depth.
  *   <li>{@link #put} creates a job node with a protected create, in one transaction with a receipt
  *       that the producer's session keeps (see {@link AsyncOps#createProtected}): after a lost reply
  *       the receipt, not a search for the job node, tells whether the put went through, since a
@@ -154,9 +155,18 @@ public final class WorkQueue implements AutoCloseable {
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
-   * (-1: none yet) and whether it is known to exist. Null: not known, the bucket list is read.
+   * (-1: none yet) and whether it is known to exist, with its path and name (built once, not at
+   * every put). Null: not known, the bucket list is read.
    */
-  private record Tail(long index, long lastSequence, boolean ensured) {}
+  private record Tail(long index, long lastSequence, boolean ensured, String dir, String name) {
+    Tail(QueueLayout layout, long index, long lastSequence, boolean ensured) {
+      this(index, lastSequence, ensured, layout.bucketPath(index), QueueDecisions.bucketName(index));
+    }
+
+    Tail next(long sequence) {
+      return new Tail(index, sequence, true, dir, name);
+    }
+  }
 
   private final AtomicReference<Tail> tail = new AtomicReference<>();
   private final ConnectionStateListener stateListener = this::connectionChanged;
@@ -210,31 +220,31 @@ public final class WorkQueue implements AutoCloseable {
     // backend about half its throughput (QueueThroughput).
     byte[] data = jobData(payload);
     boolean unread = mayPutUnread();
-    long k = await(tailBucket());
+    Tail known = tail.get();
+    Tail t = known != null && known.ensured() ? known : await(tailBucket());
     if (!unread) {
-      await(readRoom(k));
+      readRoomBlocking(t);
     }
     String name = client.blocking()
-        .createProtected(layout.bucketPath(k), QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
+        .createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data, CreateMode.PERSISTENT_SEQUENTIAL)
         .name();
-    afterPut(k, name);
+    afterPut(t.index(), name);
     if (events != null) {
       events.jobPut(path);
     }
-    return QueueDecisions.claimName(QueueDecisions.bucketName(k), name);
+    return QueueDecisions.claimName(t.name(), name);
   }
 
   /** {@link #put}, asynchronously; the size check still throws at once. */
   public CompletableFuture<String> putAsync(byte[] payload) {
     byte[] data = jobData(payload);
     boolean unread = mayPutUnread();
-    CompletableFuture<String> put = tailBucket().thenCompose(k -> {
-      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(k);
-      String bucket = layout.bucketPath(k);
-      return room.thenCompose(ignored -> ops.createProtected(bucket, QueueDecisions.JOB_PREFIX, data,
+    CompletableFuture<String> put = tailBucket().thenCompose(t -> {
+      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(t.index());
+      return room.thenCompose(ignored -> ops.createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data,
           CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> {
-            afterPut(k, node.name());
-            return QueueDecisions.claimName(QueueDecisions.bucketName(k), node.name());
+            afterPut(t.index(), node.name());
+            return QueueDecisions.claimName(t.name(), node.name());
           });
     });
     return events == null ? put : put.whenComplete((id, error) -> {
@@ -326,10 +336,10 @@ public final class WorkQueue implements AutoCloseable {
    * has them, if not): the cached one, or the newest in a fresh reading of the bucket list (bucket 0
    * if there is none).
    */
-  private CompletableFuture<Long> tailBucket() {
+  private CompletableFuture<Tail> tailBucket() {
     Tail known = tail.get();
     if (known != null && known.ensured()) {
-      return CompletableFuture.completedFuture(known.index());
+      return CompletableFuture.completedFuture(known);
     }
     CompletableFuture<Long> index = known != null
         ? CompletableFuture.completedFuture(known.index())
@@ -337,10 +347,13 @@ public final class WorkQueue implements AutoCloseable {
           List<Long> buckets = QueueLayout.bucketIndexes(names);
           return buckets.isEmpty() ? 0L : buckets.get(buckets.size() - 1);
         });
-    return index.thenCompose(k -> layout.ensureDir(layout.bucketPath(k)).thenApply(ignored -> {
-      tail.compareAndSet(known, new Tail(k, -1, true));
-      return k;
-    }));
+    return index.thenCompose(k -> {
+      Tail ensured = known != null ? new Tail(k, -1, true, known.dir(), known.name()) : new Tail(layout, k, -1, true);
+      return layout.ensureDir(ensured.dir()).thenApply(ignored -> {
+        tail.compareAndSet(known, ensured);
+        return ensured;
+      });
+    });
   }
 
   /**
@@ -356,11 +369,11 @@ public final class WorkQueue implements AutoCloseable {
     }
     Tail next;
     if (sequence >= layout.bucketSize - 1) {
-      next = new Tail(k + 1, -1, false);
+      next = new Tail(layout, k + 1, -1, false);
     } else if (sequence < known.lastSequence()) {
       next = null;
     } else {
-      next = new Tail(k, sequence, true);
+      next = known.next(sequence);
     }
     tail.compareAndSet(known, next);
   }
@@ -374,16 +387,40 @@ public final class WorkQueue implements AutoCloseable {
     CompletableFuture<Stat> newest = ops.exists(layout.bucketPath(k), null);
     CompletableFuture<Stat> legacy = layout.legacyDrained
         ? CompletableFuture.completedFuture(null) : ops.exists(layout.legacyJobs, null);
-    return CompletableFuture.allOf(buckets, newest, legacy).thenAccept(ignored -> {
-      Stat old = legacy.join();
-      if (old == null || old.numChildren() == 0) {
-        layout.legacyDrained = true;
+    return CompletableFuture.allOf(buckets, newest, legacy)
+        .thenAccept(ignored -> room(legacy.join(), buckets.join(), newest.join()));
+  }
+
+  /**
+   * {@link #readRoom} on the caller's thread: both counts in one read transaction (one round trip,
+   * and no future whose completion a backend may hand to another thread, which cost a put on the
+   * in-memory backend a thread wake-up every {@value #PUTS_PER_COUNT_READ} puts). Where a directory
+   * is missing, or the old layout's may still hold jobs, it reads as {@link #readRoom} does.
+   */
+  private void readRoomBlocking(Tail t) throws InterruptedException {
+    if (layout.legacyDrained) {
+      try {
+        List<OpResult> stats = client.blocking().multi(List.of(Op.getData(layout.pending), Op.getData(t.dir())));
+        room(null, ((OpResult.GetDataResult) stats.get(0)).stat(), ((OpResult.GetDataResult) stats.get(1)).stat());
+        return;
+      } catch (CoordinationException e) {
+        if (e.code() != ErrorCode.NO_NODE) {
+          throw e;
+        }
       }
-      long count = (old == null ? 0 : old.numChildren())
-          + (long) Math.max(0, statChildren(buckets.join()) - 1) * layout.bucketSize
-          + statChildren(newest.join());
-      checkRoom((int) Math.min(Integer.MAX_VALUE, count));
-    });
+    }
+    await(readRoom(t.index()));
+  }
+
+  /** Records the pending count these stats give (see the class comment) and refuses a put if full. */
+  private void room(Stat old, Stat buckets, Stat newest) {
+    if (old == null || old.numChildren() == 0) {
+      layout.legacyDrained = true;
+    }
+    long count = (old == null ? 0 : old.numChildren())
+        + (long) Math.max(0, statChildren(buckets) - 1) * layout.bucketSize
+        + statChildren(newest);
+    checkRoom((int) Math.min(Integer.MAX_VALUE, count));
   }
 
   private static int statChildren(Stat stat) {
@@ -618,7 +655,7 @@ public final class WorkQueue implements AutoCloseable {
     // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
     int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
     boolean toDelayed = !toDead && priority > 0;
-    long bucket = toDead || toDelayed ? -1 : await(tailBucket());
+    long bucket = toDead || toDelayed ? -1 : await(tailBucket()).index();
     String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
     String prefix = toDelayed
         ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;

@@ -142,4 +142,21 @@ class QueueDecisionsTest {
     assertEquals(4, QueueDecisions.priorityOf("delayed-" + QueueDecisions.delayedPrefix(5, 4) + "0000000000"));
     assertEquals(0, QueueDecisions.priorityOf("job-0000000001"));
   }
+
+  @Property(tries = 300)
+  void bucketNamesAreZeroPaddedToTenDigitsAndReadBack(@ForAll long seed) {
+    long index = Math.floorMod(seed, 10_000_000_000L);
+    String name = QueueDecisions.bucketName(index);
+    assertEquals(String.format("b-%010d", index), name);
+    assertEquals(index, QueueDecisions.bucketIndex(name));
+  }
+
+  @Test
+  void bucketNamesAtTheEndsOfTheRange() {
+    assertEquals("b-0000000000", QueueDecisions.bucketName(0));
+    assertEquals("b-9999999999", QueueDecisions.bucketName(9_999_999_999L));
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.bucketName(-1));
+    assertThrows(IllegalArgumentException.class, () -> QueueDecisions.bucketName(10_000_000_000L));
+    assertEquals("job-p3-at-0000000000042-", QueueDecisions.delayedPrefix(42, 3));
+  }
 }

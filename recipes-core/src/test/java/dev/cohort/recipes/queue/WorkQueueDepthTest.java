@@ -109,6 +109,43 @@ class WorkQueueDepthTest {
         .filter(i -> REQUESTS.contains(i.getMethod().getName())).count();
   }
 
+  /**
+   * A take that lists afresh a queue without delayed jobs reads in one transaction: the bucket, the
+   * claims and the queue's own children (which say there are no delayed jobs to read first), and,
+   * the bucket being the newest it knows, the list of buckets. It then reads the job and claims it:
+   * two transactions and one read in all, where a separate read of the delayed jobs made three.
+   */
+  @Test
+  void aTakeThatListsAfreshReadsTheDelayedJobsOnlyWhenThereAreSome() throws Exception {
+    Cohort producerClient = Cohort.builder(fixture.backend()).build();
+    producerClient.start();
+    clients.add(producerClient);
+    WorkQueue producer = WorkQueue.builder(producerClient, "/fused").build();
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    Cohort client = ForcedReplies.clientOn(fixture, session, b -> b);
+    clients.add(client);
+    WorkQueue worker = WorkQueue.builder(client, "/fused").build();
+    producer.put(bytes("first"));
+    assertTrue(worker.complete(worker.take(Duration.ofSeconds(5)).orElseThrow())); // learns the layout
+    producer.put(bytes("second"));
+    org.mockito.Mockito.clearInvocations(session);
+
+    Job job = worker.take(Duration.ofSeconds(5)).orElseThrow();
+
+    assertEquals("second", new String(job.payload(), StandardCharsets.UTF_8));
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.times(2)).multi(anyList()); // listing, claim
+    org.mockito.Mockito.verify(session, org.mockito.Mockito.times(1)).getData(anyString(), any());
+    assertEquals(3, requests(session), "requests of the take");
+
+    // With a delayed job due, the same take reads the delayed jobs too, and takes that job first.
+    producer.put(bytes("third"));
+    producer.put(bytes("due"), PutOptions.defaults().withDelay(Duration.ZERO));
+    assertTrue(worker.complete(job));
+    Job next = worker.take(Duration.ofSeconds(5)).orElseThrow();
+    assertEquals("due", new String(next.payload(), StandardCharsets.UTF_8));
+  }
+
   /** Puts {@code depth} jobs with a plain client, {@link #FILL_WINDOW} at a time. */
   private void fill(String path, int depth) throws Exception {
     Cohort filler = Cohort.builder(fixture.backend()).sessionTimeout(Duration.ofSeconds(30)).build();
