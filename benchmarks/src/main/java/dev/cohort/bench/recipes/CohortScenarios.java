@@ -64,31 +64,10 @@ public final class CohortScenarios {
    */
   public static double queueJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data, int inFlight)
       throws InterruptedException {
-    AtomicInteger done = new AtomicInteger();
-    AtomicLong lastCompletion = new AtomicLong();
     long t0 = System.nanoTime();
-    List<Thread> workers = new ArrayList<>();
-    for (WorkQueue q : queues.subList(1, queues.size())) {
-      Thread t = new Thread(() -> {
-        try {
-          while (done.get() < jobs) {
-            Optional<Job> job = q.take(Duration.ofMillis(200));
-            if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
-              lastCompletion.set(System.nanoTime());
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      workers.add(t);
-      t.start();
-    }
+    Workers workers = new Workers(queues.subList(1, queues.size()), jobs);
     put(queues.get(0), jobs, data, inFlight);
-    for (Thread t : workers) {
-      t.join();
-    }
-    return jobs / ((lastCompletion.get() - t0) / 1e9);
+    return jobs / ((workers.lastCompletion() - t0) / 1e9);
   }
 
   /**
@@ -98,30 +77,43 @@ public final class CohortScenarios {
   public static double queueDrainJobsPerSecond(List<WorkQueue> queues, int jobs, byte[] data)
       throws InterruptedException {
     put(queues.get(0), jobs, data, 64);
-    AtomicInteger done = new AtomicInteger();
-    AtomicLong lastCompletion = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
     long t0 = System.nanoTime();
-    for (WorkQueue q : queues.subList(1, queues.size())) {
-      Thread t = new Thread(() -> {
-        try {
-          while (done.get() < jobs) {
-            Optional<Job> job = q.take(Duration.ofMillis(200));
-            if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
-              lastCompletion.set(System.nanoTime());
+    Workers workers = new Workers(queues.subList(1, queues.size()), jobs);
+    return jobs / ((workers.lastCompletion() - t0) / 1e9);
+  }
+
+  /** One thread per queue taking and completing jobs until {@code jobs} are completed between them. */
+  private static final class Workers {
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicLong lastCompletion = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
+
+    Workers(List<WorkQueue> queues, int jobs) {
+      for (WorkQueue q : queues) {
+        Thread t = new Thread(() -> {
+          try {
+            while (done.get() < jobs) {
+              Optional<Job> job = q.take(Duration.ofMillis(200));
+              if (job.isPresent() && q.complete(job.get()) && done.incrementAndGet() == jobs) {
+                lastCompletion.set(System.nanoTime());
+              }
             }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      workers.add(t);
-      t.start();
+        });
+        threads.add(t);
+        t.start();
+      }
     }
-    for (Thread t : workers) {
-      t.join();
+
+    /** Waits for the threads to stop; the time the last job was completed. */
+    long lastCompletion() throws InterruptedException {
+      for (Thread t : threads) {
+        t.join();
+      }
+      return lastCompletion.get();
     }
-    return jobs / ((lastCompletion.get() - t0) / 1e9);
   }
 
   /** Puts {@code jobs} jobs, at most {@code inFlight} outstanding at a time, and waits for them all. */
