@@ -524,9 +524,9 @@ public final class WorkQueue implements AutoCloseable {
    *
    * <p>Every wait of a take, for a job and for its own requests to the service, ends at its
    * deadline, and at once when the client's session is lost or the client is closed; a take whose
-   * timeout is zero or less looks once, waiting for that one look's answer. A job claimed for a take
-   * that had stopped waiting is kept for this instance's next take (and given back at {@link
-   * #close}), never left claimed with nobody to process it.
+   * timeout is zero or less looks once, waiting for that one look's answer. A claim that lands for a
+   * take that had stopped waiting is given back at once (the job is pending again and the waiting
+   * takes are woken), never left claimed with nobody to process it.
    *
    * @throws IllegalStateException if the queue is already closed
    * @throws CoordinationException if the service could not be reached within the retry policy
