@@ -329,29 +329,7 @@ public final class PartitionClaimer implements AutoCloseable {
     markerLock.lock();
     try {
       // The count marker follows in the same transaction, as for a release: the others plan on it.
-      int count = markerCount;
-      if (grace == null && count > 0) {
-        txn.add(Op.delete(marker(count), -1));
-        txn.add(Op.create(marker(count - 1), new byte[0], CreateMode.EPHEMERAL));
-      }
-      try {
-        await(ops.multi(txn));
-        if (txn.size() > 2) {
-          markerCount = count - 1;
-        }
-        return true;
-      } catch (BadVersionException | NoNodeException | NodeExistsException e) {
-        if (txn.size() == 2) {
-          return false;
-        }
-        try {
-          await(ops.multi(txn.subList(0, 2))); // the marker was not as last written: the loop puts it right
-          markerCount = -1;
-          return true;
-        } catch (BadVersionException | NoNodeException e2) {
-          return false;
-        }
-      }
+      return releaseCounted(txn);
     } finally {
       // Forgotten before the marker lock goes, so that the loop never sees the marker moved and
       // the partition still held.
@@ -1226,8 +1204,12 @@ public final class PartitionClaimer implements AutoCloseable {
     }
   }
 
-  /** A release's transaction, with the marker's move when the marker is known. Under markerLock. */
-  private void releaseCounted(List<Op> txn) throws InterruptedException {
+  /**
+   * A release's (or completion's) transaction of two ops, with the marker's move when the marker is
+   * known. Under markerLock. Whether the two ops were applied: false if the claim was already gone
+   * (session loss, or the partition was completed or changed).
+   */
+  private boolean releaseCounted(List<Op> txn) throws InterruptedException {
     int count = markerCount;
     if (grace == null && count > 0) {
       txn.add(Op.delete(marker(count), -1));
@@ -1238,18 +1220,20 @@ public final class PartitionClaimer implements AutoCloseable {
       if (txn.size() > 2) {
         markerCount = count - 1;
       }
+      return true;
     } catch (BadVersionException | NoNodeException | NodeExistsException e) {
-      if (txn.size() > 2) {
-        // Perhaps only the marker was not as this member last left it: release without it, and
-        // let the next round put the marker right.
-        try {
-          await(ops.multi(txn.subList(0, 2)));
-          markerCount = -1;
-        } catch (BadVersionException | NoNodeException e2) {
-          // as below; the marker is as it was
-        }
+      if (txn.size() == 2) {
+        return false;
       }
-      // Our claim was already gone (session loss, or the partition was completed): nothing to release.
+      // Perhaps only the marker was not as this member last left it: apply the two ops without it,
+      // and let the next round put the marker right.
+      try {
+        await(ops.multi(txn.subList(0, 2)));
+        markerCount = -1;
+        return true;
+      } catch (BadVersionException | NoNodeException e2) {
+        return false; // the marker is as it was
+      }
     }
   }
 
