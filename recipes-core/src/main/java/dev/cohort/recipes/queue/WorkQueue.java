@@ -240,7 +240,7 @@ public final class WorkQueue implements AutoCloseable {
     byte[] data = jobData(payload);
     boolean unread = mayPutUnread();
     CompletableFuture<String> put = tailBucket().thenCompose(t -> {
-      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(t.index());
+      CompletableFuture<Void> room = unread ? CompletableFuture.completedFuture(null) : readRoom(t);
       return room.thenCompose(ignored -> ops.createProtected(t.dir(), QueueDecisions.JOB_PREFIX, data,
           CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> {
             afterPut(t.index(), node.name());
@@ -379,37 +379,64 @@ public final class WorkQueue implements AutoCloseable {
   }
 
   /**
-   * Reads the pending count (see the class comment) with bucket {@code k} taken as the newest, and
-   * refuses the put if the queue is full.
+   * Reads the pending count (see the class comment) with bucket {@code t} taken as the newest, and
+   * refuses the put if the queue is full: both counts in one read transaction, one round trip.
+   * Where a directory is missing, or the old layout's may still hold jobs, it reads them one by one.
    */
-  private CompletableFuture<Void> readRoom(long k) {
+  private CompletableFuture<Void> readRoom(Tail t) {
+    if (!layout.legacyDrained) {
+      return readRoomByExists(t.index());
+    }
+    return ops.multi(countReads(t)).handle((stats, error) -> {
+      if (error == null) {
+        roomFrom(stats);
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = unwrap(error);
+      return isNoNode(cause) ? readRoomByExists(t.index()) : CompletableFuture.<Void>failedFuture(cause);
+    }).thenCompose(f -> f);
+  }
+
+  /**
+   * {@link #readRoom} on the caller's thread: no future whose completion a backend may hand to
+   * another thread, which cost a put on the in-memory backend a thread wake-up every {@value
+   * #PUTS_PER_COUNT_READ} puts.
+   */
+  private void readRoomBlocking(Tail t) throws InterruptedException {
+    if (layout.legacyDrained) {
+      try {
+        roomFrom(client.blocking().multi(countReads(t)));
+        return;
+      } catch (CoordinationException e) {
+        if (!isNoNode(e)) {
+          throw e;
+        }
+      }
+    }
+    await(readRoomByExists(t.index()));
+  }
+
+  /** The read transaction of the two counts: the bucket list's stat and the newest bucket's. */
+  private List<Op> countReads(Tail t) {
+    return List.of(Op.getData(layout.pending), Op.getData(t.dir()));
+  }
+
+  private void roomFrom(List<OpResult> stats) {
+    room(null, ((OpResult.GetDataResult) stats.get(0)).stat(), ((OpResult.GetDataResult) stats.get(1)).stat());
+  }
+
+  private static boolean isNoNode(Throwable t) {
+    return t instanceof CoordinationException e && e.code() == ErrorCode.NO_NODE;
+  }
+
+  /** The counts read one by one (a missing directory reads as empty), and the old layout's too. */
+  private CompletableFuture<Void> readRoomByExists(long k) {
     CompletableFuture<Stat> buckets = ops.exists(layout.pending, null);
     CompletableFuture<Stat> newest = ops.exists(layout.bucketPath(k), null);
     CompletableFuture<Stat> legacy = layout.legacyDrained
         ? CompletableFuture.completedFuture(null) : ops.exists(layout.legacyJobs, null);
     return CompletableFuture.allOf(buckets, newest, legacy)
         .thenAccept(ignored -> room(legacy.join(), buckets.join(), newest.join()));
-  }
-
-  /**
-   * {@link #readRoom} on the caller's thread: both counts in one read transaction (one round trip,
-   * and no future whose completion a backend may hand to another thread, which cost a put on the
-   * in-memory backend a thread wake-up every {@value #PUTS_PER_COUNT_READ} puts). Where a directory
-   * is missing, or the old layout's may still hold jobs, it reads as {@link #readRoom} does.
-   */
-  private void readRoomBlocking(Tail t) throws InterruptedException {
-    if (layout.legacyDrained) {
-      try {
-        List<OpResult> stats = client.blocking().multi(List.of(Op.getData(layout.pending), Op.getData(t.dir())));
-        room(null, ((OpResult.GetDataResult) stats.get(0)).stat(), ((OpResult.GetDataResult) stats.get(1)).stat());
-        return;
-      } catch (CoordinationException e) {
-        if (e.code() != ErrorCode.NO_NODE) {
-          throw e;
-        }
-      }
-    }
-    await(readRoom(t.index()));
   }
 
   /** Records the pending count these stats give (see the class comment) and refuses a put if full. */

@@ -128,8 +128,9 @@ class WorkQueueRareFailuresTest {
    * every {@link WorkQueue#PUTS_PER_COUNT_READ} puts (two counts read at once: the number of
    * buckets and the newest bucket's jobs).
    */
-  @Test
-  void aPutIsOneRequest() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "async = {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aPutIsOneRequest(boolean async) throws Exception {
     Session real = fixture.openSession();
     Session session = ForcedReplies.over(real);
     client = ForcedReplies.clientOn(fixture, session, b -> b);
@@ -139,7 +140,12 @@ class WorkQueueRareFailuresTest {
 
     int puts = 2 * WorkQueue.PUTS_PER_COUNT_READ;
     for (int i = 0; i < puts; i++) {
-      queue.put(("job-" + i).getBytes(StandardCharsets.UTF_8));
+      byte[] payload = ("job-" + i).getBytes(StandardCharsets.UTF_8);
+      if (async) {
+        queue.putAsync(payload).get(10, TimeUnit.SECONDS);
+      } else {
+        queue.put(payload);
+      }
     }
 
     // One transaction per put, and one read transaction per count read (every PUTS_PER_COUNT_READ puts).
