@@ -54,6 +54,17 @@ public interface CoordinationBackend extends AutoCloseable {
     return capabilities().contains(capability);
   }
 
+  /**
+   * How long a client of this backend may hold a write back to send it with its next write in one
+   * transaction, by default (a client may set its own). A cost hint, no guarantee: worth a few tens
+   * of microseconds where the service syncs each transaction to disk before it replies, so that two
+   * writes in one transaction cost about one; zero (the default) where a write costs no more than
+   * a round trip in memory.
+   */
+  default java.time.Duration writeJoinWindow() {
+    return java.time.Duration.ZERO;
+  }
+
   /** A short human-readable name for logs and reports, such as {@code "in-memory"}. */
   String name();
 

@@ -75,6 +75,11 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     return server.getZKDatabase().getDataTree().getWatchCount();
   }
 
+  /** Requests the server has received so far, from every connection (pings included). */
+  long packetsReceived() {
+    return server.serverStats().getPacketsReceived();
+  }
+
   int port() {
     return factory.getLocalPort();
   }

@@ -95,6 +95,39 @@ public interface AsyncOps {
    */
   CompletableFuture<Boolean> deleteIfOwned(OwnedNode node, byte[] finalData);
 
+  /**
+   * As {@link #deleteIfOwned(OwnedNode, byte[])}, but the setData and delete may be held back for
+   * the client's {@linkplain Cohort.Builder#writeJoinWindow write-join window}, so that a {@link
+   * #createProtectedReplacing} of this node, sent within it, carries them in its own transaction (one
+   * write for the service to sync where there were two). Otherwise they are sent alone when the
+   * window passes. Until then others still see the node. With a zero window (see the builder) this
+   * is {@code deleteIfOwned(node, finalData)}. A lock's release uses it, so that a holder that
+   * acquires again at once pays one write per cycle.
+   */
+  default CompletableFuture<Boolean> deleteIfOwnedJoinable(OwnedNode node, byte[] finalData) {
+    return deleteIfOwned(node, finalData);
+  }
+
+  /**
+   * A {@link #createProtected protected} ephemeral create under {@code released}'s parent that also
+   * carries {@code released}'s release, held back by {@link #deleteIfOwnedJoinable}: the release's
+   * setData and delete and the create are one transaction. Completes with the new node (the release
+   * then happened in the same transaction), or with null if that release is not held any more
+   * (its window passed, another create carried it, or the node is gone): then nothing was created
+   * and the caller creates as usual. Lost replies are handled as for {@link #createProtected}.
+   *
+   * @param mode an ephemeral sequential mode
+   * @throws IllegalArgumentException (synchronously) if {@code mode} is not ephemeral sequential
+   */
+  default CompletableFuture<OwnedNode> createProtectedReplacing(OwnedNode released, String name, byte[] data,
+      CreateMode mode) {
+    java.util.Objects.requireNonNull(released, "released");
+    if (!mode.isEphemeral() || !mode.isSequential()) {
+      throw new IllegalArgumentException("a replacing create needs an ephemeral sequential mode, not " + mode);
+    }
+    return CompletableFuture.completedFuture(null); // nothing is ever held back here
+  }
+
   /** The node's stat or null; with a watcher, sets a one-shot data watch either way. */
   CompletableFuture<Stat> exists(String path, Watcher watcher);
 

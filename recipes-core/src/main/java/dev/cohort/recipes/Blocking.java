@@ -83,6 +83,13 @@ final class Blocking implements BlockingOps {
   }
 
   @Override
+  public OwnedNode createProtectedReplacing(OwnedNode released, String name, byte[] data, CreateMode mode)
+      throws InterruptedException {
+    client.checkUsable();
+    return operations.createProtectedReplacingBlocking(released, name, data, mode);
+  }
+
+  @Override
   public void delete(String path, int version) throws InterruptedException {
     run(operations.deleteCall(path, version));
   }

@@ -27,6 +27,19 @@ public interface BlockingOps {
   OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
       throws InterruptedException;
 
+  /**
+   * As {@link AsyncOps#createProtectedReplacing}, its transaction sent on the caller's thread;
+   * null if the release is not held any more (nothing created).
+   */
+  default OwnedNode createProtectedReplacing(OwnedNode released, String name, byte[] data, CreateMode mode)
+      throws InterruptedException {
+    java.util.Objects.requireNonNull(released, "released");
+    if (!mode.isEphemeral() || !mode.isSequential()) {
+      throw new IllegalArgumentException("a replacing create needs an ephemeral sequential mode, not " + mode);
+    }
+    return null; // nothing is ever held back here
+  }
+
   void delete(String path, int version) throws InterruptedException;
 
   boolean deleteIfOwned(OwnedNode node) throws InterruptedException;

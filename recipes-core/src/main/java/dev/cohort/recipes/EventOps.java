@@ -85,6 +85,12 @@ final class EventOps implements AsyncOps {
   }
 
   @Override
+  public CompletableFuture<OwnedNode> createProtectedReplacing(OwnedNode released, String name, byte[] data,
+      CreateMode mode) {
+    return timed("createProtected", () -> ops.createProtectedReplacing(released, name, data, mode));
+  }
+
+  @Override
   public CompletableFuture<Void> delete(String path, int version) {
     return timed("delete", () -> ops.delete(path, version));
   }
@@ -102,6 +108,11 @@ final class EventOps implements AsyncOps {
   @Override
   public CompletableFuture<Boolean> deleteIfOwned(OwnedNode node, byte[] finalData) {
     return timed("deleteIfOwned", () -> ops.deleteIfOwned(node, finalData));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteIfOwnedJoinable(OwnedNode node, byte[] finalData) {
+    return timed("deleteIfOwned", () -> ops.deleteIfOwnedJoinable(node, finalData));
   }
 
   @Override
@@ -189,6 +200,12 @@ final class EventOps implements AsyncOps {
     public OwnedNode createProtected(String parent, String name, byte[] data, CreateMode mode)
         throws InterruptedException {
       return timed("createProtected", () -> ops.createProtected(parent, name, data, mode));
+    }
+
+    @Override
+    public OwnedNode createProtectedReplacing(OwnedNode released, String name, byte[] data, CreateMode mode)
+        throws InterruptedException {
+      return timed("createProtected", () -> ops.createProtectedReplacing(released, name, data, mode));
     }
 
     @Override

@@ -351,6 +351,47 @@ final class Operations implements AsyncOps {
     return pc.result;
   }
 
+  @Override
+  public CompletableFuture<OwnedNode> createProtectedReplacing(OwnedNode released, String name, byte[] data,
+      CreateMode mode) {
+    ProtectedCreate pc = replacing(released, name, data, mode);
+    if (pc == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    pc.send();
+    return pc.result;
+  }
+
+  /**
+   * {@link #createProtectedReplacing}, with its transaction sent through the session's blocking view
+   * on the caller's thread; a failure of that request continues on the asynchronous steps.
+   */
+  OwnedNode createProtectedReplacingBlocking(OwnedNode released, String name, byte[] data, CreateMode mode)
+      throws InterruptedException {
+    ProtectedCreate pc = replacing(released, name, data, mode);
+    if (pc == null) {
+      return null;
+    }
+    try {
+      return pc.sendBlocking();
+    } catch (CoordinationException e) {
+      pc.sendFailed(e);
+      return Blocking.await(pc.result);
+    }
+  }
+
+  /** A protected create that carries the held release of {@code released}, or null if none is held. */
+  private ProtectedCreate replacing(OwnedNode released, String name, byte[] data, CreateMode mode) {
+    Objects.requireNonNull(released, "released");
+    if (!mode.isEphemeral()) {
+      throw new IllegalArgumentException("a replacing create needs an ephemeral sequential mode, not " + mode);
+    }
+    String fullReleased = full(released.path());
+    ProtectedCreate pc = protectedCreate(Paths.parent(released.path()), name, data, mode);
+    pc.joined = takeHeldRelease(pc.session, pc.fullParent, fullReleased);
+    return pc.joined == null ? null : pc;
+  }
+
   /**
    * {@link #createProtected}, with its first request sent through the session's blocking view on
    * the caller's thread (see {@link Blocking}); a failure of that request continues on the
@@ -418,6 +459,12 @@ final class Operations implements AsyncOps {
     byte[] receipt;
     /** Persistent modes: an attempt's outcome is unknown and not yet learnt from the slot. */
     boolean unresolved;
+    /**
+     * Ephemeral modes: a release held back under the same parent (see {@link
+     * #deleteIfOwnedJoinable}) that goes in this create's transaction, or null. Settled (and
+     * cleared) once this create knows whether its transaction applied, or sent alone if it fails.
+     */
+    HeldRelease joined;
 
     ProtectedCreate(Session session, String fullParent, String marker, String name, byte[] data, CreateMode mode) {
       this.session = session;
@@ -445,6 +492,15 @@ final class Operations implements AsyncOps {
             sendFailed(unwrap(error));
           }
         });
+      } else if (joined != null) {
+        session.multi(joined.opsWith(Op.create(prefix, data, mode))).whenComplete((results, error) -> {
+          if (error == null) {
+            joinedApplied();
+            result.complete(ownedFromJoined(results));
+          } else {
+            sendFailed(unwrap(error));
+          }
+        });
       } else {
         session.create(prefix, data, mode).whenComplete((created, error) -> {
           if (error == null) {
@@ -456,7 +512,42 @@ final class Operations implements AsyncOps {
       }
     }
 
+    /**
+     * Our node from a joined transaction's results: the create's path, and its czxid from the mark
+     * written in the same transaction (the create's result carries no stat).
+     */
+    OwnedNode ownedFromJoined(List<OpResult> results) {
+      String created = ((OpResult.CreateResult) results.get(results.size() - 1)).path();
+      long zxid = ((OpResult.SetDataResult) results.get(0)).stat().mzxid();
+      return new OwnedNode(client.relativePath(created), zxid, session.id());
+    }
+
+    /** The joined release went with our transaction. */
+    void joinedApplied() {
+      HeldRelease h = joined;
+      joined = null;
+      if (h != null) {
+        h.done.complete(true);
+      }
+    }
+
+    /** The joined release is not ours to carry any more: it goes alone. */
+    void joinedAlone() {
+      HeldRelease h = joined;
+      joined = null;
+      if (h != null) {
+        h.sendAlone();
+      }
+    }
+
     OwnedNode sendBlocking() throws InterruptedException {
+      if (joined != null) {
+        List<OpResult> results = session.blocking().multi(joined.opsWith(Op.create(prefix, data, mode)));
+        joinedApplied();
+        OwnedNode node = ownedFromJoined(results);
+        result.complete(node);
+        return node;
+      }
       if (persistent()) {
         OwnedNode node = applied(session.blocking().multi(withReceipt()));
         result.complete(node);
@@ -486,6 +577,16 @@ final class Operations implements AsyncOps {
 
     /** The next step after a create failed with {@code cause}. */
     void sendFailed(Throwable cause) {
+      if (joined != null && cause instanceof NoNodeException nn && nn.opIndex() >= 0
+          && nn.opIndex() < joined.opCount()) {
+        // the released node is gone already (its session ended, or it was deleted): nothing was
+        // applied, and a replacing create then creates nothing
+        HeldRelease h = joined;
+        joined = null;
+        h.done.complete(false);
+        result.complete(null);
+        return;
+      }
       if (cause instanceof NoNodeException && parentAttempts++ < MAX_PARENT_ATTEMPTS) {
         CompletableFuture<Void> ready = ensurePath(session, fullParent, containerParents(mode));
         if (persistent()) {
@@ -553,6 +654,7 @@ final class Operations implements AsyncOps {
             fail(cause);
           }
         } else if (stat != null && stat.ephemeralOwner() == session.id()) {
+          joinedApplied(); // our node exists: the transaction that carried the release applied
           result.complete(new OwnedNode(client.relativePath(full), stat.czxid(), session.id()));
         } else {
           send();
@@ -614,6 +716,7 @@ final class Operations implements AsyncOps {
         result.completeExceptionally(cause);
         return;
       }
+      joinedAlone(); // applied or not, the release must happen: a delete of a gone node is quiet
       result.completeExceptionally(cause);
       if (retries > 0 || (cause instanceof CoordinationException ce && ce.isOutcomeUnknown())) {
         sweep(1);
@@ -727,6 +830,94 @@ final class Operations implements AsyncOps {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     deleteInBackground(s, full(node.path()), -1, finalData == null ? null : finalData.clone(), done, 0);
     return done;
+  }
+
+  // ---- releases held back to join the next create ----------------------------------------
+
+  /** Releases held back, by the full path of their parent: at most one per parent. */
+  private final java.util.concurrent.ConcurrentHashMap<String, HeldRelease> held =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public CompletableFuture<Boolean> deleteIfOwnedJoinable(OwnedNode node, byte[] finalData) {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(finalData, "finalData");
+    Duration window = client.writeJoinWindow();
+    Session s = client.session();
+    if (window.isZero() || s.id() != node.sessionId() || s.state().isTerminal()) {
+      return deleteIfOwned(node, finalData);
+    }
+    String full = full(node.path());
+    HeldRelease h = new HeldRelease(s, full, finalData.clone());
+    HeldRelease earlier = held.put(Paths.parent(full), h);
+    if (earlier != null && earlier.take()) {
+      earlier.sendAlone(); // one held release per parent: the earlier one goes now
+    }
+    client.scheduler().schedule(window, () -> {
+      if (h.take()) {
+        held.remove(Paths.parent(full), h);
+        h.sendAlone();
+      }
+    });
+    return h.done;
+  }
+
+  /**
+   * The release of {@code fullReleased} held back under {@code fullParent}, now this create's to
+   * carry, or null if it is not held any more. A release held on an earlier session is sent alone
+   * (it finds its node gone) and null returned.
+   */
+  private HeldRelease takeHeldRelease(Session s, String fullParent, String fullReleased) {
+    HeldRelease h = held.get(fullParent);
+    if (h == null || !h.full.equals(fullReleased) || !held.remove(fullParent, h) || !h.take()) {
+      return null;
+    }
+    if (h.session != s || s.state().isTerminal()) {
+      h.sendAlone();
+      return null;
+    }
+    return h;
+  }
+
+  /**
+   * A release held back by {@link #deleteIfOwnedJoinable}: its ops go in front of the next
+   * protected ephemeral create under the same parent, or alone when its window passes. Taken once,
+   * by whichever comes first.
+   */
+  private final class HeldRelease {
+    final Session session;
+    final String full;
+    final byte[] finalData;
+    final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    private final AtomicBoolean taken = new AtomicBoolean();
+
+    HeldRelease(Session session, String full, byte[] finalData) {
+      this.session = session;
+      this.full = full;
+      this.finalData = finalData;
+    }
+
+    boolean take() {
+      return taken.compareAndSet(false, true);
+    }
+
+    /** How many ops the release puts in front of the create. */
+    int opCount() {
+      return 2;
+    }
+
+    /** The release's ops, then {@code create}: one transaction. */
+    List<Op> opsWith(Op create) {
+      return List.of(Op.setData(full, finalData, -1), Op.delete(full, -1), create);
+    }
+
+    void sendAlone() {
+      if (session.state().isTerminal()) {
+        done.complete(false); // the node went with its session
+        return;
+      }
+      deleteInBackground(session, full, -1, finalData, done, 0);
+    }
   }
 
   /**

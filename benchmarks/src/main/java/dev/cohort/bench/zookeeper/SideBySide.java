@@ -133,7 +133,12 @@ public final class SideBySide {
   // ---------------------------------------------------------------- clients
 
   private static Cohort cohort(ZooKeeperBackend backend) throws InterruptedException {
-    Cohort client = Cohort.builder(backend).sessionTimeout(Duration.ofSeconds(30)).build();
+    Cohort.Builder builder = Cohort.builder(backend).sessionTimeout(Duration.ofSeconds(30));
+    Long joinWindowMicros = Long.getLong("bench.writeJoinWindowMicros"); // for A/B runs; default the backend's
+    if (joinWindowMicros != null) {
+      builder.writeJoinWindow(Duration.ofNanos(joinWindowMicros * 1000));
+    }
+    Cohort client = builder.build();
     client.start();
     return client;
   }

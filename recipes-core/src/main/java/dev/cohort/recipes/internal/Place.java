@@ -120,14 +120,24 @@ public final class Place implements ConnectionStateListener {
 
   /**
    * Releases the node of a granted place, in the background: with the mark when this queue is
-   * marked and the holder met contention (see {@link SequentialQueue}).
+   * marked and the holder met contention (see {@link SequentialQueue}). On a queue that {@linkplain
+   * SequentialQueue#joinReleases() joins releases}, always with the mark, and held back for the
+   * client's write-join window so that the next place queued here by this client carries it.
    */
   public void release() {
     boolean mark;
     synchronized (this) {
       mark = queue.marked && contended;
     }
-    release(mark);
+    OwnedNode held = queue.joinsReleases && !client.writeJoinWindow().isZero() ? heldNode() : null;
+    if (held != null) {
+      // Marked even when uncontended (the holder of a marked queue is first, so the mark is true):
+      // the mark's stat is how a create that carries this release learns its own czxid.
+      client.async().deleteIfOwnedJoinable(held, SequentialQueue.RELEASED);
+      queue.lastReleased.set(held);
+    } else {
+      release(mark);
+    }
   }
 
   /** Whether this place waited for, or found queued before it, another contender. */
@@ -203,6 +213,64 @@ public final class Place implements ConnectionStateListener {
       r = ++round;
       node = null;
     }
+    OwnedNode released = queue.joinsReleases ? queue.lastReleased.getAndSet(null) : null;
+    if (released != null && client.isLiveSession(released.sessionId())) {
+      createReplacing(r, released);
+    } else {
+      createAndList(r);
+    }
+  }
+
+  /**
+   * Queues in the transaction of this client's last release here, if that release is still held
+   * back ({@link dev.cohort.recipes.AsyncOps#createProtectedReplacing}); else as usual. The released
+   * node held, so it was first: every node before it is gone. If ours follows it in sequence, no
+   * node was created in between (the directory could not be removed and made again either: it was
+   * never empty), so ours is the only one and holds without a listing. Otherwise it lists.
+   */
+  private void createReplacing(long r, OwnedNode released) {
+    CompletableFuture<OwnedNode> creating;
+    try {
+      creating = client.async().createProtectedReplacing(released, name, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+    } catch (RuntimeException e) {
+      failed(r, e);
+      return;
+    }
+    creating.whenComplete((created, error) -> {
+      if (error != null) {
+        failed(r, error);
+      } else if (created == null) {
+        createAndList(r); // the release was not held any more: it went alone
+      } else if (adopt(r, created)) {
+        if (Sequences.of(created.name()) == Sequences.of(released.name()) + 1) {
+          grant(r, false);
+        } else {
+          list(r);
+        }
+      }
+    });
+  }
+
+  /**
+   * Takes {@code created} as this round's node; false (and the node deleted) if the place gave up
+   * or moved on while the create was in flight.
+   */
+  private boolean adopt(long r, OwnedNode created) {
+    boolean current;
+    synchronized (this) {
+      current = !finished && r == round;
+      if (current) {
+        node = created;
+      }
+    }
+    if (!current) {
+      client.async().deleteIfOwned(created); // given up (or the session went) meanwhile: ours to delete
+    }
+    return current;
+  }
+
+  /** Queues a node and lists at once (the session applies them in order). */
+  private void createAndList(long r) {
     CompletableFuture<OwnedNode> creating;
     CompletableFuture<Children> listing;
     try {
@@ -217,16 +285,7 @@ public final class Place implements ConnectionStateListener {
         failed(r, error);
         return;
       }
-      boolean current;
-      synchronized (this) {
-        current = !finished && r == round;
-        if (current) {
-          node = created;
-        }
-      }
-      if (!current) {
-        // given up (or the session went) while the create was in flight: ours to delete
-        client.async().deleteIfOwned(created);
+      if (!adopt(r, created)) {
         return;
       }
       listing.whenComplete((children, listError) -> {

@@ -88,6 +88,11 @@ public final class SequentialQueue {
    * such a predecessor is not taken as a marked release.
    */
   final Predicate<String> writableByOthers;
+  /** Whether releases may wait to join this client's next create here (see {@link #joinReleases}). */
+  volatile boolean joinsReleases;
+  /** This client's last release here that may still be held back, for the next place to carry. */
+  final java.util.concurrent.atomic.AtomicReference<OwnedNode> lastReleased =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /**
    * A queue at {@code dir}.
@@ -115,6 +120,20 @@ public final class SequentialQueue {
     this.dir = dir;
     this.marked = marked;
     this.writableByOthers = java.util.Objects.requireNonNull(writableByOthers, "writableByOthers");
+  }
+
+  /**
+   * Lets a release here ({@link Place#release()}) be held back for the client's write-join window,
+   * to go in one transaction with the next place this client queues here ({@link
+   * dev.cohort.recipes.AsyncOps#deleteIfOwnedJoinable}). Only for a marked queue; a holder whose node
+   * others may write releases with {@link Place#release(boolean)}, which is never held back. Returns this queue.
+   */
+  public SequentialQueue joinReleases() {
+    if (!marked) {
+      throw new IllegalStateException("only a marked queue's releases can be joined");
+    }
+    joinsReleases = true;
+    return this;
   }
 
   public String dir() {

@@ -134,7 +134,7 @@ public final class DistributedLock implements InterProcessLock {
   public DistributedLock(Cohort client, String path) {
     this.client = Objects.requireNonNull(client, "client");
     this.queue = new SequentialQueue(client, Objects.requireNonNull(path, "path"), true,
-        DistributedLock::isRevocableName);
+        DistributedLock::isRevocableName).joinReleases();
     this.events = client.events().orElse(null);
     this.tracker = new OwnershipTracker(client, events, KIND, queue.dir());
   }

@@ -36,6 +36,16 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
 
   @Test
   void mutualExclusionHoldsAcrossManyThreadsAndSessions() throws Exception {
+    mutualExclusionHoldsAcrossManyThreadsAndSessions(Duration.ZERO);
+  }
+
+  /** As above, with every release held back to join the same client's next acquire (any thread's). */
+  @Test
+  void mutualExclusionHoldsWithReleasesJoinedToTheNextAcquire() throws Exception {
+    mutualExclusionHoldsAcrossManyThreadsAndSessions(Duration.ofMillis(2));
+  }
+
+  private void mutualExclusionHoldsAcrossManyThreadsAndSessions(Duration joinWindow) throws Exception {
     int sessions = 4;
     int threadsPerSession = 3;
     int rounds = 25;
@@ -47,7 +57,8 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
     AtomicInteger total = new AtomicInteger();
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
-      DistributedLock lock = new DistributedLock(newClient(), LOCK);
+      DistributedLock lock = new DistributedLock(newClient(Cohort.builder(fixture.backend()).writeJoinWindow(joinWindow)),
+          LOCK);
       for (int t = 0; t < threadsPerSession; t++) {
         workers.add(inThread(() -> {
           for (int r = 0; r < rounds; r++) {
@@ -86,8 +97,18 @@ public abstract class DistributedLockSuite extends RecipeSuiteSupport {
    */
   @Test
   void aSessionThatHeldAloneWaitsForAHolderThatCameInBetween() throws Exception {
-    DistributedLock a = new DistributedLock(newClient(), LOCK);
-    DistributedLock b = new DistributedLock(newClient(), LOCK);
+    aSessionThatHeldAloneWaitsForAHolderThatCameInBetween(Duration.ZERO);
+  }
+
+  /** As above, with releases held back to join the same client's next acquire. */
+  @Test
+  void aSessionWhoseReleasesJoinItsAcquiresWaitsForAHolderThatCameInBetween() throws Exception {
+    aSessionThatHeldAloneWaitsForAHolderThatCameInBetween(Duration.ofMillis(2));
+  }
+
+  private void aSessionThatHeldAloneWaitsForAHolderThatCameInBetween(Duration joinWindow) throws Exception {
+    DistributedLock a = new DistributedLock(newClient(Cohort.builder(fixture.backend()).writeJoinWindow(joinWindow)), LOCK);
+    DistributedLock b = new DistributedLock(newClient(Cohort.builder(fixture.backend()).writeJoinWindow(joinWindow)), LOCK);
     for (int i = 0; i < 3; i++) {
       a.acquire();
       a.release();
