@@ -29,7 +29,9 @@ public interface BlockingOps {
 
   /**
    * As {@link AsyncOps#createProtectedReplacing}, its transaction sent on the caller's thread;
-   * null if the release is not held any more (nothing created).
+   * null if the release is not held any more (nothing created). If interrupted while it waits, no
+   * node of this create is left (one the transaction made is deleted in the background) and the
+   * release still happens.
    */
   default OwnedNode createProtectedReplacing(OwnedNode released, String name, byte[] data, CreateMode mode)
       throws InterruptedException {

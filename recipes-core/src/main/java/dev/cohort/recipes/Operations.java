@@ -364,7 +364,9 @@ final class Operations implements AsyncOps {
 
   /**
    * {@link #createProtectedReplacing}, with its transaction sent through the session's blocking view
-   * on the caller's thread; a failure of that request continues on the asynchronous steps.
+   * on the caller's thread; a failure of that request continues on the asynchronous steps. If the
+   * caller is interrupted while it waits, its node (if the transaction applied) is deleted in the
+   * background and the release happens either way.
    */
   OwnedNode createProtectedReplacingBlocking(OwnedNode released, String name, byte[] data, CreateMode mode)
       throws InterruptedException {
@@ -377,6 +379,12 @@ final class Operations implements AsyncOps {
     } catch (CoordinationException e) {
       pc.sendFailed(e);
       return Blocking.await(pc.result);
+    } catch (InterruptedException e) {
+      // The transaction may have been applied: an interrupted replacing create leaves no node
+      // behind (the sweep deletes ours if it exists) and its release happens either way.
+      pc.fail(CoordinationException.of(ErrorCode.CONNECTION_LOSS, released.path(),
+          "interrupted while waiting for the reply; the create may have been applied", -1, e));
+      throw e;
     }
   }
 

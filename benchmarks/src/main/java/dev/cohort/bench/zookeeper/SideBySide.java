@@ -417,47 +417,65 @@ public final class SideBySide {
     return Long.parseLong(m.group(1));
   }
 
+  /**
+   * Back-to-back cycles on one thread, the two sides alternating in blocks of {@value #LOCK_BLOCK}
+   * cycles (so drifting load falls on both, while within a block each cycle follows the last at
+   * once, as in a loop), after a warm-up long enough for the JIT on both sides.
+   */
   private void uncontendedLock(ZooKeeperBackend backend) throws Exception {
-    int cycles = n(500);
+    int cycles = n(2000);
     Cohort cohort = cohort(backend);
     CuratorFramework curator = curator();
     try {
       DistributedLock lock = new DistributedLock(cohort, "/lock-uncontended");
       InterProcessMutex mutex = new InterProcessMutex(curator, "/curator-lock-uncontended");
-      for (int i = 0; i < cycles / 5; i++) { // warm-up, and the lock's parent exists afterwards
+      for (int i = 0; i < cycles; i++) { // warm-up, and the lock's parent exists afterwards
         lock.acquire();
         lock.release();
         mutex.acquire();
         mutex.release();
       }
       long p0 = packetsReceived();
-      for (int i = 0; i < cycles; i++) {
+      for (int i = 0; i < cycles / 4; i++) {
         lock.acquire();
         lock.release();
       }
       long p1 = packetsReceived();
-      for (int i = 0; i < cycles; i++) {
+      for (int i = 0; i < cycles / 4; i++) {
         mutex.acquire();
         mutex.release();
       }
       long p2 = packetsReceived();
-      long[] nanos = alternate(cycles, i -> {
-        lock.acquire();
-        lock.release();
-      }, i -> {
-        mutex.acquire();
-        mutex.release();
-      });
-      rows.add(new Row("lock acquire+release, uncontended", "cycles/s",
-          perSecond(cycles, nanos[0]), perSecond(cycles, nanos[1]), true));
+      long[] nanos = new long[2];
+      for (int block = 0; block < cycles / LOCK_BLOCK; block++) {
+        for (int k = 0; k < 2; k++) {
+          int side = (block + k) % 2; // Cohort first in even blocks, Curator first in odd ones
+          long t0 = System.nanoTime();
+          for (int i = 0; i < LOCK_BLOCK; i++) {
+            if (side == 0) {
+              lock.acquire();
+              lock.release();
+            } else {
+              mutex.acquire();
+              mutex.release();
+            }
+          }
+          nanos[side] += System.nanoTime() - t0;
+        }
+      }
+      int measured = cycles / LOCK_BLOCK * LOCK_BLOCK;
+      rows.add(new Row("lock acquire+release, uncontended, back to back", "cycles/s",
+          perSecond(measured, nanos[0]), perSecond(measured, nanos[1]), true));
       // Each srvr query is itself one packet; the difference is negligible over hundreds of cycles.
       rows.add(new Row("round trips per lock cycle (server packets)", "requests",
-          (p1 - p0) / (double) cycles, (p2 - p1) / (double) cycles, false));
+          (p1 - p0) / (double) (cycles / 4), (p2 - p1) / (double) (cycles / 4), false));
     } finally {
       cohort.close();
       curator.close();
     }
   }
+
+  private static final int LOCK_BLOCK = 50;
 
   private interface Locker {
     void cycle() throws Exception;

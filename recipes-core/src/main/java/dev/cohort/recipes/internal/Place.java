@@ -79,9 +79,12 @@ public final class Place implements ConnectionStateListener {
   private boolean listening;
   /** Whether this place waited or saw others in line: its release then marks (marked queues). */
   private boolean contended;
+  /** A release of this client held back for this place's first create to carry, or null. */
+  private OwnedNode carry;
 
   Place(SequentialQueue queue, String name, byte[] data, SequentialQueue.Decider decider,
-      Predicate<dev.cohort.spi.Stat> passThrough, boolean tryOnce) {
+      Predicate<dev.cohort.spi.Stat> passThrough, boolean tryOnce, OwnedNode carry) {
+    this.carry = carry;
     this.queue = queue;
     this.client = queue.client;
     this.name = name;
@@ -121,22 +124,27 @@ public final class Place implements ConnectionStateListener {
   /**
    * Releases the node of a granted place, in the background: with the mark when this queue is
    * marked and the holder met contention (see {@link SequentialQueue}). On a queue that {@linkplain
-   * SequentialQueue#joinReleases() joins releases}, always with the mark, and held back for the
-   * client's write-join window so that the next place queued here by this client carries it.
+   * SequentialQueue#joinReleases() joins releases} it may instead be held back for the client's
+   * write-join window (see {@link ReleaseJoiner}), always with the mark, so that the next place
+   * queued here by this client carries it.
    */
   public void release() {
     boolean mark;
     synchronized (this) {
       mark = queue.marked && contended;
     }
-    OwnedNode held = queue.joinsReleases && !client.writeJoinWindow().isZero() ? heldNode() : null;
+    ReleaseJoiner joiner = queue.joiner;
+    OwnedNode held = joiner != null && joiner.holdsNext() ? heldNode() : null;
     if (held != null) {
       // Marked even when uncontended (the holder of a marked queue is first, so the mark is true):
       // the mark's stat is how a create that carries this release learns its own czxid.
       client.async().deleteIfOwnedJoinable(held, SequentialQueue.RELEASED);
-      queue.lastReleased.set(held);
+      joiner.heldBack(held);
     } else {
       release(mark);
+      if (joiner != null) {
+        joiner.sentAtOnce();
+      }
     }
   }
 
@@ -213,7 +221,11 @@ public final class Place implements ConnectionStateListener {
       r = ++round;
       node = null;
     }
-    OwnedNode released = queue.joinsReleases ? queue.lastReleased.getAndSet(null) : null;
+    OwnedNode released;
+    synchronized (this) {
+      released = carry;
+      carry = null; // carried by the first create only
+    }
     if (released != null && client.isLiveSession(released.sessionId())) {
       createReplacing(r, released);
     } else {
@@ -239,16 +251,57 @@ public final class Place implements ConnectionStateListener {
     creating.whenComplete((created, error) -> {
       if (error != null) {
         failed(r, error);
-      } else if (created == null) {
-        createAndList(r); // the release was not held any more: it went alone
-      } else if (adopt(r, created)) {
-        if (Sequences.of(created.name()) == Sequences.of(released.name()) + 1) {
-          grant(r, false);
-        } else {
-          list(r);
-        }
+      } else {
+        replaced(r, released, created);
       }
     });
+  }
+
+  /**
+   * As {@link #createReplacing}, with the transaction sent on the caller's thread (a blocking
+   * acquire's), so that the uncontended path hands no reply to another thread. Returns once the
+   * transaction is answered; the outcome is in {@link #granted()} as ever.
+   *
+   * @throws InterruptedException if interrupted while waiting for the reply: this place is then
+   *     given up, and a node the transaction made is deleted in the background
+   */
+  void beginReplacing(OwnedNode released) throws InterruptedException {
+    if (!isConnected() || !client.isLiveSession(released.sessionId())) {
+      begin(); // its release goes alone when its window passes
+      return;
+    }
+    long r;
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      r = ++round;
+      node = null;
+    }
+    OwnedNode created;
+    try {
+      created = client.blocking().createProtectedReplacing(released, name, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+    } catch (InterruptedException e) {
+      giveUp(null);
+      throw e;
+    } catch (RuntimeException e) {
+      failed(r, e);
+      return;
+    }
+    replaced(r, released, created);
+  }
+
+  /** The outcome of a create that carried {@code released}'s release. */
+  private void replaced(long r, OwnedNode released, OwnedNode created) {
+    if (created == null) {
+      createAndList(r); // the release was not held any more: it went alone
+    } else if (adopt(r, created)) {
+      if (Sequences.of(created.name()) == Sequences.of(released.name()) + 1) {
+        grant(r, false);
+      } else {
+        list(r);
+      }
+    }
   }
 
   /**

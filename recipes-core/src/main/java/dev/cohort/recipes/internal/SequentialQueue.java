@@ -88,11 +88,8 @@ public final class SequentialQueue {
    * such a predecessor is not taken as a marked release.
    */
   final Predicate<String> writableByOthers;
-  /** Whether releases may wait to join this client's next create here (see {@link #joinReleases}). */
-  volatile boolean joinsReleases;
-  /** This client's last release here that may still be held back, for the next place to carry. */
-  final java.util.concurrent.atomic.AtomicReference<OwnedNode> lastReleased =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  /** Which releases wait to join this client's next acquire here; null unless {@link #joinReleases}. */
+  volatile ReleaseJoiner joiner;
 
   /**
    * A queue at {@code dir}.
@@ -132,7 +129,7 @@ public final class SequentialQueue {
     if (!marked) {
       throw new IllegalStateException("only a marked queue's releases can be joined");
     }
-    joinsReleases = true;
+    joiner = new ReleaseJoiner(client);
     return this;
   }
 
@@ -159,9 +156,15 @@ public final class SequentialQueue {
    *     waiting for a predecessor that is still there, or for a connection that is down
    */
   public Place join(String name, byte[] data, Decider decider, Predicate<Stat> passThrough, boolean tryOnce) {
-    Place place = new Place(this, name, data, decider, passThrough, tryOnce);
+    Place place = new Place(this, name, data, decider, passThrough, tryOnce, carried());
     place.begin();
     return place;
+  }
+
+  /** The release an acquire beginning now carries, or null (see {@link ReleaseJoiner}). */
+  private OwnedNode carried() {
+    ReleaseJoiner j = joiner;
+    return j == null ? null : j.acquiring();
   }
 
   /**
@@ -174,7 +177,13 @@ public final class SequentialQueue {
    */
   public Place acquire(String name, byte[] data, Decider decider, Predicate<Stat> passThrough, Deadline deadline,
       boolean tryOnce) throws InterruptedException {
-    Place place = join(name, data, decider, passThrough, tryOnce);
+    OwnedNode released = carried();
+    Place place = new Place(this, name, data, decider, passThrough, tryOnce, deadline.isNever() ? null : released);
+    if (released != null && deadline.isNever()) {
+      place.beginReplacing(released); // on this thread: an untimed acquire waits for the reply anyway
+    } else {
+      place.begin();
+    }
     boolean done;
     try {
       done = deadline.await(place.granted());

@@ -15,6 +15,7 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 import dev.cohort.inmemory.InMemoryFixture;
+import dev.cohort.inmemory.ManualTimeSource;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.DelayScheduler;
 import dev.cohort.recipes.FencingToken;
@@ -52,6 +53,8 @@ class LockReleaseJoiningTest {
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final List<ExecutorService> threads = new ArrayList<>();
   private final ConcurrentLinkedQueue<Runnable> windows = new ConcurrentLinkedQueue<>();
+  /** The joining clients' clock, still unless a test moves it: every acquire follows its release at once. */
+  private final ManualTimeSource clock = new ManualTimeSource();
   private final DelayScheduler scheduler = (delay, task) -> {
     if (delay.equals(WINDOW)) {
       windows.add(task);
@@ -78,7 +81,7 @@ class LockReleaseJoiningTest {
 
   private Cohort joiningClient(Session session) throws InterruptedException {
     Cohort client = ForcedReplies.clientOn(fixture, session,
-        b -> b.namespace(NS).writeJoinWindow(WINDOW).scheduler(scheduler));
+        b -> b.namespace(NS).writeJoinWindow(WINDOW).scheduler(scheduler).timeSource(clock));
     clients.add(client);
     return client;
   }
@@ -88,6 +91,16 @@ class LockReleaseJoiningTest {
     client.start();
     clients.add(client);
     return client;
+  }
+
+  /**
+   * A first cycle on {@code lock}: its release goes at once (no acquire followed one yet), and the
+   * acquire after it, at once, makes the next release wait to be joined.
+   */
+  private static FencingToken firstCycle(DistributedLock lock) throws Exception {
+    lock.acquire();
+    lock.release();
+    return lock.acquire();
   }
 
   private List<String> queued() throws Exception {
@@ -103,7 +116,7 @@ class LockReleaseJoiningTest {
   void aReleaseAndTheSameClientsNextAcquireAreOneTransactionWithoutAListing() throws Exception {
     Session session = ForcedReplies.over(fixture.openSession());
     DistributedLock lock = new DistributedLock(joiningClient(session), LOCK);
-    FencingToken first = lock.acquire();
+    FencingToken first = firstCycle(lock);
     String firstNode = lock.ownedNodePath().orElseThrow();
     lock.release();
     assertEquals(1, queued().size(), "the release is held back for the window");
@@ -128,7 +141,7 @@ class LockReleaseJoiningTest {
   void aReleaseNoAcquireFollowsGoesAloneWhenItsWindowPasses() throws Exception {
     DistributedLock a = new DistributedLock(joiningClient(ForcedReplies.over(fixture.openSession())), LOCK);
     DistributedLock b = new DistributedLock(plainClient(), LOCK);
-    FencingToken aToken = a.acquire();
+    FencingToken aToken = firstCycle(a);
     a.release();
     assertTrue(b.tryLock().isEmpty(), "a's release is still held back");
 
@@ -147,7 +160,7 @@ class LockReleaseJoiningTest {
     DistributedLock a = new DistributedLock(joiningClient(ForcedReplies.over(fixture.openSession())), LOCK);
     DistributedLock b = new DistributedLock(plainClient(), LOCK);
     ExecutorService aThread = thread(); // a lock's hold is its thread's
-    FencingToken aToken = CompletableFuture.supplyAsync(() -> call(a::acquire), aThread).get(10, TimeUnit.SECONDS);
+    FencingToken aToken = CompletableFuture.supplyAsync(() -> call(() -> firstCycle(a)), aThread).get(10, TimeUnit.SECONDS);
     ExecutorService bThread = thread();
     CompletableFuture<FencingToken> bGets = CompletableFuture.supplyAsync(() -> call(b::acquire), bThread);
     await().until(() -> b.parkedWaiters() == 1);
@@ -180,7 +193,7 @@ class LockReleaseJoiningTest {
     }).when(session).multi(anyList());
     DistributedLock lock = new DistributedLock(joiningClient(session), LOCK);
     DistributedLock other = new DistributedLock(plainClient(), LOCK);
-    FencingToken first = lock.acquire();
+    FencingToken first = firstCycle(lock);
     lock.release();
     armed.set(true);
 
@@ -197,13 +210,59 @@ class LockReleaseJoiningTest {
     assertTrue(other.tryLock().isPresent());
   }
 
+  /**
+   * A blocking acquire sends the joined transaction on its own thread. Interrupted while it waits
+   * for the reply, which then arrives (applied): the acquire throws, and neither the released node
+   * nor the one the transaction made is left.
+   */
+  @Test
+  void anAcquireInterruptedWhileItsJoinedTransactionIsInFlightLeavesNoNode() throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    CompletableFuture<Void> replyMayGo = new CompletableFuture<>();
+    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+    doAnswer(inv -> {
+      List<Op> ops = inv.getArgument(0);
+      if (ops.stream().noneMatch(op -> op instanceof Op.Create)) {
+        return real.multi(ops);
+      }
+      sent.countDown();
+      return replyMayGo.thenCompose(ignored -> real.multi(ops));
+    }).when(session).multi(anyList());
+    DistributedLock lock = new DistributedLock(joiningClient(session), LOCK);
+    DistributedLock other = new DistributedLock(plainClient(), LOCK);
+    ExecutorService holder = thread();
+    CompletableFuture.supplyAsync(() -> call(() -> {
+      firstCycle(lock);
+      return lock.release();
+    }), holder).get(10, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicReference<Thread> acquiring = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+      acquiring.set(Thread.currentThread());
+      try {
+        lock.acquire();
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    }, holder);
+    assertTrue(sent.await(10, TimeUnit.SECONDS), "the joined transaction went out");
+
+    acquiring.get().interrupt();
+    assertTrue(outcome.get(10, TimeUnit.SECONDS) instanceof InterruptedException);
+    replyMayGo.complete(null);
+
+    await().until(() -> queued().isEmpty());
+    assertTrue(other.tryLock().isPresent(), "nothing of the interrupted acquire holds the lock");
+  }
+
   /** The session expires while a release is held back: its window passes quietly, and the next acquire holds. */
   @Test
   void aReleaseHeldWhenTheSessionExpiresIsDroppedAndTheNextAcquireHolds() throws Exception {
     Session real = fixture.openSession();
     DistributedLock lock = new DistributedLock(joiningClient(ForcedReplies.over(real)), LOCK);
     DistributedLock other = new DistributedLock(plainClient(), LOCK);
-    lock.acquire();
+    firstCycle(lock);
     lock.release();
     fixture.expire(real);
     await().until(() -> queued().isEmpty());
@@ -222,8 +281,9 @@ class LockReleaseJoiningTest {
     Cohort client = joiningClient(ForcedReplies.over(fixture.openSession()));
     DistributedLock lock = new DistributedLock(client, LOCK);
     DistributedLock other = new DistributedLock(plainClient(), LOCK);
-    lock.acquire();
+    firstCycle(lock);
     lock.release();
+    assertEquals(1, queued().size(), "held back");
 
     client.close();
     windowsPass();
@@ -231,6 +291,32 @@ class LockReleaseJoiningTest {
     await().until(() -> queued().isEmpty());
     assertTrue(other.tryLock().isPresent());
     assertThrows(IllegalStateException.class, lock::acquire, "a closed client");
+  }
+
+  /**
+   * A client that releases and only later acquires again stops paying the window: its next release
+   * goes at once, and once it acquires promptly again, releases wait to be joined again.
+   */
+  @Test
+  void onlyAReleaseFollowedPromptlyByAnAcquireMakesTheNextOneWait() throws Exception {
+    DistributedLock lock = new DistributedLock(joiningClient(ForcedReplies.over(fixture.openSession())), LOCK);
+    lock.acquire();
+    lock.release();
+    assertEquals(List.of(), queued(), "the first release goes at once");
+    lock.acquire(); // at once after the release
+    lock.release();
+    assertEquals(1, queued().size(), "held back: the last release was followed at once");
+    windowsPass();
+    await().until(() -> queued().isEmpty());
+
+    clock.advance(WINDOW.plusMillis(1)); // the next acquire comes late
+    lock.acquire();
+    lock.release();
+    assertEquals(List.of(), queued(), "the last release was not followed promptly: this one goes at once");
+    lock.acquire();
+    lock.release();
+    assertEquals(1, queued().size(), "followed promptly again: held back again");
+    windowsPass();
   }
 
   @Test
