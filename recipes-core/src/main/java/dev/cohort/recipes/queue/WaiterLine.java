@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * each bucket it lists (a put into it; a take waits only when no bucket holds an unclaimed job, so
  * these are few), the old layout's directory while it has jobs, and the claim list too, since a
  * claim that goes with its worker's session makes a job claimable again without changing a job
- * list; and the delayed jobs' directory (a delayed put may come due before the one it waits for).
+ * list; and the directories of delayed jobs the last listing read, {@code delayed/} and the part
+ * of its tree that is due soonest (a delayed put may come due before the one it waits for, and it
+ * lands in one of those or adds a child to one).
  * A take that saw a delayed job not yet due also wakes at its due time, on the client's clock. A
  * directory that is missing (a container emptied) is watched for its creation. Every other waiter
  * watches the waiter just before it, with a read that sets no watch when that waiter is already
@@ -244,7 +246,12 @@ final class WaiterLine {
       if (predecessor.isEmpty()) {
         List<CompletableFuture<?>> armed = new ArrayList<>();
         armed.add(watchDir(waiter, claims));
-        armed.add(watchDir(waiter, layout.delayed));
+        // The delayed jobs' directories the last listing read: a put due sooner than the wake-up
+        // below lands in one of them, or creates a child in one (see ClaimWalker.listDelayed).
+        List<String> delayedDirs = walker.delayedRead();
+        for (String dir : delayedDirs.isEmpty() ? List.of(layout.delayed) : delayedDirs) {
+          armed.add(watchDir(waiter, dir));
+        }
         if (!layout.legacyDrained) {
           armed.add(watchDir(waiter, layout.legacyJobs));
         }

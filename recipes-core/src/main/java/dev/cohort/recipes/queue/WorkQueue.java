@@ -150,8 +150,6 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
-  /** The count of delayed jobs this instance last read and its delayed puts since, as {@link #countReading}. */
-  private final AtomicLong delayedReading = new AtomicLong(-1L << 32);
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
@@ -308,27 +306,112 @@ public final class WorkQueue implements AutoCloseable {
     }
     long due = options.dueMillis(client.timeSource().epochMillis());
     String prefix = QueueDecisions.delayedPrefix(due, options.priority());
-
     byte[] data = jobData(payload);
-    CompletableFuture<Void> room = mayPutUnread(delayedReading, MAX_DELAYED_JOBS)
-        ? CompletableFuture.completedFuture(null)
-        : ops.exists(layout.delayed, null).thenCompose(stat -> {
-          int delayedJobs = statChildren(stat);
-          delayedReading.set((long) delayedJobs << 32 | 1);
-          if (delayedJobs >= MAX_DELAYED_JOBS) {
-            throw new QueueFullException(path, delayedJobs, MAX_DELAYED_JOBS);
-          }
-          return stat == null ? layout.ensureDir(layout.delayed) : CompletableFuture.completedFuture(null);
-        });
-    // A directory gone since the reading (a container emptied) is created again, as plain nodes,
-    // by the protected create.
-    CompletableFuture<String> put = room.thenCompose(ignored -> ops.createProtected(layout.delayed, prefix, data,
-        CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> QueueDecisions.claimName(QueueLayout.DELAYED, node.name()));
+    // A bucket gone since it was ensured (a container emptied) is created again, as plain nodes,
+    // by the protected create; a walker deletes it once drained.
+    CompletableFuture<String> put = putDelayed(options.priority(), due, prefix, data, true);
     return events == null ? put : put.whenComplete((id, error) -> {
       if (error == null) {
         events.jobPut(path);
       }
     });
+  }
+
+  /**
+   * Creates a delayed job in its bucket. A create that met its bucket's parents missing (a walker
+   * deleted a drained directory, past due, under this instance) applied nothing: it is made again
+   * once, after the bucket is looked up afresh.
+   */
+  private CompletableFuture<String> putDelayed(int priority, long due, String prefix, byte[] data, boolean again) {
+    return delayedBucket(priority, due).thenCompose(target ->
+        ops.createProtected(target.dir(), prefix, data, CreateMode.PERSISTENT_SEQUENTIAL).handle((node, error) -> {
+          if (error == null) {
+            afterDelayedPut(target, node.name());
+            return CompletableFuture.completedFuture(QueueDecisions.claimName(target.label(), node.name()));
+          }
+          Throwable cause = unwrap(error);
+          if (again && isNoNode(cause)) {
+            delayedTails.remove(target.key(), target);
+            return putDelayed(priority, due, prefix, data, false);
+          }
+          return CompletableFuture.<String>failedFuture(cause);
+        }).thenCompose(f -> f));
+  }
+
+  /**
+   * The bucket a delayed put puts into, as {@link Tail} for the pending jobs: the slot's part this
+   * instance last put into, or, for a slot it does not know, the newest part in a reading of the
+   * slot's window (one listing of at most {@link DelayedTree#MAX_BUCKETS_PER_WINDOW} names).
+   */
+  private record DelayedTail(String key, String window, int slot, int part, boolean ensured, String dir,
+      String label) {}
+
+  /** The delayed buckets this instance puts into, by slot; forgotten wholesale when it grows past a bound. */
+  private final java.util.concurrent.ConcurrentHashMap<String, DelayedTail> delayedTails =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_DELAYED_TAILS = 256;
+
+  private CompletableFuture<DelayedTail> delayedBucket(int priority, long due) {
+    String lane = DelayedTree.laneName(priority, due);
+    String windowName = DelayedTree.windowName(due);
+    String window = Paths.join(Paths.join(layout.delayed, lane), windowName);
+    int slot = DelayedTree.slotOf(due);
+    String key = window + "/" + slot;
+    DelayedTail known = delayedTails.get(key);
+    if (known != null && known.ensured()) {
+      return CompletableFuture.completedFuture(known);
+    }
+    CompletableFuture<DelayedTail> chosen;
+    if (known != null) {
+      // Moving on to a new part: it counts against the window's buckets.
+      chosen = ops.exists(window, null).thenApply(stat -> {
+        checkWindowRoom(window, statChildren(stat));
+        return known;
+      });
+    } else {
+      chosen = layout.childrenOrEmpty(window).thenApply(names -> {
+        List<DelayedTree.Bucket> buckets = DelayedTree.buckets(names);
+        int newest = DelayedTree.newestPart(buckets, slot);
+        if (newest < 0) {
+          checkWindowRoom(window, buckets.size());
+        }
+        return tailOf(key, window, lane, windowName, slot, Math.max(0, newest), false);
+      });
+    }
+    return chosen.thenCompose(t -> layout.ensureDir(t.dir()).thenApply(ignored -> {
+      DelayedTail ensured = new DelayedTail(t.key(), t.window(), t.slot(), t.part(), true, t.dir(), t.label());
+      if (delayedTails.size() >= MAX_DELAYED_TAILS) {
+        delayedTails.clear();
+      }
+      delayedTails.merge(key, ensured, (old, mine) -> old.part() > mine.part() ? old : mine);
+      return ensured;
+    }));
+  }
+
+  private DelayedTail tailOf(String key, String window, String lane, String windowName, int slot, int part,
+      boolean ensured) {
+    String bucket = DelayedTree.bucketName(slot, part);
+    return new DelayedTail(key, window, slot, part, ensured, Paths.join(window, bucket),
+        DelayedTree.label(lane, windowName, bucket));
+  }
+
+  /** Refuses a new bucket in a window that holds {@link DelayedTree#MAX_BUCKETS_PER_WINDOW} already. */
+  private void checkWindowRoom(String window, int buckets) {
+    if (buckets >= DelayedTree.MAX_BUCKETS_PER_WINDOW) {
+      throw new QueueFullException("queue " + path + " holds " + buckets + " buckets of delayed jobs due in "
+          + window + " (about " + MAX_DELAYED_JOBS + " jobs), its limit is " + DelayedTree.MAX_BUCKETS_PER_WINDOW);
+    }
+  }
+
+  /** Moves this instance to the slot's next part once a put's sequence reached the bucket size. */
+  private void afterDelayedPut(DelayedTail t, String name) {
+    long sequence = QueueDecisions.sequence(name);
+    if (sequence == Long.MAX_VALUE || sequence < layout.bucketSize - 1 || t.part() >= DelayedTree.MAX_PART) {
+      return;
+    }
+    String lane = Paths.name(Paths.parent(t.window()));
+    String windowName = Paths.name(t.window());
+    delayedTails.replace(t.key(), t, tailOf(t.key(), t.window(), lane, windowName, t.slot(), t.part() + 1, false));
   }
 
   /**
@@ -680,12 +763,13 @@ public final class WorkQueue implements AutoCloseable {
     boolean toDead = failures >= maxAttempts;
     FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
     // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
-    int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
+    int priority = job.jobPath().startsWith(layout.delayed + "/") ? QueueDecisions.priorityOf(job.id()) : 0;
     boolean toDelayed = !toDead && priority > 0;
     long bucket = toDead || toDelayed ? -1 : await(tailBucket()).index();
-    String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
-    String prefix = toDelayed
-        ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;
+    long now = client.timeSource().epochMillis();
+    DelayedTail delayedTarget = toDelayed ? await(delayedBucket(priority, now)) : null;
+    String target = toDead ? dead : toDelayed ? delayedTarget.dir() : layout.bucketPath(bucket);
+    String prefix = toDelayed ? QueueDecisions.delayedPrefix(now, priority) : QueueDecisions.JOB_PREFIX;
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
         Op.delete(job.jobPath(), job.claimedVersion()),
@@ -699,8 +783,11 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           List<OpResult> results = await(ops.multi(requeue));
+          String created = Paths.name(((OpResult.CreateResult) results.get(2)).path());
           if (bucket >= 0) {
-            afterPut(bucket, Paths.name(((OpResult.CreateResult) results.get(2)).path()));
+            afterPut(bucket, created);
+          } else if (delayedTarget != null) {
+            afterDelayedPut(delayedTarget, created);
           }
           settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);
           return done;
