@@ -315,8 +315,9 @@ final class ClaimWalker {
 
   /**
    * Finds the oldest directory of jobs that holds a job nobody claimed and replaces the candidates
-   * with its unclaimed jobs (none if no directory has one): the due delayed jobs first, then the old
-   * layout's directory while it has jobs, then the buckets in ascending order.
+   * with its unclaimed jobs (none if no directory has one): the due delayed jobs first (see {@link
+   * #listDelayed}), then the old layout's directory while it has jobs, then the buckets in
+   * ascending order.
    *
    * <p>Whether there are delayed jobs to read comes with the first bucket's listing (the queue's
    * own children, read in the same transaction), so a listing is one round trip when there are

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * claims/} one ephemeral node per job being processed (named after the job: its {@link Job#id()}),
  * {@code dead/} the dead letters, {@code waiters/} one ephemeral sequential node per waiting
  * worker and {@code delayed/} the jobs put with a due time or a priority ({@link #put(byte[],
- * PutOptions)}), whose names carry both; due ones are taken before the pending jobs. These directories are containers where the backend has them ({@link
+ * PutOptions)}), in buckets keyed by priority and due time (see {@link #put(byte[], PutOptions)});
+ * due ones are taken before the pending jobs. These directories are containers where the backend
+ * has them ({@link
  * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
  * creates them again when it needs them, treating a missing one as empty. One exception: a put into
  * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
@@ -93,6 +95,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * an older producer puts after the new workers saw {@code jobs/} empty is taken only by a worker
  * started later (each new instance looks at {@code jobs/} once).
  *
+ * <p>Versions before the delayed buckets kept every delayed job directly in {@code delayed/} (at
+ * most 10,000 of them). Takes still read those: {@code delayed/}'s own children are listed at every
+ * listing that reads delayed jobs (they are the lanes of the buckets, and the old jobs until they
+ * are gone), and its due old jobs are taken first, by priority and due time, with the ids older
+ * versions gave them; one that fails is requeued into the buckets. New puts never go there. Older
+ * workers do not see jobs in the buckets: start new workers before new producers.
+ *
  * <h2>Limits</h2>
  * The queue is for jobs, not a data stream. A queue holds at most {@link #MAX_PENDING_JOBS} pending
  * jobs, or a lower configured maximum; a job's
@@ -106,6 +115,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * holding {@link #BUCKET_SIZE} jobs (too high while the oldest bucket drains, by up to a bucket).
  * {@link #size()} is exact and reads every bucket's count (one request per bucket).
  *
+ * <p>Delayed and prioritized jobs are not counted against {@link #MAX_PENDING_JOBS}: each window
+ * of due times (about 2 h 47 min, per priority) takes at least {@link #MAX_DELAYED_JOBS} of them
+ * (it refuses a new bucket past 2,000 buckets: a thousand slots' first buckets and a thousand
+ * more), so no listing a put or a take reads holds more than about 2,000 names. There is no cap
+ * across windows: a put neither reads nor writes a count shared by all delayed jobs (that would
+ * be a listing of every window, or a node every put and every take writes), so the service's
+ * memory is the limit there. The cost of a delayed put, of a take of a due job and of a wait for
+ * the next due job does not depend on how many delayed jobs there are ({@code
+ * WorkQueueDelayedDepthTest}: the same requests with 10 and with 20,000 due one to thirty days
+ * out).
+ *
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */
 public final class WorkQueue implements AutoCloseable {
@@ -118,8 +138,12 @@ public final class WorkQueue implements AutoCloseable {
   public static final int MAX_JOB_BYTES = 512 * 1024;
   /** The default payload limit: 64 KiB. */
   public static final int DEFAULT_MAX_JOB_BYTES = 64 * 1024;
-  /** The most delayed jobs (put with a due time, not yet claimed and completed) a queue may hold. */
-  public static final int MAX_DELAYED_JOBS = 10_000;
+  /**
+   * The delayed (or prioritized) jobs a queue takes, at least, with due times in any one window of
+   * about 2 h 47 min and one priority (see the class comment's limits): as many as pending jobs.
+   * Versions before the delayed buckets refused more than 10,000 delayed jobs in all.
+   */
+  public static final int MAX_DELAYED_JOBS = MAX_PENDING_JOBS;
 
   /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
   static final int PUTS_PER_COUNT_READ = 32;
@@ -278,20 +302,27 @@ public final class WorkQueue implements AutoCloseable {
    * Adds a job with a due time and a priority, and returns its id. A put that returns added
    * exactly one job, as {@link #put(byte[])}; with {@link PutOptions#defaults()} it is that put.
    *
-   * <p>Other jobs wait in {@code delayed/}, one directory whose job names carry the due time
-   * (epoch millis on the client's clock) and the priority. Takes claim the due ones there before
-   * the pending jobs: highest priority first, then earliest due, then in the order they were put.
-   * A take that waits wakes when the earliest delayed job it saw comes due. The due time is read
-   * on the producer's clock and compared with each worker's, so their clocks should agree. A claimed job is
-   * completed and failed like any other; a failed one is requeued due at once, with its priority
-   * if it has one above 0, else among the pending jobs. A queue holds at most {@link #MAX_DELAYED_JOBS} such jobs, counted as pending
-   * jobs are (see the class comment: mostly one round trip, and concurrent producers may overshoot
-   * by at most {@value #PUTS_PER_COUNT_READ} each); {@link #size()} does not count them.
+   * <p>Other jobs wait under {@code delayed/}, in buckets keyed by the priority and the due time
+   * (epoch millis on the client's clock), which the job's name carries too: a lane per priority
+   * and ~116 days, a window per ~2 h 47 min in it, and per 10 s slot in that a bucket of at most
+   * about {@link #BUCKET_SIZE} jobs (more buckets when more jobs fall in one slot). A put names its
+   * bucket from the due time: one round trip, plus, for a slot this instance has not put into,
+   * the listing of the slot's window and the creation of the bucket. Takes claim the due jobs
+   * before the pending ones: highest priority first, then earliest due (exactly within a bucket;
+   * across the buckets of one slot, in the order they filled), then in the order they were put.
+   * A take reads, per priority, only the buckets whose slots have begun (and the directories
+   * above them), never those of later due times, so jobs due far ahead cost the takes of jobs due
+   * now nothing. A take that waits wakes when the earliest delayed job it saw comes due, or a
+   * bucket it has not read begins, on the client's clock, and when a delayed put lands in the
+   * part of the tree it read. The due time is read on the producer's clock and compared with each
+   * worker's, so their clocks should agree. A claimed job is completed and failed like any other;
+   * a failed one is requeued due at once, with its priority if it has one above 0, else among the
+   * pending jobs. See the class comment for the limits; {@link #size()} does not count these jobs.
    *
    * @throws IllegalArgumentException if a delay takes the due time out of range (see {@link
    *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
-   * @throws QueueFullException if the queue is full: {@link #MAX_DELAYED_JOBS} delayed jobs, or
-   *     for a plain put as {@link #put(byte[])} (nothing is added)
+   * @throws QueueFullException if the job's window of due times is full (see {@link
+   *     #MAX_DELAYED_JOBS}), or for a plain put as {@link #put(byte[])} (nothing is added)
    * @throws CoordinationException as {@link #put(byte[])}
    */
   public String put(byte[] payload, PutOptions options) throws InterruptedException {
