@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing reads
  * at most one bucket (about {@link WorkQueue#BUCKET_SIZE} names), the claims, the queue's own
  * children and the list of buckets, whatever the queue's depth; the last two come in the same
- * read transaction as a bucket where that saves a round trip (see {@code list()}).
+ * read transaction as a bucket where that saves a round trip (see {@code list()}). Where there
+ * are delayed jobs it reads first, per priority, the directories of their tree down to the
+ * buckets whose slots have begun, and stops at the first directory due later ({@code
+ * listDelayed()}): a few short listings, whatever the number of delayed jobs.
  *
  * <p>A claim is one transaction: rewrite the job node at the version just read (bumping it) and
  * create the ephemeral claim node, whose data is a token no other claim attempt writes. A retried
