@@ -136,6 +136,44 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   }
 
   /**
+   * A take waiting for a job due in two days (another window) is woken by a put due in one minute
+   * (a new window and bucket, under directories it read and watches), and takes that job at its
+   * time, not the far one.
+   */
+  @Test
+  void aWaitingTakeIsWokenByADelayedPutDueInAnEarlierWindow() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofDays(10)).build();
+        Cohort other = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+            .sessionTimeout(Duration.ofDays(10)).build()) {
+      client.start();
+      other.start();
+      WorkQueue queue = WorkQueue.builder(client, "/eq").build();
+      WorkQueue producer = WorkQueue.builder(other, "/eq").build();
+      producer.put("far".getBytes(StandardCharsets.UTF_8), Duration.ofDays(2));
+      Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofDays(3)));
+      await().until(() -> queue.waitingTakes() == 1);
+      long wakeUps = queue.watchWakeUps();
+
+      producer.put("soon".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+      await().until(() -> queue.watchWakeUps() > wakeUps && queue.waitingTakes() == 1);
+      fixture.advanceTime(Duration.ofMinutes(1));
+
+      Job soon = taking.get(30, TimeUnit.SECONDS).orElseThrow();
+      assertEquals("soon", new String(soon.payload(), StandardCharsets.UTF_8));
+      assertTrue(queue.complete(soon));
+      assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the far one is not due");
+      queue.close();
+      producer.close();
+    } finally {
+      thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
    * A window of due times refuses a new bucket once it holds {@link
    * DelayedTree#MAX_BUCKETS_PER_WINDOW} (here buckets of one job, all due at one moment): the put
    * fails with QueueFullException and adds nothing; a job due in another window is still accepted.
