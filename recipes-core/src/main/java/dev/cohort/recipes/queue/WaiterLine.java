@@ -85,6 +85,11 @@ final class WaiterLine {
     volatile boolean left;
     /** Paths where {@link #watcher} is registered and has not fired. */
     final Set<String> armed = ConcurrentHashMap.newKeySet();
+    /**
+     * The directories of delayed jobs the last arming watched as the head, or null if it watched
+     * a predecessor: a listing since that read others arms again before waiting.
+     */
+    volatile List<String> delayedWatched;
     /** This take's one watcher: re-armed on the same path, it stays one registration. */
     final Watcher watcher = event -> {
       armed.remove(event.path());
@@ -170,6 +175,12 @@ final class WaiterLine {
                 new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL), ops::deleteIfOwned);
             continue;
           }
+          List<String> watched = waiter.delayedWatched;
+          if (watched != null && !watched.containsAll(walker.delayedRead())) {
+            // The listing read directories of delayed jobs the head does not watch yet (one came
+            // into being since the arming): a put into one of them must wake this take too.
+            continue;
+          }
           // A delayed job not yet due: look again when it is, on the client's clock.
           CompletableFuture<Void> due = dueTimer(walker.nextDueMillis());
           due.thenRun(() -> wake.complete(false));
@@ -249,6 +260,7 @@ final class WaiterLine {
         // The delayed jobs' directories the last listing read: a put due sooner than the wake-up
         // below lands in one of them, or creates a child in one (see ClaimWalker.listDelayed).
         List<String> delayedDirs = walker.delayedRead();
+        waiter.delayedWatched = delayedDirs;
         for (String dir : delayedDirs.isEmpty() ? List.of(layout.delayed) : delayedDirs) {
           armed.add(watchDir(waiter, dir));
         }
@@ -266,6 +278,7 @@ final class WaiterLine {
           return true;
         });
       }
+      waiter.delayedWatched = null;
       String before = Paths.join(waiters, predecessor.get());
       waiter.armed.add(before);
       if (waiter.left) {
