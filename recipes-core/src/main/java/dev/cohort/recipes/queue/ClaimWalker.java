@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class ClaimWalker {
   private static final Logger log = LoggerFactory.getLogger(ClaimWalker.class);
 
+  /** Directories below {@code delayed/} a listing of the delayed jobs reads in its first transaction. */
+  private static final int MAX_PREFETCH = 6;
   /** Candidates tried in a row on the caller's stack before hopping to an executor. */
   private static final int MAX_SYNC_DEPTH = 32;
   private static final AtomicLong CLAIM_COUNTER = new AtomicLong();
@@ -349,7 +351,7 @@ final class ClaimWalker {
   private CompletableFuture<Boolean> listDelayed() {
     DelayedScan scan = new DelayedScan(client.timeSource().epochMillis());
     scan.read.add(layout.delayed);
-    return readDir(layout.delayed, QueueLayout.DELAYED, false, false).thenCompose(root -> {
+    return readDelayedRoot(scan).thenCompose(root -> {
       scan.sawJobs(root);
       if (!root.open().isEmpty()) {
         return CompletableFuture.completedFuture(scan.done(offer(root)));
@@ -359,11 +361,60 @@ final class ClaimWalker {
     });
   }
 
+  /**
+   * Reads {@code delayed/} with the claims and, in the same read transaction, the directories the
+   * last listing read below it (at most {@link #MAX_PREFETCH}), which the scan then takes from
+   * {@code scan.prefetched} instead of reading them one by one: while the due part of the tree
+   * stays where it was, a listing of the delayed jobs is one round trip. If one of them is gone,
+   * it reads {@code delayed/} and the claims alone, and the scan reads the rest as it goes.
+   */
+  private CompletableFuture<DirListing> readDelayedRoot(DelayedScan scan) {
+    List<String> below = delayedRead.stream().filter(d -> !d.equals(layout.delayed)).limit(MAX_PREFETCH).toList();
+    if (below.isEmpty() || claimsMissing) {
+      return readDir(layout.delayed, QueueLayout.DELAYED, false, false);
+    }
+    List<Op> reads = new ArrayList<>(below.size() + 2);
+    reads.add(Op.getChildren(layout.delayed));
+    reads.add(Op.getChildren(claims));
+    below.forEach(d -> reads.add(Op.getChildren(d)));
+    return ops.multi(reads).handle((results, error) -> {
+      if (error != null) {
+        return readDir(layout.delayed, QueueLayout.DELAYED, false, false);
+      }
+      List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
+      scan.claims = claimList;
+      for (int i = 0; i < below.size(); i++) {
+        scan.prefetched.put(below.get(i), ((OpResult.GetChildrenResult) results.get(i + 2)).children());
+      }
+      List<String> rootList = ((OpResult.GetChildrenResult) results.get(0)).children();
+      return CompletableFuture.completedFuture(listing(layout.delayed, QueueLayout.DELAYED, rootList, claimList));
+    }).thenCompose(f -> f);
+  }
+
+  /** The children of {@code dir}: as read with the scan's first transaction, or read now. */
+  private CompletableFuture<List<String>> children(DelayedScan scan, String dir) {
+    List<String> known = scan.prefetched.remove(dir);
+    return known != null ? CompletableFuture.completedFuture(known) : layout.childrenOrEmpty(dir);
+  }
+
+  /** A bucket of delayed jobs with the claims: as read with the scan's first transaction, or read now. */
+  private CompletableFuture<DirListing> bucketListing(DelayedScan scan, String dir, String label) {
+    List<String> known = scan.prefetched.remove(dir);
+    if (known != null && scan.claims != null) {
+      return CompletableFuture.completedFuture(listing(dir, label, known, scan.claims));
+    }
+    return readDir(dir, label, false, false);
+  }
+
   /** One reading of the delayed jobs: the time it reads for, what it learnt. */
   private final class DelayedScan {
     final long now;
     long nextDue = Long.MAX_VALUE;
     final List<String> read = new ArrayList<>();
+    /** Directories read with the first transaction, not used yet, by path. */
+    final Map<String, List<String>> prefetched = new java.util.HashMap<>();
+    /** The claims read with them, or null. */
+    List<String> claims;
     /** Lanes to skip: a priority whose earliest due time still to come was found. */
     final Set<Integer> settledPriorities = new HashSet<>();
     int steps;
@@ -411,7 +462,7 @@ final class ClaimWalker {
     }
     String lanePath = Paths.join(layout.delayed, lane.name());
     scan.read.add(lanePath);
-    return layout.childrenOrEmpty(lanePath).thenCompose(names -> {
+    return children(scan, lanePath).thenCompose(names -> {
       List<Integer> windows = DelayedTree.windows(names);
       if (windows.isEmpty() && lane.startMillis() + DelayedTree.LANE_MILLIS <= scan.now) {
         deleteQuietly(lanePath);
@@ -435,7 +486,7 @@ final class ClaimWalker {
     String windowName = QueueDecisions.padded("w", windows.get(j), 3);
     String windowPath = Paths.join(Paths.join(layout.delayed, lane.name()), windowName);
     scan.read.add(windowPath);
-    return layout.childrenOrEmpty(windowPath).thenCompose(names -> {
+    return children(scan, windowPath).thenCompose(names -> {
       List<DelayedTree.Bucket> buckets = DelayedTree.buckets(names);
       if (buckets.isEmpty() && start + DelayedTree.WINDOW_MILLIS <= scan.now) {
         deleteQuietly(windowPath);
@@ -459,7 +510,7 @@ final class ClaimWalker {
     }
     String dir = Paths.join(Paths.join(Paths.join(layout.delayed, lane.name()), windowName), bucket.name());
     scan.read.add(dir);
-    return readDir(dir, DelayedTree.label(lane.name(), windowName, bucket.name()), false, false).thenCompose(listing -> {
+    return bucketListing(scan, dir, DelayedTree.label(lane.name(), windowName, bucket.name())).thenCompose(listing -> {
       scan.sawJobs(listing);
       if (listing.jobs() == 0 && start + DelayedTree.SLOT_MILLIS <= scan.now) {
         deleteQuietly(dir);
