@@ -781,6 +781,8 @@ public final class WorkQueue implements AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
    * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
+   * @throws QueueFullException if a job with a priority, requeued due at once with it, finds that
+   *     window of due times full (see {@link #MAX_DELAYED_JOBS}); nothing changes, the claim stays
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     outcome could not be learnt (the claim's session ended meanwhile, or the service stayed
    *     unreachable): the job may or may not have been requeued

@@ -202,6 +202,35 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   }
 
   /**
+   * A prioritized job that fails is requeued due at once with its priority; if that window is full
+   * the fail is refused with QueueFullException and changes nothing: the claim stays, and the job
+   * can still be completed.
+   */
+  @Test
+  void aPrioritizedJobsFailIntoAFullWindowChangesNothing() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time()).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/pq").bucketSize(1).build();
+      PutOptions urgent = PutOptions.defaults().withPriority(3);
+      for (int i = 0; i < DelayedTree.MAX_BUCKETS_PER_WINDOW; i++) {
+        queue.put(new byte[0], urgent);
+      }
+      Job job = queue.take(Duration.ofSeconds(5)).orElseThrow();
+
+      assertThrows(QueueFullException.class, () -> queue.fail(job));
+
+      assertEquals(List.of(job.id()), WorkQueueSuite.childrenOrNone(client, "/pq/claims"), "the claim stays");
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW, WorkQueueSuite.delayedJobs(client, "/pq/delayed").size());
+      assertTrue(queue.complete(job));
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW - 1, WorkQueueSuite.delayedJobs(client, "/pq/delayed").size());
+      queue.close();
+    } finally {
+      fixture.close();
+    }
+  }
+
+  /**
    * Many takes that time out, are interrupted or get a job, on several workers at once (so that
    * waiters watch predecessors that leave at the same moment): once every worker is idle, the
    * service holds as many watches as before the first take.
