@@ -4,6 +4,7 @@ import dev.cohort.bench.recipes.CountingBackend;
 import dev.cohort.inmemory.InMemoryBackend;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.queue.Job;
+import dev.cohort.recipes.queue.PutOptions;
 import dev.cohort.recipes.queue.WorkQueue;
 import dev.cohort.replicated.ReplicatedBackend;
 import dev.cohort.spi.CoordinationBackend;
@@ -32,8 +33,12 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * drains from the oldest bucket, put adds at the newest. A first round at the first depth warms
  * the JIT and is not reported.
  *
+ * <p>With {@code --delayed} the depth is of delayed jobs instead, due one to thirty days out (in
+ * their buckets by due time), and the measured puts are delayed puts due at once, made before the
+ * takes, which take those: the cost of jobs due now beside many due later.
+ *
  * <p>Run: {@code java -cp <benchmarks classpath> dev.cohort.bench.queue.QueueDepth
- * [--backend=inmemory|replicated|zookeeper] [--depths=10,1000,100000,1000000] [--ops=2000]}
+ * [--backend=inmemory|replicated|zookeeper] [--depths=10,1000,100000,1000000] [--ops=2000] [--delayed]}
  */
 public final class QueueDepth {
   private static final int FILL_WINDOW = 64;
@@ -44,19 +49,22 @@ public final class QueueDepth {
     String backendName = "inmemory";
     List<Integer> depths = List.of(10, 1000, 100_000, 1_000_000);
     int ops = 2000;
+    boolean delayed = false;
     for (String arg : args) {
       if (arg.startsWith("--backend=")) {
         backendName = arg.substring("--backend=".length());
       } else if (arg.startsWith("--depths=")) {
         depths = Stream.of(arg.substring("--depths=".length()).split(",")).map(Integer::parseInt).toList();
+      } else if (arg.equals("--delayed")) {
+        delayed = true;
       } else if (arg.startsWith("--ops=")) {
         ops = Integer.parseInt(arg.substring("--ops=".length()));
       } else {
         throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
-    System.out.printf("work queue cost by depth, %s backend, %d puts then %d take+complete per depth, one client%n",
-        backendName, ops, ops);
+    System.out.printf("work queue cost by %s depth, %s backend, %d %sputs and %d take+complete per depth, one client%n",
+        delayed ? "delayed" : "pending", backendName, ops, delayed ? "delayed (due now) " : "", ops);
     System.out.printf("%10s %10s %9s %9s %10s %10s %9s %9s%n",
         "depth", "filled", "put us", "req/put", "take us", "req/take", "longest", "fill s");
     List<Integer> rounds = new ArrayList<>();
@@ -70,16 +78,31 @@ public final class QueueDepth {
         // Enough for the warm-up and the takes on top of the depth, within the queue's maximum.
         // Enough for the warm-up and the takes on top of the depth, and room for the puts below the
         // queue's maximum (the count a put reads is an estimate that can run a bucket high).
-        int filled = Math.min(depth + ops + 2, WorkQueue.MAX_PENDING_JOBS - WorkQueue.BUCKET_SIZE - ops);
-        fill(harness.backend(), filled);
+        int filled = delayed ? depth : Math.min(depth + ops + 2, WorkQueue.MAX_PENDING_JOBS - WorkQueue.BUCKET_SIZE - ops);
+        fill(harness.backend(), filled, delayed);
         double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
         CountingBackend counting = new CountingBackend(harness.backend());
         Cohort client = client(counting);
         try {
           WorkQueue queue = WorkQueue.builder(client, "/q").claimSpread(1, 0).build();
-          queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow()); // warm-up take and put
+          if (!delayed) {
+            queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow()); // warm-up take and put
+          }
           queue.put(new byte[16]);
           queue.complete(queue.take(Duration.ofSeconds(10)).orElseThrow());
+          double putMicros = 0;
+          double putRequests = 0;
+          long longestPut = 0;
+          if (delayed) { // the jobs the takes below take
+            counting.reset();
+            long start = System.nanoTime();
+            for (int i = 0; i < ops; i++) {
+              queue.put(new byte[16], Duration.ZERO);
+            }
+            putMicros = (System.nanoTime() - start) / 1e3 / ops;
+            putRequests = (double) counting.requests() / ops;
+            longestPut = counting.longestListing();
+          }
           counting.reset();
           long start = System.nanoTime();
           for (int i = 0; i < ops; i++) {
@@ -91,14 +114,16 @@ public final class QueueDepth {
           double takeMicros = (System.nanoTime() - start) / 1e3 / ops;
           double takeRequests = (double) counting.requests() / ops;
           long longestTake = counting.longestListing();
-          counting.reset();
-          start = System.nanoTime();
-          for (int i = 0; i < ops; i++) {
-            queue.put(new byte[16]);
+          if (!delayed) {
+            counting.reset();
+            start = System.nanoTime();
+            for (int i = 0; i < ops; i++) {
+              queue.put(new byte[16]);
+            }
+            putMicros = (System.nanoTime() - start) / 1e3 / ops;
+            putRequests = (double) counting.requests() / ops;
+            longestPut = counting.longestListing();
           }
-          double putMicros = (System.nanoTime() - start) / 1e3 / ops;
-          double putRequests = (double) counting.requests() / ops;
-          long longestPut = counting.longestListing();
           long longest = Math.max(longestPut, longestTake);
           if (!warmUp) {
             System.out.printf("%,10d %,10d %9.1f %9.2f %10.1f %10.2f %9d %9.1f%n",
@@ -112,14 +137,21 @@ public final class QueueDepth {
     }
   }
 
-  /** Puts {@code depth} jobs with a client of its own, {@link #FILL_WINDOW} in flight. */
-  private static void fill(CoordinationBackend backend, int depth) throws Exception {
+  /**
+   * Puts {@code depth} jobs with a client of its own, {@link #FILL_WINDOW} in flight: pending ones,
+   * or delayed ones due one to thirty days out.
+   */
+  private static void fill(CoordinationBackend backend, int depth, boolean delayed) throws Exception {
+    java.util.Random random = new java.util.Random(7);
     Cohort filler = client(backend);
     try {
       WorkQueue queue = WorkQueue.builder(filler, "/q").build();
       List<CompletableFuture<String>> window = new ArrayList<>();
       for (int i = 0; i < depth; i++) {
-        window.add(queue.putAsync(new byte[16]));
+        window.add(delayed
+            ? queue.putAsync(new byte[16], PutOptions.defaults().withDelay(Duration.ofDays(1)
+                .plusMillis((long) (random.nextDouble() * Duration.ofDays(29).toMillis()))))
+            : queue.putAsync(new byte[16]));
         if (window.size() == FILL_WINDOW) {
           CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
           window.clear();

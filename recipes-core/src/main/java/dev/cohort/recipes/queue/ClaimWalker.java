@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * deleted (a producer still putting into it makes the delete fail, harmlessly). So a listing reads
  * at most one bucket (about {@link WorkQueue#BUCKET_SIZE} names), the claims, the queue's own
  * children and the list of buckets, whatever the queue's depth; the last two come in the same
- * read transaction as a bucket where that saves a round trip (see {@code list()}).
+ * read transaction as a bucket where that saves a round trip (see {@code list()}). Where there
+ * are delayed jobs it reads first, per priority, the directories of their tree down to the
+ * buckets whose slots have begun, and stops at the first directory due later ({@code
+ * listDelayed()}): a few short listings, whatever the number of delayed jobs.
  *
  * <p>A claim is one transaction: rewrite the job node at the version just read (bumping it) and
  * create the ephemeral claim node, whose data is a token no other claim attempt writes. A retried
@@ -54,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class ClaimWalker {
   private static final Logger log = LoggerFactory.getLogger(ClaimWalker.class);
 
+  /** Directories below {@code delayed/} a listing of the delayed jobs reads in its first transaction. */
+  private static final int MAX_PREFETCH = 6;
   /** Candidates tried in a row on the caller's stack before hopping to an executor. */
   private static final int MAX_SYNC_DEPTH = 32;
   private static final AtomicLong CLAIM_COUNTER = new AtomicLong();
@@ -105,6 +110,8 @@ final class ClaimWalker {
   private volatile boolean claimsMissing;
   /** See {@link #nextDueMillis()}. */
   private volatile long nextDueMillis = Long.MAX_VALUE;
+  /** See {@link #delayedRead()}. */
+  private volatile List<String> delayedRead = List.of();
 
   ClaimWalker(QueueLayout layout, int spread, long salt) {
     this.client = layout.client;
@@ -276,14 +283,16 @@ final class ClaimWalker {
 
   /**
    * What one directory of jobs held: -1 jobs if it is missing; the names of the jobs to offer, in
-   * {@code dir} of bucket {@code bucket} (null for the old layout's directory). A bucket's listing
+   * {@code dir} of bucket {@code bucket} (null for the old layout's directory). A listing of
+   * delayed jobs keeps every child's name ({@code delayed/} holds lanes too) and the earliest due
+   * time still to come ({@code Long.MAX_VALUE}: none). A bucket's listing
    * may carry, read in the same transaction, the queue's own children ({@code top}) and the list of
    * buckets ({@code buckets}); null where not read.
    */
   private record DirListing(int jobs, String dir, String bucket, List<String> open, List<String> top,
-      List<String> buckets) {
+      List<String> buckets, List<String> children, long nextDue) {
     DirListing(int jobs, String dir, String bucket, List<String> open) {
-      this(jobs, dir, bucket, open, null, null);
+      this(jobs, dir, bucket, open, null, null, List.of(), Long.MAX_VALUE);
     }
 
     static DirListing missing(String dir, String bucket) {
@@ -291,7 +300,7 @@ final class ClaimWalker {
     }
 
     DirListing with(List<String> top, List<String> buckets) {
-      return new DirListing(jobs, dir, bucket, open, top, buckets);
+      return new DirListing(jobs, dir, bucket, open, top, buckets, children, nextDue);
     }
   }
 
@@ -311,8 +320,9 @@ final class ClaimWalker {
 
   /**
    * Finds the oldest directory of jobs that holds a job nobody claimed and replaces the candidates
-   * with its unclaimed jobs (none if no directory has one): the due delayed jobs first, then the old
-   * layout's directory while it has jobs, then the buckets in ascending order.
+   * with its unclaimed jobs (none if no directory has one): the due delayed jobs first (see {@link
+   * #listDelayed}), then the old layout's directory while it has jobs, then the buckets in
+   * ascending order.
    *
    * <p>Whether there are delayed jobs to read comes with the first bucket's listing (the queue's
    * own children, read in the same transaction), so a listing is one round trip when there are
@@ -328,17 +338,198 @@ final class ClaimWalker {
   }
 
   /**
-   * Reads the delayed jobs (with the claims) and offers those due and unclaimed, highest priority
-   * and then earliest due first; records the earliest due time still to come. Whether it offered any.
+   * Reads the delayed jobs due now and offers the unclaimed ones of the first bucket that has any
+   * (see {@link DelayedTree}); whether it offered any. It reads {@code delayed/} with the claims (an
+   * old version's jobs there come first), then, highest priority first, each lane's earliest
+   * window and its earliest buckets, and stops in a lane at the first directory whose due times
+   * are all to come: so it reads the buckets that hold due jobs and never those due later, however
+   * many there are. A drained bucket, window or lane it passes whose due times are all past is
+   * deleted: puts due now go to later ones (a put due in the past may still race with the delete:
+   * the delete then fails, or the put creates the directory again). Records the earliest due time still to come, or a lower bound of it
+   * (the start of a directory not read), and the directories read, which a waiting take watches.
    */
   private CompletableFuture<Boolean> listDelayed() {
-    return readDir(layout.delayed, QueueLayout.DELAYED, false, false).thenApply(listing -> {
-      if (listing.jobs() <= 0) {
-        nextDueMillis = Long.MAX_VALUE;
-        return false;
+    DelayedScan scan = new DelayedScan(client.timeSource().epochMillis());
+    scan.read.add(layout.delayed);
+    return readDelayedRoot(scan).thenCompose(root -> {
+      scan.sawJobs(root);
+      if (!root.open().isEmpty()) {
+        return CompletableFuture.completedFuture(scan.done(offer(root)));
       }
-      return offer(listing);
+      List<DelayedTree.Lane> lanes = DelayedTree.lanes(root.children());
+      return scanLanes(scan, lanes, 0).thenApply(found -> scan.done(found != null && offer(found)));
     });
+  }
+
+  /**
+   * Reads {@code delayed/} with the claims and, in the same read transaction, the directories the
+   * last listing read below it (at most {@link #MAX_PREFETCH}), which the scan then takes from
+   * {@code scan.prefetched} instead of reading them one by one: while the due part of the tree
+   * stays where it was, a listing of the delayed jobs is one round trip. If one of them is gone,
+   * it reads {@code delayed/} and the claims alone, and the scan reads the rest as it goes.
+   */
+  private CompletableFuture<DirListing> readDelayedRoot(DelayedScan scan) {
+    List<String> below = delayedRead.stream().filter(d -> !d.equals(layout.delayed)).limit(MAX_PREFETCH).toList();
+    if (below.isEmpty() || claimsMissing) {
+      return readDir(layout.delayed, QueueLayout.DELAYED, false, false);
+    }
+    List<Op> reads = new ArrayList<>(below.size() + 2);
+    reads.add(Op.getChildren(layout.delayed));
+    reads.add(Op.getChildren(claims));
+    below.forEach(d -> reads.add(Op.getChildren(d)));
+    return ops.multi(reads).handle((results, error) -> {
+      if (error != null) {
+        return readDir(layout.delayed, QueueLayout.DELAYED, false, false);
+      }
+      List<String> claimList = ((OpResult.GetChildrenResult) results.get(1)).children();
+      scan.claims = claimList;
+      for (int i = 0; i < below.size(); i++) {
+        scan.prefetched.put(below.get(i), ((OpResult.GetChildrenResult) results.get(i + 2)).children());
+      }
+      List<String> rootList = ((OpResult.GetChildrenResult) results.get(0)).children();
+      return CompletableFuture.completedFuture(listing(layout.delayed, QueueLayout.DELAYED, rootList, claimList));
+    }).thenCompose(f -> f);
+  }
+
+  /** The children of {@code dir}: as read with the scan's first transaction, or read now. */
+  private CompletableFuture<List<String>> children(DelayedScan scan, String dir) {
+    List<String> known = scan.prefetched.remove(dir);
+    return known != null ? CompletableFuture.completedFuture(known) : layout.childrenOrEmpty(dir);
+  }
+
+  /** A bucket of delayed jobs with the claims: as read with the scan's first transaction, or read now. */
+  private CompletableFuture<DirListing> bucketListing(DelayedScan scan, String dir, String label) {
+    List<String> known = scan.prefetched.remove(dir);
+    if (known != null && scan.claims != null) {
+      return CompletableFuture.completedFuture(listing(dir, label, known, scan.claims));
+    }
+    return readDir(dir, label, false, false);
+  }
+
+  /** One reading of the delayed jobs: the time it reads for, what it learnt. */
+  private final class DelayedScan {
+    final long now;
+    long nextDue = Long.MAX_VALUE;
+    final List<String> read = new ArrayList<>();
+    /** Directories read with the first transaction, not used yet, by path. */
+    final Map<String, List<String>> prefetched = new java.util.HashMap<>();
+    /** The claims read with them, or null. */
+    List<String> claims;
+    /** Lanes to skip: a priority whose earliest due time still to come was found. */
+    final Set<Integer> settledPriorities = new HashSet<>();
+    int steps;
+
+    DelayedScan(long now) {
+      this.now = now;
+    }
+
+    void due(long millis) {
+      nextDue = Math.min(nextDue, millis);
+    }
+
+    void sawJobs(DirListing listing) {
+      due(listing.nextDue());
+    }
+
+    boolean done(boolean offered) {
+      nextDueMillis = nextDue;
+      delayedRead = List.copyOf(read);
+      return offered;
+    }
+  }
+
+  /** Runs {@code step} on this stack for a few steps, then from the client's executor (no deep stacks). */
+  private <T> CompletableFuture<T> hop(DelayedScan scan, java.util.function.Supplier<CompletableFuture<T>> step) {
+    if (++scan.steps % MAX_SYNC_DEPTH != 0) {
+      return step.get();
+    }
+    return CompletableFuture.supplyAsync(step, client.workExecutor()).thenCompose(f -> f);
+  }
+
+  /** Scans lanes from {@code i}: the listing of the first bucket with a due unclaimed job, or null. */
+  private CompletableFuture<DirListing> scanLanes(DelayedScan scan, List<DelayedTree.Lane> lanes, int i) {
+    if (i >= lanes.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    DelayedTree.Lane lane = lanes.get(i);
+    if (scan.settledPriorities.contains(lane.priority())) {
+      return hop(scan, () -> scanLanes(scan, lanes, i + 1));
+    }
+    if (lane.startMillis() > scan.now) {
+      scan.due(lane.startMillis());
+      scan.settledPriorities.add(lane.priority());
+      return hop(scan, () -> scanLanes(scan, lanes, i + 1));
+    }
+    String lanePath = Paths.join(layout.delayed, lane.name());
+    scan.read.add(lanePath);
+    return children(scan, lanePath).thenCompose(names -> {
+      List<Integer> windows = DelayedTree.windows(names);
+      if (windows.isEmpty() && lane.startMillis() + DelayedTree.LANE_MILLIS <= scan.now) {
+        deleteQuietly(lanePath);
+      }
+      return scanWindows(scan, lane, windows, 0);
+    }).thenCompose(found -> found != null
+        ? CompletableFuture.completedFuture(found) : hop(scan, () -> scanLanes(scan, lanes, i + 1)));
+  }
+
+  private CompletableFuture<DirListing> scanWindows(DelayedScan scan, DelayedTree.Lane lane, List<Integer> windows,
+      int j) {
+    if (j >= windows.size() || scan.settledPriorities.contains(lane.priority())) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long start = DelayedTree.windowStart(lane, windows.get(j));
+    if (start > scan.now) {
+      scan.due(start);
+      scan.settledPriorities.add(lane.priority());
+      return CompletableFuture.completedFuture(null);
+    }
+    String windowName = QueueDecisions.padded("w", windows.get(j), 3);
+    String windowPath = Paths.join(Paths.join(layout.delayed, lane.name()), windowName);
+    scan.read.add(windowPath);
+    return children(scan, windowPath).thenCompose(names -> {
+      List<DelayedTree.Bucket> buckets = DelayedTree.buckets(names);
+      if (buckets.isEmpty() && start + DelayedTree.WINDOW_MILLIS <= scan.now) {
+        deleteQuietly(windowPath);
+      }
+      return scanBuckets(scan, lane, windowName, start, buckets, 0);
+    }).thenCompose(found -> found != null
+        ? CompletableFuture.completedFuture(found) : hop(scan, () -> scanWindows(scan, lane, windows, j + 1)));
+  }
+
+  private CompletableFuture<DirListing> scanBuckets(DelayedScan scan, DelayedTree.Lane lane, String windowName,
+      long windowStart, List<DelayedTree.Bucket> buckets, int k) {
+    if (k >= buckets.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    DelayedTree.Bucket bucket = buckets.get(k);
+    long start = DelayedTree.slotStart(windowStart, bucket.slot());
+    if (start > scan.now) {
+      scan.due(start);
+      scan.settledPriorities.add(lane.priority());
+      return CompletableFuture.completedFuture(null);
+    }
+    String dir = Paths.join(Paths.join(Paths.join(layout.delayed, lane.name()), windowName), bucket.name());
+    scan.read.add(dir);
+    return bucketListing(scan, dir, DelayedTree.label(lane.name(), windowName, bucket.name())).thenCompose(listing -> {
+      scan.sawJobs(listing);
+      if (listing.jobs() == 0 && start + DelayedTree.SLOT_MILLIS <= scan.now) {
+        deleteQuietly(dir);
+      }
+      if (!listing.open().isEmpty()) {
+        return CompletableFuture.completedFuture(listing);
+      }
+      return hop(scan, () -> scanBuckets(scan, lane, windowName, windowStart, buckets, k + 1));
+    });
+  }
+
+  /** Deletes a drained directory of delayed jobs; a put into it meanwhile makes the delete fail, harmlessly. */
+  private void deleteQuietly(String dir) {
+    ops.delete(dir, -1).whenComplete((r, e) -> { });
+  }
+
+  /** The directories of delayed jobs the last listing read ({@code delayed/} and its due part), for the waiting line. */
+  List<String> delayedRead() {
+    return delayedRead;
   }
 
   /**
@@ -433,6 +624,7 @@ final class ClaimWalker {
       w.delayedPending = top.contains(QueueLayout.DELAYED);
       if (!w.delayedPending) {
         nextDueMillis = Long.MAX_VALUE;
+        delayedRead = List.of();
       }
     }
   }
@@ -615,13 +807,13 @@ final class ClaimWalker {
         claimed.add(claim.substring(prefix.length()));
       }
     }
-    List<String> order;
-    if (QueueLayout.DELAYED.equals(bucket)) {
-      order = dueOrder(jobList, claimed);
-    } else {
-      order = QueueDecisions.claimOrder(jobList, claimed, salt, spread);
+    if (DelayedTree.isDelayed(bucket)) {
+      long[] next = {Long.MAX_VALUE};
+      List<String> due = dueOrder(jobList, claimed, next);
+      return new DirListing(jobList.size(), dir, bucket, due, null, null, jobList, next[0]);
     }
-    if (events != null && bucket != null && !QueueLayout.DELAYED.equals(bucket)) {
+    List<String> order = QueueDecisions.claimOrder(jobList, claimed, salt, spread);
+    if (events != null && bucket != null) {
       events.queueDepth(path, jobList.size());
     }
     return new DirListing(jobList.size(), dir, bucket, order);
@@ -629,11 +821,11 @@ final class ClaimWalker {
 
   /**
    * The delayed jobs due now (on the client's clock) and unclaimed: highest priority first, then
-   * earliest due, then in the order they were put; records the earliest due time still to come.
+   * earliest due, then in the order they were put; puts the earliest due time still to come in
+   * {@code next[0]}.
    */
-  private List<String> dueOrder(List<String> jobList, Set<String> claimed) {
+  private List<String> dueOrder(List<String> jobList, Set<String> claimed, long[] next) {
     long now = client.timeSource().epochMillis();
-    long next = Long.MAX_VALUE;
     List<String> due = new ArrayList<>();
     for (String name : jobList) {
       long at = QueueDecisions.dueOf(name);
@@ -641,12 +833,11 @@ final class ClaimWalker {
         continue; // not a delayed job's name
       }
       if (at > now) {
-        next = Math.min(next, at);
+        next[0] = Math.min(next[0], at);
       } else if (!claimed.contains(name)) {
         due.add(name);
       }
     }
-    nextDueMillis = next;
     due.sort(java.util.Comparator.comparingInt((String name) -> -QueueDecisions.priorityOf(name))
         .thenComparingLong(QueueDecisions::dueOf).thenComparingLong(QueueDecisions::sequence));
     return due;

@@ -15,14 +15,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>Under the queue's path: {@code pending/} holds the buckets ({@code b-<ten-digit index>}), each
  * a directory of at most about {@link WorkQueue#BUCKET_SIZE} job nodes; {@code claims/} one
  * ephemeral claim node per job being processed; {@code dead/} the dead letters; {@code waiters/}
- * the waiting takes; {@code delayed/} the jobs put with a due time, named {@code
- * <protected prefix>job-at-<thirteen-digit epoch millis>-<sequence>}. {@code jobs/} is the flat directory of job nodes that versions before the
- * buckets wrote: it is read first, as the oldest bucket, until it is seen empty. Every directory is
+ * the waiting takes; {@code delayed/} the jobs put with a due time or a priority, in a tree of
+ * buckets keyed by priority and due time ({@link DelayedTree}), each job named {@code <protected
+ * prefix>job-[p<priority>-]at-<thirteen-digit epoch millis>-<sequence>}; older versions put such
+ * jobs directly in {@code delayed/}, where takes still find them. {@code jobs/} is the flat
+ * directory of job nodes that versions before the buckets wrote: it is read first, as the oldest
+ * bucket, until it is seen empty. Every directory is
  * a container where the backend has them, so an empty queue's directories go; every reader
  * therefore treats a missing directory as an empty one.
  */
 final class QueueLayout {
-  /** The delayed jobs' directory name, also the prefix of their claims' names. */
+  /** The delayed jobs' directory name, also the prefix of their claims' names (see {@link DelayedTree#label}). */
   static final String DELAYED = "delayed";
   final Cohort client;
   final String path;
@@ -32,7 +35,7 @@ final class QueueLayout {
   final String claims;
   final String dead;
   final String waiters;
-  /** The delayed jobs: one directory, each job's name carrying its due time. */
+  /** The delayed jobs: the root of their tree of buckets (and older versions' flat directory). */
   final String delayed;
   /** Jobs per bucket before producers move on to the next one. */
   final int bucketSize;

@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * each bucket it lists (a put into it; a take waits only when no bucket holds an unclaimed job, so
  * these are few), the old layout's directory while it has jobs, and the claim list too, since a
  * claim that goes with its worker's session makes a job claimable again without changing a job
- * list; and the delayed jobs' directory (a delayed put may come due before the one it waits for).
+ * list; and the directories of delayed jobs the last listing read, {@code delayed/} and the part
+ * of its tree that is due soonest (a delayed put may come due before the one it waits for, and it
+ * lands in one of those or adds a child to one).
  * A take that saw a delayed job not yet due also wakes at its due time, on the client's clock. A
  * directory that is missing (a container emptied) is watched for its creation. Every other waiter
  * watches the waiter just before it, with a read that sets no watch when that waiter is already
@@ -83,6 +85,11 @@ final class WaiterLine {
     volatile boolean left;
     /** Paths where {@link #watcher} is registered and has not fired. */
     final Set<String> armed = ConcurrentHashMap.newKeySet();
+    /**
+     * The directories of delayed jobs the last arming watched as the head, or null if it watched
+     * a predecessor: a listing since that read others arms again before waiting.
+     */
+    volatile List<String> delayedWatched;
     /** This take's one watcher: re-armed on the same path, it stays one registration. */
     final Watcher watcher = event -> {
       armed.remove(event.path());
@@ -168,6 +175,12 @@ final class WaiterLine {
                 new byte[0], CreateMode.EPHEMERAL_SEQUENTIAL), ops::deleteIfOwned);
             continue;
           }
+          List<String> watched = waiter.delayedWatched;
+          if (watched != null && !watched.containsAll(walker.delayedRead())) {
+            // The listing read directories of delayed jobs the head does not watch yet (one came
+            // into being since the arming): a put into one of them must wake this take too.
+            continue;
+          }
           // A delayed job not yet due: look again when it is, on the client's clock.
           CompletableFuture<Void> due = dueTimer(walker.nextDueMillis());
           due.thenRun(() -> wake.complete(false));
@@ -244,7 +257,13 @@ final class WaiterLine {
       if (predecessor.isEmpty()) {
         List<CompletableFuture<?>> armed = new ArrayList<>();
         armed.add(watchDir(waiter, claims));
-        armed.add(watchDir(waiter, layout.delayed));
+        // The delayed jobs' directories the last listing read: a put due sooner than the wake-up
+        // below lands in one of them, or creates a child in one (see ClaimWalker.listDelayed).
+        List<String> delayedDirs = walker.delayedRead();
+        waiter.delayedWatched = delayedDirs;
+        for (String dir : delayedDirs.isEmpty() ? List.of(layout.delayed) : delayedDirs) {
+          armed.add(watchDir(waiter, dir));
+        }
         if (!layout.legacyDrained) {
           armed.add(watchDir(waiter, layout.legacyJobs));
         }
@@ -259,6 +278,7 @@ final class WaiterLine {
           return true;
         });
       }
+      waiter.delayedWatched = null;
       String before = Paths.join(waiters, predecessor.get());
       waiter.armed.add(before);
       if (waiter.left) {

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * claims/} one ephemeral node per job being processed (named after the job: its {@link Job#id()}),
  * {@code dead/} the dead letters, {@code waiters/} one ephemeral sequential node per waiting
  * worker and {@code delayed/} the jobs put with a due time or a priority ({@link #put(byte[],
- * PutOptions)}), whose names carry both; due ones are taken before the pending jobs. These directories are containers where the backend has them ({@link
+ * PutOptions)}), in buckets keyed by priority and due time (see {@link #put(byte[], PutOptions)});
+ * due ones are taken before the pending jobs. These directories are containers where the backend
+ * has them ({@link
  * dev.cohort.spi.Capability#CONTAINER_NODES}): an empty queue's directories go, and the queue
  * creates them again when it needs them, treating a missing one as empty. One exception: a put into
  * the bucket a producer knows, removed meanwhile, creates it again (and its missing parents) as
@@ -93,6 +95,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * an older producer puts after the new workers saw {@code jobs/} empty is taken only by a worker
  * started later (each new instance looks at {@code jobs/} once).
  *
+ * <p>Versions before the delayed buckets kept every delayed job directly in {@code delayed/} (at
+ * most 10,000 of them). Takes still read those: {@code delayed/}'s own children are listed at every
+ * listing that reads delayed jobs (they are the lanes of the buckets, and the old jobs until they
+ * are gone), and its due old jobs are taken first, by priority and due time, with the ids older
+ * versions gave them; one that fails is requeued into the buckets. New puts never go there. Older
+ * workers do not see jobs in the buckets: start new workers before new producers.
+ *
  * <h2>Limits</h2>
  * The queue is for jobs, not a data stream. A queue holds at most {@link #MAX_PENDING_JOBS} pending
  * jobs, or a lower configured maximum; a job's
@@ -106,6 +115,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * holding {@link #BUCKET_SIZE} jobs (too high while the oldest bucket drains, by up to a bucket).
  * {@link #size()} is exact and reads every bucket's count (one request per bucket).
  *
+ * <p>Delayed and prioritized jobs are not counted against {@link #MAX_PENDING_JOBS}: each window
+ * of due times (about 2 h 47 min, per priority) takes at least {@link #MAX_DELAYED_JOBS} of them
+ * (it refuses a new bucket past 2,000 buckets: a thousand slots' first buckets and a thousand
+ * more), so no listing a put or a take reads holds more than about 2,000 names. There is no cap
+ * across windows: a put neither reads nor writes a count shared by all delayed jobs (that would
+ * be a listing of every window, or a node every put and every take writes), so the service's
+ * memory is the limit there. The cost of a delayed put, of a take of a due job and of a wait for
+ * the next due job does not depend on how many delayed jobs there are ({@code
+ * WorkQueueDelayedDepthTest}: the same requests with 10 and with 20,000 due one to thirty days
+ * out).
+ *
  * <p>Thread-safe: any number of threads may put, take, complete and fail concurrently.
  */
 public final class WorkQueue implements AutoCloseable {
@@ -118,8 +138,12 @@ public final class WorkQueue implements AutoCloseable {
   public static final int MAX_JOB_BYTES = 512 * 1024;
   /** The default payload limit: 64 KiB. */
   public static final int DEFAULT_MAX_JOB_BYTES = 64 * 1024;
-  /** The most delayed jobs (put with a due time, not yet claimed and completed) a queue may hold. */
-  public static final int MAX_DELAYED_JOBS = 10_000;
+  /**
+   * The delayed (or prioritized) jobs a queue takes, at least, with due times in any one window of
+   * about 2 h 47 min and one priority (see the class comment's limits): as many as pending jobs.
+   * Versions before the delayed buckets refused more than 10,000 delayed jobs in all.
+   */
+  public static final int MAX_DELAYED_JOBS = MAX_PENDING_JOBS;
 
   /** Puts an instance may make on one reading of the pending count, while the queue is under half full. */
   static final int PUTS_PER_COUNT_READ = 32;
@@ -150,8 +174,6 @@ public final class WorkQueue implements AutoCloseable {
    * count << 32 | puts}, so that one compare-and-set keeps the pair consistent.
    */
   private final AtomicLong countReading = new AtomicLong(-1L << 32);
-  /** The count of delayed jobs this instance last read and its delayed puts since, as {@link #countReading}. */
-  private final AtomicLong delayedReading = new AtomicLong(-1L << 32);
 
   /**
    * The bucket this instance puts into: its index, the largest sequence this instance got in it
@@ -280,20 +302,27 @@ public final class WorkQueue implements AutoCloseable {
    * Adds a job with a due time and a priority, and returns its id. A put that returns added
    * exactly one job, as {@link #put(byte[])}; with {@link PutOptions#defaults()} it is that put.
    *
-   * <p>Other jobs wait in {@code delayed/}, one directory whose job names carry the due time
-   * (epoch millis on the client's clock) and the priority. Takes claim the due ones there before
-   * the pending jobs: highest priority first, then earliest due, then in the order they were put.
-   * A take that waits wakes when the earliest delayed job it saw comes due. The due time is read
-   * on the producer's clock and compared with each worker's, so their clocks should agree. A claimed job is
-   * completed and failed like any other; a failed one is requeued due at once, with its priority
-   * if it has one above 0, else among the pending jobs. A queue holds at most {@link #MAX_DELAYED_JOBS} such jobs, counted as pending
-   * jobs are (see the class comment: mostly one round trip, and concurrent producers may overshoot
-   * by at most {@value #PUTS_PER_COUNT_READ} each); {@link #size()} does not count them.
+   * <p>Other jobs wait under {@code delayed/}, in buckets keyed by the priority and the due time
+   * (epoch millis on the client's clock), which the job's name carries too: a lane per priority
+   * and ~116 days, a window per ~2 h 47 min in it, and per 10 s slot in that a bucket of at most
+   * about {@link #BUCKET_SIZE} jobs (more buckets when more jobs fall in one slot). A put names its
+   * bucket from the due time: one round trip, plus, for a slot this instance has not put into,
+   * the listing of the slot's window and the creation of the bucket. Takes claim the due jobs
+   * before the pending ones: highest priority first, then earliest due (exactly within a bucket;
+   * across the buckets of one slot, in the order they filled), then in the order they were put.
+   * A take reads, per priority, only the buckets whose slots have begun (and the directories
+   * above them), never those of later due times, so jobs due far ahead cost the takes of jobs due
+   * now nothing. A take that waits wakes when the earliest delayed job it saw comes due, or a
+   * bucket it has not read begins, on the client's clock, and when a delayed put lands in the
+   * part of the tree it read. The due time is read on the producer's clock and compared with each
+   * worker's, so their clocks should agree. A claimed job is completed and failed like any other;
+   * a failed one is requeued due at once, with its priority if it has one above 0, else among the
+   * pending jobs. See the class comment for the limits; {@link #size()} does not count these jobs.
    *
    * @throws IllegalArgumentException if a delay takes the due time out of range (see {@link
    *     PutOptions}), or the payload exceeds the job size limit (nothing is added)
-   * @throws QueueFullException if the queue is full: {@link #MAX_DELAYED_JOBS} delayed jobs, or
-   *     for a plain put as {@link #put(byte[])} (nothing is added)
+   * @throws QueueFullException if the job's window of due times is full (see {@link
+   *     #MAX_DELAYED_JOBS}), or for a plain put as {@link #put(byte[])} (nothing is added)
    * @throws CoordinationException as {@link #put(byte[])}
    */
   public String put(byte[] payload, PutOptions options) throws InterruptedException {
@@ -308,27 +337,112 @@ public final class WorkQueue implements AutoCloseable {
     }
     long due = options.dueMillis(client.timeSource().epochMillis());
     String prefix = QueueDecisions.delayedPrefix(due, options.priority());
-
     byte[] data = jobData(payload);
-    CompletableFuture<Void> room = mayPutUnread(delayedReading, MAX_DELAYED_JOBS)
-        ? CompletableFuture.completedFuture(null)
-        : ops.exists(layout.delayed, null).thenCompose(stat -> {
-          int delayedJobs = statChildren(stat);
-          delayedReading.set((long) delayedJobs << 32 | 1);
-          if (delayedJobs >= MAX_DELAYED_JOBS) {
-            throw new QueueFullException(path, delayedJobs, MAX_DELAYED_JOBS);
-          }
-          return stat == null ? layout.ensureDir(layout.delayed) : CompletableFuture.completedFuture(null);
-        });
-    // A directory gone since the reading (a container emptied) is created again, as plain nodes,
-    // by the protected create.
-    CompletableFuture<String> put = room.thenCompose(ignored -> ops.createProtected(layout.delayed, prefix, data,
-        CreateMode.PERSISTENT_SEQUENTIAL)).thenApply(node -> QueueDecisions.claimName(QueueLayout.DELAYED, node.name()));
+    // A bucket gone since it was ensured (a container emptied) is created again, as plain nodes,
+    // by the protected create; a walker deletes it once drained.
+    CompletableFuture<String> put = putDelayed(options.priority(), due, prefix, data, true);
     return events == null ? put : put.whenComplete((id, error) -> {
       if (error == null) {
         events.jobPut(path);
       }
     });
+  }
+
+  /**
+   * Creates a delayed job in its bucket. A create that met its bucket's parents missing (a walker
+   * deleted a drained directory, past due, under this instance) applied nothing: it is made again
+   * once, after the bucket is looked up afresh.
+   */
+  private CompletableFuture<String> putDelayed(int priority, long due, String prefix, byte[] data, boolean again) {
+    return delayedBucket(priority, due).thenCompose(target ->
+        ops.createProtected(target.dir(), prefix, data, CreateMode.PERSISTENT_SEQUENTIAL).handle((node, error) -> {
+          if (error == null) {
+            afterDelayedPut(target, node.name());
+            return CompletableFuture.completedFuture(QueueDecisions.claimName(target.label(), node.name()));
+          }
+          Throwable cause = unwrap(error);
+          if (again && isNoNode(cause)) {
+            delayedTails.remove(target.key(), target);
+            return putDelayed(priority, due, prefix, data, false);
+          }
+          return CompletableFuture.<String>failedFuture(cause);
+        }).thenCompose(f -> f));
+  }
+
+  /**
+   * The bucket a delayed put puts into, as {@link Tail} for the pending jobs: the slot's part this
+   * instance last put into, or, for a slot it does not know, the newest part in a reading of the
+   * slot's window (one listing of at most {@link DelayedTree#MAX_BUCKETS_PER_WINDOW} names).
+   */
+  private record DelayedTail(String key, String window, int slot, int part, boolean ensured, String dir,
+      String label) {}
+
+  /** The delayed buckets this instance puts into, by slot; forgotten wholesale when it grows past a bound. */
+  private final java.util.concurrent.ConcurrentHashMap<String, DelayedTail> delayedTails =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_DELAYED_TAILS = 256;
+
+  private CompletableFuture<DelayedTail> delayedBucket(int priority, long due) {
+    String lane = DelayedTree.laneName(priority, due);
+    String windowName = DelayedTree.windowName(due);
+    String window = Paths.join(Paths.join(layout.delayed, lane), windowName);
+    int slot = DelayedTree.slotOf(due);
+    String key = window + "/" + slot;
+    DelayedTail known = delayedTails.get(key);
+    if (known != null && known.ensured()) {
+      return CompletableFuture.completedFuture(known);
+    }
+    CompletableFuture<DelayedTail> chosen;
+    if (known != null) {
+      // Moving on to a new part: it counts against the window's buckets.
+      chosen = ops.exists(window, null).thenApply(stat -> {
+        checkWindowRoom(window, statChildren(stat));
+        return known;
+      });
+    } else {
+      chosen = layout.childrenOrEmpty(window).thenApply(names -> {
+        List<DelayedTree.Bucket> buckets = DelayedTree.buckets(names);
+        int newest = DelayedTree.newestPart(buckets, slot);
+        if (newest < 0) {
+          checkWindowRoom(window, buckets.size());
+        }
+        return tailOf(key, window, lane, windowName, slot, Math.max(0, newest), false);
+      });
+    }
+    return chosen.thenCompose(t -> layout.ensureDir(t.dir()).thenApply(ignored -> {
+      DelayedTail ensured = new DelayedTail(t.key(), t.window(), t.slot(), t.part(), true, t.dir(), t.label());
+      if (delayedTails.size() >= MAX_DELAYED_TAILS) {
+        delayedTails.clear();
+      }
+      delayedTails.merge(key, ensured, (old, mine) -> old.part() > mine.part() ? old : mine);
+      return ensured;
+    }));
+  }
+
+  private DelayedTail tailOf(String key, String window, String lane, String windowName, int slot, int part,
+      boolean ensured) {
+    String bucket = DelayedTree.bucketName(slot, part);
+    return new DelayedTail(key, window, slot, part, ensured, Paths.join(window, bucket),
+        DelayedTree.label(lane, windowName, bucket));
+  }
+
+  /** Refuses a new bucket in a window that holds {@link DelayedTree#MAX_BUCKETS_PER_WINDOW} already. */
+  private void checkWindowRoom(String window, int buckets) {
+    if (buckets >= DelayedTree.MAX_BUCKETS_PER_WINDOW) {
+      throw new QueueFullException("queue " + path + " holds " + buckets + " buckets of delayed jobs due in "
+          + window + " (about " + MAX_DELAYED_JOBS + " jobs), its limit is " + DelayedTree.MAX_BUCKETS_PER_WINDOW);
+    }
+  }
+
+  /** Moves this instance to the slot's next part once a put's sequence reached the bucket size. */
+  private void afterDelayedPut(DelayedTail t, String name) {
+    long sequence = QueueDecisions.sequence(name);
+    if (sequence == Long.MAX_VALUE || sequence < layout.bucketSize - 1 || t.part() >= DelayedTree.MAX_PART) {
+      return;
+    }
+    String lane = Paths.name(Paths.parent(t.window()));
+    String windowName = Paths.name(t.window());
+    delayedTails.replace(t.key(), t, tailOf(t.key(), t.window(), lane, windowName, t.slot(), t.part() + 1, false));
   }
 
   /**
@@ -667,6 +781,8 @@ public final class WorkQueue implements AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code job} was taken from another queue (nothing changes)
    * @throws IllegalStateException if {@code job} was already completed, requeued or dead-lettered
+   * @throws QueueFullException if a job with a priority, requeued due at once with it, finds that
+   *     window of due times full (see {@link #MAX_DELAYED_JOBS}); nothing changes, the claim stays
    * @throws CoordinationException with {@link CoordinationException#isOutcomeUnknown()} true if the
    *     outcome could not be learnt (the claim's session ended meanwhile, or the service stayed
    *     unreachable): the job may or may not have been requeued
@@ -680,12 +796,13 @@ public final class WorkQueue implements AutoCloseable {
     boolean toDead = failures >= maxAttempts;
     FailOutcome done = toDead ? FailOutcome.DEAD_LETTERED : FailOutcome.REQUEUED;
     // A prioritized job is requeued with its priority, due at once; any other among the pending jobs.
-    int priority = Paths.parent(job.jobPath()).equals(layout.delayed) ? QueueDecisions.priorityOf(job.id()) : 0;
+    int priority = job.jobPath().startsWith(layout.delayed + "/") ? QueueDecisions.priorityOf(job.id()) : 0;
     boolean toDelayed = !toDead && priority > 0;
     long bucket = toDead || toDelayed ? -1 : await(tailBucket()).index();
-    String target = toDead ? dead : toDelayed ? layout.delayed : layout.bucketPath(bucket);
-    String prefix = toDelayed
-        ? QueueDecisions.delayedPrefix(client.timeSource().epochMillis(), priority) : QueueDecisions.JOB_PREFIX;
+    long now = client.timeSource().epochMillis();
+    DelayedTail delayedTarget = toDelayed ? await(delayedBucket(priority, now)) : null;
+    String target = toDead ? dead : toDelayed ? delayedTarget.dir() : layout.bucketPath(bucket);
+    String prefix = toDelayed ? QueueDecisions.delayedPrefix(now, priority) : QueueDecisions.JOB_PREFIX;
     List<Op> requeue = List.of(
         Op.delete(Paths.join(claims, job.id()), -1),
         Op.delete(job.jobPath(), job.claimedVersion()),
@@ -699,8 +816,11 @@ public final class WorkQueue implements AutoCloseable {
         try {
           // A transaction with a sequential create is sent once: a blind retry could requeue twice.
           List<OpResult> results = await(ops.multi(requeue));
+          String created = Paths.name(((OpResult.CreateResult) results.get(2)).path());
           if (bucket >= 0) {
-            afterPut(bucket, Paths.name(((OpResult.CreateResult) results.get(2)).path()));
+            afterPut(bucket, created);
+          } else if (delayedTarget != null) {
+            afterDelayedPut(delayedTarget, created);
           }
           settled(job, toDead ? CohortEvents.JobOutcome.DEAD_LETTERED : CohortEvents.JobOutcome.REQUEUED);
           return done;

@@ -2,6 +2,7 @@ package dev.cohort.recipes.queue;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.inmemory.InMemoryFixture;
@@ -96,6 +97,135 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
       producer.close();
     } finally {
       thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
+   * Delayed jobs in later windows and lanes (three hours, two hundred days out) are taken at their
+   * own time on the virtual clock, not before, by a take that waits across those boundaries; a job
+   * due far later does not delay one due sooner.
+   */
+  @Test
+  void delayedJobsInLaterWindowsAndLanesAreTakenAtTheirTime() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofDays(400)).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/lq").build();
+      queue.put("far".getBytes(StandardCharsets.UTF_8), Duration.ofDays(200));
+      queue.put("hours".getBytes(StandardCharsets.UTF_8), Duration.ofHours(3));
+      for (String expected : List.of("hours", "far")) {
+        Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofDays(300)));
+        await().until(() -> queue.waitingTakes() == 1);
+        Duration step = expected.equals("hours") ? Duration.ofHours(3) : Duration.ofDays(200).minusHours(3);
+        fixture.advanceTime(step.minusSeconds(1));
+        await().until(() -> queue.waitingTakes() == 1);
+        assertTrue(!taking.isDone(), "not due yet: " + expected);
+        fixture.advanceTime(Duration.ofSeconds(1));
+        Job job = taking.get(30, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(expected, new String(job.payload(), StandardCharsets.UTF_8));
+        assertTrue(queue.complete(job));
+      }
+      queue.close();
+    } finally {
+      thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
+   * A take waiting for a job due in two days (another window) is woken by a put due in one minute
+   * (a new window and bucket, under directories it read and watches), and takes that job at its
+   * time, not the far one.
+   */
+  @Test
+  void aWaitingTakeIsWokenByADelayedPutDueInAnEarlierWindow() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+        .sessionTimeout(Duration.ofDays(10)).build();
+        Cohort other = Cohort.builder(fixture.backend()).timeSource(fixture.time())
+            .sessionTimeout(Duration.ofDays(10)).build()) {
+      client.start();
+      other.start();
+      WorkQueue queue = WorkQueue.builder(client, "/eq").build();
+      WorkQueue producer = WorkQueue.builder(other, "/eq").build();
+      producer.put("far".getBytes(StandardCharsets.UTF_8), Duration.ofDays(2));
+      Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofDays(3)));
+      await().until(() -> queue.waitingTakes() == 1);
+      long wakeUps = queue.watchWakeUps();
+
+      producer.put("soon".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+      await().until(() -> queue.watchWakeUps() > wakeUps && queue.waitingTakes() == 1);
+      fixture.advanceTime(Duration.ofMinutes(1));
+
+      Job soon = taking.get(30, TimeUnit.SECONDS).orElseThrow();
+      assertEquals("soon", new String(soon.payload(), StandardCharsets.UTF_8));
+      assertTrue(queue.complete(soon));
+      assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the far one is not due");
+      queue.close();
+      producer.close();
+    } finally {
+      thread.shutdownNow();
+      fixture.close();
+    }
+  }
+
+  /**
+   * A window of due times refuses a new bucket once it holds {@link
+   * DelayedTree#MAX_BUCKETS_PER_WINDOW} (here buckets of one job, all due at one moment): the put
+   * fails with QueueFullException and adds nothing; a job due in another window is still accepted.
+   */
+  @Test
+  void aFullWindowOfDelayedJobsRefusesAPutAndAddsNothing() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    try (Cohort client = Cohort.builder(fixture.backend()).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/fq").bucketSize(1).build();
+      java.time.Instant due = java.time.Instant.ofEpochMilli(5_000);
+      for (int i = 0; i < DelayedTree.MAX_BUCKETS_PER_WINDOW; i++) {
+        queue.put(new byte[0], due);
+      }
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW, WorkQueueSuite.delayedJobs(client, "/fq/delayed").size());
+
+      QueueFullException full = assertThrows(QueueFullException.class, () -> queue.put(new byte[0], due));
+      assertTrue(full.getMessage().contains("/fq"), full.getMessage());
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW, WorkQueueSuite.delayedJobs(client, "/fq/delayed").size());
+      queue.put(new byte[0], java.time.Instant.ofEpochMilli(5_000 + DelayedTree.WINDOW_MILLIS));
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW + 1, WorkQueueSuite.delayedJobs(client, "/fq/delayed").size());
+      queue.close();
+    } finally {
+      fixture.close();
+    }
+  }
+
+  /**
+   * A prioritized job that fails is requeued due at once with its priority; if that window is full
+   * the fail is refused with QueueFullException and changes nothing: the claim stays, and the job
+   * can still be completed.
+   */
+  @Test
+  void aPrioritizedJobsFailIntoAFullWindowChangesNothing() throws Exception {
+    InMemoryFixture fixture = new InMemoryFixture();
+    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time()).build()) {
+      client.start();
+      WorkQueue queue = WorkQueue.builder(client, "/pq").bucketSize(1).build();
+      PutOptions urgent = PutOptions.defaults().withPriority(3);
+      for (int i = 0; i < DelayedTree.MAX_BUCKETS_PER_WINDOW; i++) {
+        queue.put(new byte[0], urgent);
+      }
+      Job job = queue.take(Duration.ofSeconds(5)).orElseThrow();
+
+      assertThrows(QueueFullException.class, () -> queue.fail(job));
+
+      assertEquals(List.of(job.id()), WorkQueueSuite.childrenOrNone(client, "/pq/claims"), "the claim stays");
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW, WorkQueueSuite.delayedJobs(client, "/pq/delayed").size());
+      assertTrue(queue.complete(job));
+      assertEquals(DelayedTree.MAX_BUCKETS_PER_WINDOW - 1, WorkQueueSuite.delayedJobs(client, "/pq/delayed").size());
+      queue.close();
+    } finally {
       fixture.close();
     }
   }

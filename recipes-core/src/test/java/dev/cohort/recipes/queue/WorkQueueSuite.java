@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.RetryPolicy;
 import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.Paths;
 import dev.cohort.tck.BackendFixture;
 import dev.cohort.tck.FaultControl;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -91,6 +93,23 @@ public abstract class WorkQueueSuite {
     } catch (dev.cohort.spi.NoNodeException e) {
       return List.of();
     }
+  }
+
+  /**
+   * The delayed job nodes under {@code dir} (a queue's {@code delayed/}), at any depth: those an old
+   * version put there directly and those in the buckets of its tree. Drained directories may stay
+   * until a walker or the container sweep removes them; they are not jobs.
+   */
+  static List<String> delayedJobs(Cohort client, String dir) throws InterruptedException {
+    List<String> jobs = new ArrayList<>();
+    for (String child : childrenOrNone(client, dir)) {
+      if (child.contains(QueueDecisions.JOB_PREFIX)) {
+        jobs.add(dir + "/" + child);
+      } else {
+        jobs.addAll(delayedJobs(client, dir + "/" + child));
+      }
+    }
+    return jobs;
   }
 
   private static byte[] bytes(String s) {
@@ -616,7 +635,7 @@ public abstract class WorkQueueSuite {
       }
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> returned.stream().allMatch(completedPayloads::containsKey));
-    await().until(() -> producer.size() == 0 && childrenOrNone(producerClient, "/q/delayed").isEmpty());
+    await().until(() -> producer.size() == 0 && delayedJobs(producerClient, "/q/delayed").isEmpty());
     consuming.cancel(true);
 
     List<String> duplicated = completedPayloads.entrySet().stream()
@@ -750,8 +769,7 @@ public abstract class WorkQueueSuite {
     assertEquals(Optional.empty(), worker.tryTakeAsync().get(5, TimeUnit.SECONDS));
     assertEquals(Optional.empty(), worker.take(SHORT));
     assertTrue(id.startsWith("delayed-"), id);
-    assertEquals(1, childrenOrNone(producerClient, "/q/delayed").size(),
-        "the job waits in delayed/");
+    assertEquals(1, delayedJobs(producerClient, "/q/delayed").size(), "the job waits in delayed/");
     assertEquals(List.of(), childrenOrNone(producerClient, "/q/claims"), "nobody claimed it");
   }
 
@@ -768,7 +786,7 @@ public abstract class WorkQueueSuite {
 
     assertEquals("d", text(second));
     assertEquals(1, second.attempts());
-    assertEquals(List.of(), childrenOrNone(client, "/q/delayed"), "requeued among the pending jobs");
+    assertEquals(List.of(), delayedJobs(client, "/q/delayed"), "requeued among the pending jobs");
     assertEquals(FailOutcome.DEAD_LETTERED, queue.fail(second));
     assertEquals(1, queue.deadLetters().size());
   }
@@ -792,7 +810,7 @@ public abstract class WorkQueueSuite {
     await().until(() -> dying.connectionState().isConnected() && dying.sessionId() != 0);
     assertFalse(dyingQueue.complete(lost), "the lost claim cannot complete the job");
     assertTrue(survivor.complete(retaken));
-    assertEquals(List.of(), childrenOrNone(survivorClient, "/q/delayed"));
+    assertEquals(List.of(), delayedJobs(survivorClient, "/q/delayed"));
   }
 
   @Test
@@ -830,6 +848,72 @@ public abstract class WorkQueueSuite {
     assertEquals("urgent", text(again), "still ahead of lower priorities");
     assertEquals(1, again.attempts());
     assertTrue(queue.complete(again));
+  }
+
+  /**
+   * Jobs due at the same moment fill several buckets of their slot (here of three jobs), in put
+   * order; every one of them is taken, once.
+   */
+  @Test
+  void delayedJobsDueAtOneMomentFillSeveralBucketsAndAreAllTakenOnce() throws Exception {
+    Cohort client = newClient();
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").bucketSize(3));
+    java.time.Instant due = java.time.Instant.ofEpochMilli(1_000);
+    Set<String> put = new java.util.HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      queue.put(bytes("same-" + i), due);
+      put.add("same-" + i);
+    }
+    String window = "/q/delayed/" + DelayedTree.laneName(0, 1_000) + "/" + DelayedTree.windowName(1_000);
+    assertTrue(childrenOrNone(client, window).size() >= 4, "ten jobs in buckets of three: " + childrenOrNone(client, window));
+
+    Set<String> taken = new java.util.HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      Job job = queue.take(JOB).orElseThrow();
+      assertTrue(taken.add(text(job)), "taken twice: " + text(job));
+      assertTrue(queue.complete(job));
+    }
+    assertEquals(put, taken);
+    assertEquals(Optional.empty(), queue.take(Duration.ZERO));
+    assertEquals(List.of(), delayedJobs(client, "/q/delayed"));
+  }
+
+  /**
+   * Jobs an older version put directly in {@code delayed/} (one flat directory) are still taken,
+   * due ones before those in the tree, with the ids older versions gave them; a prioritized one
+   * that fails is requeued into the tree with its priority.
+   */
+  @Test
+  void delayedJobsOfTheOldFlatDirectoryAreStillTaken() throws Exception {
+    Cohort client = newClient();
+    client.blocking().createWithParents("/q/delayed", new byte[0], dev.cohort.spi.CreateMode.PERSISTENT);
+    String plain = Paths.name(client.blocking().create("/q/delayed/" + QueueDecisions.delayedPrefix(1_000, 0),
+        Job.encode(0, bytes("old-plain")), dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL).path());
+    String urgent = Paths.name(client.blocking().create("/q/delayed/" + QueueDecisions.delayedPrefix(2_000, 4),
+        Job.encode(0, bytes("old-urgent")), dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL).path());
+    client.blocking().create("/q/delayed/" + QueueDecisions.delayedPrefix(QueueDecisions.MAX_DUE_MILLIS, 0),
+        Job.encode(0, bytes("old-far")), dev.cohort.spi.CreateMode.PERSISTENT_SEQUENTIAL);
+    WorkQueue queue = queue(WorkQueue.builder(client, "/q").maxAttempts(3));
+    queue.put(bytes("new"), java.time.Instant.ofEpochMilli(500));
+
+    Job first = queue.take(JOB).orElseThrow();
+    assertEquals("old-urgent", text(first), "the old directory's due jobs first, by priority");
+    assertEquals("delayed-" + urgent, first.id(), "named as older versions named it");
+    assertEquals(FailOutcome.REQUEUED, queue.fail(first));
+    Job second = queue.take(JOB).orElseThrow();
+    assertEquals("old-plain", text(second));
+    assertEquals("delayed-" + plain, second.id());
+    assertTrue(queue.complete(second));
+    Job third = queue.take(JOB).orElseThrow();
+    assertEquals("old-urgent", text(third), "requeued with its priority, ahead of the plain new job");
+    assertEquals(1, third.attempts());
+    assertTrue(third.id().startsWith("delayed-p4-"), "requeued into the tree: " + third.id());
+    assertTrue(queue.complete(third));
+    Job fourth = queue.take(JOB).orElseThrow();
+    assertEquals("new", text(fourth));
+    assertTrue(queue.complete(fourth));
+    assertEquals(Optional.empty(), queue.take(Duration.ZERO), "the far one waits");
+    assertEquals(1, delayedJobs(client, "/q/delayed").size());
   }
 
   @Test
