@@ -214,17 +214,14 @@ public final class Place implements ConnectionStateListener {
 
   private void create() {
     long r;
-    synchronized (this) {
-      if (finished) {
-        return;
-      }
-      r = ++round;
-      node = null;
-    }
     OwnedNode released;
     synchronized (this) {
+      r = newRound();
       released = carry;
       carry = null; // carried by the first create only
+    }
+    if (r < 0) {
+      return;
     }
     if (released != null && client.isLiveSession(released.sessionId())) {
       createReplacing(r, released);
@@ -272,11 +269,10 @@ public final class Place implements ConnectionStateListener {
     }
     long r;
     synchronized (this) {
-      if (finished) {
-        return;
-      }
-      r = ++round;
-      node = null;
+      r = newRound();
+    }
+    if (r < 0) {
+      return;
     }
     OwnedNode created;
     try {
@@ -753,6 +749,15 @@ public final class Place implements ConnectionStateListener {
       ours = node;
     }
     return ours != null && client.isLiveSession(ours.sessionId());
+  }
+
+  /** A new round that queues a new node, or -1 once finished. Caller holds this. */
+  private long newRound() {
+    if (finished) {
+      return -1;
+    }
+    node = null;
+    return ++round;
   }
 
   /** Caller holds this. */

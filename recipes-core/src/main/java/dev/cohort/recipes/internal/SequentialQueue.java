@@ -122,8 +122,9 @@ public final class SequentialQueue {
   /**
    * Lets a release here ({@link Place#release()}) be held back for the client's write-join window,
    * to go in one transaction with the next place this client queues here ({@link
-   * dev.cohort.recipes.AsyncOps#deleteIfOwnedJoinable}). Only for a marked queue; a holder whose node
-   * others may write releases with {@link Place#release(boolean)}, which is never held back. Returns this queue.
+   * dev.cohort.recipes.AsyncOps#deleteIfOwnedJoinable}). Only for a marked queue; a holder whose
+   * node others may write releases with {@link Place#release(boolean)}, which is never held back.
+   * Returns this queue.
    */
   public SequentialQueue joinReleases() {
     if (!marked) {
