@@ -217,6 +217,19 @@ public final class EtcdBackend implements CoordinationBackend {
     return EnumSet.of(Capability.PERSISTENT_WATCHES);
   }
 
+  /**
+   * 200 µs: every etcd write goes through raft and is synced before the reply (milliseconds), and a
+   * client's next write, when it follows at once, comes within this far more often than within the
+   * 50 µs that suffice on ZooKeeper (measured with {@code EtcdSideBySide}: 1.32 requests per
+   * back-to-back lock cycle at 50 µs, 1.06 at 200 µs).
+   */
+  @Override
+  public java.time.Duration writeJoinWindow() {
+    return WRITE_JOIN_WINDOW;
+  }
+
+  private static final java.time.Duration WRITE_JOIN_WINDOW = java.time.Duration.ofNanos(200_000);
+
   @Override
   public String name() {
     return "etcd";

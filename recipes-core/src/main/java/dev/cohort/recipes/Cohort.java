@@ -895,7 +895,7 @@ public final class Cohort implements AutoCloseable {
      * How long a lock's release may be held back so that the same client's next acquire of that lock
      * carries it in one transaction ({@link AsyncOps#deleteIfOwnedJoinable}); {@link Duration#ZERO}
      * sends every release at once. Default: the backend's {@link
-     * CoordinationBackend#writeJoinWindow()} (50 µs on ZooKeeper, zero on the in-memory backends).
+     * CoordinationBackend#writeJoinWindow()} (50 µs on ZooKeeper, 200 µs on etcd, zero on the in-memory backends).
      * The trade: a thread that releases and acquires again at once pays one synced write per cycle
      * instead of two, and the service syncs half as often under contention; a release that no
      * acquire follows reaches the waiters up to the window later.

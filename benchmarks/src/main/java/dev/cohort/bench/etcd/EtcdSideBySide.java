@@ -238,8 +238,18 @@ public final class EtcdSideBySide {
 
   // ---------------------------------------------------------------- locks
 
+  /** A client on {@code backend}; {@code -Dbench.writeJoinWindowMicros} sets its write-join window (A/B runs). */
+  private static Cohort cohortOn(EtcdBackend backend) {
+    Cohort.Builder builder = Cohort.builder(backend);
+    Long joinWindowMicros = Long.getLong("bench.writeJoinWindowMicros");
+    if (joinWindowMicros != null) {
+      builder.writeJoinWindow(java.time.Duration.ofNanos(joinWindowMicros * 1000));
+    }
+    return builder.build();
+  }
+
   private double lockUncontendedCohort(EtcdBackend backend, int cycles, double[] req) throws Exception {
-    try (Cohort client = Cohort.builder(backend).build()) {
+    try (Cohort client = cohortOn(backend)) {
       client.start();
       DistributedLock lock = new DistributedLock(client, "/locks/u");
       lock.acquire(); // the first cycle creates the lock's directory
@@ -280,7 +290,7 @@ public final class EtcdSideBySide {
     List<Thread> threads = new ArrayList<>();
     try {
       for (int i = 0; i < sessions; i++) {
-        Cohort client = Cohort.builder(backend).build();
+        Cohort client = cohortOn(backend);
         client.start();
         clients.add(client);
         DistributedLock lock = new DistributedLock(client, "/locks/h" + sessions);
@@ -358,7 +368,7 @@ public final class EtcdSideBySide {
   private static double leaderHandoverCohort(EtcdBackend backend, int handovers) throws Exception {
     List<Double> times = new ArrayList<>();
     for (int h = 0; h < handovers; h++) {
-      try (Cohort a = Cohort.builder(backend).build(); Cohort b = Cohort.builder(backend).build()) {
+      try (Cohort a = cohortOn(backend); Cohort b = cohortOn(backend)) {
         a.start();
         b.start();
         times.add(CohortScenarios.leaderHandoverMillis(a, b, "/election/" + h));

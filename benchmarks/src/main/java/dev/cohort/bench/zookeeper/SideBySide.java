@@ -475,7 +475,7 @@ public final class SideBySide {
     }
   }
 
-  private static final int LOCK_BLOCK = 50;
+  private static final int LOCK_BLOCK = 200;
 
   private interface Locker {
     void cycle() throws Exception;
