@@ -40,6 +40,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       data-change event without listing the queue again (4 requests per contended acquisition,
  *       where a relisting recipe sends 5). A waiter that gives up or a session that ends deletes
  *       without the mark, and the waiter behind lists again.</li>
+ *   <li>Back to back, one write per cycle on backends that sync each write (ZooKeeper, etcd): a
+ *       release may wait for the client's {@linkplain Cohort.Builder#writeJoinWindow write-join
+ *       window} and go in one transaction with this object's next acquire by any thread of the
+ *       client, which then holds without a listing if nobody queued in between. Only a release
+ *       whose predecessor was followed promptly by an acquire waits; until it is sent, others see
+ *       the lock as held. The next acquire queues behind every waiter that came meanwhile, and
+ *       gets a new node and a newer token.</li>
  *   <li>A waiter that gives up (timeout, interrupt) deletes its node before returning.</li>
  *   <li>A lost reply on the queueing create neither leaks the node nor deadlocks (protected create).</li>
  *   <li>Release deletes only the node this incarnation created; after its session expired it sends
