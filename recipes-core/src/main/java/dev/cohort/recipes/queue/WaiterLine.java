@@ -313,9 +313,7 @@ final class WaiterLine {
     }
     return ops.getChildren(dir, waiter.watcher).handle((children, error) -> {
       if (error == null) {
-        if (waiter.left) {
-          ops.removeWatches(dir, waiter.watcher); // the take left while this was sent
-        }
+        registered(waiter, dir);
         return CompletableFuture.completedFuture(children.names());
       }
       Throwable cause = WorkQueue.unwrap(error);
@@ -329,12 +327,29 @@ final class WaiterLine {
           waiter.armed.remove(dir);
           ops.removeWatches(dir, waiter.watcher);
           waiter.wake.complete(false);
-        } else if (waiter.left) {
-          ops.removeWatches(dir, waiter.watcher); // the take left while this was sent
+        } else {
+          registered(waiter, dir);
         }
         return List.<String>of();
       });
     }).thenCompose(f -> f);
+  }
+
+  /**
+   * The watch on {@code dir} is registered (its reply came). Removed at once if the take left
+   * meanwhile; else marked armed again, so that {@link Waiter#leave} removes it: an event of an
+   * earlier registration on {@code dir}, delivered after this one was sent and before its reply,
+   * un-armed the path while this registration stands (events and replies come in order).
+   */
+  private void registered(Waiter waiter, String dir) {
+    if (waiter.left) {
+      ops.removeWatches(dir, waiter.watcher); // the take left while this was sent
+    } else {
+      waiter.armed.add(dir);
+      if (waiter.left) {
+        ops.removeWatches(dir, waiter.watcher); // left just now: its leave may not have seen it
+      }
+    }
   }
 
   /** Completes when {@code dueMillis} (epoch millis on the client's clock) comes; never for {@code Long.MAX_VALUE}. */

@@ -213,6 +213,46 @@ class WorkQueueRareFailuresTest {
    * A client whose session loses the reply of the first {@code claims} claim transactions (after
    * applying them) and fails the first {@code reads} reads of a claim node.
    */
+  /**
+   * A waiting take re-arms its watch on a directory while an event of the earlier registration
+   * there is still on its way: the late event arrives after the new registration was sent and
+   * before its reply. The take must still remove that registration when it gives up (an
+   * idle-queue leak seen once in a CI run of {@code takesThatTimeOutOrAreInterruptedLeaveNoWatchBehind}).
+   */
+  @Test
+  void aWatchReArmedWhileAnEarlierEventWasOnItsWayIsRemovedWhenTheTakeGivesUp() throws Exception {
+    Session real = fixture.openSession();
+    Session session = ForcedReplies.over(real);
+    AtomicBoolean lateEventSent = new AtomicBoolean();
+    doAnswer(inv -> {
+      String path = inv.getArgument(0);
+      dev.cohort.spi.Watcher watcher = inv.getArgument(1);
+      CompletableFuture<dev.cohort.spi.Children> registered = real.getChildren(path, watcher);
+      if (watcher != null && path.endsWith("/pending") && lateEventSent.compareAndSet(false, true)) {
+        fixture.advanceTime(Duration.ofSeconds(2)); // the take's deadline passes: it gives up next
+        watcher.process(new dev.cohort.spi.WatchEvent(dev.cohort.spi.WatchEvent.Type.NODE_CHILDREN_CHANGED, path));
+      }
+      return registered;
+    }).when(session).getChildren(anyString(), any());
+    client = ForcedReplies.clientOn(fixture, session, b -> b.timeSource(fixture.time()));
+    WorkQueue queue = WorkQueue.builder(client, "/q").build();
+    Cohort other = ForcedReplies.clientOn(fixture, fixture.openSession(), b -> b.timeSource(fixture.time()));
+    WorkQueue holder = WorkQueue.builder(other, "/q").build();
+    queue.put("held".getBytes(StandardCharsets.UTF_8));
+    // another worker holds the one job, so no directory the take watches is an empty container
+    // (which the fixture would remove as the clock moves, firing its watches)
+    Job held = holder.tryTakeAsync().get(10, TimeUnit.SECONDS).orElseThrow();
+    int baseline = fixture.backend().registeredWatches();
+
+    assertEquals(Optional.empty(), queue.take(Duration.ofSeconds(1)));
+
+    assertTrue(lateEventSent.get(), "a late event met a re-armed watch");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertEquals(baseline, fixture.backend().registeredWatches(), "watches left by the take that gave up"));
+    assertTrue(holder.complete(held));
+    other.close();
+  }
+
   private Cohort clientLosing(int claims, int reads) throws Exception {
     Session real = fixture.openSession();
     Session session = ForcedReplies.over(real);
