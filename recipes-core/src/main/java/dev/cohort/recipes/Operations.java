@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -532,10 +533,15 @@ final class Operations implements AsyncOps {
 
     /** The joined release went with our transaction. */
     void joinedApplied() {
+      joinedSettled(true);
+    }
+
+    /** The joined release is done with: deleted by our transaction (true) or found gone (false). */
+    void joinedSettled(boolean deleted) {
       HeldRelease h = joined;
       joined = null;
       if (h != null) {
-        h.done.complete(true);
+        h.done.complete(deleted);
       }
     }
 
@@ -585,13 +591,10 @@ final class Operations implements AsyncOps {
 
     /** The next step after a create failed with {@code cause}. */
     void sendFailed(Throwable cause) {
-      if (joined != null && cause instanceof NoNodeException nn && nn.opIndex() >= 0
-          && nn.opIndex() < joined.opCount()) {
+      if (joined != null && cause instanceof NoNodeException nn && HeldRelease.isReleaseOp(nn.opIndex())) {
         // the released node is gone already (its session ended, or it was deleted): nothing was
         // applied, and a replacing create then creates nothing
-        HeldRelease h = joined;
-        joined = null;
-        h.done.complete(false);
+        joinedSettled(false);
         result.complete(null);
         return;
       }
@@ -843,8 +846,7 @@ final class Operations implements AsyncOps {
   // ---- releases held back to join the next create ----------------------------------------
 
   /** Releases held back, by the full path of their parent: at most one per parent. */
-  private final java.util.concurrent.ConcurrentHashMap<String, HeldRelease> held =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, HeldRelease> held = new ConcurrentHashMap<>();
 
   @Override
   public CompletableFuture<Boolean> deleteIfOwnedJoinable(OwnedNode node, byte[] finalData) {
@@ -856,14 +858,15 @@ final class Operations implements AsyncOps {
       return deleteIfOwned(node, finalData);
     }
     String full = full(node.path());
+    String parent = Paths.parent(full);
     HeldRelease h = new HeldRelease(s, full, finalData.clone());
-    HeldRelease earlier = held.put(Paths.parent(full), h);
+    HeldRelease earlier = held.put(parent, h);
     if (earlier != null && earlier.take()) {
       earlier.sendAlone(); // one held release per parent: the earlier one goes now
     }
     client.scheduler().schedule(window, () -> {
       if (h.take()) {
-        held.remove(Paths.parent(full), h);
+        held.remove(parent, h);
         h.sendAlone();
       }
     });
@@ -909,14 +912,14 @@ final class Operations implements AsyncOps {
       return taken.compareAndSet(false, true);
     }
 
-    /** How many ops the release puts in front of the create. */
-    int opCount() {
-      return 2;
-    }
-
-    /** The release's ops, then {@code create}: one transaction. */
+    /** The release's ops (mark, then delete), then {@code create}: one transaction. */
     List<Op> opsWith(Op create) {
       return List.of(Op.setData(full, finalData, -1), Op.delete(full, -1), create);
+    }
+
+    /** Whether the op at {@code index} of {@link #opsWith} is one of the release's (not the create). */
+    static boolean isReleaseOp(int index) {
+      return index == 0 || index == 1;
     }
 
     void sendAlone() {

@@ -2,6 +2,9 @@ package dev.cohort.recipes;
 
 import static org.mockito.AdditionalAnswers.delegatesTo;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
@@ -9,9 +12,13 @@ import static org.mockito.Mockito.mock;
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.spi.ConnectionLossException;
 import dev.cohort.spi.CoordinationBackend;
+import dev.cohort.spi.Op;
+import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Session;
 import dev.cohort.spi.SessionConfig;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,6 +53,29 @@ public final class ForcedReplies {
     Cohort client = configure.apply(Cohort.builder(backend)).build();
     client.start();
     return client;
+  }
+
+  /**
+   * {@link #over} whose listings are measured: {@code longest} keeps the most names any listing
+   * returned, plain or inside a read transaction.
+   */
+  public static Session recordingLongestListing(Session real, AtomicInteger longest) {
+    Session session = over(real);
+    doAnswer(inv -> real.getChildren(inv.<String>getArgument(0), inv.getArgument(1))
+        .thenApply(children -> {
+          longest.accumulateAndGet(children.names().size(), Math::max);
+          return children;
+        })).when(session).getChildren(anyString(), any());
+    doAnswer(inv -> real.multi(inv.<List<Op>>getArgument(0))
+        .thenApply(results -> {
+          for (OpResult result : results) {
+            if (result instanceof OpResult.GetChildrenResult children) {
+              longest.accumulateAndGet(children.children().size(), Math::max);
+            }
+          }
+          return results;
+        })).when(session).multi(anyList());
+    return session;
   }
 
   /** A reply lost on the way back: the outcome is unknown. */

@@ -179,9 +179,11 @@ public final class SequentialQueue {
   public Place acquire(String name, byte[] data, Decider decider, Predicate<Stat> passThrough, Deadline deadline,
       boolean tryOnce) throws InterruptedException {
     OwnedNode released = carried();
-    Place place = new Place(this, name, data, decider, passThrough, tryOnce, deadline.isNever() ? null : released);
-    if (released != null && deadline.isNever()) {
-      place.beginReplacing(released); // on this thread: an untimed acquire waits for the reply anyway
+    // An untimed acquire waits for the reply anyway: it sends the carrying create on this thread.
+    boolean onThisThread = released != null && deadline.isNever();
+    Place place = new Place(this, name, data, decider, passThrough, tryOnce, onThisThread ? null : released);
+    if (onThisThread) {
+      place.beginReplacing(released);
     } else {
       place.begin();
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.spi.CoordinationException;
+import dev.cohort.spi.SessionConfig;
 import dev.cohort.tck.BackendFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,14 +30,20 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
     return new InMemoryFixture();
   }
 
+  /** A started client on {@code fixture}'s backend whose clock is the fixture's virtual one. */
+  private static Cohort startedOnVirtualTime(InMemoryFixture fixture, Duration sessionTimeout)
+      throws InterruptedException {
+    Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time()).sessionTimeout(sessionTimeout).build();
+    client.start();
+    return client;
+  }
+
   /** take(Duration) gives up on the client's clock: virtual time drives its timeout. */
   @Test
   void aTakeTimesOutOnTheClientsVirtualClock() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-        .sessionTimeout(Duration.ofSeconds(10)).build()) {
-      client.start();
+    try (Cohort client = startedOnVirtualTime(fixture, Duration.ofSeconds(10))) {
       WorkQueue queue = WorkQueue.builder(client, "/vq").build();
       Future<Optional<Job>> taking = thread.submit(() -> queue.take(Duration.ofHours(1)));
       await().until(() -> queue.waitingTakes() == 1);
@@ -61,12 +68,8 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   void aWaitingTakeGetsADelayedJobWhenItComesDueOnVirtualTime() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-        .sessionTimeout(Duration.ofHours(10)).build();
-        Cohort other = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-            .sessionTimeout(Duration.ofHours(10)).build()) {
-      client.start();
-      other.start();
+    try (Cohort client = startedOnVirtualTime(fixture, Duration.ofHours(10));
+        Cohort other = startedOnVirtualTime(fixture, Duration.ofHours(10))) {
       WorkQueue queue = WorkQueue.builder(client, "/dq").build();
       WorkQueue producer = WorkQueue.builder(other, "/dq").build();
       producer.put("late".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10));
@@ -110,9 +113,7 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   void delayedJobsInLaterWindowsAndLanesAreTakenAtTheirTime() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-        .sessionTimeout(Duration.ofDays(400)).build()) {
-      client.start();
+    try (Cohort client = startedOnVirtualTime(fixture, Duration.ofDays(400))) {
       WorkQueue queue = WorkQueue.builder(client, "/lq").build();
       queue.put("far".getBytes(StandardCharsets.UTF_8), Duration.ofDays(200));
       queue.put("hours".getBytes(StandardCharsets.UTF_8), Duration.ofHours(3));
@@ -144,12 +145,8 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   void aWaitingTakeIsWokenByADelayedPutDueInAnEarlierWindow() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-        .sessionTimeout(Duration.ofDays(10)).build();
-        Cohort other = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-            .sessionTimeout(Duration.ofDays(10)).build()) {
-      client.start();
-      other.start();
+    try (Cohort client = startedOnVirtualTime(fixture, Duration.ofDays(10));
+        Cohort other = startedOnVirtualTime(fixture, Duration.ofDays(10))) {
       WorkQueue queue = WorkQueue.builder(client, "/eq").build();
       WorkQueue producer = WorkQueue.builder(other, "/eq").build();
       producer.put("far".getBytes(StandardCharsets.UTF_8), Duration.ofDays(2));
@@ -209,8 +206,7 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   @Test
   void aPrioritizedJobsFailIntoAFullWindowChangesNothing() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time()).build()) {
-      client.start();
+    try (Cohort client = startedOnVirtualTime(fixture, SessionConfig.DEFAULT_SESSION_TIMEOUT)) {
       WorkQueue queue = WorkQueue.builder(client, "/pq").bucketSize(1).build();
       PutOptions urgent = PutOptions.defaults().withPriority(3);
       for (int i = 0; i < DelayedTree.MAX_BUCKETS_PER_WINDOW; i++) {
@@ -367,9 +363,7 @@ class InMemoryWorkQueueTest extends WorkQueueSuite {
   void aTakeOnACutOffClientEndsAtItsDeadline() throws Exception {
     InMemoryFixture fixture = new InMemoryFixture();
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (Cohort client = Cohort.builder(fixture.backend()).timeSource(fixture.time())
-        .sessionTimeout(Duration.ofSeconds(10)).build()) {
-      client.start();
+    try (Cohort client = startedOnVirtualTime(fixture, Duration.ofSeconds(10))) {
       WorkQueue queue = WorkQueue.builder(client, "/cq").build();
       fixture.disconnect(client.session());
       await().until(() -> client.connectionState() == dev.cohort.recipes.ConnectionState.SUSPENDED);

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mockingDetails;
 
 import dev.cohort.inmemory.InMemoryFixture;
 import dev.cohort.recipes.Cohort;
 import dev.cohort.recipes.ForcedReplies;
-import dev.cohort.spi.Op;
-import dev.cohort.spi.OpResult;
 import dev.cohort.spi.Session;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,19 +65,7 @@ class WorkQueueDepthTest {
     fill(path, depth);
     AtomicInteger longest = new AtomicInteger();
     Session real = fixture.openSession();
-    Session session = ForcedReplies.over(real);
-    doAnswer(inv -> real.getChildren(inv.<String>getArgument(0), inv.getArgument(1)).thenApply(children -> {
-      longest.accumulateAndGet(children.names().size(), Math::max);
-      return children;
-    })).when(session).getChildren(anyString(), any());
-    doAnswer(inv -> real.multi(inv.<List<Op>>getArgument(0)).thenApply(results -> {
-      for (OpResult result : results) {
-        if (result instanceof OpResult.GetChildrenResult children) {
-          longest.accumulateAndGet(children.children().size(), Math::max);
-        }
-      }
-      return results;
-    })).when(session).multi(anyList());
+    Session session = ForcedReplies.recordingLongestListing(real, longest);
     Cohort client = ForcedReplies.clientOn(fixture, session, b -> b);
     clients.add(client);
     WorkQueue producer = WorkQueue.builder(client, path).build();
