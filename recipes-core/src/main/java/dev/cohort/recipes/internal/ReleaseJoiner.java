@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * followed by an acquire within the client's write-join window: a client that releases and acquires
  * again at once gets one transaction per cycle, and one that releases and moves on pays no window
  * (after its first release, which goes at once). Guesses only about cost, never about safety.
+ * Only for a client whose window is not zero.
  */
 final class ReleaseJoiner {
 
@@ -27,7 +28,7 @@ final class ReleaseJoiner {
 
   /** Whether a release now should be held back. */
   boolean holdsNext() {
-    return holdNext && !client.writeJoinWindow().isZero();
+    return holdNext;
   }
 
   /** {@code node}'s release was held back: the next acquire may carry it. */

@@ -124,13 +124,15 @@ public final class SequentialQueue {
    * to go in one transaction with the next place this client queues here ({@link
    * dev.cohort.recipes.AsyncOps#deleteIfOwnedJoinable}). Only for a marked queue; a holder whose
    * node others may write releases with {@link Place#release(boolean)}, which is never held back.
-   * Returns this queue.
+   * Does nothing on a client whose window is zero. Returns this queue.
    */
   public SequentialQueue joinReleases() {
     if (!marked) {
       throw new IllegalStateException("only a marked queue's releases can be joined");
     }
-    joiner = new ReleaseJoiner(client);
+    if (!client.writeJoinWindow().isZero()) { // the window is fixed with the client
+      joiner = new ReleaseJoiner(client);
+    }
     return this;
   }
 
